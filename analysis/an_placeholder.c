@@ -1,0 +1,2 @@
+/* placeholder until analysis lands */
+typedef int an_placeholder_t;

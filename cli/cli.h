@@ -1,0 +1,35 @@
+/* cli/cli: the subcommands of the `cgsim` executable, the composition root.
+ * Owns: argument parsing, wiring scenario -> world -> trace, printing, exit codes.
+ * Does not own: simulation or analysis logic (models/, analysis/).
+ * Invariant: only these functions decide exit status: 0 ok, 1 internal failure, 2 bad input. */
+#ifndef CLI_CLI_H
+#define CLI_CLI_H
+
+#include <stdio.h>
+
+#define CLI_OK 0
+#define CLI_FAIL 1
+#define CLI_USAGE 2
+
+/* Each takes the arguments after the subcommand name (argv[0] is the subcommand). */
+int cli_run(int argc, char **argv);
+int cli_validate(int argc, char **argv);
+int cli_assign(int argc, char **argv);
+int cli_analyze(int argc, char **argv);
+int cli_compare(int argc, char **argv);
+int cli_plot(int argc, char **argv);
+int cli_bench(int argc, char **argv);
+int cli_bench_engine(int argc, char **argv);
+int cli_bench_assignor(int argc, char **argv);
+int cli_bench_run(int argc, char **argv);
+
+/* True when argv holds -h or --help. */
+int cli_wants_help(int argc, char **argv);
+/* Print "cgsim <cmd>: <msg>" and a hint to use --help; returns CLI_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...);
+/* Peak resident set size in KiB (from getrusage), for benchmarks. */
+long cli_peak_rss_kib(void);
+/* Monotonic wall seconds, for benchmarks only (never reaches a trace). */
+double cli_wall_seconds(void);
+
+#endif

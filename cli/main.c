@@ -1,0 +1,55 @@
+/* cgsim: the command-line entry point. Dispatches to a subcommand; the only place that exits. */
+#include <stdio.h>
+#include <string.h>
+#include "cli/cli.h"
+
+typedef struct cli_cmd {
+    const char *name;                 /* subcommand */
+    int (*fn)(int argc, char **argv); /* handler, gets argv from the subcommand on */
+    const char *summary;              /* one line for --help */
+} cli_cmd_t;
+
+static const cli_cmd_t CLI_CMDS[] = {
+    {"run", cli_run, "simulate a scenario and write its trace"},
+    {"validate", cli_validate, "check scenario files without running them"},
+    {"assign", cli_assign, "run one assignor once on a JSON input"},
+    {"analyze", cli_analyze, "metrics of a trace: rebalances, unavailability, lag, duplicates"},
+    {"compare", cli_compare, "run a scenario under several assignors and seeds, compare metrics"},
+    {"plot", cli_plot, "draw a trace: assignment timeline, lag, rebalance latency (gnuplot)"},
+    {"bench", cli_bench, "benchmarks: engine, assignor, run"},
+};
+#define CLI_N_CMDS (sizeof CLI_CMDS / sizeof CLI_CMDS[0])
+
+static void usage(FILE *f)
+{
+    fprintf(f, "cgsim %s: deterministic discrete-event simulator of Kafka consumer groups\n\n"
+               "usage: cgsim COMMAND [ARGS]   (cgsim COMMAND --help for its options)\n\n",
+            CGSIM_VERSION);
+    for (size_t i = 0; i < CLI_N_CMDS; i++)
+        fprintf(f, "  %-9s %s\n", CLI_CMDS[i].name, CLI_CMDS[i].summary);
+    fprintf(f, "\n  --help     this text\n  --version  print the version\n\n"
+               "Exit status: 0 success, 1 internal failure, 2 bad input or usage.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return CLI_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("cgsim %s\n", CGSIM_VERSION);
+        return CLI_OK;
+    }
+    for (size_t i = 0; i < CLI_N_CMDS; i++)
+        if (strcmp(argv[1], CLI_CMDS[i].name) == 0)
+            return CLI_CMDS[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "cgsim: unknown command '%s' (known: run, validate, assign, analyze, compare, "
+                    "plot, bench); see cgsim --help\n", argv[1]);
+    return CLI_USAGE;
+}

@@ -1,0 +1,25 @@
+/* models/limits: every bound on scenario input, named once. Input beyond a bound is refused with
+ * a message that names the bound; nothing is truncated. */
+#ifndef CG_LIMITS_H
+#define CG_LIMITS_H
+
+#define CG_MAX_SCENARIO_BYTES (64 * 1024 * 1024)   /* scenario file size */
+#define CG_MAX_JSON_DEPTH 64                       /* nesting depth of any JSON input */
+#define CG_MAX_NAME_LEN 255                        /* ids and topic names, bytes */
+#define CG_MAX_TOPICS 10000
+#define CG_MAX_PARTITIONS_PER_TOPIC 1000000
+#define CG_MAX_PARTITIONS_TOTAL 10000000
+#define CG_MAX_PRODUCERS 10000
+#define CG_MAX_GROUPS 1000
+#define CG_MAX_CONSUMERS 100000                    /* over all groups, after "count" expansion */
+#define CG_MAX_FAULTS 1000000
+#define CG_MAX_KEYS 10000000                       /* key space of one producer */
+#define CG_MAX_RATE_PER_S 1e9                      /* records per second of one producer */
+#define CG_MAX_DURATION_MS (1000LL * 86400 * 365)  /* one year of virtual time */
+#define CG_MAX_CONFIG_MS (1000LL * 86400 * 365)    /* any *.ms setting */
+#define CG_MAX_POLL_RECORDS 1000000
+#define CG_MAX_DIST_PARAM 1e12                     /* any distribution parameter */
+#define CG_MAX_SLOW_FACTOR 1e6
+#define CG_MAX_SEED 18446744073709551615.0         /* seeds are uint64 */
+
+#endif

@@ -1,0 +1,26 @@
+/* sim/rng: random-number streams, one per entity.
+ * Owns: the mapping (master seed, stable entity key) -> GSL generator seed, and the generators.
+ * Does not own: distributions (sim/dist). Never uses rand() or the wall clock.
+ * Invariant: a stream's draws depend only on (master seed, key), so adding an entity never changes
+ *            another entity's draws (common random numbers across runs and assignors). */
+#ifndef SIM_RNG_H
+#define SIM_RNG_H
+
+#include <stdint.h>
+#include <gsl/gsl_rng.h>
+
+typedef struct sim_rng {
+    gsl_rng *gen;                     /* GSL mt19937 generator owned by this stream */
+} sim_rng_t;
+
+/* The documented mixing function: seed = splitmix64(master ^ splitmix64(fnv1a64(key))).
+ * The 64-bit result is folded to 32 bits (hi ^ lo) for mt19937, with 0 mapped to 1. */
+uint64_t sim_rng_mix(uint64_t master_seed, const char *key);
+int sim_rng_init(sim_rng_t *r, uint64_t master_seed, const char *key);   /* 0 or -1 (OOM) */
+void sim_rng_fini(sim_rng_t *r);
+double sim_rng_uniform(sim_rng_t *r);                /* [0, 1) */
+double sim_rng_uniform_pos(sim_rng_t *r);            /* (0, 1) */
+uint64_t sim_rng_below(sim_rng_t *r, uint64_t n);    /* uniform integer in [0, n), n >= 1 */
+uint64_t sim_splitmix64(uint64_t x);
+
+#endif

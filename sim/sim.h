@@ -1,0 +1,50 @@
+/* sim/sim: the engine. One `sim_t` holds the virtual clock and the event queue.
+ * Owns: the clock (int64 ns, never goes back), the run loop, event counting, stop requests.
+ * Does not own: any model state; knows nothing of Kafka. No globals: every call takes `sim`.
+ * Invariant: now_ns only increases; an event is never scheduled before now_ns. */
+#ifndef SIM_SIM_H
+#define SIM_SIM_H
+
+#include "sim/queue.h"
+
+#define SIM_NS_PER_MS INT64_C(1000000)
+#define SIM_NS_PER_S INT64_C(1000000000)
+#define SIM_TIME_MAX INT64_MAX
+
+typedef enum sim_stop_reason {
+    SIM_STOP_EMPTY = 0,               /* no event left */
+    SIM_STOP_END_TIME,                /* next event is past the end time */
+    SIM_STOP_EVENT_LIMIT,             /* max_events executed */
+    SIM_STOP_REQUESTED,               /* sim_stop() was called (by a handler or a signal flag) */
+    SIM_STOP_ERROR                    /* out of memory while scheduling */
+} sim_stop_reason_t;
+
+typedef struct sim {
+    sim_queue_t queue;                /* pending events */
+    int64_t now_ns;                   /* virtual clock */
+    uint64_t events;                  /* events executed so far */
+    volatile int stop_requested;      /* set by sim_stop; may be set from a signal handler */
+    int oom;                          /* a schedule failed for lack of memory */
+} sim_t;
+
+int sim_init(sim_t *sim);             /* 0 or -1 */
+void sim_fini(sim_t *sim);
+static inline int64_t sim_now(const sim_t *sim) { return sim->now_ns; }
+/* Schedule fn(sim, ctx, arg) at time_ns (>= now; earlier is clamped to now and asserted in debug). */
+sim_handle_t sim_schedule(sim_t *sim, int64_t time_ns, sim_handler_fn fn, void *ctx, uint64_t arg);
+sim_handle_t sim_schedule_in(sim_t *sim, int64_t delay_ns, sim_handler_fn fn, void *ctx,
+                             uint64_t arg);
+bool sim_cancel(sim_t *sim, sim_handle_t h);
+/* Reschedule a pending event; if the handle is stale nothing happens and false is returned. */
+bool sim_reschedule(sim_t *sim, sim_handle_t h, int64_t time_ns);
+/* Cancel *h if pending and set it to SIM_HANDLE_NONE (the common timer idiom). */
+void sim_timer_clear(sim_t *sim, sim_handle_t *h);
+/* Set timer *h to fire at time_ns: reschedule if pending, else schedule anew. */
+void sim_timer_set(sim_t *sim, sim_handle_t *h, int64_t time_ns, sim_handler_fn fn, void *ctx,
+                   uint64_t arg);
+/* Run events with time <= end_ns, at most max_events of them (0 = no limit). The clock ends at
+ * end_ns when the queue runs past it. */
+sim_stop_reason_t sim_run(sim_t *sim, int64_t end_ns, uint64_t max_events);
+void sim_stop(sim_t *sim);
+
+#endif
