@@ -69,6 +69,9 @@ size_t cg_assignor_all(const cg_assignor_ops_t *const **out);
 int cg_assign_member_cmp(const cg_assign_member_t *a, const cg_assign_member_t *b);
 bool cg_assign_subscribed(const cg_assign_member_t *m, int32_t topic);  /* binary search */
 int64_t cg_assign_total_partitions(const cg_assign_input_t *in);
+/* Member indexes in cg_assign_member_cmp order (by_id false) or member-id order (by_id true),
+ * ties by input index; malloc'd (at least one slot), caller frees; NULL when out of memory. */
+int32_t *cg_assign_member_order(const cg_assign_input_t *in, bool by_id);
 
 /* The registered implementations; each assignor file exports only its ops struct. */
 extern const cg_assignor_ops_t cg_assignor_range;
