@@ -1,0 +1,425 @@
+/* sim/trace: a hand-written JSON-lines writer for the trace, the hottest output path.
+ *
+ * Bytes go to a SIM_TRACE_BUF_BYTES buffer that is handed to fwrite() when the next piece would
+ * not fit; a piece larger than the buffer is written directly. A record is
+ *   {"t":<ms>,"type":"<type>"[,"<key>":<value>]...}\n
+ * with fields in call order. One `need_comma` flag is enough for nesting: opening an array or
+ * object clears it, closing one sets it (the container is itself a value of its parent).
+ *
+ * Strings follow RFC 8259: '"' and '\\' are escaped with a backslash, control bytes below 0x20 as
+ * \u00XX, every other byte (UTF-8 included) passes through unchanged.
+ *
+ * Numbers never go through printf, so the bytes do not depend on the C library or the locale:
+ *   - times: integer nanoseconds printed as milliseconds with integer arithmetic, up to 6 decimals,
+ *     trailing zeros removed (1500000000 -> "1500", 1500250000 -> "1500.25", -1 -> "-0.000001");
+ *   - doubles: |v| < 9e12 rounded to 6 decimals with llround(v * 1e6) (halves away from zero),
+ *     then printed like times; 9e12 <= |v| < 9.2e18 rounded to an integer; larger magnitudes are
+ *     expanded exactly in decimal, rounded half-even to 17 significant digits and written as
+ *     d[.ddd]e<exp> ("1e20"); NaN and infinities are written as null; -0 and values that round
+ *     to 0 are written as "0".
+ *
+ * A NULL path discards every byte but still counts records. The first I/O error is kept in
+ * `error` (an errno value); later output is dropped and sim_trace_close() returns the error. */
+#include "sim/trace.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SIM_TRACE_BUF_BYTES (64u * 1024u)   /* output buffer */
+#define SIM_TRACE_NUM_SCALED_MAX 9e12       /* below: 6 decimals via llround(v * 1e6) */
+#define SIM_TRACE_NUM_INT_MAX 9.2e18        /* below: llround(v) (int64 holds up to 9.22e18) */
+#define SIM_TRACE_SIG_DIGITS 17             /* significant digits of huge magnitudes */
+#define SIM_TRACE_BIG_LIMBS 40              /* base-1e9 limbs: 2^1024 < 1e309 < 1e9^35 */
+#define SIM_TRACE_LIMB 1000000000u
+
+static void tr_drain(sim_trace_t *tr)
+{
+    errno = 0;   /* fwrite need not set errno; EIO stands in then */
+    if (tr->len && !tr->error && fwrite(tr->buf, 1, tr->len, tr->out) != tr->len)
+        tr->error = errno ? errno : EIO;
+    tr->len = 0;
+}
+
+static void tr_put(sim_trace_t *tr, const char *s, size_t n)
+{
+    if (tr->cap - tr->len < n) {
+        tr_drain(tr);
+        if (n > tr->cap) {
+            errno = 0;
+            if (!tr->error && fwrite(s, 1, n, tr->out) != n)
+                tr->error = errno ? errno : EIO;
+            return;
+        }
+    }
+    memcpy(tr->buf + tr->len, s, n);
+    tr->len += n;
+}
+
+static inline void tr_putc(sim_trace_t *tr, char c)
+{
+    if (tr->len == tr->cap)
+        tr_drain(tr);
+    tr->buf[tr->len++] = c;
+}
+
+static void tr_put_escaped(sim_trace_t *tr, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *p = (const unsigned char *)s;
+    tr_putc(tr, '"');
+    for (;;) {
+        const unsigned char *run = p;
+        while (*p >= 0x20 && *p != '"' && *p != '\\')
+            p++;
+        if (p > run)
+            tr_put(tr, (const char *)run, (size_t)(p - run));
+        if (*p == '\0')
+            break;
+        if (*p == '"' || *p == '\\') {
+            char esc[2] = {'\\', (char)*p};
+            tr_put(tr, esc, 2);
+        } else {
+            char esc[6] = {'\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15]};
+            tr_put(tr, esc, 6);
+        }
+        p++;
+    }
+    tr_putc(tr, '"');
+}
+
+/* Separator and key before a value; key NULL inside arrays. */
+static void tr_key(sim_trace_t *tr, const char *key)
+{
+    if (tr->need_comma)
+        tr_putc(tr, ',');
+    if (key) {
+        tr_put_escaped(tr, key);
+        tr_putc(tr, ':');
+    }
+    tr->need_comma = true;
+}
+
+/* Decimal digits of u into p (no NUL); returns the count. */
+static int fmt_u64(char *p, uint64_t u)
+{
+    char tmp[20];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    for (int i = 0; i < n; i++)
+        p[i] = tmp[n - 1 - i];
+    return n;
+}
+
+/* x / 10^6 with up to 6 decimals, trailing zeros removed; the shared core of ms and numbers. */
+static int fmt_micro(char *buf, int64_t x)
+{
+    char *p = buf;
+    uint64_t u = (uint64_t)x;
+    if (x < 0) {
+        *p++ = '-';
+        u = UINT64_C(0) - u;   /* magnitude, also for INT64_MIN */
+    }
+    p += fmt_u64(p, u / 1000000u);
+    uint32_t frac = (uint32_t)(u % 1000000u);
+    if (frac) {
+        int digits = 6;
+        while (frac % 10 == 0) {
+            frac /= 10;
+            digits--;
+        }
+        *p++ = '.';
+        for (int i = digits - 1; i >= 0; i--, frac /= 10)
+            p[i] = (char)('0' + frac % 10);
+        p += digits;
+    }
+    *p = '\0';
+    return (int)(p - buf);
+}
+
+int sim_fmt_ms(char *buf, int64_t ns)
+{
+    return fmt_micro(buf, ns);
+}
+
+/* Exact decimal digits of the integer-valued |v| >= 2^53 into digits (most significant first). */
+static int big_digits(char *digits, double v)
+{
+    int e2;
+    double m = frexp(v, &e2);                        /* v = m * 2^e2, 0.5 <= m < 1 */
+    uint64_t mant = (uint64_t)ldexp(m, 53);
+    int shift = e2 - 53;                             /* >= 0 since v >= 2^53 */
+    uint32_t limb[SIM_TRACE_BIG_LIMBS];
+    int n = 0;
+    for (; mant; mant /= SIM_TRACE_LIMB)
+        limb[n++] = (uint32_t)(mant % SIM_TRACE_LIMB);
+    while (shift > 0) {
+        int k = shift < 29 ? shift : 29;             /* limb * 2^29 + carry fits in 64 bits */
+        uint64_t carry = 0;
+        for (int i = 0; i < n; i++) {
+            uint64_t t = ((uint64_t)limb[i] << k) + carry;
+            limb[i] = (uint32_t)(t % SIM_TRACE_LIMB);
+            carry = t / SIM_TRACE_LIMB;
+        }
+        for (; carry; carry /= SIM_TRACE_LIMB)
+            limb[n++] = (uint32_t)(carry % SIM_TRACE_LIMB);
+        shift -= k;
+    }
+    int len = fmt_u64(digits, limb[n - 1]);
+    for (int i = n - 2; i >= 0; i--) {
+        for (int j = 8; j >= 0; j--, limb[i] /= 10)
+            digits[len + j] = (char)('0' + limb[i] % 10);
+        len += 9;
+    }
+    return len;
+}
+
+/* |v| >= SIM_TRACE_NUM_INT_MAX: 17 significant digits, half-even, as d[.ddd]e<exp>. */
+static int fmt_big(char *buf, double v)
+{
+    char d[SIM_TRACE_BIG_LIMBS * 9 + 1];
+    char *p = buf;
+    if (v < 0)
+        *p++ = '-';
+    int len = big_digits(d, fabs(v)), exp10 = len - 1, sig = SIM_TRACE_SIG_DIGITS;
+    if (len > sig) {
+        bool rest = false;
+        for (int i = sig + 1; i < len; i++)
+            rest = rest || d[i] != '0';
+        bool up = d[sig] > '5' || (d[sig] == '5' && (rest || (d[sig - 1] - '0') % 2 == 1));
+        for (int i = sig - 1; up && i >= 0; i--) {
+            up = d[i] == '9';
+            d[i] = up ? '0' : (char)(d[i] + 1);
+        }
+        if (up) {                                    /* 99..9 rounded to 100..0 */
+            d[0] = '1';
+            exp10++;
+        }
+        len = sig;
+    }
+    while (len > 1 && d[len - 1] == '0')
+        len--;
+    *p++ = d[0];
+    if (len > 1) {
+        *p++ = '.';
+        memcpy(p, d + 1, (size_t)len - 1);
+        p += len - 1;
+    }
+    *p++ = 'e';
+    p += fmt_u64(p, (uint64_t)exp10);
+    *p = '\0';
+    return (int)(p - buf);
+}
+
+int sim_fmt_num(char *buf, double v)
+{
+    if (!isfinite(v)) {
+        memcpy(buf, "null", 5);
+        return 4;
+    }
+    double a = fabs(v);
+    if (a < SIM_TRACE_NUM_SCALED_MAX)
+        return fmt_micro(buf, (int64_t)llround(v * 1e6));
+    if (a < SIM_TRACE_NUM_INT_MAX) {
+        int64_t x = (int64_t)llround(v);
+        char *p = buf;
+        if (x < 0)
+            *p++ = '-';
+        p += fmt_u64(p, x < 0 ? UINT64_C(0) - (uint64_t)x : (uint64_t)x);
+        *p = '\0';
+        return (int)(p - buf);
+    }
+    return fmt_big(buf, v);
+}
+
+static int trace_init(sim_trace_t *tr, FILE *out, bool owns)
+{
+    memset(tr, 0, sizeof *tr);
+    tr->out = out;
+    tr->owns_out = owns;
+    if (!out)
+        return 0;
+    tr->buf = malloc(SIM_TRACE_BUF_BYTES);
+    if (!tr->buf) {
+        if (owns)
+            fclose(out);
+        memset(tr, 0, sizeof *tr);
+        errno = ENOMEM;
+        return -1;
+    }
+    tr->cap = SIM_TRACE_BUF_BYTES;
+    return 0;
+}
+
+int sim_trace_open(sim_trace_t *tr, const char *path)
+{
+    if (!path)
+        return trace_init(tr, NULL, false);
+    if (strcmp(path, "-") == 0)
+        return trace_init(tr, stdout, false);
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        memset(tr, 0, sizeof *tr);
+        return -1;
+    }
+    return trace_init(tr, f, true);
+}
+
+int sim_trace_open_file(sim_trace_t *tr, FILE *f)
+{
+    return trace_init(tr, f, false);
+}
+
+int sim_trace_flush(sim_trace_t *tr)
+{
+    if (!tr->out)
+        return 0;
+    tr_drain(tr);
+    errno = 0;
+    if (fflush(tr->out) != 0 && !tr->error)
+        tr->error = errno ? errno : EIO;
+    return tr->error;
+}
+
+int sim_trace_close(sim_trace_t *tr)
+{
+    int err = sim_trace_flush(tr);
+    errno = 0;
+    if (tr->out && tr->owns_out && fclose(tr->out) != 0 && !err)
+        err = errno ? errno : EIO;
+    free(tr->buf);
+    tr->buf = NULL;
+    tr->out = NULL;
+    tr->len = tr->cap = 0;
+    tr->error = err;
+    return err;
+}
+
+void sim_trace_begin(sim_trace_t *tr, int64_t t_ns, const char *type)
+{
+    assert(tr->depth == 0);
+    if (!tr->out)
+        return;
+    char num[32];
+    tr_put(tr, "{\"t\":", 5);
+    tr_put(tr, num, (size_t)sim_fmt_ms(num, t_ns));
+    tr_put(tr, ",\"type\":", 8);
+    tr_put_escaped(tr, type);
+    tr->need_comma = true;
+}
+
+void sim_trace_end(sim_trace_t *tr)
+{
+    assert(tr->depth == 0);
+    tr->records++;
+    if (!tr->out)
+        return;
+    tr_put(tr, "}\n", 2);
+    tr->need_comma = false;
+}
+
+void sim_trace_str(sim_trace_t *tr, const char *key, const char *val)
+{
+    if (!tr->out)
+        return;
+    tr_key(tr, key);
+    if (val)
+        tr_put_escaped(tr, val);
+    else
+        tr_put(tr, "null", 4);
+}
+
+void sim_trace_int(sim_trace_t *tr, const char *key, int64_t val)
+{
+    if (!tr->out)
+        return;
+    char num[24];
+    char *p = num;
+    if (val < 0)
+        *p++ = '-';
+    p += fmt_u64(p, val < 0 ? UINT64_C(0) - (uint64_t)val : (uint64_t)val);
+    tr_key(tr, key);
+    tr_put(tr, num, (size_t)(p - num));
+}
+
+void sim_trace_bool(sim_trace_t *tr, const char *key, bool val)
+{
+    if (!tr->out)
+        return;
+    tr_key(tr, key);
+    if (val)
+        tr_put(tr, "true", 4);
+    else
+        tr_put(tr, "false", 5);
+}
+
+void sim_trace_null(sim_trace_t *tr, const char *key)
+{
+    if (!tr->out)
+        return;
+    tr_key(tr, key);
+    tr_put(tr, "null", 4);
+}
+
+void sim_trace_ms(sim_trace_t *tr, const char *key, int64_t ns)
+{
+    if (!tr->out)
+        return;
+    char num[32];
+    tr_key(tr, key);
+    tr_put(tr, num, (size_t)sim_fmt_ms(num, ns));
+}
+
+void sim_trace_num(sim_trace_t *tr, const char *key, double val)
+{
+    if (!tr->out)
+        return;
+    char num[32];
+    tr_key(tr, key);
+    tr_put(tr, num, (size_t)sim_fmt_num(num, val));
+}
+
+static void tr_open(sim_trace_t *tr, const char *key, char c)
+{
+    tr->depth++;
+    if (!tr->out)
+        return;
+    tr_key(tr, key);
+    tr_putc(tr, c);
+    tr->need_comma = false;
+}
+
+static void tr_close(sim_trace_t *tr, char c)
+{
+    assert(tr->depth > 0);
+    tr->depth--;
+    if (!tr->out)
+        return;
+    tr_putc(tr, c);
+    tr->need_comma = true;
+}
+
+void sim_trace_array_begin(sim_trace_t *tr, const char *key)
+{
+    tr_open(tr, key, '[');
+}
+
+void sim_trace_array_end(sim_trace_t *tr)
+{
+    tr_close(tr, ']');
+}
+
+void sim_trace_object_begin(sim_trace_t *tr, const char *key)
+{
+    tr_open(tr, key, '{');
+}
+
+void sim_trace_object_end(sim_trace_t *tr)
+{
+    tr_close(tr, '}');
+}
