@@ -1,0 +1,351 @@
+/* Tests of sim/queue (heap order, handles, reschedule) and sim/sim (the run loop, timers). */
+#include <criterion/criterion.h>
+#include <criterion/redirect.h>
+#include <signal.h>
+#include <stdlib.h>
+#include "sim/rng.h"
+#include "sim/sim.h"
+
+#define REF_MAX 4096
+
+typedef struct ref_ev {
+    int64_t time_ns;                  /* due time */
+    uint64_t seq;                     /* mirror of the queue's sequence numbers */
+    uint64_t id;                      /* arg given at push */
+    sim_handle_t h;                   /* handle returned by push */
+} ref_ev_t;
+
+typedef struct ref {
+    ref_ev_t ev[REF_MAX];             /* pending events, unordered */
+    size_t n;                         /* pending count */
+    uint64_t next_seq;                /* next seq the queue will assign */
+} ref_t;
+
+static void dummy(sim_t *sim, void *ctx, uint64_t arg)
+{
+    (void)sim;
+    (void)ctx;
+    (void)arg;
+}
+
+static size_t ref_min(const ref_t *r)
+{
+    size_t best = 0;
+    for (size_t i = 1; i < r->n; i++)
+        if (r->ev[i].time_ns < r->ev[best].time_ns ||
+            (r->ev[i].time_ns == r->ev[best].time_ns && r->ev[i].seq < r->ev[best].seq))
+            best = i;
+    return best;
+}
+
+static void ref_remove(ref_t *r, size_t i)
+{
+    r->ev[i] = r->ev[--r->n];
+}
+
+/* Heap order, pos[] consistency and the pool invariant. */
+static void check_heap(const sim_queue_t *q)
+{
+    cr_assert_eq(q->len + q->n_free, q->cap);
+    for (size_t i = 0; i < q->len; i++) {
+        uint32_t s = q->heap[i];
+        cr_assert_eq(q->pos[s], i);
+        if (i > 0) {
+            const sim_event_t *c = &q->slots[s], *p = &q->slots[q->heap[(i - 1) / 4]];
+            cr_assert(p->time_ns < c->time_ns || (p->time_ns == c->time_ns && p->seq < c->seq),
+                      "heap order broken at %zu", i);
+        }
+    }
+}
+
+static uint64_t next_rand(uint64_t *state)
+{
+    *state += 1;
+    return sim_splitmix64(*state);
+}
+
+static void op_pop(sim_queue_t *q, ref_t *r)
+{
+    sim_event_t ev;
+    if (r->n == 0) {
+        cr_assert_not(sim_queue_pop(q, &ev));
+        return;
+    }
+    size_t m = ref_min(r);
+    cr_assert_eq(sim_queue_peek(q)->arg, r->ev[m].id);
+    cr_assert(sim_queue_pop(q, &ev));
+    cr_assert_eq(ev.arg, r->ev[m].id, "popped %llu, expected %llu",
+                 (unsigned long long)ev.arg, (unsigned long long)r->ev[m].id);
+    cr_assert_eq(ev.time_ns, r->ev[m].time_ns);
+    cr_assert_eq(ev.seq, r->ev[m].seq);
+    cr_assert_not(sim_queue_pending(q, r->ev[m].h));
+    ref_remove(r, m);
+}
+
+Test(queue, random_ops_match_sorted_reference)
+{
+    static ref_t r;
+    sim_queue_t q;
+    cr_assert_eq(sim_queue_init(&q, 1), 0);
+    r.n = 0;
+    r.next_seq = 1;
+    uint64_t rs = 12345, id = 0;
+    sim_handle_t stale[64] = {0};
+    size_t n_stale = 0;
+    for (int step = 0; step < 20000; step++) {
+        uint64_t x = next_rand(&rs);
+        int op = (int)(x % 10);
+        int64_t t = (int64_t)((x >> 8) % 50);   /* few distinct times: many ties */
+        if (op < 4 && r.n < REF_MAX) {
+            sim_handle_t h = sim_queue_push(&q, t, dummy, NULL, id);
+            cr_assert_neq(h, SIM_HANDLE_NONE);
+            r.ev[r.n++] = (ref_ev_t){t, r.next_seq++, id++, h};
+        } else if (op < 7) {
+            op_pop(&q, &r);
+        } else if (op == 7 && r.n) {
+            size_t i = (size_t)((x >> 20) % r.n);
+            cr_assert(sim_queue_cancel(&q, r.ev[i].h));
+            cr_assert_not(sim_queue_cancel(&q, r.ev[i].h));
+            stale[n_stale++ % 64] = r.ev[i].h;
+            ref_remove(&r, i);
+        } else if (op == 8 && r.n) {
+            size_t i = (size_t)((x >> 20) % r.n);
+            cr_assert(sim_queue_reschedule(&q, r.ev[i].h, t));
+            r.ev[i].time_ns = t;
+            r.ev[i].seq = r.next_seq++;
+        } else if (n_stale) {
+            sim_handle_t h = stale[(x >> 20) % (n_stale < 64 ? n_stale : 64)];
+            cr_assert_not(sim_queue_pending(&q, h));
+            cr_assert_not(sim_queue_reschedule(&q, h, t));
+            cr_assert_not(sim_queue_cancel(&q, h));
+        }
+        cr_assert_eq(sim_queue_len(&q), r.n);
+        if (step % 97 == 0)
+            check_heap(&q);
+    }
+    while (r.n)
+        op_pop(&q, &r);
+    cr_assert_null(sim_queue_peek(&q));
+    sim_queue_fini(&q);
+}
+
+Test(queue, equal_times_pop_in_scheduling_order)
+{
+    sim_queue_t q;
+    cr_assert_eq(sim_queue_init(&q, 4), 0);
+    for (uint64_t i = 0; i < 1000; i++)
+        sim_queue_push(&q, i % 2 ? 7 : 5, dummy, NULL, i);
+    sim_event_t ev;
+    for (uint64_t i = 0; i < 1000; i += 2) {
+        cr_assert(sim_queue_pop(&q, &ev));
+        cr_assert_eq(ev.time_ns, 5);
+        cr_assert_eq(ev.arg, i);
+    }
+    for (uint64_t i = 1; i < 1000; i += 2) {
+        cr_assert(sim_queue_pop(&q, &ev));
+        cr_assert_eq(ev.time_ns, 7);
+        cr_assert_eq(ev.arg, i);
+    }
+    cr_assert_not(sim_queue_pop(&q, &ev));
+    sim_queue_fini(&q);
+}
+
+Test(queue, stale_handles_are_rejected)
+{
+    sim_queue_t q;
+    sim_event_t ev;
+    cr_assert_eq(sim_queue_init(&q, 1), 0);
+    cr_assert_not(sim_queue_pending(&q, SIM_HANDLE_NONE));
+    cr_assert_not(sim_queue_cancel(&q, SIM_HANDLE_NONE));
+    cr_assert_not(sim_queue_cancel(&q, UINT64_C(0xffffffff)));   /* slot out of range */
+    sim_handle_t a = sim_queue_push(&q, 1, dummy, NULL, 1);
+    cr_assert(sim_queue_pending(&q, a));
+    cr_assert(sim_queue_pop(&q, &ev));
+    cr_assert_not(sim_queue_pending(&q, a));
+    /* The slot is reused at once; the old handle must not reach the new event. */
+    sim_handle_t b = sim_queue_push(&q, 2, dummy, NULL, 2);
+    cr_assert_neq(a, b);
+    cr_assert_eq(a & 0xffffffffu, b & 0xffffffffu, "expected the same slot to be reused");
+    cr_assert_not(sim_queue_cancel(&q, a));
+    cr_assert_not(sim_queue_reschedule(&q, a, 9));
+    cr_assert_eq(sim_queue_peek(&q)->time_ns, 2);
+    cr_assert(sim_queue_cancel(&q, b));
+    cr_assert_not(sim_queue_pending(&q, b));
+    cr_assert_eq(sim_queue_len(&q), 0);
+    sim_queue_fini(&q);
+}
+
+Test(queue, reschedule_takes_a_new_sequence_number)
+{
+    sim_queue_t q;
+    sim_event_t ev;
+    cr_assert_eq(sim_queue_init(&q, 0), 0);
+    sim_handle_t a = sim_queue_push(&q, 10, dummy, NULL, 'a');
+    sim_queue_push(&q, 10, dummy, NULL, 'b');
+    sim_handle_t c = sim_queue_push(&q, 30, dummy, NULL, 'c');
+    /* Same time: 'a' now counts as scheduled after 'b'. */
+    cr_assert(sim_queue_reschedule(&q, a, 10));
+    cr_assert(sim_queue_reschedule(&q, c, 5));   /* earlier */
+    cr_assert(sim_queue_pending(&q, a));
+    const char want[] = "cba";
+    const int64_t want_t[] = {5, 10, 10};
+    for (int i = 0; i < 3; i++) {
+        cr_assert(sim_queue_pop(&q, &ev));
+        cr_assert_eq(ev.arg, (uint64_t)want[i]);
+        cr_assert_eq(ev.time_ns, want_t[i]);
+    }
+    sim_queue_fini(&q);
+}
+
+Test(queue, grows_from_tiny_capacity_and_sorts)
+{
+    sim_queue_t q;
+    sim_event_t ev;
+    cr_assert_eq(sim_queue_init(&q, 1), 0);
+    uint64_t rs = 99;
+    for (int i = 0; i < 50000; i++)
+        cr_assert_neq(sim_queue_push(&q, (int64_t)(next_rand(&rs) % 1000000), dummy, NULL, 0),
+                      SIM_HANDLE_NONE);
+    check_heap(&q);
+    int64_t last = -1;
+    uint64_t last_seq = 0;
+    while (sim_queue_pop(&q, &ev)) {
+        cr_assert(ev.time_ns > last || (ev.time_ns == last && ev.seq > last_seq));
+        last = ev.time_ns;
+        last_seq = ev.seq;
+    }
+    sim_queue_fini(&q);
+}
+
+/* ---- the engine ---- */
+
+typedef struct log {
+    int64_t t[64];                    /* sim_now() at each call */
+    uint64_t arg[64];                 /* arg of each call */
+    int n;                            /* calls */
+    int stop_at;                      /* call sim_stop() on this arg (or -1) */
+} log_t;
+
+static void logger(sim_t *sim, void *ctx, uint64_t arg)
+{
+    log_t *l = ctx;
+    cr_assert_lt(l->n, 64);
+    l->t[l->n] = sim_now(sim);
+    l->arg[l->n++] = arg;
+    if ((int)arg == l->stop_at)
+        sim_stop(sim);
+}
+
+Test(sim, run_stops_at_end_time_and_sets_clock)
+{
+    sim_t sim;
+    log_t l = {.stop_at = -1};
+    cr_assert_eq(sim_init(&sim), 0);
+    sim_schedule(&sim, 100, logger, &l, 1);
+    sim_schedule(&sim, 200, logger, &l, 2);
+    sim_schedule(&sim, 300, logger, &l, 3);
+    cr_assert_eq(sim_run(&sim, 200, 0), SIM_STOP_END_TIME);   /* time <= end runs */
+    cr_assert_eq(l.n, 2);
+    cr_assert_eq(l.t[0], 100);
+    cr_assert_eq(l.t[1], 200);
+    cr_assert_eq(sim_now(&sim), 200);
+    cr_assert_eq(sim_run(&sim, 250, 0), SIM_STOP_END_TIME);
+    cr_assert_eq(sim_now(&sim), 250);
+    cr_assert_eq(sim_run(&sim, SIM_TIME_MAX, 0), SIM_STOP_EMPTY);
+    cr_assert_eq(l.n, 3);
+    cr_assert_eq(sim_now(&sim), 300);
+    cr_assert_eq(sim.events, 3);
+    sim_fini(&sim);
+}
+
+Test(sim, run_event_limit_and_stop_request)
+{
+    sim_t sim;
+    log_t l = {.stop_at = 4};
+    cr_assert_eq(sim_init(&sim), 0);
+    for (uint64_t i = 0; i < 10; i++)
+        sim_schedule(&sim, (int64_t)i * 10, logger, &l, i);
+    cr_assert_eq(sim_run(&sim, SIM_TIME_MAX, 3), SIM_STOP_EVENT_LIMIT);
+    cr_assert_eq(l.n, 3);
+    cr_assert_eq(sim_now(&sim), 20);
+    cr_assert_eq(sim_run(&sim, SIM_TIME_MAX, 0), SIM_STOP_REQUESTED);   /* handler of arg 4 */
+    cr_assert_eq(l.n, 5);
+    cr_assert_eq(l.arg[4], 4);
+    cr_assert_eq(sim.stop_requested, 0, "the request is cleared when sim_run returns");
+    cr_assert_eq(sim_run(&sim, SIM_TIME_MAX, 0), SIM_STOP_EMPTY);
+    cr_assert_eq(l.n, 10);
+    cr_assert_eq(sim.events, 10);
+    sim_fini(&sim);
+}
+
+static void chain(sim_t *sim, void *ctx, uint64_t arg)
+{
+    logger(sim, ctx, arg);
+    if (arg < 5)
+        sim_schedule_in(sim, 7, chain, ctx, arg + 1);
+}
+
+Test(sim, handlers_schedule_relative_to_now)
+{
+    sim_t sim;
+    log_t l = {.stop_at = -1};
+    cr_assert_eq(sim_init(&sim), 0);
+    sim_schedule(&sim, 3, chain, &l, 0);
+    cr_assert_eq(sim_run(&sim, SIM_TIME_MAX, 0), SIM_STOP_EMPTY);
+    cr_assert_eq(l.n, 6);
+    for (int i = 0; i < 6; i++)
+        cr_assert_eq(l.t[i], 3 + 7 * i);
+    /* Saturation instead of overflow. */
+    sim_handle_t h = sim_schedule_in(&sim, INT64_MAX, logger, &l, 9);
+    cr_assert(sim_queue_pending(&sim.queue, h));
+    cr_assert_eq(sim_queue_peek(&sim.queue)->time_ns, SIM_TIME_MAX);
+    sim_fini(&sim);
+}
+
+Test(sim, timers_set_and_clear)
+{
+    sim_t sim;
+    log_t l = {.stop_at = -1};
+    sim_handle_t timer = SIM_HANDLE_NONE;
+    cr_assert_eq(sim_init(&sim), 0);
+    sim_timer_set(&sim, &timer, 50, logger, &l, 1);
+    cr_assert(sim_queue_pending(&sim.queue, timer));
+    sim_timer_set(&sim, &timer, 80, logger, &l, 2);   /* moves it, new arg */
+    cr_assert_eq(sim_queue_len(&sim.queue), 1);
+    sim_run(&sim, SIM_TIME_MAX, 0);
+    cr_assert_eq(l.n, 1);
+    cr_assert_eq(l.t[0], 80);
+    cr_assert_eq(l.arg[0], 2);
+    sim_timer_set(&sim, &timer, 90, logger, &l, 3);   /* fired handle is stale: new event */
+    sim_timer_clear(&sim, &timer);
+    cr_assert_eq(timer, SIM_HANDLE_NONE);
+    sim_timer_clear(&sim, &timer);                    /* clearing twice is harmless */
+    cr_assert_eq(sim_run(&sim, SIM_TIME_MAX, 0), SIM_STOP_EMPTY);
+    cr_assert_eq(l.n, 1);
+    sim_fini(&sim);
+}
+
+Test(sim, reschedule_and_cancel_through_engine)
+{
+    sim_t sim;
+    log_t l = {.stop_at = -1};
+    cr_assert_eq(sim_init(&sim), 0);
+    sim_handle_t a = sim_schedule(&sim, 10, logger, &l, 1);
+    sim_handle_t b = sim_schedule(&sim, 20, logger, &l, 2);
+    cr_assert(sim_reschedule(&sim, a, 30));
+    cr_assert(sim_cancel(&sim, b));
+    cr_assert_not(sim_reschedule(&sim, b, 5));   /* stale: nothing happens */
+    sim_run(&sim, SIM_TIME_MAX, 0);
+    cr_assert_eq(l.n, 1);
+    cr_assert_eq(l.t[0], 30);
+    sim_fini(&sim);
+}
+
+Test(sim, scheduling_in_the_past_asserts, .signal = SIGABRT, .init = cr_redirect_stderr)
+{
+    sim_t sim;
+    cr_assert_eq(sim_init(&sim), 0);
+    sim_schedule(&sim, 100, dummy, NULL, 0);
+    sim_run(&sim, SIM_TIME_MAX, 0);
+    sim_schedule(&sim, 99, dummy, NULL, 0);
+}
