@@ -1,0 +1,317 @@
+/* tests/test_partlog: partition logs: exact constant arrivals, Poisson buckets (moments, common
+ * random numbers whatever the query pattern), windows, next_arrival_ns, key skew. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include "models/partitioner.h"
+#include "models/partlog.h"
+
+#define S_NS INT64_C(1000000000)
+#define MS_NS INT64_C(1000000)
+
+typedef struct fixture {
+    cg_topic_cfg_t topics[2];
+    cg_producer_cfg_t producers[4];
+    cg_scenario_t s;
+} fixture_t;
+
+static void fx_init(fixture_t *f, int32_t parts0, int32_t parts1)
+{
+    memset(f, 0, sizeof *f);
+    f->topics[0] = (cg_topic_cfg_t){"a", parts0};
+    f->topics[1] = (cg_topic_cfg_t){"b", parts1};
+    f->s.name = "t";
+    f->s.duration_ns = 3600 * S_NS;
+    f->s.topics = f->topics;
+    f->s.n_topics = parts1 > 0 ? 2 : 1;
+    f->s.producers = f->producers;
+}
+
+static cg_producer_cfg_t *fx_producer(fixture_t *f, int32_t topic, double rate, cg_arrival_t arr,
+                                      int64_t keys)
+{
+    cg_producer_cfg_t *p = &f->producers[f->s.n_producers++];
+    *p = (cg_producer_cfg_t){"p", topic, rate, arr, keys, CG_KEYS_UNIFORM, 1.0, 0, INT64_MAX};
+    return p;
+}
+
+static cg_partlog_t *fx_log(fixture_t *f, uint64_t seed)
+{
+    cg_partlog_t *pl = NULL;
+    char err[256] = "";
+    cr_assert_eq(cg_partlog_new(&f->s, seed, &pl, err, sizeof err), 0, "%s", err);
+    return pl;
+}
+
+static int64_t keys_on(int64_t keys, int32_t parts, int32_t p)
+{
+    int64_t n = 0;
+    char key[24];
+    for (int64_t k = 0; k < keys; k++) {
+        int len = snprintf(key, sizeof key, "%lld", (long long)k);
+        n += cg_partition_for_key(key, (size_t)len, parts) == p;
+    }
+    return n;
+}
+
+Test(partlog, layout)
+{
+    fixture_t f;
+    fx_init(&f, 12, 3);
+    cg_partlog_t *pl = fx_log(&f, 1);
+    cr_assert_eq(cg_partlog_count(pl), 15);
+    const int64_t *base = cg_partlog_topic_base(pl);
+    cr_expect_eq(base[0], 0);
+    cr_expect_eq(base[1], 12);
+    cr_expect_eq(base[2], 15);
+    cr_expect_eq(cg_partlog_end_offset(pl, 3, 100 * S_NS), 0);
+    cr_expect_eq(cg_partlog_next_arrival_ns(pl, 3, 0), INT64_MAX);
+    cg_partlog_free(pl);
+}
+
+/* 1000/s over 12 partitions, 1000 uniform keys: partition p gets count_p records per second
+ * exactly; at t the end offset is floor(count_p * t / 1 s). */
+Test(partlog, constant_exact)
+{
+    fixture_t f;
+    fx_init(&f, 12, 0);
+    fx_producer(&f, 0, 1000, CG_ARRIVAL_CONSTANT, 1000);
+    cg_partlog_t *pl = fx_log(&f, 7);
+    static const int64_t times_ns[] = {0, 1, 999999, 1500 * MS_NS, 10 * S_NS, 3333333333,
+                                       3599 * S_NS + 1};
+    int64_t sum_counts = 0;
+    for (int32_t p = 0; p < 12; p++) {
+        int64_t c = keys_on(1000, 12, p);
+        sum_counts += c;
+        cr_expect_float_eq(cg_partlog_rate_per_s(pl, p), (double)c, 1e-9);
+        for (size_t i = 0; i < sizeof times_ns / sizeof times_ns[0]; i++) {
+            int64_t want = c * times_ns[i] / S_NS;
+            cr_expect_eq(cg_partlog_end_offset(pl, p, times_ns[i]), want,
+                         "p%d t=%lld: got %lld want %lld", p, (long long)times_ns[i],
+                         (long long)cg_partlog_end_offset(pl, p, times_ns[i]), (long long)want);
+        }
+    }
+    cr_expect_eq(sum_counts, 1000);
+    cr_expect_eq(cg_partlog_produced_total(pl, 10 * S_NS), 10000);
+    cg_partlog_free(pl);
+}
+
+Test(partlog, constant_fractional_and_sum_of_producers)
+{
+    fixture_t f;
+    fx_init(&f, 1, 0);
+    fx_producer(&f, 0, 0.5, CG_ARRIVAL_CONSTANT, 1);
+    fx_producer(&f, 0, 3, CG_ARRIVAL_CONSTANT, 5);
+    cg_partlog_t *pl = fx_log(&f, 7);
+    /* each producer writes whole records: floor(0.5 t) + floor(3 t) */
+    cr_expect_eq(cg_partlog_end_offset(pl, 0, 1 * S_NS), 0 + 3);
+    cr_expect_eq(cg_partlog_end_offset(pl, 0, 2 * S_NS), 1 + 6);
+    cr_expect_eq(cg_partlog_end_offset(pl, 0, 10 * S_NS), 5 + 30);
+    /* 3/s: records at 1/3 s, 2/3 s, 1 s (ceil to the ns) */
+    cr_expect_eq(cg_partlog_next_arrival_ns(pl, 0, 0), 333333334);
+    cr_expect_eq(cg_partlog_next_arrival_ns(pl, 0, 333333334), 666666667);
+    cr_expect_eq(cg_partlog_next_arrival_ns(pl, 0, 2 * S_NS - 1), 2 * S_NS);
+    cr_expect_float_eq(cg_partlog_rate_per_s(pl, 0), 3.5, 1e-12);
+    cg_partlog_free(pl);
+}
+
+Test(partlog, windows)
+{
+    fixture_t f;
+    fx_init(&f, 1, 1);
+    cg_producer_cfg_t *c = fx_producer(&f, 0, 100, CG_ARRIVAL_CONSTANT, 1);
+    c->start_ns = 2 * S_NS;
+    c->stop_ns = 5 * S_NS;
+    cg_producer_cfg_t *p = fx_producer(&f, 1, 100, CG_ARRIVAL_POISSON, 1);
+    p->start_ns = 2500 * MS_NS;
+    p->stop_ns = 5 * S_NS;
+    cg_partlog_t *pl = fx_log(&f, 3);
+    cr_expect_eq(cg_partlog_end_offset(pl, 0, 1900 * MS_NS), 0);
+    cr_expect_eq(cg_partlog_next_arrival_ns(pl, 0, 0), 2 * S_NS + 10 * MS_NS);
+    cr_expect_eq(cg_partlog_end_offset(pl, 0, 2 * S_NS + 10 * MS_NS), 1);
+    cr_expect_eq(cg_partlog_end_offset(pl, 0, 5 * S_NS), 300);
+    cr_expect_eq(cg_partlog_end_offset(pl, 0, 100 * S_NS), 300);
+    cr_expect_eq(cg_partlog_next_arrival_ns(pl, 0, 5 * S_NS), INT64_MAX);
+
+    cr_expect_eq(cg_partlog_end_offset(pl, 1, 2500 * MS_NS), 0);
+    int64_t first = cg_partlog_next_arrival_ns(pl, 1, 0);
+    cr_expect_gt(first, 2500 * MS_NS);
+    cr_expect_eq(cg_partlog_end_offset(pl, 1, first - 1), 0);
+    cr_expect_gt(cg_partlog_end_offset(pl, 1, first), 0);
+    int64_t at_stop = cg_partlog_end_offset(pl, 1, 5 * S_NS);
+    cr_expect(at_stop > 150 && at_stop < 350, "250 expected, got %lld", (long long)at_stop);
+    cr_expect_eq(cg_partlog_next_arrival_ns(pl, 1, 5 * S_NS), INT64_MAX);
+    cr_expect_eq(cg_partlog_end_offset(pl, 1, 1000 * S_NS), at_stop);
+    cg_partlog_free(pl);
+}
+
+/* Counts per 1 s bucket of a 50/s Poisson partition: mean and variance both 50. */
+Test(partlog, poisson_moments)
+{
+    fixture_t f;
+    fx_init(&f, 1, 0);
+    fx_producer(&f, 0, 50, CG_ARRIVAL_POISSON, 10);
+    cg_partlog_t *pl = fx_log(&f, 11);
+    const int n = 3000;
+    double sum = 0, sum2 = 0;
+    int64_t prev = 0;
+    for (int b = 1; b <= n; b++) {
+        int64_t e = cg_partlog_end_offset(pl, 0, b * S_NS);
+        double d = (double)(e - prev);
+        sum += d;
+        sum2 += d * d;
+        prev = e;
+    }
+    double mean = sum / n, var = sum2 / n - mean * mean;
+    cr_expect(fabs(mean - 50) < 0.6, "mean %f", mean);   /* sd of the mean 0.13 */
+    cr_expect(fabs(var - 50) < 6, "variance %f", var);  /* sd of the variance 1.3 */
+    cg_partlog_free(pl);
+}
+
+/* A large mean uses the normal approximation path: still centred. */
+Test(partlog, poisson_large_rate)
+{
+    fixture_t f;
+    fx_init(&f, 1, 0);
+    fx_producer(&f, 0, 2e9 / 2, CG_ARRIVAL_POISSON, 1);
+    fx_producer(&f, 0, 2e9 / 2, CG_ARRIVAL_POISSON, 1);
+    cg_partlog_t *pl = fx_log(&f, 11);
+    int64_t e = cg_partlog_end_offset(pl, 0, 10 * S_NS);
+    cr_expect(llabs(e - INT64_C(20000000000)) < 2000000, "got %lld", (long long)e);
+    cg_partlog_free(pl);
+}
+
+static void fx_mixed(fixture_t *f)
+{
+    fx_init(f, 6, 0);
+    fx_producer(f, 0, 37, CG_ARRIVAL_POISSON, 100);
+    cg_producer_cfg_t *late = fx_producer(f, 0, 3, CG_ARRIVAL_POISSON, 100);
+    late->start_ns = 40 * S_NS + 123;
+    late->stop_ns = 90 * S_NS;
+    fx_producer(f, 0, 7.25, CG_ARRIVAL_CONSTANT, 100);
+}
+
+/* The same (seed, scenario) gives the same values at the same times however the log was queried
+ * before (dense, sparse, with next_arrival look-ahead). */
+Test(partlog, query_pattern_independence)
+{
+    fixture_t f;
+    fx_mixed(&f);
+    cg_partlog_t *dense = fx_log(&f, 99), *sparse = fx_log(&f, 99), *peek = fx_log(&f, 99);
+    for (int64_t gp = 0; gp < 6; gp++) {
+        for (int64_t t = 0; t <= 120 * S_NS; t += 7 * MS_NS) {
+            int64_t d = cg_partlog_end_offset(dense, gp, t);
+            (void)cg_partlog_next_arrival_ns(peek, gp, t);
+            int64_t pk = cg_partlog_end_offset(peek, gp, t);
+            cr_assert_eq(pk, d, "gp %lld t %lld", (long long)gp, (long long)t);
+            if (t % (13 * S_NS + 7 * MS_NS) == 0) {
+                cr_assert_eq(cg_partlog_end_offset(sparse, gp, t), d);
+            }
+        }
+        cr_expect_eq(cg_partlog_end_offset(sparse, gp, 120 * S_NS),
+                     cg_partlog_end_offset(dense, gp, 120 * S_NS));
+    }
+    cr_expect_eq(cg_partlog_produced_total(sparse, 120 * S_NS),
+                 cg_partlog_produced_total(dense, 120 * S_NS));
+    cg_partlog_free(dense);
+    cg_partlog_free(sparse);
+    cg_partlog_free(peek);
+}
+
+/* Walking from arrival to arrival: the offset is flat before each returned time and has grown at
+ * it; offsets never decrease. */
+Test(partlog, next_arrival_walk)
+{
+    fixture_t f;
+    fx_mixed(&f);
+    cg_partlog_t *pl = fx_log(&f, 5);
+    for (int64_t gp = 0; gp < 6; gp++) {
+        int64_t t = 0, last = 0, steps = 0;
+        while (t < 100 * S_NS) {
+            int64_t e = cg_partlog_end_offset(pl, gp, t);
+            cr_assert_geq(e, last);
+            last = e;
+            int64_t nx = cg_partlog_next_arrival_ns(pl, gp, t);
+            cr_assert_gt(nx, t);
+            if (nx == INT64_MAX)
+                break;
+            cr_assert_eq(cg_partlog_end_offset(pl, gp, nx - 1), e, "gp %lld t %lld nx %lld",
+                         (long long)gp, (long long)t, (long long)nx);
+            cr_assert_gt(cg_partlog_end_offset(pl, gp, nx), e);
+            t = nx;
+            steps++;
+        }
+        cr_expect_gt(steps, 100);
+    }
+    cg_partlog_free(pl);
+}
+
+/* A sparse partition: empty buckets are skipped by the look-ahead, and the returned time is a
+ * lower bound at worst (no record before it). */
+Test(partlog, next_arrival_sparse)
+{
+    fixture_t f;
+    fx_init(&f, 1, 0);
+    fx_producer(&f, 0, 0.02, CG_ARRIVAL_POISSON, 1);
+    cg_partlog_t *pl = fx_log(&f, 8);
+    int64_t t = 0, arrivals = 0;
+    while (t < 5000 * S_NS) {
+        int64_t e = cg_partlog_end_offset(pl, 0, t);
+        int64_t nx = cg_partlog_next_arrival_ns(pl, 0, t);
+        cr_assert_gt(nx, t);
+        cr_assert_eq(cg_partlog_end_offset(pl, 0, nx - 1), e);
+        arrivals += cg_partlog_end_offset(pl, 0, nx) > e;
+        t = nx;
+    }
+    cr_expect(arrivals > 60 && arrivals < 140, "100 expected, got %lld", (long long)arrivals);
+    cg_partlog_free(pl);
+}
+
+Test(partlog, determinism_by_seed)
+{
+    fixture_t f;
+    fx_mixed(&f);
+    cg_partlog_t *a = fx_log(&f, 1), *b = fx_log(&f, 1), *c = fx_log(&f, 2);
+    int differ = 0;
+    for (int64_t gp = 0; gp < 6; gp++) {
+        for (int64_t s = 1; s <= 60; s++) {
+            int64_t va = cg_partlog_end_offset(a, gp, s * S_NS);
+            cr_assert_eq(va, cg_partlog_end_offset(b, gp, s * S_NS));
+            differ += va != cg_partlog_end_offset(c, gp, s * S_NS);
+        }
+    }
+    cr_expect_gt(differ, 100);
+    cg_partlog_free(a);
+    cg_partlog_free(b);
+    cg_partlog_free(c);
+}
+
+/* Zipf(s = 1) over 1000 keys: key "0" alone carries 1/H_1000 = 13.4% of the rate. */
+Test(partlog, zipf_skew)
+{
+    fixture_t f;
+    fx_init(&f, 12, 0);
+    cg_producer_cfg_t *p = fx_producer(&f, 0, 1200, CG_ARRIVAL_CONSTANT, 1000);
+    p->key_dist = CG_KEYS_ZIPF;
+    p->zipf_s = 1.0;
+    cg_partlog_t *pl = fx_log(&f, 1);
+    double want[12] = {0}, h = 0, total = 0;
+    char key[24];
+    for (int k = 0; k < 1000; k++) {
+        int len = snprintf(key, sizeof key, "%d", k);
+        want[cg_partition_for_key(key, (size_t)len, 12)] += 1.0 / (k + 1);
+        h += 1.0 / (k + 1);
+    }
+    for (int32_t q = 0; q < 12; q++) {
+        cr_expect(fabs(cg_partlog_rate_per_s(pl, q) - 1200 * want[q] / h) < 1e-6);
+        total += cg_partlog_rate_per_s(pl, q);
+    }
+    cr_expect(fabs(total - 1200) < 1e-6);
+    int32_t hot = cg_partition_for_key("0", 1, 12);
+    cr_expect_gt(cg_partlog_rate_per_s(pl, hot), 1200 / 12.0 + 1200 / h * 0.9);
+    /* constant arrivals at the rounded rate: within one record of rate * t */
+    int64_t e = cg_partlog_end_offset(pl, hot, 100 * S_NS);
+    cr_expect(llabs(e - (int64_t)floor(cg_partlog_rate_per_s(pl, hot) * 100)) <= 1);
+    cg_partlog_free(pl);
+}
