@@ -12,8 +12,9 @@
  * Numbers never go through printf, so the bytes do not depend on the C library or the locale:
  *   - times: integer nanoseconds printed as milliseconds with integer arithmetic, up to 6 decimals,
  *     trailing zeros removed (1500000000 -> "1500", 1500250000 -> "1500.25", -1 -> "-0.000001");
- *   - doubles: |v| < 9e12 rounded to 6 decimals with llround(v * 1e6) (halves away from zero),
- *     then printed like times; 9e12 <= |v| < 9.2e18 rounded to an integer; larger magnitudes are
+ *   - doubles: |v| < 9.2e18 rounded to 6 decimals: integer part trunc(v), then
+ *     llround((v - trunc(v)) * 1e6) millionths (halves away from zero), printed like times, so
+ *     0.1 -> "0.1", 1/3 -> "0.333333", 8999999999999.5 -> "8999999999999.5"; larger magnitudes are
  *     expanded exactly in decimal, rounded half-even to 17 significant digits and written as
  *     d[.ddd]e<exp> ("1e20"); NaN and infinities are written as null; -0 and values that round
  *     to 0 are written as "0".
@@ -29,8 +30,7 @@
 #include <string.h>
 
 #define SIM_TRACE_BUF_BYTES (64u * 1024u)   /* output buffer */
-#define SIM_TRACE_NUM_SCALED_MAX 9e12       /* below: 6 decimals via llround(v * 1e6) */
-#define SIM_TRACE_NUM_INT_MAX 9.2e18        /* below: llround(v) (int64 holds up to 9.22e18) */
+#define SIM_TRACE_NUM_INT_MAX 9.2e18        /* below: int64 integer part + 6 decimals */
 #define SIM_TRACE_SIG_DIGITS 17             /* significant digits of huge magnitudes */
 #define SIM_TRACE_BIG_LIMBS 40              /* base-1e9 limbs: 2^1024 < 1e309 < 1e9^35 */
 #define SIM_TRACE_LIMB 1000000000u
@@ -116,6 +116,22 @@ static int fmt_u64(char *p, uint64_t u)
     return n;
 }
 
+/* ".dddddd" of frac (< 10^6) millionths, trailing zeros removed, nothing when 0; returns length. */
+static int fmt_frac6(char *p, uint32_t frac)
+{
+    if (!frac)
+        return 0;
+    int digits = 6;
+    while (frac % 10 == 0) {
+        frac /= 10;
+        digits--;
+    }
+    p[0] = '.';
+    for (int i = digits; i >= 1; i--, frac /= 10)
+        p[i] = (char)('0' + frac % 10);
+    return digits + 1;
+}
+
 /* x / 10^6 with up to 6 decimals, trailing zeros removed; the shared core of ms and numbers. */
 static int fmt_micro(char *buf, int64_t x)
 {
@@ -126,18 +142,7 @@ static int fmt_micro(char *buf, int64_t x)
         u = UINT64_C(0) - u;   /* magnitude, also for INT64_MIN */
     }
     p += fmt_u64(p, u / 1000000u);
-    uint32_t frac = (uint32_t)(u % 1000000u);
-    if (frac) {
-        int digits = 6;
-        while (frac % 10 == 0) {
-            frac /= 10;
-            digits--;
-        }
-        *p++ = '.';
-        for (int i = digits - 1; i >= 0; i--, frac /= 10)
-            p[i] = (char)('0' + frac % 10);
-        p += digits;
-    }
+    p += fmt_frac6(p, (uint32_t)(u % 1000000u));
     *p = '\0';
     return (int)(p - buf);
 }
@@ -222,19 +227,25 @@ int sim_fmt_num(char *buf, double v)
         memcpy(buf, "null", 5);
         return 4;
     }
-    double a = fabs(v);
-    if (a < SIM_TRACE_NUM_SCALED_MAX)
-        return fmt_micro(buf, (int64_t)llround(v * 1e6));
-    if (a < SIM_TRACE_NUM_INT_MAX) {
-        int64_t x = (int64_t)llround(v);
-        char *p = buf;
-        if (x < 0)
-            *p++ = '-';
-        p += fmt_u64(p, x < 0 ? UINT64_C(0) - (uint64_t)x : (uint64_t)x);
-        *p = '\0';
-        return (int)(p - buf);
+    if (fabs(v) >= SIM_TRACE_NUM_INT_MAX)
+        return fmt_big(buf, v);
+    /* v - trunc(v) is exact, so only the fraction is scaled: llround(v * 1e6) would round the
+     * product itself once v * 1e6 passes 2^53 and print noise digits. */
+    double ip = trunc(v);
+    int64_t whole = (int64_t)ip, micro = (int64_t)llround((v - ip) * 1e6);
+    if (micro == 1000000 || micro == -1000000) {
+        whole += micro / 1000000;
+        micro = 0;
     }
-    return fmt_big(buf, v);
+    uint64_t mag_whole = whole < 0 ? UINT64_C(0) - (uint64_t)whole : (uint64_t)whole;
+    uint32_t mag_micro = (uint32_t)(micro < 0 ? -micro : micro);
+    char *p = buf;
+    if (v < 0 && (mag_whole || mag_micro))
+        *p++ = '-';
+    p += fmt_u64(p, mag_whole);
+    p += fmt_frac6(p, mag_micro);
+    *p = '\0';
+    return (int)(p - buf);
 }
 
 static int trace_init(sim_trace_t *tr, FILE *out, bool owns)

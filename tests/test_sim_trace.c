@@ -1,0 +1,221 @@
+/* Tests of sim/trace: exact bytes of records (escaping, times, numbers, nesting), determinism,
+ * buffering past 64 KiB, discard mode and I/O errors. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "sim/trace.h"
+
+static void assert_ms(int64_t ns, const char *want)
+{
+    char buf[32];
+    int n = sim_fmt_ms(buf, ns);
+    cr_assert_str_eq(buf, want, "ns %lld", (long long)ns);
+    cr_assert_eq(n, (int)strlen(want));
+}
+
+static void assert_num(double v, const char *want)
+{
+    char buf[32];
+    int n = sim_fmt_num(buf, v);
+    cr_assert_str_eq(buf, want, "value %.17g", v);
+    cr_assert_eq(n, (int)strlen(want));
+}
+
+Test(trace, fmt_ms_uses_integer_arithmetic)
+{
+    assert_ms(0, "0");
+    assert_ms(1500000000, "1500");
+    assert_ms(1500250000, "1500.25");
+    assert_ms(1, "0.000001");
+    assert_ms(120, "0.00012");
+    assert_ms(999999, "0.999999");
+    assert_ms(1000000, "1");
+    assert_ms(-1, "-0.000001");
+    assert_ms(-1500000000, "-1500");
+    assert_ms(-2500100, "-2.5001");
+    assert_ms(INT64_MAX, "9223372036854.775807");
+    assert_ms(INT64_MIN, "-9223372036854.775808");
+}
+
+Test(trace, fmt_num_rounds_to_six_decimals)
+{
+    assert_num(0, "0");
+    assert_num(-0.0, "0");
+    assert_num(1.5, "1.5");
+    assert_num(0.1, "0.1");
+    assert_num(1.0 / 3, "0.333333");
+    assert_num(2.0 / 3, "0.666667");
+    assert_num(-2.5, "-2.5");
+    assert_num(1e-7, "0");
+    assert_num(-1e-7, "0");
+    assert_num(123456.789, "123456.789");
+    assert_num(42, "42");
+    assert_num(1e12, "1000000000000");
+    assert_num(8999999999999.5, "8999999999999.5");
+    assert_num(9e12, "9000000000000");
+    assert_num(-1e18, "-1000000000000000000");
+    assert_num(NAN, "null");
+    assert_num(INFINITY, "null");
+    assert_num(-INFINITY, "null");
+}
+
+Test(trace, fmt_num_huge_magnitudes_in_exponent_form)
+{
+    assert_num(1e20, "1e20");
+    assert_num(-1e20, "-1e20");
+    assert_num(1.5e300, "1.5000000000000001e300");   /* 17 digits, not shortest */
+    assert_num(1e300, "1.0000000000000001e300");
+    assert_num(18446744073709551616.0, "1.8446744073709552e19");   /* 2^64 */
+    assert_num(123456789012345678901234.0, "1.2345678901234569e23");
+    assert_num(DBL_MAX, "1.7976931348623157e308");
+}
+
+/* Everything written to a memory stream; returns malloc'd bytes. */
+typedef void (*writer_fn)(sim_trace_t *tr);
+
+static char *capture(writer_fn w, size_t *len_out)
+{
+    char *mem = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&mem, &len);
+    cr_assert_not_null(f);
+    sim_trace_t tr;
+    cr_assert_eq(sim_trace_open_file(&tr, f), 0);
+    w(&tr);
+    cr_assert_eq(sim_trace_close(&tr), 0);
+    fclose(f);
+    if (len_out)
+        *len_out = len;
+    return mem;
+}
+
+static void write_sample(sim_trace_t *tr)
+{
+    sim_trace_begin(tr, 1500250000, "member_join");
+    sim_trace_str(tr, "group", "g\"1\\");
+    sim_trace_str(tr, "member", "a\nb\x01\x1f\x7f\xc3\xa9");
+    sim_trace_str(tr, "none", NULL);
+    sim_trace_int(tr, "n", -42);
+    sim_trace_int(tr, "big", INT64_MIN);
+    sim_trace_bool(tr, "ok", true);
+    sim_trace_bool(tr, "no", false);
+    sim_trace_null(tr, "z");
+    sim_trace_ms(tr, "duration_ms", 2000);
+    sim_trace_num(tr, "x", 0.125);
+    sim_trace_end(tr);
+    sim_trace_begin(tr, 0, "assignment");
+    sim_trace_array_begin(tr, "partitions");
+    for (int p = 0; p < 2; p++) {
+        sim_trace_array_begin(tr, NULL);
+        sim_trace_str(tr, NULL, "orders");
+        sim_trace_int(tr, NULL, p);
+        sim_trace_array_end(tr);
+    }
+    sim_trace_array_end(tr);
+    sim_trace_object_begin(tr, "o");
+    sim_trace_int(tr, "a", 1);
+    sim_trace_array_begin(tr, "e");
+    sim_trace_array_end(tr);
+    sim_trace_object_begin(tr, "f");
+    sim_trace_object_end(tr);
+    sim_trace_object_end(tr);
+    sim_trace_array_begin(tr, "last");
+    sim_trace_array_end(tr);
+    sim_trace_end(tr);
+}
+
+Test(trace, exact_record_bytes)
+{
+    const char *want =
+        "{\"t\":1500.25,\"type\":\"member_join\",\"group\":\"g\\\"1\\\\\","
+        "\"member\":\"a\\u000ab\\u0001\\u001f\x7f\xc3\xa9\",\"none\":null,\"n\":-42,"
+        "\"big\":-9223372036854775808,\"ok\":true,\"no\":false,\"z\":null,"
+        "\"duration_ms\":0.002,\"x\":0.125}\n"
+        "{\"t\":0,\"type\":\"assignment\",\"partitions\":[[\"orders\",0],[\"orders\",1]],"
+        "\"o\":{\"a\":1,\"e\":[],\"f\":{}},\"last\":[]}\n";
+    size_t len;
+    char *got = capture(write_sample, &len);
+    cr_assert_str_eq(got, want);
+    cr_assert_eq(len, strlen(want));
+    char *again = capture(write_sample, NULL);
+    cr_assert_str_eq(again, got, "two identical writes must give identical bytes");
+    free(got);
+    free(again);
+}
+
+static void write_many(sim_trace_t *tr)
+{
+    static char long_str[100001];
+    memset(long_str, 'x', sizeof long_str - 1);
+    long_str[sizeof long_str - 1] = '\0';
+    for (int i = 0; i < 10000; i++) {
+        sim_trace_begin(tr, (int64_t)i * 1000, "tick");
+        sim_trace_int(tr, "i", i);
+        sim_trace_end(tr);
+    }
+    sim_trace_begin(tr, 0, "long");   /* larger than the buffer: written directly */
+    sim_trace_str(tr, "s", long_str);
+    sim_trace_end(tr);
+    cr_assert_eq(tr->records, 10001);
+}
+
+Test(trace, buffering_keeps_every_byte_in_order)
+{
+    size_t len;
+    char *got = capture(write_many, &len);
+    size_t lines = 0;
+    for (size_t i = 0; i < len; i++)
+        lines += got[i] == '\n';
+    cr_assert_eq(lines, 10001);
+    cr_assert(strncmp(got, "{\"t\":0,\"type\":\"tick\",\"i\":0}\n", 27) == 0);
+    cr_assert_not_null(strstr(got, "{\"t\":9.999,\"type\":\"tick\",\"i\":9999}\n"
+                                   "{\"t\":0,\"type\":\"long\",\"s\":\"xxxx"));
+    cr_assert_eq(strlen(got), len);
+    cr_assert(len > 100000 + 10000 * 28);
+    cr_assert_str_eq(got + len - 6, "xxx\"}\n");
+    free(got);
+}
+
+Test(trace, discard_counts_records)
+{
+    sim_trace_t tr;
+    cr_assert_eq(sim_trace_open(&tr, NULL), 0);
+    write_sample(&tr);
+    cr_assert_eq(tr.records, 2);
+    cr_assert_eq(tr.len, 0);
+    cr_assert_eq(sim_trace_close(&tr), 0);
+}
+
+Test(trace, io_errors_are_reported)
+{
+    sim_trace_t tr;
+    errno = 0;
+    cr_assert_eq(sim_trace_open(&tr, "/nonexistent-dir/x.jsonl"), -1);
+    cr_assert_eq(errno, ENOENT);
+    cr_assert_eq(sim_trace_open(&tr, "/dev/full"), 0);
+    write_many(&tr);
+    cr_assert_eq(sim_trace_close(&tr), ENOSPC);
+}
+
+Test(trace, file_output_matches_memory_output)
+{
+    char path[] = "/tmp/cgsim-trace-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    sim_trace_t tr;
+    cr_assert_eq(sim_trace_open(&tr, path), 0);
+    write_sample(&tr);
+    cr_assert_eq(sim_trace_close(&tr), 0);
+    FILE *f = fopen(path, "rb");
+    char buf[1024] = {0};
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    remove(path);
+    char *mem = capture(write_sample, NULL);
+    cr_assert_eq(n, strlen(mem));
+    cr_assert_str_eq(buf, mem);
+    free(mem);
+}
