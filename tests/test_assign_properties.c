@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "models/assignor.h"
 
 #define PT_CASES 2500                 /* random inputs per assignor */
@@ -313,4 +314,79 @@ Test(properties, registry)
                      "range, roundrobin, sticky, cooperative-sticky");
     cr_assert_str_eq(cg_assignor_names(CG_PROTOCOL_CONSUMER), "uniform, range");
     cr_assert(cg_assignor_cooperative_sticky.cooperative && !cg_assignor_sticky.cooperative);
+}
+
+/* Uniform at scale: 1000 topics x 1000 partitions, 2000 members that owned a round-robin spread
+ * over the first 1900 of them (so 100 newcomers must be filled), with equal subscriptions and with
+ * members subscribed to only some of the topics (the heterogeneous path). */
+typedef struct pt_big {
+    cg_topic_meta_t topics[1000];
+    char names[1000][8];
+    int64_t base[1001];
+    cg_assign_member_t members[2000];
+    char ids[2000][8];
+    int32_t subs_all[1000], subs_even[500];
+    cg_tp_t *owned;                   /* 1,000,000 pairs, grouped by member */
+    cg_assign_input_t in;
+} pt_big_t;
+
+static void pt_big_init(pt_big_t *b, bool heterogeneous)
+{
+    for (int t = 0; t < 1000; t++) {
+        snprintf(b->names[t], sizeof b->names[t], "t%03d", t);
+        b->topics[t] = (cg_topic_meta_t){b->names[t], 1000};
+        b->base[t + 1] = b->base[t] + 1000;
+        b->subs_all[t] = t;
+        if (t % 2 == 0)
+            b->subs_even[t / 2] = t;
+    }
+    size_t k = 0;
+    for (int m = 0; m < 2000; m++) {
+        bool even = heterogeneous && m % 3 == 0;
+        snprintf(b->ids[m], sizeof b->ids[m], "m%04d", m);
+        b->members[m] = (cg_assign_member_t){b->ids[m], NULL, NULL,
+                                             even ? b->subs_even : b->subs_all,
+                                             even ? 500 : 1000, b->owned + k, 0, 1};
+        for (int64_t g = m; m < 1900 && g < 1000000; g += 1900)
+            b->owned[k++] = (cg_tp_t){(int32_t)(g / 1000), (int32_t)(g % 1000)};
+        b->members[m].n_owned = (size_t)(b->owned + k - b->members[m].owned);
+    }
+    b->in = (cg_assign_input_t){b->topics, 1000, b->base, b->members, 2000};
+}
+
+Test(properties, uniform_scale)
+{
+    pt_big_t *b = calloc(1, sizeof *b);
+    int32_t *owner = malloc(1000000 * sizeof *owner);
+    cr_assert(b != NULL && owner != NULL);
+    b->owned = malloc(1000000 * sizeof *b->owned);
+    for (int het = 0; het <= 1; het++) {
+        char err[128];
+        int64_t count[2000] = {0}, kept = 0;
+        pt_big_init(b, het != 0);
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        cr_assert_eq(cg_assignor_uniform.assign(&b->in, &(cg_assign_output_t){owner}, err,
+                                                sizeof err), 0, "%s", err);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        double dt = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
+        cr_log_info("uniform (%s): 1,000,000 partitions, 2,000 members in %.3f s",
+                    het ? "heterogeneous" : "homogeneous", dt);
+        cr_assert_lt(dt, 10.0);
+        for (int64_t g = 0; g < 1000000; g++) {
+            cr_assert(owner[g] >= 0, "partition %lld unassigned", (long long)g);
+            cr_assert(cg_assign_subscribed(&b->members[owner[g]], (int32_t)(g / 1000)));
+            count[owner[g]]++;
+            kept += owner[g] < 1900 && g % 1900 == owner[g];
+        }
+        for (int m = 0; m < 2000; m++)
+            cr_assert(het || (count[m] == 500), "member %d holds %lld", m, (long long)count[m]);
+        /* each old member gives up 26 or 27 of its 526 or 527 partitions to the newcomers */
+        cr_log_info("uniform (%s): kept %lld of 1,000,000", het ? "heterogeneous" : "homogeneous",
+                    (long long)kept);
+        cr_assert(het || kept == 1000000 - 100 * 500);
+    }
+    free(b->owned);
+    free(b);
+    free(owner);
 }

@@ -1,2 +1,0 @@
-/* placeholder until analysis lands */
-typedef int an_placeholder_t;
