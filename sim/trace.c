@@ -184,7 +184,8 @@ static int big_digits(char *digits, double v)
     return len;
 }
 
-/* |v| >= SIM_TRACE_NUM_INT_MAX: 17 significant digits, half-even, as d[.ddd]e<exp>. */
+/* |v| >= SIM_TRACE_NUM_INT_MAX: 17 significant digits, half-even, as d[.ddd]e<exp>. (An exact
+ * tie needs v = 2 * an odd multiple of 5^k, which no double this large is: half-even is moot.) */
 static int fmt_big(char *buf, double v)
 {
     char d[SIM_TRACE_BIG_LIMBS * 9 + 1];
