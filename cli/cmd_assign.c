@@ -1,6 +1,7 @@
 /* cli/cmd_assign: `cgsim assign`, one assignor run once on a JSON input, outside any simulation.
  * Reads the input (file or stdin), parses it with models/assignor_json, runs the assignor named by
  * --assignor for --protocol, checks the result's invariants and prints the result object. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli/cli.h"
@@ -190,9 +191,11 @@ int cli_assign(int argc, char **argv)
                                a.assignor, a.protocol, cg_assignor_names(proto));
     const char *label = strcmp(a.input, "-") == 0 ? "<stdin>" : a.input;
     size_t len = 0;
+    errno = 0;
     char *text = read_input(a.input, &len);
     if (text == NULL) {
-        fprintf(stderr, "cgsim assign: %s: cannot read input\n", label);
+        fprintf(stderr, "cgsim assign: %s: cannot read input: %s\n", label,
+                errno != 0 ? strerror(errno) : "out of memory");
         return CLI_USAGE;
     }
     cg_assign_doc_t doc;

@@ -221,8 +221,13 @@ static int aj_topics(aj_t *a, const cJSON *topics)
         int64_t parts;
         snprintf(path, sizeof path, "$.topics.%.255s", c->string);
         if (aj_name(a, c->string, path, "topic name") != 0 ||
-            aj_int(a, c, path, 0, CG_MAX_PARTITIONS_PER_TOPIC, &parts) != 0)
+            aj_int(a, c, path, -1e18, 1e18, &parts) != 0)
             return -1;
+        if (parts < 0)
+            return aj_fail(a, path, "negative partition count %lld", (long long)parts);
+        if (parts > CG_MAX_PARTITIONS_PER_TOPIC)
+            return aj_fail(a, path, "%lld partitions exceed CG_MAX_PARTITIONS_PER_TOPIC (%d)",
+                           (long long)parts, CG_MAX_PARTITIONS_PER_TOPIC);
         doc->topics[i] = (cg_topic_meta_t){c->string, (int32_t)parts};
     }
     qsort(doc->topics, n, sizeof *doc->topics, aj_cmp_topic);
@@ -316,6 +321,8 @@ static int aj_member_topics(aj_t *a, const cJSON *m, const char *mpath, cg_assig
     char path[352];
     const cJSON *ts = cJSON_GetObjectItemCaseSensitive(m, "topics");
     snprintf(path, sizeof path, "%s.topics", mpath);
+    if (ts == NULL)
+        return aj_fail(a, mpath, "missing key 'topics' (array of subscribed topic names)");
     if (!cJSON_IsArray(ts))
         return aj_fail(a, path, "expected an array of topic names");
     size_t n = 0, k = 0;
@@ -405,6 +412,8 @@ static int aj_member(aj_t *a, const cJSON *m, size_t i, cg_assign_member_t *out,
         return -1;
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(m, "id");
     snprintf(path, sizeof path, "%s.id", mpath);
+    if (id == NULL)
+        return aj_fail(a, mpath, "missing key 'id' (the member id, a string)");
     if (!cJSON_IsString(id))
         return aj_fail(a, path, "expected the member id (string)");
     if (aj_name(a, id->valuestring, path, "member id") != 0)

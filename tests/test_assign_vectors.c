@@ -238,3 +238,90 @@ Test(vectors, all_files_have_an_assignor)
     }
     free(files);
 }
+
+/* ---- the `cgsim assign` input parser: JSON paths in errors, limits, skipped topics ---- */
+
+static void bad_input(const char *text, const char *want)
+{
+    cg_assign_doc_t doc;
+    char err[1024] = "";
+    cr_assert_eq(cg_assign_doc_parse(&doc, text, strlen(text), "in.json", err, sizeof err), -1,
+                 "accepted: %s", text);
+    cr_assert(strstr(err, want) != NULL, "for %s\n got  %s\n want ...%s...", text, err, want);
+    cr_assert(strncmp(err, "in.json: $", 10) == 0, "no file and path: %s", err);
+}
+
+Test(input, errors_name_the_path_and_what_was_expected)
+{
+    bad_input("", "$: empty input");
+    bad_input(" \n", "$: empty input");
+    bad_input("{\"topics\":{}, \"members\":[}", "$: not valid JSON (error near line 1, column");
+    bad_input("{\"topics\":{},\"members\":[]} {}", "not valid JSON");
+    bad_input("[]", "$: expected a JSON object");
+    bad_input("{\"topic\":{},\"members\":[]}", "$: unknown key 'topic' (did you mean 'topics'?");
+    bad_input("{\"members\":[]}", "$: missing key 'topics'");
+    bad_input("{\"topics\":{\"a\":1}}", "$: missing key 'members'");
+    bad_input("{\"topics\":{\"a\":-1},\"members\":[]}", "$.topics.a: negative partition count");
+    bad_input("{\"topics\":{\"a\":1.5},\"members\":[]}", "$.topics.a: expected an integer");
+    bad_input("{\"topics\":{\"a\":1000001},\"members\":[]}", "CG_MAX_PARTITIONS_PER_TOPIC");
+    bad_input("{\"topics\":{\"a\":1,\"a\":2},\"members\":[]}", "$.topics: topic 'a' appears twice");
+    bad_input("{\"topics\":{\"a\":1},\"members\":[{\"id\":\"x\",\"topics\":[\"a\"]},"
+              "{\"id\":\"x\",\"topics\":[]}]}",
+              "$.members[1].id: duplicate member id 'x' (also in $.members[0])");
+    bad_input("{\"topics\":{\"a\":1},\"members\":[{\"id\":\"x\",\"topics\":[\"a\"],"
+              "\"owned\":[[\"a\",-1]]}]}", "$.members[0].owned[0]: negative partition -1");
+    bad_input("{\"topics\":{\"a\":2},\"members\":[{\"id\":\"x\",\"topics\":[\"a\"],"
+              "\"owned\":[[\"a\",0],[\"a\",2]]}]}",
+              "$.members[0].owned[1]: partition 2 out of range: topic 'a' has 2 partitions");
+    bad_input("{\"topics\":{\"a\":1},\"members\":[{\"id\":\"x\",\"topics\":[\"a\",3]}]}",
+              "$.members[0].topics[1]: expected a topic name");
+    bad_input("{\"topics\":{\"a\":1},\"members\":[{\"id\":\"x\",\"topic\":[\"a\"]}]}",
+              "$.members[0]: unknown key 'topic' (did you mean 'topics'?");
+    bad_input("{\"topics\":{\"a\":1},\"members\":[{\"id\":\"x\",\"topics\":[],"
+              "\"generation\":-2}]}", "$.members[0].generation: -2 out of range");
+    bad_input("{\"topics\":{\"a\":1},\"members\":[{\"id\":\"x\",\"topics\":[],"
+              "\"instance_id\":5}]}", "$.members[0].instance_id: expected a string or null");
+}
+
+Test(input, nesting_beyond_the_limit_is_refused_before_parsing)
+{
+    char deep[200];
+    memset(deep, '[', 100);
+    memset(deep + 100, ']', 100);
+    cg_assign_doc_t doc;
+    char err[512];
+    cr_assert_eq(cg_assign_doc_parse(&doc, deep, sizeof deep, "d", err, sizeof err), -1);
+    cr_assert(strstr(err, "CG_MAX_JSON_DEPTH") != NULL, "%s", err);
+}
+
+Test(input, missing_topics_are_skipped_with_a_note_and_storage_is_sorted)
+{
+    const char *text = "{\"topics\":{\"b\":2,\"a\":1},\"note\":\"ignored\",\"expected\":{},"
+                       "\"members\":[{\"id\":\"x\",\"topics\":[\"b\",\"gone\",\"a\",\"b\"],"
+                       "\"owned\":[[\"gone\",4],[\"b\",1]],\"generation\":3,\"rack\":null}]}";
+    cg_assign_doc_t doc;
+    char err[512];
+    cr_assert_eq(cg_assign_doc_parse(&doc, text, strlen(text), "f", err, sizeof err), 0, "%s",
+                 err);
+    cr_assert_eq(doc.in.n_topics, 2);
+    cr_assert_str_eq(doc.in.topics[0].name, "a");
+    cr_assert_eq(doc.in.topic_base[1], 1);
+    cr_assert_eq(doc.in.topic_base[2], 3);
+    const cg_assign_member_t *m = &doc.in.members[0];
+    cr_assert_eq(m->n_topics, 2);
+    cr_assert(m->topics[0] == 0 && m->topics[1] == 1);
+    cr_assert_eq(m->n_owned, 1);
+    cr_assert(m->owned[0].topic == 1 && m->owned[0].partition == 1);
+    cr_assert_eq(m->generation, 3);
+    cr_assert_null(m->instance_id);
+    cr_assert_eq(doc.n_skipped, 2);
+    cr_assert(strstr(doc.skipped_note, "$.members[0].topics[1]: topic 'gone'") != NULL, "%s",
+              doc.skipped_note);
+    int32_t owner[3] = {-1, 0, -1};
+    cJSON *res = cg_assign_result_json(&doc.in, owner);
+    char *s = cJSON_PrintUnformatted(res);
+    cr_assert_str_eq(s, "{\"x\":[[\"b\",0]]}");
+    free(s);
+    cJSON_Delete(res);
+    cg_assign_doc_fini(&doc);
+}
