@@ -1,10 +1,119 @@
-/* cli/cmd_analyze: `cgsim analyze`. Not built yet: says so (exit 2) until its issue lands. */
+/* cli/cmd_analyze: `cgsim analyze TRACE.jsonl [--json] [--partial]`: metrics of one trace, read
+ * as a stream by analysis/an_analyze (traces only, never simulator state). */
+#include <errno.h>
+#include <string.h>
+#include "analysis/an_analyze.h"
 #include "cli/cli.h"
+
+static const char ANALYZE_HELP[] =
+    "usage: cgsim analyze TRACE.jsonl|- [--json] [--partial]\n"
+    "\n"
+    "Reads a trace (design.md format; - = stdin) line by line and prints per-group metrics.\n"
+    "  --json     print {\"groups\": {GROUP: {...}}, \"run\": {...}} instead of a table\n"
+    "  --partial  accept a trace without run_end (aborted or cut short): figures then cover the\n"
+    "             run up to its last complete line, and the output says partial\n"
+    "\n"
+    "Definitions (times in ms; figures without data are null / -):\n"
+    "  ownership         a member owns a partition from an assignment listing it until a revoke\n"
+    "                    listing it, a later assignment of that member without it, or its\n"
+    "                    member_leave; open intervals end at the end of the run (run_end.t, or\n"
+    "                    the last complete record of a partial trace)\n"
+    "  rebalances        rebalance_end records; rebalance_ms = p50/p90/p99/max/mean of their\n"
+    "                    duration_ms (GSL quantiles, linear interpolation)\n"
+    "  unavailable_partition_ms  partition-ms without an owner, over the partitions that appear\n"
+    "                    in any assignment of the group, from its first assignment to the end\n"
+    "  moved_partitions  sum of rebalance_end.moved\n"
+    "  duplicates, zombie_records  sums of duplicate.records and zombie.records\n"
+    "  lag               from commit records with ok=true and end_offset: lag = end_offset -\n"
+    "                    offset. max_lag_records = max over partitions and commits;\n"
+    "                    lag_mean_records = time-weighted mean of the group's total lag (sum over\n"
+    "                    partitions of their last committed lag, constant between commits) from\n"
+    "                    the group's first such commit to the end\n"
+    "  commits_ok / commits_failed  commit records with ok true / false\n"
+    "  balance           mean: time-weighted mean of (max - min) partitions owned per member,\n"
+    "                    over members in the group (member_join..member_leave), from the first\n"
+    "                    assignment to the end; max: largest (max - min) of the assignment sizes\n"
+    "                    handed out within one generation\n"
+    "  members.*.owned_partition_ms  partition-ms owned by each member\n"
+    "  ownership_conflicts  assignments of a partition that another member still owned (the\n"
+    "                    trace breaks the one-owner rule; the earlier owner's interval ends)\n"
+    "\n"
+    "Errors (exit 2): TRACE:LINE: message for invalid JSON, a missing or mistyped required field,\n"
+    "time going back, a truncated last line, or a trace without run_end (unless --partial).\n";
+
+typedef struct analyze_args {
+    const char *path;                 /* trace path or "-" */
+    bool json;                        /* --json */
+    bool partial;                     /* --partial */
+} analyze_args_t;
+
+static int analyze_parse(int argc, char **argv, analyze_args_t *a)
+{
+    memset(a, 0, sizeof *a);
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0)
+            a->json = true;
+        else if (strcmp(argv[i], "--partial") == 0)
+            a->partial = true;
+        else if (argv[i][0] == '-' && argv[i][1] != '\0')
+            return cli_usage_error("analyze", "unknown option '%s'", argv[i]);
+        else if (a->path)
+            return cli_usage_error("analyze", "one trace only (got '%s' and '%s')", a->path,
+                                   argv[i]);
+        else
+            a->path = argv[i];
+    }
+    if (!a->path)
+        return cli_usage_error("analyze", "missing TRACE.jsonl (or - for stdin)");
+    return CLI_OK;
+}
+
+static int analyze_output(const an_result_t *res, const char *name, bool json)
+{
+    if (!json) {
+        an_result_print(res, name, stdout);
+        return CLI_OK;
+    }
+    cJSON *j = an_result_json(res);
+    char *text = j ? cJSON_Print(j) : NULL;
+    cJSON_Delete(j);
+    if (!text) {
+        fprintf(stderr, "cgsim analyze: out of memory\n");
+        return CLI_FAIL;
+    }
+    puts(text);
+    cJSON_free(text);
+    return CLI_OK;
+}
 
 int cli_analyze(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "cgsim analyze: not implemented yet in this version\n");
-    return CLI_USAGE;
+    analyze_args_t a;
+    if (cli_wants_help(argc, argv)) {
+        fputs(ANALYZE_HELP, stdout);
+        return CLI_OK;
+    }
+    int rc = analyze_parse(argc, argv, &a);
+    if (rc != CLI_OK)
+        return rc;
+    bool is_stdin = strcmp(a.path, "-") == 0;
+    FILE *in = is_stdin ? stdin : fopen(a.path, "r");
+    if (!in) {
+        fprintf(stderr, "cgsim analyze: %s: cannot open: %s\n", a.path, strerror(errno));
+        return CLI_USAGE;
+    }
+    const char *name = is_stdin ? "<stdin>" : a.path;
+    an_opts_t opts = {.partial = a.partial};
+    an_result_t res;
+    char err[1024];
+    int arc = an_analyze_stream(in, name, &opts, NULL, &res, err, sizeof err);
+    if (!is_stdin)
+        fclose(in);
+    if (arc != 0) {
+        fprintf(stderr, "cgsim analyze: %s\n", err);
+        return arc == -2 ? CLI_FAIL : CLI_USAGE;
+    }
+    rc = analyze_output(&res, name, a.json);
+    an_result_fini(&res);
+    return rc;
 }

@@ -1,0 +1,620 @@
+/* analysis/an_analyze: the trace reader. One line at a time: the high-volume debug records (poll,
+ * fetch, lag) are recognised from the line's prefix and only their time is read; every other line
+ * is parsed with cJSON, its required fields checked, and handed to the state machine (an_state). */
+#include "analysis/an_analyze.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include "analysis/an_state.h"
+
+typedef struct an_reader {
+    const char *name;                 /* input name for messages */
+    int64_t line;                     /* current line number, 1-based */
+    int64_t last_t_ns;                /* time of the previous record */
+    bool seen_end;                    /* run_end read */
+    bool aborted;                     /* run_aborted read */
+    int64_t end_t_ns;                 /* time of run_end */
+    char *err;                        /* caller's message buffer */
+    size_t errlen;
+    an_state_t st;                    /* per-group state */
+    an_result_t *res;                 /* output (run object, faults) */
+    cJSON *run_start;                 /* copy of run_start, or NULL */
+    cJSON *run_end;                   /* copy of run_end, or NULL */
+    cJSON *abort_rec;                 /* copy of run_aborted, or NULL */
+    an_tp_t *tps;                     /* parsed "partitions" of the current record */
+    size_t tps_cap;
+    bool oom;                         /* an allocation failed */
+} an_reader_t;
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static int an_fail(an_reader_t *r, const char *fmt, ...)
+{
+    va_list ap;
+    int n = snprintf(r->err, r->errlen, "%s:%lld: ", r->name, (long long)r->line);
+    if (n < 0 || (size_t)n >= r->errlen)
+        return -1;
+    va_start(ap, fmt);
+    vsnprintf(r->err + n, r->errlen - (size_t)n, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static int an_oom(an_reader_t *r)
+{
+    r->oom = true;
+    return an_fail(r, "out of memory");
+}
+
+/* ---- field access with messages naming the record type, the field and what was expected ---- */
+
+typedef enum an_kind { AN_STR, AN_NUM, AN_INT, AN_BOOL, AN_ARR } an_kind_t;
+
+static const char *an_kind_name(an_kind_t k)
+{
+    static const char *const names[] = {"a string", "a number", "an integer", "true or false",
+                                        "an array"};
+    return names[k];
+}
+
+static const char *an_json_type(const cJSON *v)
+{
+    if (cJSON_IsString(v)) return "a string";
+    if (cJSON_IsNumber(v)) return "a number";
+    if (cJSON_IsBool(v)) return "a boolean";
+    if (cJSON_IsNull(v)) return "null";
+    if (cJSON_IsArray(v)) return "an array";
+    return "an object";
+}
+
+static bool an_is_int(const cJSON *v)
+{
+    return cJSON_IsNumber(v) && isfinite(v->valuedouble) && v->valuedouble == floor(v->valuedouble)
+           && fabs(v->valuedouble) < 9.2e18;
+}
+
+static bool an_kind_ok(const cJSON *v, an_kind_t k)
+{
+    switch (k) {
+    case AN_STR: return cJSON_IsString(v);
+    case AN_NUM: return cJSON_IsNumber(v) && isfinite(v->valuedouble);
+    case AN_INT: return an_is_int(v);
+    case AN_BOOL: return cJSON_IsBool(v);
+    case AN_ARR: return cJSON_IsArray(v);
+    }
+    return false;
+}
+
+static const cJSON *an_field(an_reader_t *r, const cJSON *rec, const char *type, const char *key,
+                             an_kind_t k)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, key);
+    if (!v) {
+        an_fail(r, "%s: missing field \"%s\" (expected %s)", type, key, an_kind_name(k));
+        return NULL;
+    }
+    if (!an_kind_ok(v, k)) {
+        an_fail(r, "%s: field \"%s\" is %s (expected %s)", type, key, an_json_type(v),
+                an_kind_name(k));
+        return NULL;
+    }
+    return v;
+}
+
+static int an_str(an_reader_t *r, const cJSON *rec, const char *type, const char *key,
+                  const char **out)
+{
+    const cJSON *v = an_field(r, rec, type, key, AN_STR);
+    if (!v)
+        return -1;
+    *out = v->valuestring;
+    return 0;
+}
+
+static int an_int(an_reader_t *r, const cJSON *rec, const char *type, const char *key,
+                  int64_t *out)
+{
+    const cJSON *v = an_field(r, rec, type, key, AN_INT);
+    if (!v)
+        return -1;
+    *out = (int64_t)v->valuedouble;
+    return 0;
+}
+
+/* Group index from the record's "group" field. */
+static int an_group_of(an_reader_t *r, const cJSON *rec, const char *type, size_t *g)
+{
+    const char *name;
+    if (an_str(r, rec, type, "group", &name))
+        return -1;
+    *g = an_state_group(&r->st, name);
+    return *g == AN_MAP_NONE ? an_oom(r) : 0;
+}
+
+static int an_member_of(an_reader_t *r, const cJSON *rec, const char *type, size_t g, size_t *m)
+{
+    const char *name;
+    if (an_str(r, rec, type, "member", &name))
+        return -1;
+    *m = an_state_member(&r->st, g, name);
+    return *m == AN_MAP_NONE ? an_oom(r) : 0;
+}
+
+/* Parse "partitions": [[topic, p], ...] into r->tps. */
+static int an_partitions(an_reader_t *r, const cJSON *rec, const char *type, size_t *n)
+{
+    const cJSON *arr = an_field(r, rec, type, "partitions", AN_ARR);
+    if (!arr)
+        return -1;
+    size_t len = (size_t)cJSON_GetArraySize(arr), i = 0;
+    if (len > r->tps_cap) {
+        an_tp_t *tps = realloc(r->tps, len * sizeof *tps);
+        if (!tps)
+            return an_oom(r);
+        r->tps = tps;
+        r->tps_cap = len;
+    }
+    const cJSON *el;
+    cJSON_ArrayForEach(el, arr) {
+        const cJSON *topic = cJSON_GetArrayItem(el, 0), *p = cJSON_GetArrayItem(el, 1);
+        if (!cJSON_IsArray(el) || cJSON_GetArraySize(el) != 2 || !cJSON_IsString(topic) ||
+            !an_is_int(p) || p->valuedouble < 0)
+            return an_fail(r, "%s: field \"partitions\"[%zu] is not [topic, partition] "
+                              "(expected a string and an integer >= 0)", type, i);
+        r->tps[i].topic = topic->valuestring;
+        r->tps[i].partition = (int64_t)p->valuedouble;
+        i++;
+    }
+    *n = i;
+    return 0;
+}
+
+/* ---- one handler per record type; each checks the fields design.md requires ---- */
+
+typedef int (*an_handler_fn)(an_reader_t *r, const cJSON *rec, const char *type, int64_t t_ns);
+
+static int an_on_member_join(an_reader_t *r, const cJSON *rec, const char *type, int64_t t_ns)
+{
+    size_t g, m;
+    if (an_group_of(r, rec, type, &g) || an_member_of(r, rec, type, g, &m))
+        return -1;
+    return an_state_join(&r->st, g, m, t_ns) ? an_oom(r) : 0;
+}
+
+static int an_on_member_leave(an_reader_t *r, const cJSON *rec, const char *type, int64_t t_ns)
+{
+    size_t g, m;
+    const char *reason;
+    if (an_group_of(r, rec, type, &g) || an_member_of(r, rec, type, g, &m) ||
+        an_str(r, rec, type, "reason", &reason))
+        return -1;
+    return an_state_leave(&r->st, g, m, reason, t_ns) ? an_oom(r) : 0;
+}
+
+static int an_on_rebalance_start(an_reader_t *r, const cJSON *rec, const char *type, int64_t t_ns)
+{
+    size_t g;
+    int64_t gen;
+    const char *reason;
+    if (an_group_of(r, rec, type, &g) || an_int(r, rec, type, "generation", &gen) ||
+        an_str(r, rec, type, "reason", &reason))
+        return -1;
+    if (r->st.obs && r->st.obs->mark)
+        r->st.obs->mark(r->st.obs->ctx, t_ns, AN_MARK_REBALANCE_START, g, reason);
+    return an_state_rebalance_start(&r->st, g, reason) ? an_oom(r) : 0;
+}
+
+static int an_on_rebalance_end(an_reader_t *r, const cJSON *rec, const char *type, int64_t t_ns)
+{
+    size_t g;
+    int64_t gen, members, moved;
+    const cJSON *dur;
+    if (an_group_of(r, rec, type, &g) || an_int(r, rec, type, "generation", &gen) ||
+        !(dur = an_field(r, rec, type, "duration_ms", AN_NUM)) ||
+        an_int(r, rec, type, "members", &members) || an_int(r, rec, type, "moved", &moved))
+        return -1;
+    if (dur->valuedouble < 0 || moved < 0)
+        return an_fail(r, "%s: negative duration_ms or moved", type);
+    if (r->st.obs && r->st.obs->mark)
+        r->st.obs->mark(r->st.obs->ctx, t_ns, AN_MARK_REBALANCE_END, g, "");
+    return an_state_rebalance_end(&r->st, g, dur->valuedouble, moved) ? an_oom(r) : 0;
+}
+
+static int an_on_assignment(an_reader_t *r, const cJSON *rec, const char *type, int64_t t_ns)
+{
+    size_t g, m, n;
+    int64_t gen;
+    if (an_group_of(r, rec, type, &g) || an_int(r, rec, type, "generation", &gen) ||
+        an_member_of(r, rec, type, g, &m) || an_partitions(r, rec, type, &n))
+        return -1;
+    return an_state_assign(&r->st, g, m, gen, r->tps, n, t_ns) ? an_oom(r) : 0;
+}
+
+static int an_on_revoke(an_reader_t *r, const cJSON *rec, const char *type, int64_t t_ns)
+{
+    size_t g, m, n;
+    if (an_group_of(r, rec, type, &g) || an_member_of(r, rec, type, g, &m) ||
+        an_partitions(r, rec, type, &n))
+        return -1;
+    return an_state_revoke(&r->st, g, m, r->tps, n, t_ns) ? an_oom(r) : 0;
+}
+
+static int an_on_commit(an_reader_t *r, const cJSON *rec, const char *type, int64_t t_ns)
+{
+    size_t g, m;
+    const char *topic;
+    int64_t p, offset, gen, end = 0;
+    const cJSON *ok, *endv;
+    if (an_group_of(r, rec, type, &g) || an_member_of(r, rec, type, g, &m) ||
+        an_str(r, rec, type, "topic", &topic) || an_int(r, rec, type, "partition", &p) ||
+        an_int(r, rec, type, "offset", &offset) || an_int(r, rec, type, "generation", &gen) ||
+        !(ok = an_field(r, rec, type, "ok", AN_BOOL)))
+        return -1;
+    endv = cJSON_GetObjectItemCaseSensitive(rec, "end_offset");
+    bool has_end = endv && !cJSON_IsNull(endv);
+    if (has_end && an_int(r, rec, type, "end_offset", &end))
+        return -1;
+    return an_state_commit(&r->st, g, topic, p, cJSON_IsTrue(ok), has_end, offset, end, t_ns)
+               ? an_oom(r) : 0;
+}
+
+/* zombie and duplicate: a count of records for (group, member, topic, partition). */
+static int an_records_of(an_reader_t *r, const cJSON *rec, const char *type, size_t *g,
+                         int64_t *records)
+{
+    size_t m;
+    const char *topic;
+    int64_t p;
+    if (an_group_of(r, rec, type, g) || an_member_of(r, rec, type, *g, &m) ||
+        an_str(r, rec, type, "topic", &topic) || an_int(r, rec, type, "partition", &p) ||
+        an_int(r, rec, type, "records", records))
+        return -1;
+    return 0;
+}
+
+static int an_on_zombie(an_reader_t *r, const cJSON *rec, const char *type, int64_t t_ns)
+{
+    size_t g;
+    int64_t n;
+    (void)t_ns;
+    if (an_records_of(r, rec, type, &g, &n))
+        return -1;
+    r->st.grp[g].zombie_records += n;
+    return 0;
+}
+
+static int an_on_duplicate(an_reader_t *r, const cJSON *rec, const char *type, int64_t t_ns)
+{
+    size_t g;
+    int64_t n;
+    (void)t_ns;
+    if (an_records_of(r, rec, type, &g, &n))
+        return -1;
+    r->st.grp[g].duplicates += n;
+    return 0;
+}
+
+static int an_on_error(an_reader_t *r, const cJSON *rec, const char *type, int64_t t_ns)
+{
+    size_t g, m;
+    const char *e;
+    (void)t_ns;
+    if (an_group_of(r, rec, type, &g) || an_member_of(r, rec, type, g, &m) ||
+        an_str(r, rec, type, "error", &e))
+        return -1;
+    r->st.grp[g].errors++;
+    return 0;
+}
+
+static int an_on_fault(an_reader_t *r, const cJSON *rec, const char *type, int64_t t_ns)
+{
+    const char *action, *target;
+    const cJSON *applied;
+    char label[160];
+    if (an_str(r, rec, type, "action", &action) || an_str(r, rec, type, "target", &target) ||
+        !(applied = an_field(r, rec, type, "applied", AN_BOOL)))
+        return -1;
+    r->res->faults++;
+    r->res->faults_applied += cJSON_IsTrue(applied);
+    snprintf(label, sizeof label, "%s %s", action, target);
+    if (r->st.obs && r->st.obs->mark)
+        r->st.obs->mark(r->st.obs->ctx, t_ns, AN_MARK_FAULT, AN_NO_GROUP, label);
+    return 0;
+}
+
+static int an_keep(an_reader_t *r, cJSON **slot, const cJSON *rec)
+{
+    cJSON_Delete(*slot);
+    *slot = cJSON_Duplicate(rec, 1);
+    return *slot ? 0 : an_oom(r);
+}
+
+static int an_on_run_start(an_reader_t *r, const cJSON *rec, const char *type, int64_t t_ns)
+{
+    const char *s;
+    const cJSON *seed = cJSON_GetObjectItemCaseSensitive(rec, "seed");
+    (void)t_ns;
+    if (an_str(r, rec, type, "scenario", &s) || an_str(r, rec, type, "version", &s))
+        return -1;
+    if (!seed || !(cJSON_IsNumber(seed) || cJSON_IsString(seed)))
+        return an_fail(r, "%s: field \"seed\" is %s (expected a number)", type,
+                       seed ? an_json_type(seed) : "missing");
+    return an_keep(r, &r->run_start, rec);
+}
+
+static int an_on_run_end(an_reader_t *r, const cJSON *rec, const char *type, int64_t t_ns)
+{
+    static const char *const keys[] = {"events", "records_produced", "records_consumed",
+                                       "duplicates"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (!an_field(r, rec, type, keys[i], AN_NUM))
+            return -1;
+    r->seen_end = true;
+    r->end_t_ns = t_ns;
+    return an_keep(r, &r->run_end, rec);
+}
+
+static int an_on_run_aborted(an_reader_t *r, const cJSON *rec, const char *type, int64_t t_ns)
+{
+    const char *reason;
+    (void)t_ns;
+    if (an_str(r, rec, type, "reason", &reason))
+        return -1;
+    r->aborted = true;
+    return an_keep(r, &r->abort_rec, rec);
+}
+
+typedef struct an_type_entry {
+    const char *type;                 /* record type */
+    an_handler_fn fn;                 /* its handler */
+} an_type_entry_t;
+
+static const an_type_entry_t AN_TYPES[] = {
+    {"commit", an_on_commit},           {"assignment", an_on_assignment},
+    {"revoke", an_on_revoke},           {"member_join", an_on_member_join},
+    {"member_leave", an_on_member_leave}, {"rebalance_start", an_on_rebalance_start},
+    {"rebalance_end", an_on_rebalance_end}, {"zombie", an_on_zombie},
+    {"duplicate", an_on_duplicate},     {"error", an_on_error},
+    {"fault", an_on_fault},             {"run_start", an_on_run_start},
+    {"run_end", an_on_run_end},         {"run_aborted", an_on_run_aborted},
+};
+
+static an_handler_fn an_handler(const char *type)
+{
+    for (size_t i = 0; i < sizeof AN_TYPES / sizeof AN_TYPES[0]; i++)
+        if (strcmp(AN_TYPES[i].type, type) == 0)
+            return AN_TYPES[i].fn;
+    return NULL;   /* unknown types are extensions: skipped */
+}
+
+/* ---- the line loop ---- */
+
+static int64_t an_ms_to_ns(double ms)
+{
+    return (int64_t)llround(ms * 1e6);
+}
+
+static int an_check_time(an_reader_t *r, int64_t t_ns, double t_ms)
+{
+    if (t_ns < r->last_t_ns)
+        return an_fail(r, "time goes back: t=%.6f after t=%.6f", t_ms, (double)r->last_t_ns / 1e6);
+    r->last_t_ns = t_ns;
+    return 0;
+}
+
+/* High-volume debug records the metrics do not use. Recognised from the writer's fixed prefix
+ * {"t":<number>,"type":"<type>" without parsing the line; returns 1 (skipped, time checked),
+ * 0 (not recognised: parse normally) or -1 (error). */
+static int an_fast_skip(an_reader_t *r, const char *line)
+{
+    static const char *const skip[] = {"poll", "fetch", "lag"};
+    static const char pre[] = "{\"t\":", mid[] = ",\"type\":\"";
+    if (strncmp(line, pre, sizeof pre - 1) != 0)
+        return 0;
+    char *end;
+    double t = strtod(line + sizeof pre - 1, &end);
+    if (end == line + sizeof pre - 1 || !isfinite(t) || t < 0 ||
+        strncmp(end, mid, sizeof mid - 1) != 0)
+        return 0;
+    const char *type = end + sizeof mid - 1;
+    for (size_t i = 0; i < sizeof skip / sizeof skip[0]; i++) {
+        size_t n = strlen(skip[i]);
+        if (strncmp(type, skip[i], n) == 0 && type[n] == '"')
+            return an_check_time(r, an_ms_to_ns(t), t) ? -1 : 1;
+    }
+    return 0;
+}
+
+static int an_record(an_reader_t *r, const cJSON *rec)
+{
+    if (!cJSON_IsObject(rec))
+        return an_fail(r, "expected a JSON object, got %s", an_json_type(rec));
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(rec, "t");
+    const cJSON *type = cJSON_GetObjectItemCaseSensitive(rec, "type");
+    if (!t || !cJSON_IsNumber(t) || !isfinite(t->valuedouble) || t->valuedouble < 0)
+        return an_fail(r, "field \"t\" is %s (expected a number >= 0, milliseconds)",
+                       t ? an_json_type(t) : "missing");
+    if (!type || !cJSON_IsString(type))
+        return an_fail(r, "field \"type\" is %s (expected a string)",
+                       type ? an_json_type(type) : "missing");
+    if (r->seen_end)
+        return an_fail(r, "%s record after run_end", type->valuestring);
+    int64_t t_ns = an_ms_to_ns(t->valuedouble);
+    if (an_check_time(r, t_ns, t->valuedouble))
+        return -1;
+    an_handler_fn fn = an_handler(type->valuestring);
+    return fn ? fn(r, rec, type->valuestring, t_ns) : 0;
+}
+
+/* One line (without its newline). `last` = the stream ended without a newline after it.
+ * Returns 0, 1 (a truncated last line accepted as the end of a partial trace) or -1. */
+static int an_line(an_reader_t *r, const char *line, size_t len, bool last, bool partial)
+{
+    if (len == 0)
+        return an_fail(r, "empty line (expected a JSON object)");
+    int skip = an_fast_skip(r, line);
+    if (skip != 0)
+        return skip < 0 ? -1 : 0;
+    cJSON *rec = cJSON_ParseWithLength(line, len);
+    if (!rec) {
+        if (last && partial)
+            return 1;
+        if (last)
+            return an_fail(r, "truncated last line (no newline at the end and not a complete "
+                              "JSON object); use --partial to analyze up to the line before");
+        return an_fail(r, "not valid JSON (expected one JSON object per line)");
+    }
+    int rc = an_record(r, rec);
+    cJSON_Delete(rec);
+    return rc;
+}
+
+static int an_read_lines(an_reader_t *r, FILE *in, bool partial)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    int rc = 0;
+    while ((len = getline(&line, &cap, in)) != -1) {
+        r->line++;
+        bool nl = len > 0 && line[len - 1] == '\n';
+        if (nl)
+            line[--len] = '\0';
+        if (len > 0 && line[len - 1] == '\r')
+            line[--len] = '\0';
+        rc = an_line(r, line, (size_t)len, !nl, partial);
+        if (rc != 0)
+            break;
+        r->res->records++;
+    }
+    free(line);
+    if (rc < 0)
+        return -1;
+    if (ferror(in))
+        return an_fail(r, "read error");
+    if (rc == 1)
+        r->line--;   /* the truncated line was not analysed */
+    return 0;
+}
+
+/* ---- result ---- */
+
+/* Copy every field of rec except t and type into obj. */
+static int an_copy_fields(cJSON *obj, const cJSON *rec)
+{
+    const cJSON *f;
+    cJSON_ArrayForEach(f, rec) {
+        if (strcmp(f->string, "t") == 0 || strcmp(f->string, "type") == 0)
+            continue;
+        cJSON *dup = cJSON_Duplicate(f, 1);
+        if (!dup || !cJSON_AddItemToObject(obj, f->string, dup)) {
+            cJSON_Delete(dup);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int an_build_run(an_reader_t *r, an_result_t *res)
+{
+    cJSON *run = cJSON_CreateObject();
+    res->run = run;
+    if (!run)
+        return -1;
+    if (r->run_start && an_copy_fields(run, r->run_start))
+        return -1;
+    if (r->run_end && an_copy_fields(run, r->run_end))
+        return -1;
+    if (!cJSON_AddNumberToObject(run, "end_ms", an_stats_round6(res->end_ms)) ||
+        !cJSON_AddNumberToObject(run, "records", (double)res->records) ||
+        !cJSON_AddNumberToObject(run, "faults", (double)res->faults) ||
+        !cJSON_AddNumberToObject(run, "faults_applied", (double)res->faults_applied) ||
+        !cJSON_AddBoolToObject(run, "partial", res->partial))
+        return -1;
+    if (r->abort_rec) {
+        cJSON *ab = cJSON_AddObjectToObject(run, "aborted");
+        if (!ab || an_copy_fields(ab, r->abort_rec))
+            return -1;
+    }
+    return 0;
+}
+
+static int an_finish(an_reader_t *r, bool allow_partial, an_result_t *res)
+{
+    if (res->records == 0) {
+        snprintf(r->err, r->errlen, "%s: empty trace (no records)", r->name);
+        return -1;
+    }
+    res->complete = r->seen_end;
+    res->partial = !r->seen_end || r->aborted;
+    if (res->partial && !allow_partial) {
+        const cJSON *why = r->abort_rec ? cJSON_GetObjectItemCaseSensitive(r->abort_rec, "reason")
+                                        : NULL;
+        return an_fail(r, "no run_end record: the run did not complete%s%s%s; use --partial to "
+                          "analyze it up to its last complete line",
+                       why ? " (run_aborted: " : "", why ? why->valuestring : "", why ? ")" : "");
+    }
+    int64_t end_ns = r->seen_end ? r->end_t_ns : r->last_t_ns;
+    res->end_ms = (double)end_ns / 1e6;
+    if (an_state_finish(&r->st, end_ns, res) || an_build_run(r, res))
+        return an_oom(r);
+    return 0;
+}
+
+int an_analyze_stream(FILE *in, const char *name, const an_opts_t *opts,
+                      const an_observer_t *obs, an_result_t *res, char *err, size_t errlen)
+{
+    an_reader_t r;
+    memset(&r, 0, sizeof r);
+    memset(res, 0, sizeof *res);
+    r.name = name;
+    r.err = err;
+    r.errlen = errlen;
+    r.res = res;
+    an_state_init(&r.st, obs);
+    bool partial = opts && opts->partial;
+    int rc = an_read_lines(&r, in, partial);
+    if (rc == 0)
+        rc = an_finish(&r, partial, res);
+    an_state_fini(&r.st);
+    cJSON_Delete(r.run_start);
+    cJSON_Delete(r.run_end);
+    cJSON_Delete(r.abort_rec);
+    free(r.tps);
+    if (rc != 0) {
+        an_result_fini(res);
+        return r.oom ? -2 : -1;
+    }
+    return 0;
+}
+
+void an_group_sum_fini(an_group_sum_t *g)
+{
+    for (size_t i = 0; i < g->n_members; i++)
+        free(g->members[i].name);
+    for (size_t i = 0; i < g->n_parts; i++)
+        free(g->parts[i].topic);
+    for (size_t i = 0; i < g->n_leave_reasons; i++)
+        free(g->leave_reasons[i].key);
+    for (size_t i = 0; i < g->n_rebalance_reasons; i++)
+        free(g->rebalance_reasons[i].key);
+    free(g->members);
+    free(g->parts);
+    free(g->leave_reasons);
+    free(g->rebalance_reasons);
+    free(g->rebalance_durations_ms);
+    free(g->name);
+    memset(g, 0, sizeof *g);
+}
+
+void an_result_fini(an_result_t *res)
+{
+    for (size_t i = 0; i < res->n_groups; i++)
+        an_group_sum_fini(&res->groups[i]);
+    free(res->groups);
+    cJSON_Delete(res->run);
+    memset(res, 0, sizeof *res);
+}

@@ -1,0 +1,136 @@
+/* analysis/an_analyze: metrics of one trace (design.md trace format), read as a stream.
+ * Owns: the trace reader (one line at a time, getline + cJSON per line), the per-group state
+ *       machine (ownership, unavailability, balance, lag) and the summary it leaves in an_result_t.
+ * Does not own: the input stream, printing policy or exit codes (cli/), simulator internals (it
+ *       reads traces only, so it works on traces from any tool that writes the format).
+ * Invariant: memory is O(groups + members + partitions + rebalances), never O(trace lines); the
+ *            same trace gives the same result bytes; groups, members and partitions are kept in
+ *            order of first appearance in the trace.
+ *
+ * Definitions (also in `cgsim analyze --help`):
+ * - ownership: a member owns a partition from an `assignment` listing it until a `revoke` listing
+ *   it, a later `assignment` of that member without it, or its `member_leave`; open intervals end
+ *   at the end of the run.
+ * - end of the run: `t` of run_end, or of the last complete record of a partial trace.
+ * - subscribed partitions of a group: those that appear in at least one of its assignments.
+ * - unavailable_partition_ms: sum over subscribed partitions of the time without an owner, from
+ *   the group's first `assignment` record to the end of the run.
+ * - balance.mean: time-weighted mean, from the first assignment to the end, of (max - min)
+ *   partitions owned per member over members currently in the group (member_join .. member_leave).
+ *   balance.max: the largest (max - min) of assignment sizes within one generation (what the
+ *   assignor handed out), over generations.
+ * - lag: from commit records with ok=true that carry end_offset: lag = end_offset - offset of
+ *   that partition at that time. max_lag_records: max over partitions and commits.
+ *   lag_mean_records: the group's total lag (sum over partitions of their last committed lag,
+ *   piecewise constant between commits) averaged over time from the group's first such commit to
+ *   the end of the run.
+ * - owned_partition_ms (per member): sum of its ownership intervals. */
+#ifndef AN_ANALYZE_H
+#define AN_ANALYZE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <cjson/cJSON.h>
+#include "analysis/an_stats.h"
+
+#define AN_NO_GROUP ((size_t)-1)      /* observer mark that belongs to no group (faults) */
+
+typedef struct an_opts {
+    bool partial;                     /* accept a trace without run_end and a truncated last line */
+} an_opts_t;
+
+typedef enum an_mark_kind {
+    AN_MARK_REBALANCE_START = 0,      /* rebalance_start record */
+    AN_MARK_REBALANCE_END,            /* rebalance_end record */
+    AN_MARK_FAULT                     /* fault record (applied or not) */
+} an_mark_kind_t;
+
+/* Optional callbacks for consumers of the stream such as plots; any member may be NULL. Indexes
+ * are those of the result (group order, member and partition order within the group). */
+typedef struct an_observer {
+    void *ctx;                        /* passed back to every callback */
+    void (*owned)(void *ctx, size_t group, size_t part, size_t member, int64_t start_ns,
+                  int64_t end_ns);    /* one closed ownership interval */
+    void (*mark)(void *ctx, int64_t t_ns, an_mark_kind_t kind, size_t group, const char *label);
+    void (*lag)(void *ctx, size_t group, int64_t t_ns, int64_t total_lag_records);
+} an_observer_t;
+
+typedef struct an_count {
+    char *key;                        /* reason name */
+    int64_t count;                    /* occurrences */
+} an_count_t;
+
+typedef struct an_member_sum {
+    char *name;                       /* consumer id as in the trace's "member" */
+    double owned_partition_ms;        /* partition-milliseconds owned */
+    int64_t joins;                    /* member_join records */
+    int64_t leaves;                   /* member_leave records */
+} an_member_sum_t;
+
+typedef struct an_part_sum {
+    char *topic;                      /* topic name */
+    int64_t partition;                /* partition number */
+    bool subscribed;                  /* appeared in an assignment of the group */
+    double unavailable_ms;            /* time without owner (subscribed partitions only) */
+} an_part_sum_t;
+
+typedef struct an_group_sum {
+    char *name;                       /* group id */
+    int64_t rebalances;               /* rebalance_end records */
+    int64_t rebalances_started;       /* rebalance_start records */
+    an_quantiles_t rebalance_ms;      /* of rebalance_end.duration_ms; NaN when none */
+    double *rebalance_durations_ms;   /* sorted ascending, `rebalances` values */
+    double unavailable_partition_ms;  /* see the definitions above */
+    int64_t moved_partitions;         /* sum of rebalance_end.moved */
+    int64_t duplicates;               /* sum of duplicate.records */
+    int64_t zombie_records;           /* sum of zombie.records */
+    int64_t max_lag_records;          /* -1 when no ok commit carried end_offset */
+    double lag_mean_records;          /* NaN when no ok commit carried end_offset */
+    int64_t commits_ok;               /* commit records with ok=true */
+    int64_t commits_failed;           /* commit records with ok=false */
+    double balance_mean;              /* NaN before any assignment */
+    int64_t balance_max;              /* -1 before any assignment */
+    int64_t errors;                   /* error records */
+    int64_t ownership_conflicts;      /* assignments of a partition another member still owned */
+    double first_assignment_ms;       /* NaN when none */
+    int64_t partitions;               /* subscribed partitions */
+    an_member_sum_t *members;         /* order of first appearance */
+    size_t n_members;
+    an_part_sum_t *parts;             /* order of first appearance */
+    size_t n_parts;
+    an_count_t *leave_reasons;        /* member_leave reasons, order of first appearance */
+    size_t n_leave_reasons;
+    an_count_t *rebalance_reasons;    /* rebalance_start reasons, order of first appearance */
+    size_t n_rebalance_reasons;
+} an_group_sum_t;
+
+typedef struct an_result {
+    an_group_sum_t *groups;           /* order of first appearance */
+    size_t n_groups;
+    bool partial;                     /* no run_end (aborted or truncated run) */
+    bool complete;                    /* run_end seen */
+    double end_ms;                    /* end of the run, see above */
+    int64_t records;                  /* records read (skipped high-volume ones included) */
+    cJSON *run;                       /* run_start fields (scenario, seed, version) and run_end
+                                         fields, plus end_ms/faults/partial/aborted */
+    int64_t faults;                   /* fault records */
+    int64_t faults_applied;           /* fault records with applied=true */
+} an_result_t;
+
+/* Read a whole trace. `name` names the input in messages ("TRACE:LINE: message"). Returns 0, or -1
+ * with the message in err (the result is then empty). -2 means out of memory. */
+int an_analyze_stream(FILE *in, const char *name, const an_opts_t *opts,
+                      const an_observer_t *obs, an_result_t *res, char *err, size_t errlen);
+void an_result_fini(an_result_t *res);
+/* {"groups": {...}, "run": {...}} as cgsim analyze --json prints it. NULL on OOM. */
+cJSON *an_result_json(const an_result_t *res);
+/* The aligned human table. */
+void an_result_print(const an_result_t *res, const char *name, FILE *out);
+/* Totals over all groups (sums; maxima of maxima; rebalance quantiles over all durations;
+ * balance of the worst group), for compare. Fills a summary without members/parts. */
+int an_result_total(const an_result_t *res, an_group_sum_t *total);
+void an_group_sum_fini(an_group_sum_t *g);
+
+#endif

@@ -1,0 +1,298 @@
+/* analysis/an_report: the result of an_analyze as JSON (cgsim analyze --json), as an aligned
+ * human table, and as totals over groups (cgsim compare). Numbers in ms are rounded to 6 decimals
+ * (the trace's own resolution); figures that do not exist (no rebalance, no commit) are null. */
+#include "analysis/an_analyze.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Add a number, or null when it is NaN (a figure without data). */
+static int an_add_num(cJSON *o, const char *key, double v)
+{
+    cJSON *item = isnan(v) ? cJSON_CreateNull() : cJSON_CreateNumber(an_stats_round6(v));
+    return item && cJSON_AddItemToObject(o, key, item) ? 0 : -1;
+}
+
+static int an_add_quantiles(cJSON *o, const char *key, const an_quantiles_t *q)
+{
+    cJSON *j = cJSON_AddObjectToObject(o, key);
+    if (!j)
+        return -1;
+    return an_add_num(j, "p50", q->p50) | an_add_num(j, "p90", q->p90) |
+           an_add_num(j, "p99", q->p99) | an_add_num(j, "max", q->max) |
+           an_add_num(j, "mean", q->mean);
+}
+
+static int an_add_counts(cJSON *o, const char *key, const an_count_t *c, size_t n)
+{
+    cJSON *j = cJSON_AddObjectToObject(o, key);
+    if (!j)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (!cJSON_AddNumberToObject(j, c[i].key, (double)c[i].count))
+            return -1;
+    return 0;
+}
+
+static int an_add_members(cJSON *o, const an_group_sum_t *g)
+{
+    cJSON *j = cJSON_AddObjectToObject(o, "members");
+    if (!j)
+        return -1;
+    for (size_t i = 0; i < g->n_members; i++) {
+        const an_member_sum_t *m = &g->members[i];
+        cJSON *mj = cJSON_AddObjectToObject(j, m->name);
+        if (!mj || an_add_num(mj, "owned_partition_ms", m->owned_partition_ms) ||
+            !cJSON_AddNumberToObject(mj, "joins", (double)m->joins) ||
+            !cJSON_AddNumberToObject(mj, "leaves", (double)m->leaves))
+            return -1;
+    }
+    return 0;
+}
+
+static double an_or_nan(int64_t v)
+{
+    return v < 0 ? NAN : (double)v;
+}
+
+static cJSON *an_group_json(const an_group_sum_t *g)
+{
+    cJSON *o = cJSON_CreateObject();
+    int bad = !o;
+    bad = bad || an_add_num(o, "rebalances", (double)g->rebalances);
+    bad = bad || an_add_quantiles(o, "rebalance_ms", &g->rebalance_ms);
+    bad = bad || an_add_num(o, "unavailable_partition_ms", g->unavailable_partition_ms);
+    bad = bad || an_add_num(o, "moved_partitions", (double)g->moved_partitions);
+    bad = bad || an_add_num(o, "duplicates", (double)g->duplicates);
+    bad = bad || an_add_num(o, "zombie_records", (double)g->zombie_records);
+    bad = bad || an_add_num(o, "max_lag_records", an_or_nan(g->max_lag_records));
+    bad = bad || an_add_num(o, "lag_mean_records", g->lag_mean_records);
+    bad = bad || an_add_num(o, "commits_ok", (double)g->commits_ok);
+    bad = bad || an_add_num(o, "commits_failed", (double)g->commits_failed);
+    cJSON *bal = bad ? NULL : cJSON_AddObjectToObject(o, "balance");
+    bad = bad || !bal || an_add_num(bal, "mean", g->balance_mean) ||
+          an_add_num(bal, "max", an_or_nan(g->balance_max));
+    bad = bad || an_add_num(o, "partitions", (double)g->partitions);
+    bad = bad || an_add_num(o, "first_assignment_ms", g->first_assignment_ms);
+    bad = bad || an_add_num(o, "rebalances_started", (double)g->rebalances_started);
+    bad = bad || an_add_counts(o, "rebalance_reasons", g->rebalance_reasons,
+                               g->n_rebalance_reasons);
+    bad = bad || an_add_counts(o, "member_leaves", g->leave_reasons, g->n_leave_reasons);
+    bad = bad || an_add_num(o, "errors", (double)g->errors);
+    bad = bad || an_add_num(o, "ownership_conflicts", (double)g->ownership_conflicts);
+    bad = bad || an_add_members(o, g);
+    if (bad) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
+cJSON *an_result_json(const an_result_t *res)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON *groups = root ? cJSON_AddObjectToObject(root, "groups") : NULL;
+    if (!groups)
+        goto fail;
+    for (size_t i = 0; i < res->n_groups; i++) {
+        cJSON *g = an_group_json(&res->groups[i]);
+        if (!g || !cJSON_AddItemToObject(groups, res->groups[i].name, g)) {
+            cJSON_Delete(g);
+            goto fail;
+        }
+    }
+    cJSON *run = cJSON_Duplicate(res->run, 1);
+    if (!run || !cJSON_AddItemToObject(root, "run", run)) {
+        cJSON_Delete(run);
+        goto fail;
+    }
+    return root;
+fail:
+    cJSON_Delete(root);
+    return NULL;
+}
+
+/* ---- human table: one column per group ---- */
+
+typedef enum an_row {
+    AN_ROW_REBALANCES, AN_ROW_P50, AN_ROW_P90, AN_ROW_P99, AN_ROW_MAX, AN_ROW_MEAN,
+    AN_ROW_UNAVAILABLE, AN_ROW_MOVED, AN_ROW_DUPLICATES, AN_ROW_ZOMBIE, AN_ROW_MAX_LAG,
+    AN_ROW_LAG_MEAN, AN_ROW_COMMITS_OK, AN_ROW_COMMITS_FAILED, AN_ROW_BALANCE_MEAN,
+    AN_ROW_BALANCE_MAX, AN_ROW_PARTITIONS, AN_ROW_ERRORS, AN_ROW_CONFLICTS, AN_ROW_COUNT
+} an_row_t;
+
+static const struct {
+    const char *label;                /* row label */
+    int decimals;                     /* printed decimals */
+} AN_ROWS[AN_ROW_COUNT] = {
+    {"rebalances", 0}, {"rebalance ms p50", 3}, {"rebalance ms p90", 3},
+    {"rebalance ms p99", 3}, {"rebalance ms max", 3}, {"rebalance ms mean", 3},
+    {"unavailable partition-ms", 3}, {"moved partitions", 0}, {"duplicates", 0},
+    {"zombie records", 0}, {"max lag records", 0}, {"mean lag records", 1},
+    {"commits ok", 0}, {"commits failed", 0}, {"balance mean (max-min)", 3},
+    {"balance max (max-min)", 0}, {"partitions", 0}, {"errors", 0},
+    {"ownership conflicts", 0},
+};
+
+static double an_row_value(const an_group_sum_t *g, an_row_t row)
+{
+    switch (row) {
+    case AN_ROW_REBALANCES: return (double)g->rebalances;
+    case AN_ROW_P50: return g->rebalance_ms.p50;
+    case AN_ROW_P90: return g->rebalance_ms.p90;
+    case AN_ROW_P99: return g->rebalance_ms.p99;
+    case AN_ROW_MAX: return g->rebalance_ms.max;
+    case AN_ROW_MEAN: return g->rebalance_ms.mean;
+    case AN_ROW_UNAVAILABLE: return g->unavailable_partition_ms;
+    case AN_ROW_MOVED: return (double)g->moved_partitions;
+    case AN_ROW_DUPLICATES: return (double)g->duplicates;
+    case AN_ROW_ZOMBIE: return (double)g->zombie_records;
+    case AN_ROW_MAX_LAG: return an_or_nan(g->max_lag_records);
+    case AN_ROW_LAG_MEAN: return g->lag_mean_records;
+    case AN_ROW_COMMITS_OK: return (double)g->commits_ok;
+    case AN_ROW_COMMITS_FAILED: return (double)g->commits_failed;
+    case AN_ROW_BALANCE_MEAN: return g->balance_mean;
+    case AN_ROW_BALANCE_MAX: return an_or_nan(g->balance_max);
+    case AN_ROW_PARTITIONS: return (double)g->partitions;
+    case AN_ROW_ERRORS: return (double)g->errors;
+    case AN_ROW_CONFLICTS: return (double)g->ownership_conflicts;
+    case AN_ROW_COUNT: break;
+    }
+    return NAN;
+}
+
+static void an_print_header(const an_result_t *res, const char *name, FILE *out)
+{
+    const cJSON *sc = cJSON_GetObjectItemCaseSensitive(res->run, "scenario");
+    const cJSON *seed = cJSON_GetObjectItemCaseSensitive(res->run, "seed");
+    fprintf(out, "trace %s", name);
+    if (cJSON_IsString(sc))
+        fprintf(out, ": scenario %s", sc->valuestring);
+    if (cJSON_IsNumber(seed))
+        fprintf(out, ", seed %.17g", seed->valuedouble);
+    fprintf(out, ", end %.3f ms, %lld records\n", res->end_ms, (long long)res->records);
+    if (res->partial) {
+        const cJSON *ab = cJSON_GetObjectItemCaseSensitive(res->run, "aborted");
+        const cJSON *why = cJSON_GetObjectItemCaseSensitive(ab, "reason");
+        fprintf(out, "PARTIAL trace: %s; figures cover the run up to %.3f ms\n",
+                cJSON_IsString(why) ? why->valuestring : "no run_end", res->end_ms);
+    }
+}
+
+static int an_col_width(const an_result_t *res)
+{
+    int w = 14;
+    for (size_t i = 0; i < res->n_groups; i++)
+        if ((int)strlen(res->groups[i].name) + 2 > w)
+            w = (int)strlen(res->groups[i].name) + 2;
+    return w;
+}
+
+static void an_print_members(const an_result_t *res, FILE *out)
+{
+    fprintf(out, "\n%-32s %18s %6s %6s\n", "group/member", "owned partition-ms", "joins",
+            "leaves");
+    for (size_t i = 0; i < res->n_groups; i++) {
+        const an_group_sum_t *g = &res->groups[i];
+        for (size_t m = 0; m < g->n_members; m++) {
+            char who[512];
+            snprintf(who, sizeof who, "%s/%s", g->name, g->members[m].name);
+            fprintf(out, "%-32s %18.3f %6lld %6lld\n", who, g->members[m].owned_partition_ms,
+                    (long long)g->members[m].joins, (long long)g->members[m].leaves);
+        }
+    }
+}
+
+static void an_print_run(const an_result_t *res, FILE *out)
+{
+    static const char *const keys[] = {"events", "records_produced", "records_consumed",
+                                       "duplicates"};
+    fprintf(out, "\nrun:");
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(res->run, keys[i]);
+        if (cJSON_IsNumber(v))
+            fprintf(out, " %s %.17g,", keys[i], v->valuedouble);
+    }
+    fprintf(out, " faults %lld (applied %lld)\n", (long long)res->faults,
+            (long long)res->faults_applied);
+}
+
+void an_result_print(const an_result_t *res, const char *name, FILE *out)
+{
+    int w = an_col_width(res);
+    an_print_header(res, name, out);
+    fprintf(out, "\n%-26s", "group");
+    for (size_t i = 0; i < res->n_groups; i++)
+        fprintf(out, "%*s", w, res->groups[i].name);
+    fputc('\n', out);
+    for (int row = 0; row < AN_ROW_COUNT; row++) {
+        fprintf(out, "%-26s", AN_ROWS[row].label);
+        for (size_t i = 0; i < res->n_groups; i++) {
+            double v = an_row_value(&res->groups[i], (an_row_t)row);
+            if (isnan(v))
+                fprintf(out, "%*s", w, "-");
+            else
+                fprintf(out, "%*.*f", w, AN_ROWS[row].decimals, v);
+        }
+        fputc('\n', out);
+    }
+    an_print_members(res, out);
+    an_print_run(res, out);
+}
+
+/* ---- totals over groups ---- */
+
+static void an_total_add(an_group_sum_t *t, const an_group_sum_t *g)
+{
+    t->rebalances += g->rebalances;
+    t->rebalances_started += g->rebalances_started;
+    t->unavailable_partition_ms += g->unavailable_partition_ms;
+    t->moved_partitions += g->moved_partitions;
+    t->duplicates += g->duplicates;
+    t->zombie_records += g->zombie_records;
+    t->commits_ok += g->commits_ok;
+    t->commits_failed += g->commits_failed;
+    t->errors += g->errors;
+    t->ownership_conflicts += g->ownership_conflicts;
+    t->partitions += g->partitions;
+    if (g->max_lag_records > t->max_lag_records)
+        t->max_lag_records = g->max_lag_records;
+    if (!isnan(g->lag_mean_records))
+        t->lag_mean_records = isnan(t->lag_mean_records) ? g->lag_mean_records
+                                                         : t->lag_mean_records + g->lag_mean_records;
+    if (!isnan(g->balance_mean) && (isnan(t->balance_mean) || g->balance_mean > t->balance_mean))
+        t->balance_mean = g->balance_mean;
+    if (g->balance_max > t->balance_max)
+        t->balance_max = g->balance_max;
+    if (!isnan(g->first_assignment_ms) &&
+        (isnan(t->first_assignment_ms) || g->first_assignment_ms < t->first_assignment_ms))
+        t->first_assignment_ms = g->first_assignment_ms;
+}
+
+int an_result_total(const an_result_t *res, an_group_sum_t *t)
+{
+    size_t n = 0;
+    memset(t, 0, sizeof *t);
+    t->max_lag_records = t->balance_max = -1;
+    t->lag_mean_records = t->balance_mean = t->first_assignment_ms = NAN;
+    for (size_t i = 0; i < res->n_groups; i++)
+        n += (size_t)res->groups[i].rebalances;
+    t->name = strdup("total");
+    t->rebalance_durations_ms = malloc((n ? n : 1) * sizeof(double));
+    if (!t->name || !t->rebalance_durations_ms) {
+        an_group_sum_fini(t);
+        return -1;
+    }
+    n = 0;
+    for (size_t i = 0; i < res->n_groups; i++) {
+        const an_group_sum_t *g = &res->groups[i];
+        memcpy(t->rebalance_durations_ms + n, g->rebalance_durations_ms,
+               (size_t)g->rebalances * sizeof(double));
+        n += (size_t)g->rebalances;
+        an_total_add(t, g);
+    }
+    an_stats_sort(t->rebalance_durations_ms, n);
+    t->rebalance_ms = an_stats_quantiles(t->rebalance_durations_ms, n);
+    return 0;
+}

@@ -1,0 +1,528 @@
+/* analysis/an_state: applies checked trace records to per-group state. Every time integral is
+ * advanced lazily: before a change at time t, the quantity that held since the last change is
+ * multiplied by the elapsed time, so the cost is per record, never per unit of time. */
+#include "analysis/an_state.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Grow *p (elements of `elem` bytes, capacity *cap) to hold `need`; new space zeroed. */
+static int an_grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return 0;
+    size_t c = *cap ? *cap : 8;
+    while (c < need)
+        c *= 2;
+    void *q = realloc(*p, c * elem);
+    if (!q)
+        return -1;
+    memset((char *)q + *cap * elem, 0, (c - *cap) * elem);
+    *p = q;
+    *cap = c;
+    return 0;
+}
+
+int an_counter_add(an_counter_t *c, const char *key, int64_t n)
+{
+    size_t i = an_map_intern(&c->keys, key, strlen(key), NULL);
+    if (i == AN_MAP_NONE || an_grow((void **)&c->counts, &c->cap, i + 1, sizeof *c->counts))
+        return -1;
+    c->counts[i] += n;
+    return 0;
+}
+
+static void an_counter_fini(an_counter_t *c)
+{
+    an_map_fini(&c->keys);
+    free(c->counts);
+}
+
+void an_state_init(an_state_t *s, const an_observer_t *obs)
+{
+    memset(s, 0, sizeof *s);
+    an_map_init(&s->group_ids);
+    an_map_init(&s->topics);
+    s->obs = obs;
+}
+
+static void an_grp_fini(an_grp_t *g)
+{
+    for (size_t i = 0; i < an_map_len(&g->member_ids); i++)
+        free(g->mem[i].owned);
+    free(g->mem);
+    free(g->part);
+    free(g->dur_ms);
+    free(g->hist);
+    an_map_fini(&g->member_ids);
+    an_map_fini(&g->part_ids);
+    an_counter_fini(&g->leave_reasons);
+    an_counter_fini(&g->rebalance_reasons);
+}
+
+void an_state_fini(an_state_t *s)
+{
+    for (size_t i = 0; i < an_map_len(&s->group_ids); i++)
+        an_grp_fini(&s->grp[i]);
+    free(s->grp);
+    free(s->scratch);
+    an_map_fini(&s->group_ids);
+    an_map_fini(&s->topics);
+    memset(s, 0, sizeof *s);
+}
+
+size_t an_state_group(an_state_t *s, const char *name)
+{
+    int added;
+    size_t g = an_map_intern(&s->group_ids, name, strlen(name), &added);
+    if (g == AN_MAP_NONE || an_grow((void **)&s->grp, &s->grp_cap, g + 1, sizeof *s->grp))
+        return AN_MAP_NONE;
+    if (added) {
+        an_grp_t *gr = &s->grp[g];
+        gr->balance_max = -1;
+        gr->lag_max = -1;
+    }
+    return g;
+}
+
+size_t an_state_member(an_state_t *s, size_t g, const char *name)
+{
+    an_grp_t *gr = &s->grp[g];
+    size_t m = an_map_intern(&gr->member_ids, name, strlen(name), NULL);
+    if (m == AN_MAP_NONE || an_grow((void **)&gr->mem, &gr->mem_cap, m + 1, sizeof *gr->mem))
+        return AN_MAP_NONE;
+    return m;
+}
+
+/* Partition index of (topic, p) in group g, created unsubscribed when new. */
+static size_t an_state_part(an_state_t *s, an_grp_t *gr, const char *topic, int64_t p)
+{
+    char key[512];
+    int len = snprintf(key, sizeof key, "%s\x1f%lld", topic, (long long)p);
+    if (len < 0 || (size_t)len >= sizeof key)
+        return AN_MAP_NONE;
+    int added;
+    size_t i = an_map_intern(&gr->part_ids, key, (size_t)len, &added);
+    if (i == AN_MAP_NONE || an_grow((void **)&gr->part, &gr->part_cap, i + 1, sizeof *gr->part))
+        return AN_MAP_NONE;
+    if (added) {
+        size_t t = an_map_intern(&s->topics, topic, strlen(topic), NULL);
+        if (t == AN_MAP_NONE)
+            return AN_MAP_NONE;
+        an_part_t *pt = &gr->part[i];
+        pt->partition = p;
+        pt->topic = t;
+        pt->owner = -1;
+        pt->lag_records = -1;
+    }
+    return i;
+}
+
+/* ---- balance: histogram of partitions owned per member in the group ---- */
+
+static void an_bal_advance(an_grp_t *gr, int64_t t_ns)
+{
+    if (!gr->started)
+        return;
+    if (gr->n_in > 0 && t_ns > gr->bal_last_ns)
+        gr->bal_integral += (double)(gr->bal_max - gr->bal_min) * (double)(t_ns - gr->bal_last_ns);
+    if (t_ns > gr->bal_last_ns)
+        gr->bal_last_ns = t_ns;
+}
+
+static int an_bal_add(an_grp_t *gr, size_t k)
+{
+    if (an_grow((void **)&gr->hist, &gr->hist_cap, k + 1, sizeof *gr->hist))
+        return -1;
+    gr->hist[k]++;
+    if (gr->n_in++ == 0) {
+        gr->bal_max = gr->bal_min = (int64_t)k;
+        return 0;
+    }
+    if ((int64_t)k > gr->bal_max)
+        gr->bal_max = (int64_t)k;
+    if ((int64_t)k < gr->bal_min)
+        gr->bal_min = (int64_t)k;
+    return 0;
+}
+
+static void an_bal_remove(an_grp_t *gr, size_t k)
+{
+    gr->hist[k]--;
+    if (--gr->n_in == 0) {
+        gr->bal_max = gr->bal_min = 0;
+        return;
+    }
+    while (gr->hist[gr->bal_max] == 0)
+        gr->bal_max--;
+    while (gr->hist[gr->bal_min] == 0)
+        gr->bal_min++;
+}
+
+/* ---- ownership ---- */
+
+static void an_release(an_state_t *s, size_t g, size_t pi, int64_t t_ns)
+{
+    an_grp_t *gr = &s->grp[g];
+    an_part_t *pt = &gr->part[pi];
+    size_t m = (size_t)pt->owner;
+    gr->mem[m].owned_ns += t_ns - pt->since_ns;
+    if (s->obs && s->obs->owned)
+        s->obs->owned(s->obs->ctx, g, pi, m, pt->since_ns, t_ns);
+    pt->owner = -1;
+    pt->since_ns = t_ns;
+}
+
+static void an_acquire(an_grp_t *gr, size_t pi, size_t m, int64_t t_ns)
+{
+    an_part_t *pt = &gr->part[pi];
+    if (pt->since_ns < t_ns)
+        pt->unavailable_ns += t_ns - pt->since_ns;
+    pt->owner = (int64_t)m;
+    pt->since_ns = t_ns;
+}
+
+/* Set member m's owned list to `list` (n entries), updating the balance histogram. */
+static int an_set_owned(an_grp_t *gr, size_t m, const size_t *list, size_t n)
+{
+    an_mem_t *mb = &gr->mem[m];
+    size_t before = mb->n_owned;
+    if (an_grow((void **)&mb->owned, &mb->cap_owned, n, sizeof *mb->owned))
+        return -1;
+    if (n)
+        memmove(mb->owned, list, n * sizeof *list);
+    mb->n_owned = n;
+    if (mb->in_group) {
+        an_bal_remove(gr, before);
+        if (an_bal_add(gr, n))
+            return -1;
+    }
+    return 0;
+}
+
+/* Remove partition pi from the owned list of its current owner (another member). */
+static int an_take_from_other(an_state_t *s, size_t g, size_t pi, int64_t t_ns)
+{
+    an_grp_t *gr = &s->grp[g];
+    size_t o = (size_t)gr->part[pi].owner;
+    an_mem_t *ob = &gr->mem[o];
+    size_t k = 0;
+    for (size_t i = 0; i < ob->n_owned; i++)
+        if (ob->owned[i] != pi)
+            ob->owned[k++] = ob->owned[i];
+    an_release(s, g, pi, t_ns);
+    gr->conflicts++;
+    return an_set_owned(gr, o, ob->owned, k);
+}
+
+static int an_enter(an_grp_t *gr, size_t m)
+{
+    if (gr->mem[m].in_group)
+        return 0;
+    gr->mem[m].in_group = true;
+    return an_bal_add(gr, gr->mem[m].n_owned);
+}
+
+int an_state_join(an_state_t *s, size_t g, size_t m, int64_t t_ns)
+{
+    an_grp_t *gr = &s->grp[g];
+    an_bal_advance(gr, t_ns);
+    gr->mem[m].joins++;
+    return an_enter(gr, m);
+}
+
+int an_state_leave(an_state_t *s, size_t g, size_t m, const char *reason, int64_t t_ns)
+{
+    an_grp_t *gr = &s->grp[g];
+    an_mem_t *mb = &gr->mem[m];
+    an_bal_advance(gr, t_ns);
+    mb->leaves++;
+    for (size_t i = 0; i < mb->n_owned; i++)
+        an_release(s, g, mb->owned[i], t_ns);
+    if (mb->in_group)
+        an_bal_remove(gr, mb->n_owned);
+    mb->in_group = false;
+    mb->n_owned = 0;
+    return an_counter_add(&gr->leave_reasons, reason, 1);
+}
+
+static void an_gen_finish(an_grp_t *gr)
+{
+    if (gr->gen_open && gr->gen_max - gr->gen_min > gr->balance_max)
+        gr->balance_max = gr->gen_max - gr->gen_min;
+    gr->gen_open = false;
+}
+
+static void an_gen_note(an_grp_t *gr, int64_t gen, int64_t n)
+{
+    if (gr->gen_open && gr->gen_cur != gen)
+        an_gen_finish(gr);
+    if (!gr->gen_open) {
+        gr->gen_open = true;
+        gr->gen_cur = gen;
+        gr->gen_max = gr->gen_min = n;
+        return;
+    }
+    if (n > gr->gen_max)
+        gr->gen_max = n;
+    if (n < gr->gen_min)
+        gr->gen_min = n;
+}
+
+/* Partition indexes of tps into s->scratch, each once, stamped with a fresh stamp; returns the
+ * count, or (size_t)-1 on OOM. `subscribe` marks them subscribed (assignments). */
+static size_t an_collect(an_state_t *s, an_grp_t *gr, const an_tp_t *tps, size_t n, bool subscribe)
+{
+    if (an_grow((void **)&s->scratch, &s->scratch_cap, n + 1, sizeof *s->scratch))
+        return AN_MAP_NONE;
+    uint64_t stamp = ++gr->stamp;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t pi = an_state_part(s, gr, tps[i].topic, tps[i].partition);
+        if (pi == AN_MAP_NONE)
+            return AN_MAP_NONE;
+        an_part_t *pt = &gr->part[pi];
+        if (pt->stamp == stamp)
+            continue;
+        pt->stamp = stamp;
+        if (subscribe && !pt->subscribed) {
+            /* Unowned since the group's first assignment: that is when it became unavailable. */
+            pt->subscribed = true;
+            pt->since_ns = gr->t0_ns;
+        }
+        s->scratch[k++] = pi;
+    }
+    return k;
+}
+
+int an_state_assign(an_state_t *s, size_t g, size_t m, int64_t gen, const an_tp_t *tps, size_t n,
+                    int64_t t_ns)
+{
+    an_grp_t *gr = &s->grp[g];
+    if (!gr->started) {
+        gr->started = true;
+        gr->t0_ns = gr->bal_last_ns = t_ns;
+    }
+    an_bal_advance(gr, t_ns);
+    if (!gr->mem[m].in_group && an_enter(gr, m))   /* lenient: assigned without member_join */
+        return -1;
+    size_t k = an_collect(s, gr, tps, n, true);
+    if (k == AN_MAP_NONE)
+        return -1;
+    an_gen_note(gr, gen, (int64_t)k);
+    uint64_t stamp = gr->stamp;
+    an_mem_t *mb = &gr->mem[m];
+    for (size_t i = 0; i < mb->n_owned; i++)
+        if (gr->part[mb->owned[i]].stamp != stamp)
+            an_release(s, g, mb->owned[i], t_ns);
+    for (size_t i = 0; i < k; i++) {
+        an_part_t *pt = &gr->part[s->scratch[i]];
+        if (pt->owner == (int64_t)m)
+            continue;
+        if (pt->owner >= 0 && an_take_from_other(s, g, s->scratch[i], t_ns))
+            return -1;
+        an_acquire(gr, s->scratch[i], m, t_ns);
+    }
+    return an_set_owned(gr, m, s->scratch, k);
+}
+
+int an_state_revoke(an_state_t *s, size_t g, size_t m, const an_tp_t *tps, size_t n, int64_t t_ns)
+{
+    an_grp_t *gr = &s->grp[g];
+    an_bal_advance(gr, t_ns);
+    if (an_collect(s, gr, tps, n, false) == AN_MAP_NONE)
+        return -1;
+    uint64_t stamp = gr->stamp;
+    an_mem_t *mb = &gr->mem[m];
+    size_t k = 0;
+    for (size_t i = 0; i < mb->n_owned; i++) {
+        if (gr->part[mb->owned[i]].stamp == stamp)
+            an_release(s, g, mb->owned[i], t_ns);
+        else
+            s->scratch[k++] = mb->owned[i];
+    }
+    return an_set_owned(gr, m, s->scratch, k);
+}
+
+int an_state_commit(an_state_t *s, size_t g, const char *topic, int64_t p, bool ok,
+                    bool has_end, int64_t offset, int64_t end_offset, int64_t t_ns)
+{
+    an_grp_t *gr = &s->grp[g];
+    if (!ok) {
+        gr->commits_failed++;
+        return 0;
+    }
+    gr->commits_ok++;
+    if (!has_end)
+        return 0;
+    size_t pi = an_state_part(s, gr, topic, p);
+    if (pi == AN_MAP_NONE)
+        return -1;
+    int64_t lag = end_offset - offset;
+    if (lag < 0)
+        lag = 0;   /* a writer's bug; counted as caught up rather than negative */
+    if (gr->lag_started)
+        gr->lag_integral += (double)gr->lag_total * (double)(t_ns - gr->lag_last_ns);
+    else
+        gr->lag_first_ns = t_ns;
+    gr->lag_started = true;
+    gr->lag_last_ns = t_ns;
+    an_part_t *pt = &gr->part[pi];
+    gr->lag_total += lag - (pt->lag_records < 0 ? 0 : pt->lag_records);
+    pt->lag_records = lag;
+    if (lag > gr->lag_max)
+        gr->lag_max = lag;
+    if (s->obs && s->obs->lag)
+        s->obs->lag(s->obs->ctx, g, t_ns, gr->lag_total);
+    return 0;
+}
+
+int an_state_rebalance_start(an_state_t *s, size_t g, const char *reason)
+{
+    an_grp_t *gr = &s->grp[g];
+    gr->rebalances_started++;
+    return an_counter_add(&gr->rebalance_reasons, reason, 1);
+}
+
+int an_state_rebalance_end(an_state_t *s, size_t g, double duration_ms, int64_t moved)
+{
+    an_grp_t *gr = &s->grp[g];
+    if (an_grow((void **)&gr->dur_ms, &gr->dur_cap, gr->n_dur + 1, sizeof *gr->dur_ms))
+        return -1;
+    gr->dur_ms[gr->n_dur++] = duration_ms;
+    gr->moved += moved;
+    return 0;
+}
+
+/* ---- end of run ---- */
+
+static int an_copy_counts(const an_counter_t *c, an_count_t **out, size_t *n)
+{
+    *n = an_map_len(&c->keys);
+    *out = calloc(*n ? *n : 1, sizeof **out);
+    if (!*out)
+        return -1;
+    for (size_t i = 0; i < *n; i++) {
+        (*out)[i].key = strdup(an_map_key(&c->keys, i));
+        if (!(*out)[i].key)
+            return -1;
+        (*out)[i].count = c->counts[i];
+    }
+    return 0;
+}
+
+/* Close open intervals at end_ns and integrate every time-weighted figure up to it. */
+static void an_grp_close(an_state_t *s, size_t g, int64_t end_ns)
+{
+    an_grp_t *gr = &s->grp[g];
+    an_bal_advance(gr, end_ns);
+    an_gen_finish(gr);
+    for (size_t pi = 0; pi < an_map_len(&gr->part_ids); pi++) {
+        an_part_t *pt = &gr->part[pi];
+        if (pt->owner >= 0)
+            an_release(s, g, pi, end_ns);
+        else if (pt->subscribed && pt->since_ns < end_ns)
+            pt->unavailable_ns += end_ns - pt->since_ns;
+        pt->since_ns = end_ns;
+    }
+    if (gr->lag_started && end_ns > gr->lag_last_ns) {
+        gr->lag_integral += (double)gr->lag_total * (double)(end_ns - gr->lag_last_ns);
+        gr->lag_last_ns = end_ns;
+    }
+}
+
+static int an_grp_members(const an_grp_t *gr, an_group_sum_t *o)
+{
+    o->n_members = an_map_len(&gr->member_ids);
+    o->members = calloc(o->n_members ? o->n_members : 1, sizeof *o->members);
+    if (!o->members)
+        return -1;
+    for (size_t m = 0; m < o->n_members; m++) {
+        an_member_sum_t *ms = &o->members[m];
+        ms->name = strdup(an_map_key(&gr->member_ids, m));
+        if (!ms->name)
+            return -1;
+        ms->owned_partition_ms = (double)gr->mem[m].owned_ns / 1e6;
+        ms->joins = gr->mem[m].joins;
+        ms->leaves = gr->mem[m].leaves;
+    }
+    return 0;
+}
+
+static int an_grp_parts(const an_state_t *s, const an_grp_t *gr, an_group_sum_t *o)
+{
+    int64_t unavailable_ns = 0;
+    o->n_parts = an_map_len(&gr->part_ids);
+    o->parts = calloc(o->n_parts ? o->n_parts : 1, sizeof *o->parts);
+    if (!o->parts)
+        return -1;
+    for (size_t i = 0; i < o->n_parts; i++) {
+        const an_part_t *pt = &gr->part[i];
+        o->parts[i].topic = strdup(an_map_key(&s->topics, pt->topic));
+        if (!o->parts[i].topic)
+            return -1;
+        o->parts[i].partition = pt->partition;
+        o->parts[i].subscribed = pt->subscribed;
+        o->parts[i].unavailable_ms = (double)pt->unavailable_ns / 1e6;
+        if (pt->subscribed) {
+            o->partitions++;
+            unavailable_ns += pt->unavailable_ns;
+        }
+    }
+    o->unavailable_partition_ms = (double)unavailable_ns / 1e6;
+    return 0;
+}
+
+static int an_grp_summary(const an_state_t *s, const an_grp_t *gr, const char *name,
+                          int64_t end_ns, an_group_sum_t *o)
+{
+    o->name = strdup(name);
+    o->rebalance_durations_ms = malloc((gr->n_dur ? gr->n_dur : 1) * sizeof(double));
+    if (!o->name || !o->rebalance_durations_ms)
+        return -1;
+    if (gr->n_dur)
+        memcpy(o->rebalance_durations_ms, gr->dur_ms, gr->n_dur * sizeof(double));
+    an_stats_sort(o->rebalance_durations_ms, gr->n_dur);
+    o->rebalances = (int64_t)gr->n_dur;
+    o->rebalances_started = gr->rebalances_started;
+    o->rebalance_ms = an_stats_quantiles(o->rebalance_durations_ms, gr->n_dur);
+    o->moved_partitions = gr->moved;
+    o->duplicates = gr->duplicates;
+    o->zombie_records = gr->zombie_records;
+    o->commits_ok = gr->commits_ok;
+    o->commits_failed = gr->commits_failed;
+    o->errors = gr->errors;
+    o->ownership_conflicts = gr->conflicts;
+    o->max_lag_records = gr->lag_started ? gr->lag_max : -1;
+    o->lag_mean_records = !gr->lag_started ? NAN
+        : end_ns > gr->lag_first_ns ? gr->lag_integral / (double)(end_ns - gr->lag_first_ns)
+        : (double)gr->lag_total;
+    o->first_assignment_ms = gr->started ? (double)gr->t0_ns / 1e6 : NAN;
+    o->balance_max = gr->balance_max;
+    o->balance_mean = !gr->started ? NAN
+        : end_ns > gr->t0_ns ? gr->bal_integral / (double)(end_ns - gr->t0_ns)
+        : (double)(gr->bal_max - gr->bal_min);
+    if (an_grp_members(gr, o) || an_grp_parts(s, gr, o))
+        return -1;
+    if (an_copy_counts(&gr->leave_reasons, &o->leave_reasons, &o->n_leave_reasons) ||
+        an_copy_counts(&gr->rebalance_reasons, &o->rebalance_reasons, &o->n_rebalance_reasons))
+        return -1;
+    return 0;
+}
+
+int an_state_finish(an_state_t *s, int64_t end_ns, an_result_t *res)
+{
+    size_t n = an_map_len(&s->group_ids);
+    res->groups = calloc(n ? n : 1, sizeof *res->groups);
+    if (!res->groups)
+        return -1;
+    res->n_groups = n;
+    for (size_t g = 0; g < n; g++) {
+        an_grp_close(s, g, end_ns);
+        if (an_grp_summary(s, &s->grp[g], an_map_key(&s->group_ids, g), end_ns, &res->groups[g]))
+            return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,109 @@
+/* analysis/an_state: the per-group state machine behind an_analyze (internal header).
+ * Owns: ownership of partitions by members, unavailability, balance histogram, committed lag,
+ *       counters, and turning all that into an_group_sum_t at the end of the run.
+ * Does not own: reading or validating the trace (an_analyze.c hands it checked records).
+ * Invariant: at most one owner per partition per group (a second owner ends the first one's
+ *            interval and counts an ownership conflict); hist[k] = members in the group owning k
+ *            partitions, and bal_min/bal_max are the smallest/largest k with hist[k] > 0. */
+#ifndef AN_STATE_H
+#define AN_STATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "analysis/an_analyze.h"
+#include "analysis/an_map.h"
+
+typedef struct an_counter {
+    an_map_t keys;                    /* reason -> index */
+    int64_t *counts;                  /* by index */
+    size_t cap;                       /* capacity of counts */
+} an_counter_t;
+
+typedef struct an_part {
+    int64_t partition;                /* partition number */
+    size_t topic;                     /* index in an_state_t.topics */
+    int64_t owner;                    /* member index, -1 = none */
+    int64_t since_ns;                 /* last owner change (or subscription start) */
+    int64_t unavailable_ns;           /* time without owner, subscribed only */
+    int64_t lag_records;              /* last committed lag, -1 = none yet */
+    uint64_t stamp;                   /* scratch mark for set operations */
+    bool subscribed;                  /* appeared in an assignment */
+} an_part_t;
+
+typedef struct an_mem {
+    size_t *owned;                    /* partition indexes owned now */
+    size_t n_owned;                   /* entries in owned */
+    size_t cap_owned;                 /* capacity of owned */
+    int64_t owned_ns;                 /* partition-ns owned, closed intervals */
+    int64_t joins;                    /* member_join records */
+    int64_t leaves;                   /* member_leave records */
+    bool in_group;                    /* between member_join (or assignment) and member_leave */
+} an_mem_t;
+
+typedef struct an_grp {
+    an_map_t member_ids;              /* member name -> index */
+    an_mem_t *mem;                    /* by member index */
+    size_t mem_cap;                   /* capacity of mem */
+    an_map_t part_ids;                /* "topic\x1fpartition" -> index */
+    an_part_t *part;                  /* by partition index */
+    size_t part_cap;                  /* capacity of part */
+    bool started;                     /* first assignment seen */
+    int64_t t0_ns;                    /* first assignment time */
+    double *dur_ms;                   /* rebalance durations */
+    size_t n_dur, dur_cap;
+    int64_t rebalances_started, moved, duplicates, zombie_records;
+    int64_t commits_ok, commits_failed, errors, conflicts;
+    int64_t *hist;                    /* members in group by partitions owned */
+    size_t hist_cap;                  /* capacity of hist */
+    int64_t n_in;                     /* members in group */
+    int64_t bal_max, bal_min;         /* largest/smallest k with hist[k] > 0 */
+    int64_t bal_last_ns;              /* integrated up to here */
+    double bal_integral;              /* integral of (max - min) dt, in partition-ns */
+    bool gen_open;                    /* a generation's assignments are being collected */
+    int64_t gen_cur, gen_max, gen_min;/* that generation and its largest/smallest assignment */
+    int64_t balance_max;              /* max over finished generations of gen_max - gen_min */
+    bool lag_started;                 /* first ok commit with end_offset seen */
+    int64_t lag_first_ns, lag_last_ns;/* first such commit; integrated up to here */
+    int64_t lag_total;                /* sum of partitions' last lag */
+    int64_t lag_max;                  /* max lag of any commit */
+    double lag_integral;              /* integral of lag_total dt, record-ns */
+    uint64_t stamp;                   /* last stamp used */
+    an_counter_t leave_reasons;       /* member_leave reasons */
+    an_counter_t rebalance_reasons;   /* rebalance_start reasons */
+} an_grp_t;
+
+typedef struct an_state {
+    an_map_t group_ids;               /* group name -> index */
+    an_grp_t *grp;                    /* by group index */
+    size_t grp_cap;                   /* capacity of grp */
+    an_map_t topics;                  /* topic names */
+    const an_observer_t *obs;         /* callbacks or NULL */
+    size_t *scratch;                  /* partition indexes of the record being applied */
+    size_t scratch_cap;
+} an_state_t;
+
+/* One [topic, partition] of a record's "partitions" list. */
+typedef struct an_tp {
+    const char *topic;
+    int64_t partition;
+} an_tp_t;
+
+void an_state_init(an_state_t *s, const an_observer_t *obs);
+void an_state_fini(an_state_t *s);
+/* Each returns 0 or -1 on out of memory. g/m are indexes from the intern functions. */
+size_t an_state_group(an_state_t *s, const char *name);
+size_t an_state_member(an_state_t *s, size_t g, const char *name);
+int an_state_join(an_state_t *s, size_t g, size_t m, int64_t t_ns);
+int an_state_leave(an_state_t *s, size_t g, size_t m, const char *reason, int64_t t_ns);
+int an_state_assign(an_state_t *s, size_t g, size_t m, int64_t gen, const an_tp_t *tps, size_t n,
+                    int64_t t_ns);
+int an_state_revoke(an_state_t *s, size_t g, size_t m, const an_tp_t *tps, size_t n, int64_t t_ns);
+int an_state_commit(an_state_t *s, size_t g, const char *topic, int64_t p, bool ok,
+                    bool has_end, int64_t offset, int64_t end_offset, int64_t t_ns);
+int an_state_rebalance_start(an_state_t *s, size_t g, const char *reason);
+int an_state_rebalance_end(an_state_t *s, size_t g, double duration_ms, int64_t moved);
+/* Close every interval at end_ns and fill res->groups. */
+int an_state_finish(an_state_t *s, int64_t end_ns, an_result_t *res);
+int an_counter_add(an_counter_t *c, const char *key, int64_t n);
+
+#endif

@@ -1,0 +1,189 @@
+/* tests/test_an_analyze: the trace analyzer on hand-written traces (tests/traces/) whose figures
+ * were computed by hand; malformed traces give the exact message and line; --partial. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include "analysis/an_analyze.h"
+
+#define TRACES CGSIM_SOURCE_DIR "/tests/traces/"
+
+static int analyze(const char *file, bool partial, an_result_t *res, char *err, size_t errlen)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s%s", TRACES, file);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "cannot open %s", path);
+    an_opts_t opts = {.partial = partial};
+    int rc = an_analyze_stream(f, file, &opts, NULL, res, err, errlen);
+    fclose(f);
+    return rc;
+}
+
+static void expect_error(const char *file, bool partial, const char *msg)
+{
+    an_result_t res;
+    char err[512] = "";
+    cr_assert_eq(analyze(file, partial, &res, err, sizeof err), -1, "%s should fail", file);
+    cr_expect_str_eq(err, msg);
+}
+
+#define EPS 1e-6
+#define expect_near(a, b) cr_expect(fabs((a) - (b)) < EPS, "%s = %.9f, expected %.9f", #a, \
+                                    (double)(a), (double)(b))
+
+Test(analyze, basic_group_figures)
+{
+    an_result_t res;
+    char err[512] = "";
+    cr_assert_eq(analyze("basic.jsonl", false, &res, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(res.n_groups, 1);
+    const an_group_sum_t *g = &res.groups[0];
+    cr_expect_str_eq(g->name, "g");
+    cr_expect_eq(g->rebalances, 3);
+    cr_expect_eq(g->rebalances_started, 3);
+    /* durations 90, 100, 150: GSL quantile index f*(n-1) with linear interpolation */
+    expect_near(g->rebalance_ms.p50, 100.0);
+    expect_near(g->rebalance_ms.p90, 140.0);
+    expect_near(g->rebalance_ms.p99, 149.0);
+    expect_near(g->rebalance_ms.max, 150.0);
+    expect_near(g->rebalance_ms.mean, 340.0 / 3.0);
+    /* p0..p2 unowned 250->301 (3*51), p3 250->302 (52); p3 800->905 (105), p0..p2 820->905 (3*85) */
+    expect_near(g->unavailable_partition_ms, 153.0 + 52.0 + 105.0 + 255.0);
+    cr_expect_eq(g->moved_partitions, 8);
+    cr_expect_eq(g->duplicates, 5);
+    cr_expect_eq(g->zombie_records, 7);
+    cr_expect_eq(g->commits_ok, 3);
+    cr_expect_eq(g->commits_failed, 1);
+    cr_expect_eq(g->max_lag_records, 50);
+    /* total lag 50 on [400,500), 80 on [500,950), 55 on [950,1000], from 400 to 1000 */
+    expect_near(g->lag_mean_records, (50.0 * 100 + 80.0 * 450 + 55.0 * 50) / 600.0);
+    /* max-min: 4 on [200,250), 3 on [301,302), 2 on [302,800); over [101,1000] */
+    expect_near(g->balance_mean, (4.0 * 50 + 3.0 * 1 + 2.0 * 498) / 899.0);
+    cr_expect_eq(g->balance_max, 2);   /* generation 2 handed out 3 and 1 */
+    cr_expect_eq(g->partitions, 4);
+    expect_near(g->first_assignment_ms, 101.0);
+    cr_assert_eq(g->n_members, 2);
+    cr_expect_str_eq(g->members[0].name, "a");
+    /* a: 4*(250-101) + 3*(820-301) + 4*(1000-905); b: 1*(800-302) */
+    expect_near(g->members[0].owned_partition_ms, 596.0 + 1557.0 + 380.0);
+    expect_near(g->members[1].owned_partition_ms, 498.0);
+    cr_expect_eq(g->members[1].leaves, 1);
+    cr_expect_eq(g->ownership_conflicts, 0);
+    cr_assert_eq(g->n_leave_reasons, 1);
+    cr_expect_str_eq(g->leave_reasons[0].key, "session_timeout");
+    cr_assert_eq(g->n_rebalance_reasons, 2);
+    cr_expect_eq(g->rebalance_reasons[0].count, 2);
+    cr_expect_not(res.partial);
+    cr_expect(res.complete);
+    expect_near(res.end_ms, 1000.0);
+    cr_expect_eq(res.records, 26);
+    cr_expect_eq(res.faults, 1);
+    an_result_fini(&res);
+}
+
+Test(analyze, json_shape_and_determinism)
+{
+    an_result_t res;
+    char err[512] = "";
+    cr_assert_eq(analyze("basic.jsonl", false, &res, err, sizeof err), 0, "%s", err);
+    cJSON *j = an_result_json(&res);
+    char *text = cJSON_PrintUnformatted(j);
+    const char *head = "{\"groups\":{\"g\":{\"rebalances\":3,\"rebalance_ms\":{\"p50\":100,"
+                       "\"p90\":140,\"p99\":149,\"max\":150,\"mean\":113.333333},"
+                       "\"unavailable_partition_ms\":565,\"moved_partitions\":8,\"duplicates\":5,"
+                       "\"zombie_records\":7,\"max_lag_records\":50,";
+    cr_expect(strncmp(text, head, strlen(head)) == 0, "got %s", text);
+    cr_expect(strstr(text, "\"run\":{\"scenario\":\"basic\",\"seed\":7,\"version\":\"0.1.0\","
+                           "\"events\":1234,\"records_produced\":500,\"records_consumed\":505,"
+                           "\"duplicates\":5,\"end_ms\":1000,") != NULL, "got %s", text);
+    cr_expect(strstr(text, "\"partial\":false") != NULL);
+    an_result_t res2;
+    cr_assert_eq(analyze("basic.jsonl", false, &res2, err, sizeof err), 0, "%s", err);
+    cJSON *j2 = an_result_json(&res2);
+    char *text2 = cJSON_PrintUnformatted(j2);
+    cr_expect_str_eq(text, text2);
+    cJSON_free(text);
+    cJSON_free(text2);
+    cJSON_Delete(j);
+    cJSON_Delete(j2);
+    an_result_fini(&res);
+    an_result_fini(&res2);
+}
+
+Test(analyze, groups_in_order_of_first_appearance_and_conflicts)
+{
+    an_result_t res;
+    char err[512] = "";
+    cr_assert_eq(analyze("two_groups.jsonl", false, &res, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(res.n_groups, 2);
+    cr_expect_str_eq(res.groups[0].name, "zeta");
+    cr_expect_str_eq(res.groups[1].name, "alpha");
+    expect_near(res.groups[0].members[0].owned_partition_ms, 10.0);
+    /* c2's assignment takes u-0 from c1 at t=7: c1 1 ms, c2 3 ms, one conflict */
+    const an_group_sum_t *a = &res.groups[1];
+    cr_expect_eq(a->ownership_conflicts, 1);
+    expect_near(a->members[0].owned_partition_ms, 1.0);
+    expect_near(a->members[1].owned_partition_ms, 3.0);
+    expect_near(a->unavailable_partition_ms, 0.0);
+    cr_expect(isnan(a->rebalance_ms.p50));
+    cr_expect_eq(a->max_lag_records, -1);
+    an_group_sum_t tot;
+    cr_assert_eq(an_result_total(&res, &tot), 0);
+    cr_expect_eq(tot.partitions, 3);
+    cr_expect_eq(tot.ownership_conflicts, 1);
+    an_group_sum_fini(&tot);
+    an_result_fini(&res);
+}
+
+Test(analyze, malformed_traces_name_file_and_line)
+{
+    expect_error("bad_json.jsonl", false,
+                 "bad_json.jsonl:3: not valid JSON (expected one JSON object per line)");
+    expect_error("bad_json.jsonl", true,
+                 "bad_json.jsonl:3: not valid JSON (expected one JSON object per line)");
+    expect_error("missing_field.jsonl", false,
+                 "missing_field.jsonl:2: commit: missing field \"offset\" (expected an integer)");
+    expect_error("wrong_type.jsonl", false,
+                 "wrong_type.jsonl:3: rebalance_end: field \"duration_ms\" is a string "
+                 "(expected a number)");
+    expect_error("time_back.jsonl", false,
+                 "time_back.jsonl:3: time goes back: t=5.000000 after t=10.000000");
+    expect_error("time_back_skipped.jsonl", false,
+                 "time_back_skipped.jsonl:3: time goes back: t=7.500000 after t=10.000000");
+}
+
+Test(analyze, partial_traces)
+{
+    expect_error("aborted.jsonl", false,
+                 "aborted.jsonl:4: no run_end record: the run did not complete (run_aborted: "
+                 "interrupted); use --partial to analyze it up to its last complete line");
+    expect_error("truncated.jsonl", false,
+                 "truncated.jsonl:4: truncated last line (no newline at the end and not a "
+                 "complete JSON object); use --partial to analyze up to the line before");
+    an_result_t res;
+    char err[512] = "";
+    cr_assert_eq(analyze("aborted.jsonl", true, &res, err, sizeof err), 0, "%s", err);
+    cr_expect(res.partial);
+    expect_near(res.end_ms, 70.0);
+    expect_near(res.groups[0].members[0].owned_partition_ms, 100.0);
+    cJSON *ab = cJSON_GetObjectItem(res.run, "aborted");
+    cr_expect_str_eq(cJSON_GetObjectItem(ab, "reason")->valuestring, "interrupted");
+    an_result_fini(&res);
+    cr_assert_eq(analyze("truncated.jsonl", true, &res, err, sizeof err), 0, "%s", err);
+    cr_expect(res.partial);
+    cr_expect_eq(res.records, 3);
+    expect_near(res.end_ms, 20.0);
+    an_result_fini(&res);
+}
+
+Test(analyze, empty_trace_is_refused)
+{
+    an_result_t res;
+    char err[256];
+    FILE *f = fmemopen((void *)"", 0, "r");
+    cr_assert_not_null(f);
+    cr_expect_eq(an_analyze_stream(f, "E", NULL, NULL, &res, err, sizeof err), -1);
+    cr_expect_str_eq(err, "E: empty trace (no records)");
+    fclose(f);
+}
