@@ -6,8 +6,9 @@
  * the others N / C. The member's current target assignment ("owned") does not influence the result.
  * Older versions (3.7 to 3.9) kept up to the quota of each member's current partitions first; that
  * variant gives the same result on the three kip848_range vectors, and the newest behaviour wins.
- * So this is the client range algorithm under the server's name; Kafka fails the assignment when a
- * member subscribes to a topic missing from metadata, while cgsim's input loader skips such topics. */
+ * So this is the client range algorithm under the server's name. Topics missing from metadata never
+ * reach Kafka's server assignors (subscriptions are resolved to topic ids first); cgsim's input
+ * loader likewise drops them before the assignor runs. */
 #include "models/assignor.h"
 
 static int server_range_assign(const cg_assign_input_t *in, cg_assign_output_t *out, char *err,
