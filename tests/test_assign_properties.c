@@ -2,8 +2,9 @@
  * Properties: complete (cooperative assignors may only withhold partitions someone else owns),
  * exclusive (one valid owner), subscribed, deterministic (same input twice, same bytes), invariant
  * under member order for range/roundrobin/uniform/server range, balanced when subscriptions are
- * equal (range: per topic), cooperative (no partition moves between members in one round), and for
- * uniform "no single move narrows a gap of two or more". Placeholder assignors that answer
+ * equal (range: per topic), cooperative (no partition moves between members in one round), stable
+ * (output fed back as owned comes out unchanged), and for uniform "no single move narrows a gap of
+ * two or more". Placeholder assignors that answer
  * "not implemented" are skipped, so their checks start as soon as they land. */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
@@ -289,6 +290,32 @@ static bool pt_order_free(const cg_assignor_ops_t *ops)
            strcmp(ops->name, "uniform") == 0;
 }
 
+/* Stability: with the output fed back as every member's owned set (one generation later), an
+ * assignor that is already balanced has no reason to move anything. Not for cooperative assignors,
+ * whose first-round output withholds partitions on purpose. */
+static void pt_check_stable(const cg_assignor_ops_t *ops, pt_gen_t *g, const int32_t *owner,
+                            int32_t *owner2, int c)
+{
+    cg_assign_input_t *in = &g->in;
+    if (ops->cooperative)
+        return;
+    for (size_t i = 0; i < in->n_members; i++) {
+        g->members[i].n_owned = 0;
+        g->members[i].generation = 5;
+    }
+    for (int64_t p = 0; p < cg_assign_total_partitions(in); p++) {
+        if (owner[p] < 0)
+            continue;
+        cg_assign_member_t *m = &g->members[owner[p]];
+        int32_t t = pt_topic_of(in, p);
+        g->owned[owner[p]][m->n_owned++] = (cg_tp_t){t, (int32_t)(p - in->topic_base[t])};
+    }
+    pt_run(ops, in, owner2);
+    for (int64_t p = 0; p < cg_assign_total_partitions(in); p++)
+        cr_assert_eq(owner2[p], owner[p], "%s case %d: partition %lld moves on a rerun",
+                     ops->name, c, (long long)p);
+}
+
 static void pt_one_assignor(const cg_assignor_ops_t *ops)
 {
     uint64_t seed = 0x5eedc0ffee123457ULL;
@@ -310,6 +337,7 @@ static void pt_one_assignor(const cg_assignor_ops_t *ops)
                          "%s case %d: two runs differ", ops->name, c);
         if (pt_order_free(ops) && g->in.n_members > 0)
             pt_check_order_free(ops, g, owner, owner2, c);
+        pt_check_stable(ops, g, owner, owner2, c);      /* last: it rewrites the owned sets */
     }
     free(g);
 }
