@@ -11,6 +11,8 @@
  *    or more, until a whole pass moves nothing. A holder gives away first what it did not own
  *    before (partitions from step 2 or from earlier moves), so owned partitions move only when
  *    balance needs it. Every move lowers the sum of squared counts, so the passes terminate.
+ * 4. Chains: no sequence of moves narrows a gap of two either (assignor_sticky_paths.c), which
+ *    Kafka does not check; this makes the balance independent of the order of steps 2-3.
  * Differences from Kafka, on purpose: no HashMap-order effects (ties broken by member id), no
  * "prevAssignment" preference for the previous owner of an older generation, no revert-if-score-
  * not-better step (moves here only ever lower the score). Kafka's own tests check only validity,
@@ -346,6 +348,8 @@ int cg_sticky_general(const cg_sticky_ctx_t *c, int32_t *owner, char *err, size_
         for (size_t i = 0; i < c->in->n_topics; i++)
             assign_unowned(&s, s.topic_order[i], &h);
         rc = balance_all(&s, &b);
+        if (rc == 0)
+            rc = cg_sticky_balance_paths(c, owner, s.count, s.sub_start, s.sub_list);
     } else {
         snprintf(err, errlen, "sticky: out of memory (%lld partitions)", (long long)c->n_parts);
     }
