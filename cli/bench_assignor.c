@@ -17,6 +17,7 @@
 #define BENCH_MAX_MEMBERS 1000000
 #define BENCH_MAX_TOPICS 100000
 #define BENCH_MAX_PARTITIONS_TOTAL 100000000LL
+#define BENCH_MAX_SUBSCRIPTIONS 100000000LL   /* members x topics: subscription storage */
 #define BENCH_MAX_REPEAT 1000
 #define BENCH_SEED 0x5eedc0ffee123457ULL
 
@@ -42,13 +43,14 @@ typedef struct bench_input {
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: cgsim bench assignor --assignor NAME --members M --topics T --partitions P\n"
-               "           [--subscriptions equal|random] [--previous none|leave10] [--repeat K]\n"
-               "           [--json]\n"
-               "  P is partitions per topic. random: each member subscribes to each topic with\n"
-               "  probability 1/2 (fixed seed). leave10: owned = a first run's result, generation\n"
-               "  1, then every tenth member leaves; only the second run is timed. The fastest of\n"
-               "  K runs is reported: members, partitions, seconds, partitions_per_s,\n"
+    fprintf(f, "usage: cgsim bench assignor --assignor NAME --members M --topics T\n"
+               "           --partitions P [--subscriptions equal|random]\n"
+               "           [--previous none|leave10] [--repeat K] [--json]\n"
+               "  P is partitions per topic. random: each member subscribes to each topic\n"
+               "  with probability 1/2 (fixed seed). leave10: owned = a first run's result,\n"
+               "  generation 1, then every tenth member leaves; only the second run is timed.\n"
+               "  The fastest of K runs is reported: members, partitions, seconds,\n"
+               "  partitions_per_s,\n"
                "  peak_rss_kib (and assigned: partitions given an owner).\n");
 }
 
@@ -125,6 +127,9 @@ static int parse_args(int argc, char **argv, bench_opts_t *o)
     if ((long long)o->topics * o->partitions > BENCH_MAX_PARTITIONS_TOTAL)
         return cli_usage_error("bench assignor", "topics x partitions exceeds %lld",
                                BENCH_MAX_PARTITIONS_TOTAL);
+    if ((long long)o->members * o->topics > BENCH_MAX_SUBSCRIPTIONS)
+        return cli_usage_error("bench assignor", "members x topics exceeds %lld",
+                               BENCH_MAX_SUBSCRIPTIONS);
     if (!bench_find(o->assignor))
         return cli_usage_error("bench assignor", "unknown assignor '%s' (known: %s; %s)",
                                o->assignor, cg_assignor_names(CG_PROTOCOL_CLASSIC),

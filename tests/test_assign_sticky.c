@@ -451,8 +451,9 @@ Test(sticky, vectors)
         snprintf(path, sizeof path, "%s/%s", dir, name);
         cJSON *root = st_read_json(path);
         const char *an = cJSON_GetObjectItem(root, "assignor")->valuestring;
-        const cg_assignor_ops_t *ops = strcmp(an, "sticky") == 0 ? &cg_assignor_sticky
-                                                                  : &cg_assignor_cooperative_sticky;
+        const cg_assignor_ops_t *ops = &cg_assignor_cooperative_sticky;
+        if (strcmp(an, "sticky") == 0)
+            ops = &cg_assignor_sticky;
         cr_assert(strcmp(an, ops->name) == 0, "%s: assignor %s", name, an);
         st_load_vector(&s, root);
         st_run(ops, &s.in, owner);
