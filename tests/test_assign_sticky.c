@@ -299,6 +299,49 @@ static void st_check_sticky_equal(const char *what, const cg_assign_input_t *in,
     }
 }
 
+/* Unequal subscriptions, a chain: A (t2 only) owns t2-0..2, B (t1, t2) owns t1-0, t1-1, C (t1
+ * only) owns t1-2. No single move narrows a gap of two (A cannot give to C), so Kafka keeps
+ * 3/2/1; cgsim also removes chain improvements: one t2 partition moves A -> B and one t1
+ * partition B -> C, giving 2/2/2 (B gives t1-1, the partition of highest index it holds). */
+Test(sticky, general_builder_removes_chain_improvements)
+{
+    static st_in_t s;
+    int32_t owner[6];
+    st_init(&s, 2, 3);
+    st_topic(&s, 0, "t1", 3);
+    st_topic(&s, 1, "t2", 3);
+    const char *ids[3] = {"A", "B", "C"};
+    for (int m = 0; m < 3; m++) {
+        snprintf(s.ids[m], 32, "%s", ids[m]);
+        s.members[m].generation = 1;
+    }
+    s.subs[0][0] = 1;
+    s.members[0].n_topics = 1;
+    s.subs[1][0] = 0;
+    s.subs[1][1] = 1;
+    s.members[1].n_topics = 2;
+    s.subs[2][0] = 0;
+    s.members[2].n_topics = 1;
+    for (int p = 0; p < 3; p++)
+        s.owned[0][p] = (cg_tp_t){1, p};
+    s.members[0].n_owned = 3;
+    s.owned[1][0] = (cg_tp_t){0, 0};
+    s.owned[1][1] = (cg_tp_t){0, 1};
+    s.members[1].n_owned = 2;
+    s.owned[2][0] = (cg_tp_t){0, 2};
+    s.members[2].n_owned = 1;
+    st_run(&cg_assignor_sticky, &s.in, owner);
+    int64_t count[ST_MEMBERS];
+    st_counts(&s.in, owner, count);
+    cr_assert(count[0] == 2 && count[1] == 2 && count[2] == 2, "counts %lld %lld %lld",
+              (long long)count[0], (long long)count[1], (long long)count[2]);
+    cr_assert_eq(owner[0], 1, "B keeps t1-0");
+    cr_assert_eq(owner[2], 2, "C keeps t1-2");
+    cr_assert_eq(owner[1], 2, "t1-1 moves B -> C");
+    st_run(&cg_assignor_cooperative_sticky, &s.in, owner);
+    cr_assert_eq(owner[1], -1, "cooperative: t1-1 withheld until B revokes it");
+}
+
 /* ---- vectors ----------------------------------------------------------------------------- */
 
 static cJSON *st_read_json(const char *path)
