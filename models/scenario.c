@@ -131,6 +131,14 @@ int32_t cg_build_topic(const cg_build_t *b, const char *name)
     return -1;
 }
 
+bool cg_build_topic_refused(const cg_build_t *b, const char *name)
+{
+    for (size_t i = 0; i < b->n_bad_topics; i++)
+        if (strcmp(b->bad_topics[i], name) == 0)
+            return true;
+    return false;
+}
+
 /* ---- top level ---- */
 
 #define CG_SEED_MAX_EXACT 9007199254740992.0  /* 2^53: larger JSON numbers lose digits */
@@ -238,9 +246,12 @@ static bool parse_topic(cg_build_t *b, const cJSON *item, cg_topic_cfg_t *t)
     cg_jcheck_keys(&b->c, o, KEYS);
     cg_jrange_t r = {1, CG_MAX_PARTITIONS_PER_TOPIC, "CG_MAX_PARTITIONS_PER_TOPIC"};
     cg_jget_int(&b->c, o, "partitions", r, 1, true, &parts);
-    if (!cg_jget_str(&b->c, o, "name", true, CG_MAX_NAME_LEN, false, &name) || !name ||
-        !topic_name_ok(b, name))
+    if (!cg_jget_str(&b->c, o, "name", true, CG_MAX_NAME_LEN, false, &name) || !name)
         return false;
+    if (!topic_name_ok(b, name)) {
+        b->bad_topics[b->n_bad_topics++] = name;
+        return false;
+    }
     t->name = cg_build_strdup(b, name);
     t->partitions = (int32_t)parts;
     return t->name != NULL;
@@ -290,7 +301,8 @@ static void parse_topics(cg_build_t *b, const cJSON *root)
     int64_t total = 0;
     size_t *src = calloc(n ? n : 1, sizeof *src);
     s->topics = calloc(n ? n : 1, sizeof *s->topics);
-    if (!src || !s->topics) {
+    b->bad_topics = calloc(n ? n : 1, sizeof *b->bad_topics);
+    if (!src || !s->topics || !b->bad_topics) {
         free(src);
         cg_jerr(&b->c, "out of memory");
         return;
@@ -333,6 +345,8 @@ static bool producer_topic(cg_build_t *b, const cJSON *o, cg_producer_cfg_t *p)
     p->topic = cg_build_topic(b, topic);
     if (p->topic >= 0)
         return true;
+    if (cg_build_topic_refused(b, topic))
+        return false;
     cg_build_topic_list(b, known, sizeof known);
     cg_jerr_key(&b->c, "topic", "unknown topic '%s' (known: %s)", cg_jshow(&b->c, topic), known);
     return false;
@@ -430,6 +444,7 @@ static void build_fini(cg_build_t *b)
     free(b->consumer_src);
     free(b->by_id);
     free(b->groups_by_id);
+    free(b->bad_topics);
 }
 
 static cJSON *parse_with_sets(cg_build_t *b, const char *text, size_t len,

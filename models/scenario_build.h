@@ -35,10 +35,14 @@ typedef struct cg_build {
     cg_consumer_key_t *by_id;         /* consumers sorted by (group, id, index) */
     cg_name_ix_t *groups_by_id;       /* valid group ids sorted, ix = group index */
     size_t n_groups_by_id;            /* entries of groups_by_id */
+    const char **bad_topics;          /* declared topic names refused (borrowed from the JSON) */
+    size_t n_bad_topics;              /* entries of bad_topics */
 } cg_build_t;
 
 /* Topic index by name in the sorted topics, or -1. */
 int32_t cg_build_topic(const cg_build_t *b, const char *name);
+/* True when `name` was declared as a topic but refused: references to it are not re-reported. */
+bool cg_build_topic_refused(const cg_build_t *b, const char *name);
 /* Group index by id, or -1; needs b->groups_by_id. */
 int32_t cg_build_group(const cg_build_t *b, const char *id);
 /* Consumer (global index) by group and id, or -1; needs b->by_id. */

@@ -172,7 +172,7 @@ static bool consumer_topics(cg_build_t *b, const cJSON *o, int32_t **out, size_t
         int32_t ix = -1;
         if (cg_jstr_value(&b->c, it, CG_MAX_NAME_LEN, false, &name))
             ix = cg_build_topic(b, name);
-        if (name && ix < 0) {
+        if (name && ix < 0 && !cg_build_topic_refused(b, name)) {
             cg_build_topic_list(b, known, sizeof known);
             cg_jerr(&b->c, "unknown topic '%s' (known: %s)", cg_jshow(&b->c, name), known);
         }

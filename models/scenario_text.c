@@ -93,8 +93,9 @@ static int check_bytes(cg_jctx_t *c, const char *what, const char *text, size_t 
     return 0;
 }
 
+/* Also tells whether the text ends inside a string or an unclosed [ or {: a truncated file. */
 static int check_depth(cg_jctx_t *c, const char *what, const char *text, size_t len,
-                       int max_depth)
+                       int max_depth, bool *truncated)
 {
     int depth = 0;
     bool in_string = false;
@@ -119,6 +120,8 @@ static int check_depth(cg_jctx_t *c, const char *what, const char *text, size_t 
             depth--;
         }
     }
+    if (truncated)
+        *truncated = in_string || depth > 0;
     return 0;
 }
 
@@ -126,7 +129,7 @@ int cg_jprecheck(cg_jctx_t *c, const char *what, const char *text, size_t len, i
 {
     if (check_bytes(c, what, text, len) != 0)
         return -1;
-    return check_depth(c, what, text, len, max_depth);
+    return check_depth(c, what, text, len, max_depth, NULL);
 }
 
 static size_t skip_ws(const char *text, size_t len, size_t i)
@@ -161,7 +164,9 @@ cJSON *cg_jparse(cg_jctx_t *c, const char *what, const char *text, size_t len)
     /* A UTF-8 byte-order mark is not JSON, but editors write it: skip it. */
     if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
         start = 3;
-    if (cg_jprecheck(c, what, text, len, CG_MAX_JSON_DEPTH) != 0)
+    bool truncated = false;
+    if (check_bytes(c, what, text, len) != 0 ||
+        check_depth(c, what, text, len, CG_MAX_JSON_DEPTH, &truncated) != 0)
         return NULL;
     if (skip_ws(text, len, start) >= len) {
         if (c)
@@ -170,7 +175,7 @@ cJSON *cg_jparse(cg_jctx_t *c, const char *what, const char *text, size_t len)
     }
     cJSON *root = cJSON_ParseWithLengthOpts(text + start, len - start, &end, 0);
     if (!root) {
-        size_t off = end && end >= text + start ? (size_t)(end - text) : len;
+        size_t off = end && end >= text + start && !truncated ? (size_t)(end - text) : len;
         syntax_error(c, what, text, len, off);
         return NULL;
     }

@@ -1,0 +1,599 @@
+/* tests/test_scenario_bad: every refused input gives its exact "FILE: $.path: message" line.
+ * Most cases break one value of a good base scenario with --set (which also tests --set); the
+ * rest are raw texts (parse errors, duplicates) or files (unreadable, too large). */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "models/limits.h"
+#include "models/scenario.h"
+
+static const char BASE[] =
+    "{\"name\": \"b\", \"duration_ms\": 60000,\n"
+    " \"topics\": [{\"name\": \"orders\", \"partitions\": 6}],\n"
+    " \"producers\": [{\"id\": \"p\", \"topic\": \"orders\", \"rate_per_s\": 10}],\n"
+    " \"groups\": [{\"id\": \"g\", \"config\": {},\n"
+    "   \"consumers\": [{\"id\": \"c1\", \"topics\": [\"orders\"]},\n"
+    "                   {\"id\": \"c2\", \"topics\": [\"orders\"]}]}],\n"
+    " \"faults\": [{\"at_ms\": 1000, \"action\": \"crash\", \"target\": \"g/c1\"}]}\n";
+
+static void dump(const sim_diag_t *d)
+{
+    for (size_t i = 0; i < d->n; i++)
+        fprintf(stderr, "  got: %s\n", d->lines[i]);
+}
+
+/* Load `json` with `sets`; the load must fail and `line` must be one of the diagnostics; when
+ * `only` the diagnostics must be exactly that line. */
+static void expect_text(const char *json, size_t len, const char *const *sets, size_t n_sets,
+                        const char *line, bool only)
+{
+    sim_diag_t d;
+    cg_scenario_t *s = NULL;
+    bool found = false;
+    sim_diag_init(&d);
+    int rc = cg_scenario_parse("s.json", json, len, sets, n_sets, &s, &d);
+    for (size_t i = 0; i < d.n; i++)
+        found = found || strcmp(d.lines[i], line) == 0;
+    if (!found || (only && sim_diag_count(&d) != 1))
+        dump(&d);
+    cr_assert_eq(rc, -1);
+    cr_assert_null(s);
+    cr_assert(found, "expected line: %s", line);
+    if (only)
+        cr_assert_eq(sim_diag_count(&d), 1, "expected only: %s", line);
+    sim_diag_fini(&d);
+}
+
+static void expect_set(const char *set, const char *line)
+{
+    const char *sets[1] = {set};
+    expect_text(BASE, strlen(BASE), sets, 1, line, true);
+}
+
+static void expect_sets2(const char *a, const char *b, const char *line)
+{
+    const char *sets[2] = {a, b};
+    expect_text(BASE, strlen(BASE), sets, 2, line, true);
+}
+
+static void expect_raw(const char *json, const char *line)
+{
+    expect_text(json, strlen(json), NULL, 0, line, true);
+}
+
+Test(scenario_bad, base_is_good)
+{
+    sim_diag_t d;
+    cg_scenario_t *s = NULL;
+    sim_diag_init(&d);
+    cr_assert_eq(cg_scenario_parse("s.json", BASE, strlen(BASE), NULL, 0, &s, &d), 0);
+    cg_scenario_free(s);
+    sim_diag_fini(&d);
+}
+
+/* ---- keys, types, ranges ---- */
+
+Test(scenario_bad, unknown_top_key_suggests)
+{
+    expect_set("duraton_ms=5",
+               "s.json: $: unknown key 'duraton_ms' (did you mean 'duration_ms'?)");
+}
+
+Test(scenario_bad, unknown_config_key_suggests)
+{
+    expect_set("groups[0].config.sesion.timeout.ms=10000",
+               "s.json: $.groups[0].config: unknown key 'sesion.timeout.ms' "
+               "(did you mean 'session.timeout.ms'?)");
+}
+
+Test(scenario_bad, unknown_key_lists_known_when_nothing_is_close)
+{
+    expect_set("topics[0].colour=1",
+               "s.json: $.topics[0]: unknown key 'colour' (known: name, partitions)");
+}
+
+Test(scenario_bad, wrong_type)
+{
+    expect_set("duration_ms=\"long\"", "s.json: $.duration_ms: expected an integer, got string");
+}
+
+Test(scenario_bad, huge_number)
+{
+    expect_set("duration_ms=1e30", "s.json: $.duration_ms: 1e+30 is out of range "
+                                   "(expected 1..31536000000, limit CG_MAX_DURATION_MS)");
+}
+
+Test(scenario_bad, zero_duration)
+{
+    expect_set("duration_ms=0", "s.json: $.duration_ms: 0 is out of range "
+                                "(expected 1..31536000000, limit CG_MAX_DURATION_MS)");
+}
+
+Test(scenario_bad, negative_partitions)
+{
+    expect_set("topics[0].partitions=-3", "s.json: $.topics[0].partitions: -3 is out of range "
+                                          "(expected 1..1000000, limit CG_MAX_PARTITIONS_PER_TOPIC)");
+}
+
+Test(scenario_bad, fractional_partitions)
+{
+    expect_set("topics[0].partitions=1.5",
+               "s.json: $.topics[0].partitions: expected an integer, got 1.5");
+}
+
+Test(scenario_bad, negative_rate)
+{
+    expect_set("producers[0].rate_per_s=-1",
+               "s.json: $.producers[0].rate_per_s: -1 is out of range (expected 0..1000000000)");
+}
+
+Test(scenario_bad, max_poll_records_zero)
+{
+    expect_set("groups[0].config.max.poll.records=0",
+               "s.json: $.groups[0].config.max.poll.records: 0 is out of range "
+               "(expected 1..1000000, limit CG_MAX_POLL_RECORDS)");
+}
+
+Test(scenario_bad, kafka_int_config_overflows_int32)
+{
+    expect_set("groups[0].config.max.poll.interval.ms=3000000000",
+               "s.json: $.groups[0].config.max.poll.interval.ms: 3000000000 is out of range "
+               "(expected 1..2147483647)");
+}
+
+Test(scenario_bad, bool_config_type)
+{
+    expect_set("groups[0].config.enable.auto.commit=\"yes\"",
+               "s.json: $.groups[0].config.enable.auto.commit: expected true or false, got string");
+}
+
+Test(scenario_bad, offset_reset_value)
+{
+    expect_set("groups[0].config.auto.offset.reset=smallest",
+               "s.json: $.groups[0].config.auto.offset.reset: unknown value 'smallest' "
+               "(expected one of: latest, earliest, none)");
+}
+
+Test(scenario_bad, missing_required_name)
+{
+    expect_raw("{\"duration_ms\": 5}", "s.json: $: missing required key 'name'");
+}
+
+Test(scenario_bad, seed_too_large_for_a_number)
+{
+    expect_set("seed=1e19", "s.json: $.seed: 1e+19 is out of range (expected 0..9007199254740992; "
+                            "write larger seeds as a string, e.g. \"18446744073709551615\")");
+}
+
+Test(scenario_bad, illegal_topic_name)
+{
+    /* References to the refused topic are not reported again. */
+    expect_raw("{\"name\": \"x\", \"duration_ms\": 5, \"topics\": [{\"name\": \"a b\", "
+               "\"partitions\": 1}], \"groups\": [{\"id\": \"g\", \"consumers\": [{\"id\": \"c\", "
+               "\"topics\": [\"a b\"]}]}]}",
+               "s.json: $.topics[0].name: topic name 'a b' has a character Kafka does not allow "
+               "(legal: a-z A-Z 0-9 . _ -)");
+}
+
+Test(scenario_bad, count_zero)
+{
+    expect_set("groups[0].consumers[1].count=0",
+               "s.json: $.groups[0].consumers[1].count: 0 is out of range "
+               "(expected 1..100000, limit CG_MAX_CONSUMERS)");
+}
+
+/* ---- references and ids ---- */
+
+Test(scenario_bad, unknown_topic_in_consumer)
+{
+    expect_set("groups[0].consumers[1].topics[0]=ordrs",
+               "s.json: $.groups[0].consumers[1].topics[0]: unknown topic 'ordrs' (known: orders)");
+}
+
+Test(scenario_bad, unknown_topic_in_producer)
+{
+    expect_set("producers[0].topic=x",
+               "s.json: $.producers[0].topic: unknown topic 'x' (known: orders)");
+}
+
+Test(scenario_bad, duplicate_consumer_id)
+{
+    expect_set("groups[0].consumers[1].id=c1",
+               "s.json: $.groups[0].consumers[1]: duplicate consumer id 'c1' in group 'g' "
+               "(also $.groups[0].consumers[0])");
+}
+
+Test(scenario_bad, duplicate_consumer_after_count_expansion)
+{
+    static const char *const SETS[] = {"groups[0].consumers[0].id=c",
+                                       "groups[0].consumers[0].count=2",
+                                       "groups[0].consumers[1].id=c-2", "faults[0].target=g/c-1"};
+    expect_text(BASE, strlen(BASE), SETS, 4,
+                "s.json: $.groups[0].consumers[1]: duplicate consumer id 'c-2' in group 'g' "
+                "(also $.groups[0].consumers[0])", true);
+}
+
+Test(scenario_bad, fault_target_lists_expanded_ids)
+{
+    expect_sets2("groups[0].consumers[0].id=c", "groups[0].consumers[0].count=3",
+                 "s.json: $.faults[0].target: unknown consumer 'c1' in group 'g' "
+                 "(known: c-1, c-2, c-3, c2)");
+}
+
+Test(scenario_bad, duplicate_topic)
+{
+    expect_raw("{\"name\": \"x\", \"duration_ms\": 5, \"topics\": [{\"name\": \"t\", "
+               "\"partitions\": 1}, {\"name\": \"u\", \"partitions\": 1}, {\"name\": \"t\", "
+               "\"partitions\": 2}]}",
+               "s.json: $.topics[2].name: duplicate topic 't' (also $.topics[0])");
+}
+
+Test(scenario_bad, duplicate_group)
+{
+    expect_raw("{\"name\": \"x\", \"duration_ms\": 5, \"groups\": [{\"id\": \"g\"}, "
+               "{\"id\": \"g\"}]}",
+               "s.json: $.groups[1].id: duplicate group id 'g' (also $.groups[0])");
+}
+
+Test(scenario_bad, duplicate_json_key)
+{
+    expect_raw("{\"name\": \"x\", \"name\": \"y\", \"duration_ms\": 5}",
+               "s.json: $: duplicate key 'name'");
+}
+
+Test(scenario_bad, static_instance_ids_unique)
+{
+    expect_sets2("groups[0].consumers[0].config={\"group.instance.id\": \"i\"}",
+                 "groups[0].consumers[1].config={\"group.instance.id\": \"i\"}",
+                 "s.json: $.groups[0].consumers[1].config.group.instance.id: duplicate "
+                 "group.instance.id 'i' in group 'g' (also $.groups[0].consumers[0])");
+}
+
+/* ---- Kafka's constraints ---- */
+
+Test(scenario_bad, heartbeat_not_below_session)
+{
+    expect_set("groups[0].config.heartbeat.interval.ms=45000",
+               "s.json: $.groups[0].config: heartbeat.interval.ms (45000) must be lower than "
+               "session.timeout.ms (45000)");
+}
+
+Test(scenario_bad, session_below_broker_minimum)
+{
+    expect_sets2("groups[0].config.session.timeout.ms=5000",
+                 "groups[0].config.heartbeat.interval.ms=1000",
+                 "s.json: $.groups[0].config: session.timeout.ms 5000 is outside "
+                 "[group.min.session.timeout.ms, group.max.session.timeout.ms] = [6000, 1800000] "
+                 "(Kafka rejects the JoinGroup with INVALID_SESSION_TIMEOUT)");
+}
+
+Test(scenario_bad, consumer_session_above_broker_maximum)
+{
+    expect_set("groups[0].consumers[0].config.session.timeout.ms=2000000",
+               "s.json: $.groups[0].consumers[0].config: session.timeout.ms 2000000 is outside "
+               "[group.min.session.timeout.ms, group.max.session.timeout.ms] = [6000, 1800000] "
+               "(Kafka rejects the JoinGroup with INVALID_SESSION_TIMEOUT)");
+}
+
+Test(scenario_bad, consumer_protocol_session_bounds)
+{
+    expect_sets2("groups[0].protocol=consumer",
+                 "groups[0].config.group.consumer.session.timeout.ms=30000",
+                 "s.json: $.groups[0].config: group.consumer.session.timeout.ms 30000 is outside "
+                 "[group.consumer.min.session.timeout.ms, group.consumer.max.session.timeout.ms] "
+                 "= [45000, 60000]");
+}
+
+Test(scenario_bad, instance_id_at_group_level)
+{
+    expect_set("groups[0].config.group.instance.id=x",
+               "s.json: $.groups[0].config.group.instance.id: group.instance.id must be unique per "
+               "member: set it in a consumer's config");
+}
+
+Test(scenario_bad, broker_key_in_consumer_config)
+{
+    expect_set("groups[0].consumers[0].config.group.min.session.timeout.ms=1",
+               "s.json: $.groups[0].consumers[0].config.group.min.session.timeout.ms: "
+               "group.min.session.timeout.ms is a group coordinator (broker) setting: set it in "
+               "the group's config");
+}
+
+/* ---- assignors and protocols ---- */
+
+Test(scenario_bad, unknown_assignor)
+{
+    expect_set("groups[0].assignor=stiky",
+               "s.json: $.groups[0].assignor: unknown assignor 'stiky' for protocol classic "
+               "(known: range, roundrobin, sticky, cooperative-sticky)");
+}
+
+Test(scenario_bad, cooperative_with_eager_only_assignor)
+{
+    expect_set("groups[0].rebalance=cooperative",
+               "s.json: $.groups[0].rebalance: 'cooperative' needs assignors that support it: "
+               "'range' supports EAGER only (cooperative-sticky supports both)");
+}
+
+Test(scenario_bad, rebalance_with_consumer_protocol)
+{
+    expect_sets2("groups[0].protocol=consumer", "groups[0].rebalance=eager",
+                 "s.json: $.groups[0].rebalance: not allowed with protocol 'consumer' (KIP-848 "
+                 "rebalances are incremental; choose the server assignor with \"assignor\")");
+}
+
+Test(scenario_bad, remote_assignor_with_classic)
+{
+    expect_set("groups[0].config.group.remote.assignor=uniform",
+               "s.json: $.groups[0].config.group.remote.assignor: group.remote.assignor applies "
+               "to protocol 'consumer' only (Kafka refuses it with group.protocol=classic)");
+}
+
+Test(scenario_bad, unknown_strategy_entry)
+{
+    expect_set("groups[0].config.partition.assignment.strategy=[\"range\",\"fair\"]",
+               "s.json: $.groups[0].config.partition.assignment.strategy[1]: unknown assignor "
+               "'fair' (known: range, roundrobin, sticky, cooperative-sticky)");
+}
+
+/* ---- faults and failure models ---- */
+
+Test(scenario_bad, fault_unknown_consumer)
+{
+    expect_set("faults[0].target=g/c9",
+               "s.json: $.faults[0].target: unknown consumer 'c9' in group 'g' (known: c1, c2)");
+}
+
+Test(scenario_bad, fault_member_action_needs_member)
+{
+    expect_set("faults[0].target=g", "s.json: $.faults[0].target: action 'crash' needs a member "
+                                     "target 'group/consumer', got 'g'");
+}
+
+Test(scenario_bad, fault_unknown_group)
+{
+    expect_set("faults[0].target=h/c1",
+               "s.json: $.faults[0].target: unknown group 'h' (known: g)");
+}
+
+Test(scenario_bad, fault_after_end)
+{
+    expect_set("faults[0].at_ms=70000",
+               "s.json: $.faults[0].at_ms: 70000 is out of range (expected 0..60000)");
+}
+
+Test(scenario_bad, fault_option_for_other_action)
+{
+    expect_set("faults[0].factor=2", "s.json: $.faults[0].factor: applies to action 'slow' only");
+}
+
+Test(scenario_bad, fault_duration_without_inverse)
+{
+    expect_sets2("faults[0].action=heal", "faults[0].duration_ms=10",
+                 "s.json: $.faults[0].duration_ms: does not apply to action 'heal' (it has no "
+                 "inverse action)");
+}
+
+Test(scenario_bad, scale_needs_count)
+{
+    expect_sets2("faults[0].action=scale", "faults[0].target=g",
+                 "s.json: $.faults[0]: missing required key 'count'");
+}
+
+Test(scenario_bad, failure_model_weights)
+{
+    expect_set("failure_models=[{\"model\": \"stochastic\", \"ttf_ms\": 1000, \"ttr_ms\": 10, "
+               "\"actions\": {\"crash\": 0}}]",
+               "s.json: $.failure_models[0].actions: at least one weight must be > 0");
+}
+
+Test(scenario_bad, failure_model_action_not_allowed)
+{
+    expect_set("failure_models=[{\"model\": \"stochastic\", \"ttf_ms\": 1000, \"ttr_ms\": 10, "
+               "\"actions\": {\"restart\": 1}}]",
+               "s.json: $.failure_models[0].actions: unknown key 'restart' "
+               "(known: crash, hang, pause, slow, isolate, leave)");
+}
+
+/* ---- distributions ---- */
+
+Test(scenario_bad, dist_negative_sd)
+{
+    expect_set("groups[0].consumers[0].processing_ms={\"dist\":\"normal\",\"mean\":2,\"sd\":-1}",
+               "s.json: $.groups[0].consumers[0].processing_ms.sd: -1 is out of range "
+               "(expected 0..1000000000000)");
+}
+
+Test(scenario_bad, dist_unknown_family)
+{
+    expect_set("groups[0].network_ms={\"dist\":\"gamma\",\"mean\":2}",
+               "s.json: $.groups[0].network_ms.dist: unknown value 'gamma' (expected one of: "
+               "constant, uniform, exponential, normal, lognormal, pareto, weibull)");
+}
+
+Test(scenario_bad, dist_missing_parameter)
+{
+    expect_set("groups[0].network_ms={\"dist\":\"pareto\",\"scale\":2}",
+               "s.json: $.groups[0].network_ms: missing required key 'shape'");
+}
+
+Test(scenario_bad, dist_wrong_parameter_name)
+{
+    expect_set("groups[0].network_ms={\"dist\":\"exponential\",\"mean\":2,\"rate\":1}",
+               "s.json: $.groups[0].network_ms: unknown key 'rate' (known: dist, mean)");
+}
+
+Test(scenario_bad, dist_rejected_by_sim_dist_validate)
+{
+    expect_set("groups[0].network_ms={\"dist\":\"uniform\",\"min\":5,\"max\":1}",
+               "s.json: $.groups[0].network_ms: bad uniform distribution: max must be >= min");
+}
+
+/* ---- --set itself ---- */
+
+Test(scenario_bad, set_index_out_of_range)
+{
+    expect_set("groups[3].assignor=sticky",
+               "s.json: --set 'groups[3].assignor=sticky': $.groups[3]: no such element "
+               "(groups has 1)");
+}
+
+Test(scenario_bad, set_without_value)
+{
+    expect_set("seed", "s.json: --set 'seed': expected PATH=VALUE, e.g. groups[0].assignor=sticky");
+}
+
+Test(scenario_bad, set_inside_a_number)
+{
+    expect_set("duration_ms.x=2",
+               "s.json: --set 'duration_ms.x=2': $.duration_ms: cannot set a key inside a number");
+}
+
+Test(scenario_bad, set_index_on_object)
+{
+    expect_set("groups[0].config[0]=1",
+               "s.json: --set 'groups[0].config[0]=1': $.groups[0].config: not an array "
+               "(it is an object)");
+}
+
+/* ---- texts that are not scenarios ---- */
+
+Test(scenario_bad, empty_file)
+{
+    expect_raw("", "s.json: empty input (expected a JSON object)");
+    expect_raw(" \n\t", "s.json: empty input (expected a JSON object)");
+}
+
+Test(scenario_bad, truncated_json)
+{
+    expect_raw("{\"name\": \"x\",\n \"duration_ms\": 1",
+               "s.json: line 2, column 18: unexpected end of input (truncated JSON?)");
+    expect_raw("{\"name\": \"x", "s.json: line 1, column 12: unexpected end of input "
+                                  "(truncated JSON?)");
+}
+
+Test(scenario_bad, syntax_error_position)
+{
+    expect_raw("{\"name\": \"x\",\n \"duration_ms\": NaN}",
+               "s.json: line 2, column 17: JSON syntax error near 'NaN}'");
+}
+
+Test(scenario_bad, trailing_text)
+{
+    expect_raw("{\"name\": \"x\", \"duration_ms\": 5} {}",
+               "s.json: line 1, column 33: unexpected text after the end of the JSON value");
+}
+
+Test(scenario_bad, garbage_bytes)
+{
+    static const char G[] = "\xff\xfe\x01\x02garbage";
+    expect_text(G, sizeof G - 1, NULL, 0,
+                "s.json: line 1, column 1: invalid UTF-8 byte 0xFF (JSON text must be UTF-8)", true);
+}
+
+Test(scenario_bad, nul_byte)
+{
+    static const char G[] = "{\"name\": \0}";
+    expect_text(G, sizeof G - 1, NULL, 0, "s.json: line 1, column 10: NUL byte (not a JSON text "
+                                          "file)", true);
+}
+
+Test(scenario_bad, deep_nesting)
+{
+    size_t n = 100000;
+    char *deep = malloc(n + 1);
+    cr_assert_not_null(deep);
+    memset(deep, '[', n);
+    deep[n] = '\0';
+    expect_text(deep, n, NULL, 0, "s.json: line 1, column 65: nesting deeper than 64 levels "
+                                  "(limit CG_MAX_JSON_DEPTH)", true);
+    free(deep);
+}
+
+Test(scenario_bad, brackets_inside_strings_do_not_count)
+{
+    char json[512];
+    char deep[201];
+    memset(deep, '[', 200);
+    deep[200] = '\0';
+    snprintf(json, sizeof json, "{\"name\": \"%s\", \"duration_ms\": 0}", deep);
+    expect_raw(json, "s.json: $.duration_ms: 0 is out of range (expected 1..31536000000, "
+                     "limit CG_MAX_DURATION_MS)");
+}
+
+Test(scenario_bad, root_not_object)
+{
+    expect_raw("[1, 2]", "s.json: $: expected an object at the top level, got array");
+}
+
+Test(scenario_bad, many_problems_in_one_pass)
+{
+    static const char *const SETS[] = {"duration_ms=-1", "topics[0].partitions=\"six\"",
+                                       "groups[0].consumers[0].join_at_ms=true",
+                                       "faults[0].action=explode"};
+    sim_diag_t d;
+    cg_scenario_t *s = NULL;
+    sim_diag_init(&d);
+    cr_assert_eq(cg_scenario_parse("s.json", BASE, strlen(BASE), SETS, 4, &s, &d), -1);
+    static const char *const WANT[] = {
+        "s.json: $.duration_ms: -1 is out of range (expected 1..31536000000, limit "
+        "CG_MAX_DURATION_MS)",
+        "s.json: $.topics[0].partitions: expected an integer, got string",
+        "s.json: $.groups[0].consumers[0].join_at_ms: expected an integer, got boolean",
+        "s.json: $.faults[0].action: unknown value 'explode' (expected one of: crash, restart, "
+        "leave, join, pause, resume, hang, slow, isolate, heal, coordinator_failover, "
+        "rolling_restart, scale)"};
+    if (d.n != 4)
+        dump(&d);
+    cr_assert_eq(d.n, 4);
+    for (size_t i = 0; i < 4; i++)
+        cr_assert_str_eq(d.lines[i], WANT[i]);
+    sim_diag_fini(&d);
+}
+
+/* ---- files ---- */
+
+Test(scenario_bad, unreadable_file)
+{
+    sim_diag_t d;
+    cg_scenario_t *s = NULL;
+    sim_diag_init(&d);
+    cr_assert_eq(cg_scenario_load("/nonexistent/x.json", NULL, 0, &s, &d), -1);
+    cr_assert_eq(d.n, 1);
+    cr_assert_str_eq(d.lines[0], "/nonexistent/x.json: cannot open: No such file or directory");
+    sim_diag_fini(&d);
+}
+
+Test(scenario_bad, directory_is_not_a_file)
+{
+    sim_diag_t d;
+    cg_scenario_t *s = NULL;
+    sim_diag_init(&d);
+    cr_assert_eq(cg_scenario_load("/tmp", NULL, 0, &s, &d), -1);
+    cr_assert_eq(d.n, 1);
+    cr_assert_str_eq(d.lines[0], "/tmp: cannot read: Is a directory");
+    sim_diag_fini(&d);
+}
+
+Test(scenario_bad, file_over_size_limit)
+{
+    char path[] = "/tmp/cgsim_big_XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    /* A sparse file: no disk use, but read() returns every byte. */
+    cr_assert_eq(ftruncate(fd, (off_t)CG_MAX_SCENARIO_BYTES + 1), 0);
+    close(fd);
+    sim_diag_t d;
+    cg_scenario_t *s = NULL;
+    sim_diag_init(&d);
+    cr_assert_eq(cg_scenario_load(path, NULL, 0, &s, &d), -1);
+    remove(path);
+    cr_assert_eq(d.n, 1);
+    char want[256];
+    snprintf(want, sizeof want, "%s: file is larger than the limit of 67108864 bytes "
+             "(CG_MAX_SCENARIO_BYTES)", path);
+    cr_assert_str_eq(d.lines[0], want);
+    sim_diag_fini(&d);
+}
