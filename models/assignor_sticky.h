@@ -34,10 +34,6 @@ int cg_sticky_constrained(const cg_sticky_ctx_t *c, int32_t *owner, char *err, s
 /* Balance-first general builder (subscriptions differ). Fills owner[]. */
 int cg_sticky_general(const cg_sticky_ctx_t *c, int32_t *owner, char *err, size_t errlen);
 
-/* Remove every chain improvement (see assignor_sticky_paths.c); count[] is kept in step. */
-int cg_sticky_balance_paths(const cg_sticky_ctx_t *c, int32_t *owner, int32_t *count,
-                            const int64_t *sub_start, const int32_t *sub_list);
-
 /* Java's String.hashCode of a UTF-8 string (computed over UTF-16 code units). */
 int32_t cg_sticky_java_hash(const char *s);
 /* Member indexes in the iteration order of a Java HashMap<String,...> built with default

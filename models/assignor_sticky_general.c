@@ -348,8 +348,6 @@ int cg_sticky_general(const cg_sticky_ctx_t *c, int32_t *owner, char *err, size_
         for (size_t i = 0; i < c->in->n_topics; i++)
             assign_unowned(&s, s.topic_order[i], &h);
         rc = balance_all(&s, &b);
-        if (rc == 0)
-            rc = cg_sticky_balance_paths(c, owner, s.count, s.sub_start, s.sub_list);
     } else {
         snprintf(err, errlen, "sticky: out of memory (%lld partitions)", (long long)c->n_parts);
     }
