@@ -224,9 +224,11 @@ static bool key_allowed(const char *k, const char *const *allowed)
 size_t cg_jcheck_dups(cg_jctx_t *c, const cJSON *obj)
 {
     size_t n = (size_t)cJSON_GetArraySize(obj), bad = 0;
-    const char **keys = n ? malloc(n * sizeof *keys) : NULL;
+    if (n < 2)
+        return 0;
+    const char **keys = malloc(n * sizeof *keys);
     size_t k = 0;
-    if (n && !keys) {
+    if (!keys) {
         cg_jerr(c, "out of memory");
         return 1;
     }
