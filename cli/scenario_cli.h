@@ -1,7 +1,8 @@
 /* cli/scenario_cli: loading a scenario for a subcommand (run, validate, compare).
  * Owns: printing the loader's diagnostics on stderr and mapping them to an exit status.
  * Does not own: parsing or validation (models/scenario).
- * Invariant: returns CLI_OK with *out set, or CLI_USAGE with *out NULL and every problem printed. */
+ * Invariant: returns CLI_OK with *out set, or CLI_USAGE with *out NULL and every problem
+ *            printed. */
 #ifndef CLI_SCENARIO_CLI_H
 #define CLI_SCENARIO_CLI_H
 

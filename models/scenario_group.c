@@ -392,9 +392,10 @@ static void dup_in_group(cg_build_t *b, cg_consumer_key_t *k, size_t n, const ch
             continue;
         }
         size_t g = (size_t)k[i].group;
+        const char *gid = b->s->groups[g].id ? b->s->groups[g].id : "?";
         cg_jerr_file(&b->c, "$.groups[%zu].consumers[%zu]%s: duplicate %s '%s' in group '%s' "
                      "(also $.groups[%zu].consumers[%zu])", g, b->consumer_src[k[i].ix], suffix,
-                     what, cg_jshow(&b->c, k[i].id), b->s->groups[g].id ? cg_jshow(&b->c, b->s->groups[g].id) : "?", g,
+                     what, cg_jshow(&b->c, k[i].id), cg_jshow(&b->c, gid), g,
                      b->consumer_src[k[first].ix]);
     }
 }

@@ -113,8 +113,9 @@ Test(scenario_bad, zero_duration)
 
 Test(scenario_bad, negative_partitions)
 {
-    expect_set("topics[0].partitions=-3", "s.json: $.topics[0].partitions: -3 is out of range "
-                                          "(expected 1..1000000, limit CG_MAX_PARTITIONS_PER_TOPIC)");
+    expect_set("topics[0].partitions=-3",
+               "s.json: $.topics[0].partitions: -3 is out of range "
+               "(expected 1..1000000, limit CG_MAX_PARTITIONS_PER_TOPIC)");
 }
 
 Test(scenario_bad, fractional_partitions)
@@ -490,7 +491,8 @@ Test(scenario_bad, garbage_bytes)
 {
     static const char G[] = "\xff\xfe\x01\x02garbage";
     expect_text(G, sizeof G - 1, NULL, 0,
-                "s.json: line 1, column 1: invalid UTF-8 byte 0xFF (JSON text must be UTF-8)", true);
+                "s.json: line 1, column 1: invalid UTF-8 byte 0xFF (JSON text must be UTF-8)",
+                true);
 }
 
 Test(scenario_bad, nul_byte)
