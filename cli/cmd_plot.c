@@ -1,10 +1,197 @@
-/* cli/cmd_plot: `cgsim plot`. Not built yet: says so (exit 2) until its issue lands. */
+/* cli/cmd_plot: `cgsim plot TRACE.jsonl --out DIR [--format png|svg|both] [--partial]` and
+ * `cgsim plot --compare COMPARE.json --out DIR`. analysis/an_plot writes data files and plot.gp
+ * into DIR; this file creates DIR and runs gnuplot on the script (posix_spawnp, no shell). */
+#include <errno.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include "analysis/an_plot.h"
 #include "cli/cli.h"
+
+#define PLOT_MAX_JSON_BYTES (64L * 1024 * 1024)
+
+extern char **environ;
+
+static const char PLOT_HELP[] =
+    "usage: cgsim plot TRACE.jsonl|- --out DIR [--format png|svg|both] [--partial]\n"
+    "       cgsim plot --compare COMPARE.json --out DIR [--format png|svg|both]\n"
+    "\n"
+    "Draws with gnuplot (Debian: apt-get install gnuplot-nox) into DIR (created if missing):\n"
+    "  timeline.*       one row per partition, a bar per owner interval coloured by member,\n"
+    "                   dashed lines at rebalance_start / rebalance_end, red lines at faults\n"
+    "  lag.*            total committed lag per group over time (from commit records)\n"
+    "  rebalance_cdf.*  CDF of rebalance durations per group\n"
+    "  compare.*        (--compare, the JSON of cgsim compare --json) bars with 95% error bars\n"
+    "                   per assignor for key figures\n"
+    "DIR also gets the data files and plot.gp, so the pictures can be re-drawn by hand.\n"
+    "--format defaults to png (pngcairo when gnuplot has it, else png).\n";
+
+typedef struct plot_args {
+    const char *input;                /* trace or compare JSON */
+    bool compare;                     /* --compare */
+    const char *out;                  /* --out DIR */
+    int formats;                      /* AN_PLOT_PNG | AN_PLOT_SVG */
+    bool partial;                     /* --partial */
+} plot_args_t;
+
+static int plot_format(const char *v, int *out)
+{
+    if (strcmp(v, "png") == 0)
+        *out = AN_PLOT_PNG;
+    else if (strcmp(v, "svg") == 0)
+        *out = AN_PLOT_SVG;
+    else if (strcmp(v, "both") == 0)
+        *out = AN_PLOT_PNG | AN_PLOT_SVG;
+    else
+        return cli_usage_error("plot", "--format expects png, svg or both, got '%s'", v);
+    return CLI_OK;
+}
+
+static int plot_parse(int argc, char **argv, plot_args_t *a)
+{
+    a->formats = AN_PLOT_PNG;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        bool has_value = strcmp(arg, "--out") == 0 || strcmp(arg, "--format") == 0 ||
+                         strcmp(arg, "--compare") == 0;
+        if (has_value && i + 1 >= argc)
+            return cli_usage_error("plot", "%s needs a value", arg);
+        if (strcmp(arg, "--out") == 0) {
+            a->out = argv[++i];
+        } else if (strcmp(arg, "--format") == 0) {
+            if (plot_format(argv[++i], &a->formats) != CLI_OK)
+                return CLI_USAGE;
+        } else if (strcmp(arg, "--compare") == 0) {
+            if (a->input)
+                return cli_usage_error("plot", "one input only (a trace or --compare FILE)");
+            a->compare = true;
+            a->input = argv[++i];
+        } else if (strcmp(arg, "--partial") == 0) {
+            a->partial = true;
+        } else if (arg[0] == '-' && arg[1] != '\0') {
+            return cli_usage_error("plot", "unknown option '%s'", arg);
+        } else if (a->input) {
+            return cli_usage_error("plot", "one input only (a trace or --compare FILE)");
+        } else {
+            a->input = arg;
+        }
+    }
+    if (!a->input)
+        return cli_usage_error("plot", "missing TRACE.jsonl (or --compare COMPARE.json)");
+    if (!a->out || !*a->out)
+        return cli_usage_error("plot", "missing --out DIR");
+    return CLI_OK;
+}
+
+static int plot_mkdir(const char *dir)
+{
+    struct stat st;
+    if (mkdir(dir, 0777) == 0 || (errno == EEXIST && stat(dir, &st) == 0 && S_ISDIR(st.st_mode)))
+        return CLI_OK;
+    fprintf(stderr, "cgsim plot: --out %s: cannot create the directory: %s\n", dir,
+            errno == EEXIST ? "exists and is not a directory" : strerror(errno));
+    return CLI_USAGE;
+}
+
+/* Runs gnuplot on the script; a missing gnuplot is bad setup (2), a failing one internal (1). */
+static int plot_gnuplot(const char *script)
+{
+    char *argv[] = {"gnuplot", (char *)script, NULL};
+    pid_t pid;
+    int rc = posix_spawnp(&pid, "gnuplot", NULL, NULL, argv, environ);
+    if (rc == ENOENT) {
+        fprintf(stderr, "cgsim plot: gnuplot not found: apt-get install gnuplot-nox (the data "
+                        "and script are in place: gnuplot %s)\n", script);
+        return CLI_USAGE;
+    }
+    if (rc != 0) {
+        fprintf(stderr, "cgsim plot: cannot run gnuplot: %s\n", strerror(rc));
+        return CLI_FAIL;
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR) {
+            fprintf(stderr, "cgsim plot: waiting for gnuplot: %s\n", strerror(errno));
+            return CLI_FAIL;
+        }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        fprintf(stderr, "cgsim plot: gnuplot failed on %s (see its messages above)\n", script);
+        return CLI_FAIL;
+    }
+    return CLI_OK;
+}
+
+static cJSON *plot_read_json(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "cgsim plot: %s: cannot open: %s\n", path, strerror(errno));
+        return NULL;
+    }
+    char *buf = malloc(PLOT_MAX_JSON_BYTES + 1);
+    size_t n = buf ? fread(buf, 1, PLOT_MAX_JSON_BYTES + 1, f) : 0;
+    fclose(f);
+    cJSON *j = NULL;
+    if (!buf)
+        fprintf(stderr, "cgsim plot: out of memory\n");
+    else if (n > PLOT_MAX_JSON_BYTES)
+        fprintf(stderr, "cgsim plot: %s: larger than %ld bytes\n", path, PLOT_MAX_JSON_BYTES);
+    else if (!(j = cJSON_ParseWithLength(buf, n)))
+        fprintf(stderr, "cgsim plot: %s: not valid JSON (expected the output of cgsim compare "
+                        "--json)\n", path);
+    free(buf);
+    return j;
+}
+
+static int plot_write(const plot_args_t *a, char *script)
+{
+    char err[1024];
+    int rc;
+    if (a->compare) {
+        cJSON *j = plot_read_json(a->input);
+        if (!j)
+            return CLI_USAGE;
+        rc = an_plot_compare(j, a->input, a->out, a->formats, script, err, sizeof err);
+        cJSON_Delete(j);
+    } else {
+        bool is_stdin = strcmp(a->input, "-") == 0;
+        FILE *in = is_stdin ? stdin : fopen(a->input, "r");
+        if (!in) {
+            fprintf(stderr, "cgsim plot: %s: cannot open: %s\n", a->input, strerror(errno));
+            return CLI_USAGE;
+        }
+        rc = an_plot_trace(in, is_stdin ? "<stdin>" : a->input, a->partial, a->out, a->formats,
+                           script, err, sizeof err);
+        if (!is_stdin)
+            fclose(in);
+    }
+    if (rc != 0) {
+        fprintf(stderr, "cgsim plot: %s\n", err);
+        return CLI_USAGE;
+    }
+    return CLI_OK;
+}
 
 int cli_plot(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "cgsim plot: not implemented yet in this version\n");
-    return CLI_USAGE;
+    if (cli_wants_help(argc, argv)) {
+        fputs(PLOT_HELP, stdout);
+        return CLI_OK;
+    }
+    plot_args_t a;
+    memset(&a, 0, sizeof a);
+    int rc = plot_parse(argc, argv, &a);
+    if (rc == CLI_OK)
+        rc = plot_mkdir(a.out);
+    char script[AN_PLOT_PATH_MAX];
+    if (rc == CLI_OK)
+        rc = plot_write(&a, script);
+    if (rc == CLI_OK)
+        rc = plot_gnuplot(script);
+    if (rc == CLI_OK)
+        printf("%s: %s written in %s\n", a.input,
+               a.compare ? "compare" : "timeline, lag, rebalance_cdf", a.out);
+    return rc;
 }

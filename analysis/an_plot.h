@@ -1,0 +1,32 @@
+/* analysis/an_plot: gnuplot inputs (data files and one script) for a trace or a compare result.
+ * Owns: the data files and plot.gp written into a directory, their layout and colours.
+ * Does not own: running gnuplot (cli/cmd_plot spawns it on the script), creating the directory.
+ * Invariant: the files are a deterministic function of the input; the script only reads files
+ *            in the directory and writes images there (timeline, lag, rebalance_cdf, compare). */
+#ifndef AN_PLOT_H
+#define AN_PLOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <cjson/cJSON.h>
+
+#define AN_PLOT_PNG 1
+#define AN_PLOT_SVG 2
+#define AN_PLOT_MAX_GROUPS 12          /* groups drawn in the lag and CDF plots */
+#define AN_PLOT_MAX_LEGEND 24          /* members named in the timeline legend */
+#define AN_PLOT_MAX_YTICS 64           /* partition rows labelled by name */
+#define AN_PLOT_PATH_MAX 4096
+
+/* Stream `trace` (analysed as cgsim analyze does, `partial` as --partial) and write into `dir`:
+ * timeline.dat, marks.dat, lag_<g>.dat, cdf_<g>.dat and plot.gp (path in script, which has
+ * AN_PLOT_PATH_MAX bytes). formats: AN_PLOT_PNG | AN_PLOT_SVG. Returns 0, -1 (bad trace or I/O,
+ * message in err). */
+int an_plot_trace(FILE *trace, const char *name, bool partial, const char *dir, int formats,
+                  char *script, char *err, size_t errlen);
+/* From the JSON of cgsim compare --json: compare.dat and plot.gp drawing bars with 95% error
+ * bars per assignor for a few key figures. */
+int an_plot_compare(const cJSON *cmp, const char *name, const char *dir, int formats,
+                    char *script, char *err, size_t errlen);
+
+#endif
