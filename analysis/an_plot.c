@@ -552,7 +552,7 @@ static void an_gp_compare(FILE *f, const char *dir, const char *title, int n, co
                        "plot NaN notitle\n");
             continue;
         }
-        fprintf(f, "set yrange [0:*]\nplot ");
+        fprintf(f, "set yrange [0:*]\nset offsets 0, 0, graph 0.1, 0\nplot ");
         an_gp_file(f, dir, "compare.dat");
         fprintf(f, " index %zu using 1:3:($1+1):xtic(2) with boxes lc variable, '' index %zu "
                    "using 1:3:4:5 with yerrorbars lc rgb 'black' pt 7 ps 0.4\n", k, k);
