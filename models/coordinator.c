@@ -1,0 +1,1110 @@
+/* models/coordinator: the classic group coordinator of one group (kafka.md (b), pitfall 5).
+ *
+ * Requests arrive as engine events (cg_coord_on_msg) carrying a pooled cg_msg_t; the coordinator
+ * answers through cg_world_reply, which applies the return latency. JoinGroup and SyncGroup
+ * requests are parked in the member slot until the join or sync phase completes.
+ *
+ * Timers, one heap event each, re-armed lazily: a member's session timer fires at its deadline
+ * and re-arms itself when heartbeats moved the deadline, so a heartbeat costs no heap operation.
+ * The join timer is the initial delay (Empty group: group.initial.rebalance.delay.ms, extended by
+ * up to that much per member that joins during it, capped by the rebalance timeout) or the
+ * rebalance timeout (max.poll.interval.ms of the members). The sync timer removes members that
+ * did not send SyncGroup within the rebalance timeout.
+ *
+ * The leader's assignor runs when the leader's SyncGroup arrives, on the members of the
+ * generation (static members that did not rejoin keep their old subscription, as in Kafka).
+ * With cooperative rebalancing a partition that moves from one member to another is withheld
+ * (assigned to nobody), which is what CooperativeStickyAssignor does; doing it here also keeps
+ * the one-owner invariant for any other assignor configured with "cooperative". */
+#include "models/coordinator.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "models/ownership.h"
+#include "models/trace_rec.h"
+
+static void prepare_rebalance(cg_group_t *g, cg_reason_t reason);
+static void maybe_complete_join(cg_group_t *g);
+static void on_session(sim_t *sim, void *ctx, uint64_t arg);
+
+const char *cg_coord_state_name(cg_gstate_t s)
+{
+    static const char *const names[] = {"Empty", "PreparingRebalance", "CompletingRebalance",
+                                        "Stable", "Dead"};
+    return names[s];
+}
+
+static int64_t now_ns(const cg_group_t *g) { return sim_now(&g->w->sim); }
+
+static cg_member_t *lookup(cg_group_t *g, int32_t slot, uint64_t serial)
+{
+    if (slot < 0 || (uint32_t)slot >= g->n_slots || serial == 0)
+        return NULL;
+    cg_member_t *m = &g->members[slot];
+    return m->serial == serial ? m : NULL;
+}
+
+bool cg_coord_member_live(const cg_group_t *g, int32_t slot, uint64_t serial, int32_t gen)
+{
+    if (slot < 0 || (uint32_t)slot >= g->n_slots || serial == 0)
+        return false;
+    const cg_member_t *m = &g->members[slot];
+    return m->serial == serial && !m->pending && gen == g->generation;
+}
+
+/* ---- slots ---- */
+
+static int32_t slot_alloc(cg_group_t *g)
+{
+    if (g->n_free > 0)
+        return g->free_slots[--g->n_free];
+    if (g->n_slots == g->cap_slots) {
+        uint32_t cap = g->cap_slots ? 2 * g->cap_slots : 8;
+        cg_member_t *m = realloc(g->members, cap * sizeof *m);
+        int32_t *f = realloc(g->free_slots, cap * sizeof *f);
+        if (m)
+            g->members = m;
+        if (f)
+            g->free_slots = f;
+        if (!m || !f)
+            return -1;
+        g->cap_slots = cap;
+    }
+    cg_member_t *m = &g->members[g->n_slots];
+    memset(m, 0, sizeof *m);
+    return (int32_t)g->n_slots++;
+}
+
+static void member_reset(cg_member_t *m, int32_t consumer, int32_t instance, uint64_t serial)
+{
+    m->serial = serial;
+    m->consumer = consumer;
+    m->instance = instance;
+    m->pending = m->is_new = m->in_gen = m->synced = m->in_stable = false;
+    m->join_msg = m->sync_msg = -1;
+    m->timer = SIM_HANDLE_NONE;
+    m->n_owned = 0;
+    m->owned_gen = -1;
+    m->n_assign = 0;
+}
+
+static void slot_free(cg_group_t *g, int32_t slot)
+{
+    cg_member_t *m = &g->members[slot];
+    sim_timer_clear(&g->w->sim, &m->timer);
+    m->serial = 0;
+    g->free_slots[g->n_free++] = slot;
+}
+
+static void make_member_id(cg_group_t *g, cg_member_t *m, cg_client_t *c)
+{
+    /* "<client id or instance id>-" + 32 hex digits from the consumer's member-id stream, like
+     * Kafka's clientId-UUID, so dynamic member order follows consumer ids. */
+    const char *prefix = c->instance >= 0 ? g->instance_ids[c->instance] : c->cfg->id;
+    uint32_t part[4];
+    for (int i = 0; i < 4; i++)
+        part[i] = (uint32_t)sim_rng_below(&c->mid_rng, UINT64_C(1) << 32);
+    snprintf(m->id, sizeof m->id, "%s-%08x%08x%08x%08x", prefix, part[0], part[1], part[2],
+             part[3]);
+}
+
+static void arm_session(cg_group_t *g, int32_t slot, int64_t deadline)
+{
+    cg_member_t *m = &g->members[slot];
+    m->deadline_ns = deadline;
+    if (m->timer == SIM_HANDLE_NONE)
+        m->timer = sim_schedule(&g->w->sim, deadline, on_session, g, (uint64_t)slot);
+}
+
+static void touch(cg_group_t *g, int32_t slot)
+{
+    cg_member_t *m = &g->members[slot];
+    arm_session(g, slot, now_ns(g) + m->session_ns);
+}
+
+/* Copy the subscription metadata of a JoinGroup into the member. */
+static int take_subscription(cg_group_t *g, cg_member_t *m, const cg_msg_t *msg)
+{
+    const cg_client_t *c = &g->w->clients[msg->client];
+    m->session_ns = c->cfg->cfg.session_timeout_ns;
+    m->rebalance_timeout_ns = c->cfg->cfg.max_poll_interval_ns;
+    if (msg->n > m->cap_owned) {
+        cg_tp_t *p = realloc(m->owned, msg->n * sizeof *p);
+        if (!p)
+            return -1;
+        m->owned = p;
+        m->cap_owned = msg->n;
+    }
+    for (uint32_t i = 0; i < msg->n; i++) {
+        int32_t t = g->w->gp_topic[msg->gp[i]];
+        m->owned[i].topic = t;
+        m->owned[i].partition = (int32_t)(msg->gp[i] - g->w->topic_base[t]);
+    }
+    m->n_owned = msg->n;
+    m->owned_gen = msg->owned_gen;
+    return 0;
+}
+
+static int64_t rebalance_timeout(const cg_group_t *g)
+{
+    int64_t t = 0;
+    for (uint32_t s = 0; s < g->n_slots; s++) {
+        const cg_member_t *m = &g->members[s];
+        if (m->serial && !m->pending && m->rebalance_timeout_ns > t)
+            t = m->rebalance_timeout_ns;
+    }
+    return t;
+}
+
+static bool all_joined(const cg_group_t *g)
+{
+    return g->n_awaiting_join == g->n_members && g->n_pending == 0;
+}
+
+static void reply(cg_group_t *g, int32_t mi, cg_err_t err)
+{
+    cg_world_reply(g, mi, err);
+}
+
+static void reply_join(cg_group_t *g, int32_t slot, cg_err_t err)
+{
+    cg_member_t *m = &g->members[slot];
+    int32_t mi = m->join_msg;
+    if (mi < 0)
+        return;
+    m->join_msg = -1;
+    g->n_awaiting_join--;
+    cg_msg_t *msg = cg_world_msg(g->w, mi);
+    msg->slot = slot;
+    msg->serial = m->serial;
+    msg->generation = g->generation;
+    msg->leader = g->leader == slot;
+    msg->n = 0;
+    reply(g, mi, err);
+}
+
+static void reply_sync(cg_group_t *g, int32_t slot, cg_err_t err)
+{
+    cg_member_t *m = &g->members[slot];
+    int32_t mi = m->sync_msg;
+    if (mi < 0)
+        return;
+    m->sync_msg = -1;
+    cg_msg_t *msg = cg_world_msg(g->w, mi);
+    msg->n = 0;
+    if (err == CG_ERR_NONE) {
+        if (cg_world_msg_reserve(g->w, mi, m->n_assign) != 0) {
+            cg_world_fail(g->w, "out of memory");
+            cg_world_msg_free(g->w, mi);
+            return;
+        }
+        msg = cg_world_msg(g->w, mi);
+        memcpy(msg->gp, m->assign, m->n_assign * sizeof *m->assign);
+        msg->n = m->n_assign;
+        msg->generation = g->generation;
+    }
+    reply(g, mi, err);
+}
+
+static int32_t first_member(const cg_group_t *g, bool awaiting_only)
+{
+    for (uint32_t s = 0; s < g->n_slots; s++) {
+        const cg_member_t *m = &g->members[s];
+        if (m->serial && !m->pending && (!awaiting_only || m->join_msg >= 0))
+            return (int32_t)s;
+    }
+    return -1;
+}
+
+/* Remove a member: member_leave, end of its trace ownership, parked requests answered. With
+ * `trigger` the group reacts (rebalance or join completion). */
+static void remove_member(cg_group_t *g, int32_t slot, cg_reason_t reason, bool trigger)
+{
+    struct cg_world *w = g->w;
+    cg_member_t *m = &g->members[slot];
+    if (m->pending) {
+        g->n_pending--;
+        slot_free(g, slot);
+        if (trigger)
+            maybe_complete_join(g);
+        return;
+    }
+    cg_rec_member_leave(w, g, m->consumer, reason);
+    cg_own_end_all(g, &w->clients[m->consumer]);
+    reply_join(g, slot, CG_ERR_UNKNOWN_MEMBER_ID);
+    reply_sync(g, slot, CG_ERR_UNKNOWN_MEMBER_ID);
+    if (m->instance >= 0 && g->instance_slot[m->instance] == slot)
+        g->instance_slot[m->instance] = -1;
+    slot_free(g, slot);
+    g->n_members--;
+    if (g->leader == slot)
+        g->leader = first_member(g, false);
+    if (!trigger)
+        return;
+    if (g->state == CG_GS_STABLE || g->state == CG_GS_COMPLETING)
+        prepare_rebalance(g, reason == CG_RS_LEAVE ? CG_RS_MEMBER_LEAVE : reason);
+    else if (g->state == CG_GS_PREPARING)
+        maybe_complete_join(g);
+}
+
+/* ---- join phase ---- */
+
+static void on_join_timer(sim_t *sim, void *ctx, uint64_t arg);
+
+static void schedule_join_timer(cg_group_t *g, int64_t delay_ns)
+{
+    sim_timer_set(&g->w->sim, &g->join_timer, now_ns(g) + delay_ns, on_join_timer, g, 0);
+}
+
+static void prepare_rebalance(cg_group_t *g, cg_reason_t reason)
+{
+    if (g->state == CG_GS_COMPLETING) {
+        for (uint32_t s = 0; s < g->n_slots; s++)
+            if (g->members[s].serial)
+                reply_sync(g, (int32_t)s, CG_ERR_REBALANCE_IN_PROGRESS);
+        sim_timer_clear(&g->w->sim, &g->sync_timer);
+    }
+    if (g->failover_pending) {
+        reason = CG_RS_COORDINATOR_FAILOVER;
+        g->failover_pending = false;
+    }
+    bool initial = g->state == CG_GS_EMPTY;
+    g->state = CG_GS_PREPARING;
+    g->rebalance_start_ns = now_ns(g);
+    if (g->w->opts.check && g->generation + 1 < g->max_gen_start)
+        cg_world_fail(g->w, "t=%lld ms: group %s: generation went back from %d to %d",
+                      (long long)(now_ns(g) / SIM_NS_PER_MS), g->cfg->id, g->max_gen_start,
+                      g->generation + 1);
+    if (g->generation + 1 > g->max_gen_start)
+        g->max_gen_start = g->generation + 1;
+    cg_rec_rebalance_start(g->w, g, g->generation + 1, reason);
+    if (initial) {
+        int64_t delay = g->cfg->broker.initial_rebalance_delay_ns;
+        int64_t rest = rebalance_timeout(g) - delay;
+        g->initial_delay = true;
+        g->new_member_added = false;
+        g->initial_cur_ns = delay;
+        g->initial_remaining_ns = rest > 0 ? rest : 0;
+        schedule_join_timer(g, delay);
+        return;
+    }
+    g->initial_delay = false;
+    if (all_joined(g)) {
+        sim_timer_clear(&g->w->sim, &g->join_timer);
+        cg_coord_complete_join(g);
+    } else {
+        schedule_join_timer(g, rebalance_timeout(g));
+    }
+}
+
+static void maybe_prepare_or_complete(cg_group_t *g, cg_reason_t reason)
+{
+    if (g->state == CG_GS_PREPARING)
+        maybe_complete_join(g);
+    else
+        prepare_rebalance(g, reason);
+}
+
+static void maybe_complete_join(cg_group_t *g)
+{
+    if (g->state == CG_GS_PREPARING && !g->initial_delay && all_joined(g)) {
+        sim_timer_clear(&g->w->sim, &g->join_timer);
+        cg_coord_complete_join(g);
+    }
+}
+
+static void on_sync_timer(sim_t *sim, void *ctx, uint64_t arg);
+
+void cg_coord_complete_join(cg_group_t *g)
+{
+    struct cg_world *w = g->w;
+    g->initial_delay = false;
+    /* Dynamic members that did not rejoin are dropped; static ones stay (KIP-345). */
+    for (uint32_t s = 0; s < g->n_slots; s++) {
+        cg_member_t *m = &g->members[s];
+        if (m->serial && !m->pending && m->join_msg < 0 && m->instance < 0)
+            remove_member(g, (int32_t)s, CG_RS_REBALANCE_TIMEOUT, false);
+    }
+    if (g->leader < 0 || g->members[g->leader].join_msg < 0) {
+        int32_t l = first_member(g, true);
+        if (l >= 0)
+            g->leader = l;
+    }
+    if (g->n_awaiting_join == 0) {
+        if (g->n_members > 0) {
+            schedule_join_timer(g, rebalance_timeout(g));
+            return;
+        }
+        g->generation++;
+        g->state = CG_GS_EMPTY;
+        g->leader = -1;
+        return;
+    }
+    g->generation++;
+    g->state = CG_GS_COMPLETING;
+    int64_t now = now_ns(g);
+    for (uint32_t s = 0; s < g->n_slots; s++) {
+        cg_member_t *m = &g->members[s];
+        if (!m->serial || m->pending)
+            continue;
+        m->in_gen = true;
+        m->synced = false;
+        m->is_new = false;
+        arm_session(g, (int32_t)s, now + m->session_ns);
+        reply_join(g, (int32_t)s, CG_ERR_NONE);
+    }
+    sim_timer_set(&w->sim, &g->sync_timer, now + rebalance_timeout(g), on_sync_timer, g,
+                  (uint64_t)g->generation);
+}
+
+static void on_join_timer(sim_t *sim, void *ctx, uint64_t arg)
+{
+    (void)sim;
+    (void)arg;
+    cg_group_t *g = ctx;
+    g->join_timer = SIM_HANDLE_NONE;
+    if (g->down || g->state != CG_GS_PREPARING)
+        return;
+    if (g->initial_delay && g->new_member_added && g->initial_remaining_ns != 0) {
+        int64_t base = g->cfg->broker.initial_rebalance_delay_ns;
+        int64_t delay = base < g->initial_remaining_ns ? base : g->initial_remaining_ns;
+        int64_t rest = g->initial_remaining_ns - g->initial_cur_ns;
+        g->new_member_added = false;
+        g->initial_cur_ns = delay;
+        g->initial_remaining_ns = rest > 0 ? rest : 0;
+        schedule_join_timer(g, delay);
+        return;
+    }
+    cg_coord_complete_join(g);
+}
+
+/* ---- sync phase ---- */
+
+static void on_check_timer(sim_t *sim, void *ctx, uint64_t arg);
+
+static int run_assignor(cg_group_t *g);
+
+static void become_stable(cg_group_t *g)
+{
+    struct cg_world *w = g->w;
+    int64_t moved = 0, members = 0;
+    for (uint32_t s = 0; s < g->n_slots; s++) {
+        cg_member_t *m = &g->members[s];
+        if (!m->serial || m->pending || !m->in_gen)
+            continue;
+        members++;
+        int32_t local = m->consumer - (int32_t)g->cfg->first_consumer;
+        for (uint32_t i = 0; i < m->n_assign; i++) {
+            int32_t last = g->last_owner[m->assign[i]];
+            if (last >= 0 && last != local)
+                moved++;
+        }
+    }
+    g->state = CG_GS_STABLE;
+    g->stable_gen = g->generation;
+    g->stable_ns = now_ns(g);
+    int64_t dur = now_ns(g) - g->rebalance_start_ns;
+    g->sum.rebalances++;
+    g->sum.rebalance_ns_total += dur;
+    if (dur > g->sum.rebalance_ns_max)
+        g->sum.rebalance_ns_max = dur;
+    g->sum.moved += moved;
+    if (w->opts.check && g->generation < g->max_gen_end)
+        cg_world_fail(w, "t=%lld ms: group %s: rebalance_end generation went back to %d",
+                      (long long)(now_ns(g) / SIM_NS_PER_MS), g->cfg->id, g->generation);
+    if (g->generation > g->max_gen_end)
+        g->max_gen_end = g->generation;
+    cg_rec_rebalance_end(w, g, g->generation, dur, members, moved);
+    for (uint32_t s = 0; s < g->n_slots; s++) {
+        cg_member_t *m = &g->members[s];
+        if (!m->serial || m->pending)
+            continue;
+        m->in_stable = m->in_gen;
+        cg_client_t *c = &w->clients[m->consumer];
+        /* A static member absent from this generation (process down) never receives its
+         * SyncGroup response: the trace records the coordinator's assignment for it now. */
+        bool reachable = c->running && c->slot == (int32_t)s && c->serial == m->serial;
+        if (m->in_gen && !reachable)
+            cg_own_assign(g, c, g->generation, m->assign, m->n_assign);
+        reply_sync(g, (int32_t)s, CG_ERR_NONE);
+    }
+    if (w->opts.check)
+        sim_timer_set(&w->sim, &g->check_timer, now_ns(g) + 2 * g->max_hb_ns + SIM_NS_PER_MS,
+                      on_check_timer, g, (uint64_t)g->generation);
+}
+
+static void on_sync(cg_group_t *g, int32_t mi)
+{
+    cg_msg_t *msg = cg_world_msg(g->w, mi);
+    int32_t slot = msg->slot;
+    cg_member_t *m = &g->members[slot];
+    if (msg->generation != g->generation) {
+        reply(g, mi, CG_ERR_ILLEGAL_GENERATION);
+        return;
+    }
+    if (g->state == CG_GS_PREPARING) {
+        reply(g, mi, CG_ERR_REBALANCE_IN_PROGRESS);
+        return;
+    }
+    touch(g, slot);
+    if (m->sync_msg >= 0)
+        cg_world_msg_free(g->w, m->sync_msg);
+    m->sync_msg = mi;
+    m->synced = true;
+    if (g->state == CG_GS_STABLE) {
+        reply_sync(g, slot, CG_ERR_NONE);
+        return;
+    }
+    if (slot == g->leader) {
+        if (run_assignor(g) != 0)
+            return;
+        become_stable(g);
+    }
+}
+
+static void on_sync_timer(sim_t *sim, void *ctx, uint64_t arg)
+{
+    (void)sim;
+    cg_group_t *g = ctx;
+    g->sync_timer = SIM_HANDLE_NONE;
+    if (g->down || (int32_t)arg != g->generation)
+        return;
+    if (g->state != CG_GS_COMPLETING && g->state != CG_GS_STABLE)
+        return;
+    bool removed = false;
+    for (uint32_t s = 0; s < g->n_slots; s++) {
+        cg_member_t *m = &g->members[s];
+        if (m->serial && !m->pending && m->in_gen && !m->synced) {
+            remove_member(g, (int32_t)s, CG_RS_REBALANCE_TIMEOUT, false);
+            removed = true;
+        }
+    }
+    if (removed)
+        prepare_rebalance(g, CG_RS_REBALANCE_TIMEOUT);
+}
+
+/* ---- assignor ---- */
+
+static int run_assignor(cg_group_t *g)
+{
+    struct cg_world *w = g->w;
+    uint32_t n = 0;
+    for (uint32_t s = 0; s < g->n_slots; s++)
+        if (g->members[s].serial && !g->members[s].pending && g->members[s].in_gen)
+            n++;
+    cg_assign_member_t *in = calloc(n ? n : 1, sizeof *in);
+    int32_t *slot_of = calloc(n ? n : 1, sizeof *slot_of);
+    if (!in || !slot_of) {
+        free(in);
+        free(slot_of);
+        cg_world_fail(w, "out of memory");
+        return -1;
+    }
+    uint32_t k = 0;
+    for (uint32_t s = 0; s < g->n_slots; s++) {
+        cg_member_t *m = &g->members[s];
+        if (!m->serial || m->pending || !m->in_gen)
+            continue;
+        const cg_consumer_cfg_t *cc = &w->s->consumers[m->consumer];
+        in[k].id = m->id;
+        in[k].instance_id = m->instance >= 0 ? g->instance_ids[m->instance] : NULL;
+        in[k].rack = cc->cfg.client_rack;
+        in[k].topics = cc->topics;
+        in[k].n_topics = cc->n_topics;
+        in[k].owned = m->owned;
+        in[k].n_owned = m->n_owned;
+        in[k].generation = m->owned_gen;
+        slot_of[k++] = (int32_t)s;
+    }
+    cg_assign_input_t input = {w->topic_meta, w->s->n_topics, w->topic_base, in, n};
+    cg_assign_output_t out = {g->scratch_owner};
+    for (int64_t gp = 0; gp < w->n_parts; gp++)
+        g->scratch_owner[gp] = -1;
+    char err[256] = "";
+    int rc = g->cfg->assignor->assign(&input, &out, err, sizeof err);
+    if (rc != 0) {
+        cg_world_fail(w, "group %s: assignor %s failed: %s", g->cfg->id, g->cfg->assignor->name,
+                      err);
+    } else {
+        if (g->cfg->cooperative) {
+            /* Withhold partitions moving between members (KIP-429 first round). */
+            for (uint32_t i = 0; i < n; i++)
+                for (uint32_t j = 0; j < in[i].n_owned; j++) {
+                    int64_t gp = w->topic_base[in[i].owned[j].topic] + in[i].owned[j].partition;
+                    g->scratch_claim[gp] = g->scratch_claim[gp] == -1 ? (int32_t)i : -2;
+                }
+            for (int64_t gp = 0; gp < w->n_parts; gp++) {
+                int32_t cl = g->scratch_claim[gp];
+                if (cl != -1 && g->scratch_owner[gp] >= 0 && cl != g->scratch_owner[gp])
+                    g->scratch_owner[gp] = -1;
+                g->scratch_claim[gp] = -1;
+            }
+        }
+        for (uint32_t i = 0; i < n; i++)
+            g->members[slot_of[i]].n_assign = 0;
+        for (int64_t gp = 0; gp < w->n_parts && rc == 0; gp++) {
+            int32_t o = g->scratch_owner[gp];
+            if (o < 0)
+                continue;
+            cg_member_t *m = &g->members[slot_of[o]];
+            if (m->n_assign == m->cap_assign) {
+                uint32_t cap = m->cap_assign ? 2 * m->cap_assign : 8;
+                int32_t *p = realloc(m->assign, cap * sizeof *p);
+                if (!p) {
+                    cg_world_fail(w, "out of memory");
+                    rc = -1;
+                    break;
+                }
+                m->assign = p;
+                m->cap_assign = cap;
+            }
+            m->assign[m->n_assign++] = (int32_t)gp;
+        }
+    }
+    free(in);
+    free(slot_of);
+    return rc;
+}
+
+/* ---- JoinGroup ---- */
+
+static void park_join(cg_group_t *g, int32_t slot, int32_t mi)
+{
+    cg_member_t *m = &g->members[slot];
+    if (m->join_msg >= 0)
+        cg_world_msg_free(g->w, m->join_msg);
+    else
+        g->n_awaiting_join++;
+    m->join_msg = mi;
+    m->joined_ns = now_ns(g);
+    touch(g, slot);
+}
+
+/* A member was just added: it waits for the join phase. */
+static void new_member_joins(cg_group_t *g, int32_t slot, int32_t mi)
+{
+    cg_member_t *m = &g->members[slot];
+    m->is_new = true;
+    m->in_gen = false;
+    if (g->leader < 0)
+        g->leader = slot;
+    if (g->state == CG_GS_PREPARING && g->initial_delay)
+        g->new_member_added = true;
+    park_join(g, slot, mi);
+    maybe_prepare_or_complete(g, CG_RS_MEMBER_JOIN);
+}
+
+static void respond_current(cg_group_t *g, int32_t slot, int32_t mi)
+{
+    /* Stable group, known member with unchanged metadata: current generation, no rebalance. */
+    cg_member_t *m = &g->members[slot];
+    g->n_awaiting_join++;
+    m->join_msg = mi;
+    touch(g, slot);
+    reply_join(g, slot, CG_ERR_NONE);
+    cg_world_msg(g->w, mi)->leader = false;
+}
+
+static void existing_member_joins(cg_group_t *g, int32_t slot, int32_t mi)
+{
+    cg_msg_t *msg = cg_world_msg(g->w, mi);
+    cg_member_t *m = &g->members[slot];
+    cg_reason_t why = msg->reason < CG_RS_COUNT ? (cg_reason_t)msg->reason : CG_RS_METADATA;
+    if (take_subscription(g, m, msg) != 0) {
+        cg_world_fail(g->w, "out of memory");
+        return;
+    }
+    switch (g->state) {
+    case CG_GS_PREPARING:
+        park_join(g, slot, mi);
+        maybe_complete_join(g);
+        return;
+    case CG_GS_COMPLETING:
+        park_join(g, slot, mi);
+        prepare_rebalance(g, why);
+        return;
+    case CG_GS_STABLE:
+        if (slot == g->leader || msg->meta_changed || !m->in_gen) {
+            if (slot == g->leader && msg->reason >= CG_RS_COUNT)
+                why = CG_RS_LEADER_REJOIN;
+            if (!m->in_gen)
+                why = CG_RS_MEMBER_JOIN;
+            park_join(g, slot, mi);
+            prepare_rebalance(g, why);
+        } else {
+            respond_current(g, slot, mi);
+        }
+        return;
+    default:
+        reply(g, mi, CG_ERR_UNKNOWN_MEMBER_ID);
+        return;
+    }
+}
+
+static int32_t add_member(cg_group_t *g, cg_client_t *c, bool pending)
+{
+    int32_t slot = slot_alloc(g);
+    if (slot < 0) {
+        cg_world_fail(g->w, "out of memory");
+        return -1;
+    }
+    cg_member_t *m = &g->members[slot];
+    member_reset(m, c->ci, c->instance, g->next_serial++);
+    m->pending = pending;
+    m->session_ns = c->cfg->cfg.session_timeout_ns;
+    m->rebalance_timeout_ns = c->cfg->cfg.max_poll_interval_ns;
+    make_member_id(g, m, c);
+    if (pending)
+        g->n_pending++;
+    else
+        g->n_members++;
+    touch(g, slot);
+    return slot;
+}
+
+static void static_join(cg_group_t *g, int32_t mi)
+{
+    struct cg_world *w = g->w;
+    cg_msg_t *msg = cg_world_msg(w, mi);
+    cg_client_t *c = &w->clients[msg->client];
+    int32_t slot = g->instance_slot[c->instance];
+    if (slot < 0) {
+        slot = add_member(g, c, false);
+        if (slot < 0)
+            return;
+        g->instance_slot[c->instance] = slot;
+        cg_member_t *m = &g->members[slot];
+        if (take_subscription(g, m, msg) != 0) {
+            cg_world_fail(w, "out of memory");
+            return;
+        }
+        cg_rec_member_join(w, g, c->ci, m->id, NULL);
+        new_member_joins(g, slot, mi);
+        return;
+    }
+    /* Known instance: the new process replaces the old member id (KIP-345). */
+    cg_member_t *m = &g->members[slot];
+    char old_id[CG_MEMBER_ID_MAX];
+    memcpy(old_id, m->id, sizeof old_id);
+    reply_join(g, slot, CG_ERR_FENCED_INSTANCE_ID);
+    reply_sync(g, slot, CG_ERR_FENCED_INSTANCE_ID);
+    if (m->consumer != c->ci)
+        cg_own_end_all(g, &w->clients[m->consumer]);
+    m->serial = g->next_serial++;
+    m->consumer = c->ci;
+    make_member_id(g, m, c);
+    if (take_subscription(g, m, msg) != 0) {
+        cg_world_fail(w, "out of memory");
+        return;
+    }
+    cg_rec_member_join(w, g, c->ci, m->id, old_id);
+    if (g->state == CG_GS_STABLE && m->in_gen) {
+        respond_current(g, slot, mi);
+    } else if (g->state == CG_GS_PREPARING) {
+        park_join(g, slot, mi);
+        maybe_complete_join(g);
+    } else {
+        park_join(g, slot, mi);
+        prepare_rebalance(g, CG_RS_MEMBER_JOIN);
+    }
+}
+
+/* Validate the member of a request: UNKNOWN_MEMBER_ID or FENCED_INSTANCE_ID, else NONE. */
+static cg_err_t validate(cg_group_t *g, const cg_msg_t *msg)
+{
+    const cg_client_t *c = &g->w->clients[msg->client];
+    if (c->instance >= 0) {
+        int32_t s = g->instance_slot[c->instance];
+        if (s < 0)
+            return CG_ERR_UNKNOWN_MEMBER_ID;
+        if (s != msg->slot || g->members[s].serial != msg->serial)
+            return CG_ERR_FENCED_INSTANCE_ID;
+    }
+    cg_member_t *m = lookup(g, msg->slot, msg->serial);
+    if (!m || m->pending)
+        return CG_ERR_UNKNOWN_MEMBER_ID;
+    return CG_ERR_NONE;
+}
+
+static void on_join(cg_group_t *g, int32_t mi)
+{
+    struct cg_world *w = g->w;
+    cg_msg_t *msg = cg_world_msg(w, mi);
+    cg_client_t *c = &w->clients[msg->client];
+    if (msg->slot < 0) {
+        if (c->instance >= 0) {
+            static_join(g, mi);
+            return;
+        }
+        int32_t slot = add_member(g, c, true);
+        if (slot < 0)
+            return;
+        msg = cg_world_msg(w, mi);
+        msg->slot = slot;
+        msg->serial = g->members[slot].serial;
+        msg->generation = -1;
+        reply(g, mi, CG_ERR_MEMBER_ID_REQUIRED);
+        return;
+    }
+    cg_member_t *m = lookup(g, msg->slot, msg->serial);
+    if (m && m->pending) {
+        int32_t slot = msg->slot;
+        m->pending = false;
+        g->n_pending--;
+        g->n_members++;
+        if (take_subscription(g, m, msg) != 0) {
+            cg_world_fail(w, "out of memory");
+            return;
+        }
+        cg_rec_member_join(w, g, c->ci, m->id, NULL);
+        new_member_joins(g, slot, mi);
+        return;
+    }
+    cg_err_t e = validate(g, msg);
+    if (e != CG_ERR_NONE) {
+        reply(g, mi, e);
+        return;
+    }
+    existing_member_joins(g, msg->slot, mi);
+}
+
+/* ---- other requests ---- */
+
+static void on_heartbeat(cg_group_t *g, int32_t mi)
+{
+    cg_msg_t *msg = cg_world_msg(g->w, mi);
+    cg_err_t e = validate(g, msg);
+    if (e == CG_ERR_NONE && g->state == CG_GS_EMPTY)
+        e = CG_ERR_UNKNOWN_MEMBER_ID;
+    if (e == CG_ERR_NONE && msg->generation != g->generation)
+        e = CG_ERR_ILLEGAL_GENERATION;
+    if (e == CG_ERR_NONE) {
+        touch(g, msg->slot);
+        if (g->state != CG_GS_STABLE)
+            e = CG_ERR_REBALANCE_IN_PROGRESS;
+    }
+    reply(g, mi, e);
+}
+
+static void on_leave(cg_group_t *g, int32_t mi)
+{
+    cg_msg_t *msg = cg_world_msg(g->w, mi);
+    cg_err_t e = validate(g, msg);
+    int32_t slot = msg->slot;
+    cg_reason_t why = msg->reason == CG_RS_POLL_TIMEOUT ? CG_RS_POLL_TIMEOUT : CG_RS_LEAVE;
+    cg_world_msg_free(g->w, mi);
+    if (e == CG_ERR_NONE)
+        remove_member(g, slot, why, true);
+}
+
+static void on_commit(cg_group_t *g, int32_t mi)
+{
+    struct cg_world *w = g->w;
+    cg_msg_t *msg = cg_world_msg(w, mi);
+    cg_err_t e = validate(g, msg);
+    if (e == CG_ERR_NONE && msg->generation != g->generation)
+        e = CG_ERR_ILLEGAL_GENERATION;
+    if (e == CG_ERR_NONE && g->state == CG_GS_COMPLETING)
+        e = CG_ERR_REBALANCE_IN_PROGRESS;
+    int64_t now = now_ns(g);
+    for (uint32_t i = 0; i < msg->n; i++) {
+        int32_t gp = msg->gp[i];
+        int64_t off = msg->off[i];
+        int64_t end = cg_partlog_end_offset(w->pl, gp, now);
+        cg_rec_commit(w, g, msg->client, gp, off, msg->generation, e == CG_ERR_NONE, end, e);
+        msg->ok[i] = e == CG_ERR_NONE;
+        if (e != CG_ERR_NONE)
+            continue;
+        if (w->opts.check && off < g->committed[gp]) {
+            int32_t t = w->gp_topic[gp];
+            cg_world_fail(w, "t=%lld ms: group %s: committed offset of %s-%lld went back from "
+                          "%lld to %lld (member %s)", (long long)(now / SIM_NS_PER_MS),
+                          g->cfg->id, w->s->topics[t].name, (long long)(gp - w->topic_base[t]),
+                          (long long)g->committed[gp], (long long)off,
+                          w->s->consumers[msg->client].id);
+        }
+        g->committed[gp] = off;
+        if (end - off > g->sum.max_lag_records)
+            g->sum.max_lag_records = end - off;
+    }
+    reply(g, mi, e);
+}
+
+static void on_offset_fetch(cg_group_t *g, int32_t mi)
+{
+    cg_msg_t *msg = cg_world_msg(g->w, mi);
+    for (uint32_t i = 0; i < msg->n; i++)
+        msg->off[i] = g->committed[msg->gp[i]];
+    reply(g, mi, CG_ERR_NONE);
+}
+
+void cg_coord_on_msg(sim_t *sim, void *ctx, uint64_t arg)
+{
+    (void)sim;
+    cg_group_t *g = ctx;
+    int32_t mi = (int32_t)arg;
+    cg_msg_t *msg = cg_world_msg(g->w, mi);
+    if (g->w->clients[msg->client].isolated) {
+        cg_world_msg_free(g->w, mi);
+        return;
+    }
+    if (g->down) {
+        if (msg->kind == CG_MSG_LEAVE)
+            cg_world_msg_free(g->w, mi);
+        else
+            reply(g, mi, CG_ERR_NOT_COORDINATOR);
+        return;
+    }
+    switch ((cg_msg_kind_t)msg->kind) {
+    case CG_MSG_JOIN: on_join(g, mi); break;
+    case CG_MSG_SYNC: {
+        cg_err_t e = validate(g, msg);
+        if (e != CG_ERR_NONE)
+            reply(g, mi, e);
+        else
+            on_sync(g, mi);
+        break;
+    }
+    case CG_MSG_HEARTBEAT: on_heartbeat(g, mi); break;
+    case CG_MSG_LEAVE: on_leave(g, mi); break;
+    case CG_MSG_COMMIT: on_commit(g, mi); break;
+    case CG_MSG_OFFSET_FETCH: on_offset_fetch(g, mi); break;
+    }
+}
+
+/* ---- session expiry ---- */
+
+static void on_session(sim_t *sim, void *ctx, uint64_t arg)
+{
+    cg_group_t *g = ctx;
+    int32_t slot = (int32_t)arg;
+    cg_member_t *m = &g->members[slot];
+    m->timer = SIM_HANDLE_NONE;
+    int64_t now = sim_now(sim);
+    if (g->down)
+        return;                       /* the reload gives every member a fresh deadline */
+    if (now < m->deadline_ns) {
+        arm_session(g, slot, m->deadline_ns);
+        return;
+    }
+    /* Members with a parked JoinGroup (new ones only up to the new-member join timeout) or
+     * SyncGroup are kept alive. */
+    bool keep = m->sync_msg >= 0 ||
+                (m->join_msg >= 0 &&
+                 (!m->is_new || now < m->joined_ns + g->cfg->broker.new_member_join_timeout_ns));
+    if (keep) {
+        arm_session(g, slot, now + m->session_ns);
+        return;
+    }
+    remove_member(g, slot, CG_RS_SESSION_TIMEOUT, true);
+}
+
+/* ---- failover ---- */
+
+static void on_reload(sim_t *sim, void *ctx, uint64_t arg)
+{
+    (void)arg;
+    cg_group_t *g = ctx;
+    g->reload_timer = SIM_HANDLE_NONE;
+    g->down = false;
+    int64_t now = sim_now(sim);
+    if (g->state == CG_GS_PREPARING || g->state == CG_GS_COMPLETING) {
+        /* The unfinished rebalance was never persisted: back to the last Stable generation. */
+        g->generation = g->stable_gen;
+        g->failover_pending = true;
+        for (uint32_t s = 0; s < g->n_slots; s++)
+            g->members[s].in_gen = g->members[s].serial && g->members[s].in_stable;
+        g->state = g->n_members > 0 ? CG_GS_STABLE : CG_GS_EMPTY;
+    }
+    for (uint32_t s = 0; s < g->n_slots; s++) {
+        cg_member_t *m = &g->members[s];
+        if (!m->serial)
+            continue;
+        if (m->pending) {
+            remove_member(g, (int32_t)s, CG_RS_SESSION_TIMEOUT, false);
+            continue;
+        }
+        m->synced = true;
+        arm_session(g, (int32_t)s, now + m->session_ns);
+    }
+    if (g->leader < 0)
+        g->leader = first_member(g, false);
+}
+
+bool cg_coord_failover(cg_group_t *g)
+{
+    if (g->down)
+        return false;
+    g->down = true;
+    for (uint32_t s = 0; s < g->n_slots; s++) {
+        if (!g->members[s].serial)
+            continue;
+        reply_join(g, (int32_t)s, CG_ERR_NOT_COORDINATOR);
+        reply_sync(g, (int32_t)s, CG_ERR_NOT_COORDINATOR);
+    }
+    sim_timer_clear(&g->w->sim, &g->join_timer);
+    sim_timer_clear(&g->w->sim, &g->sync_timer);
+    sim_timer_clear(&g->w->sim, &g->check_timer);
+    g->initial_delay = false;
+    sim_timer_set(&g->w->sim, &g->reload_timer, now_ns(g) + g->cfg->coordinator_failover_ns,
+                  on_reload, g, 0);
+    return true;
+}
+
+/* ---- `check`: coverage once Stable with everyone polling ---- */
+
+static bool member_polling(cg_group_t *g, int32_t slot)
+{
+    const cg_member_t *m = &g->members[slot];
+    const cg_client_t *c = &g->w->clients[m->consumer];
+    return c->running && c->slot == slot && c->serial == m->serial && c->js == CG_JS_STABLE &&
+           c->generation == g->generation && !c->paused && !c->hung && !c->isolated &&
+           !c->need_rejoin && !c->lost && c->coord_known;
+}
+
+static void on_check_timer(sim_t *sim, void *ctx, uint64_t arg)
+{
+    (void)sim;
+    cg_group_t *g = ctx;
+    struct cg_world *w = g->w;
+    g->check_timer = SIM_HANDLE_NONE;
+    if (g->down || g->state != CG_GS_STABLE || (int32_t)arg != g->generation ||
+        g->last_fault_ns >= g->stable_ns || g->faults_pending > 0)
+        return;
+    bool *sub = calloc(w->s->n_topics, sizeof *sub);
+    if (!sub)
+        return;
+    bool ok = true;
+    for (uint32_t s = 0; s < g->n_slots && ok; s++) {
+        const cg_member_t *m = &g->members[s];
+        if (!m->serial)
+            continue;
+        if (m->pending || !m->in_gen || !member_polling(g, (int32_t)s)) {
+            ok = false;
+            break;
+        }
+        const cg_consumer_cfg_t *cc = &w->s->consumers[m->consumer];
+        for (size_t i = 0; i < cc->n_topics; i++)
+            sub[cc->topics[i]] = true;
+    }
+    for (size_t i = 0; i < g->cfg->n_consumers && ok; i++) {
+        const cg_client_t *c = &w->clients[g->cfg->first_consumer + i];
+        if (c->running && (c->slot < 0 || !lookup(g, c->slot, c->serial)))
+            ok = false;               /* a process is still on its way into the group */
+    }
+    if (ok)
+        cg_own_check_coverage(g, sub);
+    free(sub);
+}
+
+/* ---- life cycle ---- */
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int init_instances(cg_group_t *g)
+{
+    const cg_scenario_t *s = g->w->s;
+    size_t n = 0;
+    g->instance_ids = calloc(g->cfg->n_consumers + 1, sizeof *g->instance_ids);
+    if (!g->instance_ids)
+        return -1;
+    for (size_t i = 0; i < g->cfg->n_consumers; i++) {
+        const char *id = s->consumers[g->cfg->first_consumer + i].cfg.group_instance_id;
+        if (id)
+            g->instance_ids[n++] = (char *)id;
+    }
+    qsort(g->instance_ids, n, sizeof *g->instance_ids, cmp_str);
+    size_t u = 0;
+    for (size_t i = 0; i < n; i++)
+        if (u == 0 || strcmp(g->instance_ids[u - 1], g->instance_ids[i]) != 0)
+            g->instance_ids[u++] = g->instance_ids[i];
+    g->n_instances = (uint32_t)u;
+    g->instance_slot = malloc((u ? u : 1) * sizeof *g->instance_slot);
+    if (!g->instance_slot)
+        return -1;
+    for (size_t i = 0; i < u; i++)
+        g->instance_slot[i] = -1;
+    return 0;
+}
+
+int32_t cg_coord_instance_index(const cg_group_t *g, const char *instance_id)
+{
+    if (!instance_id)
+        return -1;
+    size_t lo = 0, hi = g->n_instances;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(g->instance_ids[mid], instance_id);
+        if (c == 0)
+            return (int32_t)mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+int cg_coord_init(cg_group_t *g, struct cg_world *w, int32_t gi, char *err, size_t errlen)
+{
+    memset(g, 0, sizeof *g);
+    g->w = w;
+    g->gi = gi;
+    g->cfg = &w->s->groups[gi];
+    g->leader = -1;
+    g->next_serial = 1;
+    size_t np = (size_t)w->n_parts ? (size_t)w->n_parts : 1;
+    g->committed = malloc(np * sizeof *g->committed);
+    g->owner = malloc(np * sizeof *g->owner);
+    g->last_owner = malloc(np * sizeof *g->last_owner);
+    g->max_processed = calloc(np, sizeof *g->max_processed);
+    g->unavail_since_ns = malloc(np * sizeof *g->unavail_since_ns);
+    g->scratch_owner = malloc(np * sizeof *g->scratch_owner);
+    g->scratch_claim = malloc(np * sizeof *g->scratch_claim);
+    g->subscribed = calloc(w->s->n_topics + 1, sizeof *g->subscribed);
+    if (!g->committed || !g->owner || !g->last_owner || !g->max_processed ||
+        !g->unavail_since_ns || !g->scratch_owner || !g->scratch_claim || !g->subscribed ||
+        init_instances(g) != 0) {
+        snprintf(err, errlen, "out of memory building group %s", g->cfg->id);
+        return -1;
+    }
+    for (size_t i = 0; i < np; i++) {
+        g->committed[i] = -1;
+        g->owner[i] = g->last_owner[i] = -1;
+        g->unavail_since_ns[i] = -1;
+        g->scratch_claim[i] = -1;
+    }
+    for (size_t i = 0; i < g->cfg->n_consumers; i++) {
+        const cg_consumer_cfg_t *cc = &w->s->consumers[g->cfg->first_consumer + i];
+        for (size_t t = 0; t < cc->n_topics; t++)
+            g->subscribed[cc->topics[t]] = true;
+        if (cc->cfg.heartbeat_interval_ns > g->max_hb_ns)
+            g->max_hb_ns = cc->cfg.heartbeat_interval_ns;
+    }
+    g->sum.group = g->cfg->id;
+    return 0;
+}
+
+void cg_coord_fini(cg_group_t *g)
+{
+    for (uint32_t s = 0; s < g->n_slots; s++) {
+        free(g->members[s].owned);
+        free(g->members[s].assign);
+    }
+    free(g->members);
+    free(g->free_slots);
+    free(g->instance_ids);
+    free(g->instance_slot);
+    free(g->committed);
+    free(g->owner);
+    free(g->last_owner);
+    free(g->max_processed);
+    free(g->unavail_since_ns);
+    free(g->scratch_owner);
+    free(g->scratch_claim);
+    free(g->subscribed);
+}

@@ -1,0 +1,17 @@
+/* models/faults: the scripted faults of a scenario (crash, restart, leave, join, pause, resume,
+ * hang, slow, isolate, heal, coordinator_failover, and the group helpers rolling_restart and
+ * scale), each applied at its time with a `fault` record, and the inverse of any fault with a
+ * duration_ms.
+ * Owns: the fault steps (scenario faults and the per-member steps of group helpers).
+ * Does not own: what a fault does to a client or coordinator (models/consumer,
+ *       models/coordinator). Stochastic failure models are not handled here.
+ * Invariant: steps are scheduled once each, in scenario order on equal times. */
+#ifndef CG_FAULTS_H
+#define CG_FAULTS_H
+
+#include "models/world_impl.h"
+
+/* Schedule every scenario fault. 0, or -1 (out of memory). */
+int cg_faults_schedule(struct cg_world *w);
+
+#endif

@@ -1,0 +1,29 @@
+/* models/ownership: partition ownership as the TRACE defines it (design.md: from an `assignment`
+ * listing a partition until a `revoke` listing it, a later `assignment` without it, or the
+ * member's `member_leave`), and what depends on it: moved partitions, unavailable
+ * partition-time, duplicates, zombie records, and the `check` invariants.
+ * Owns: the per-group owner arrays and per-client trace-owned lists. Does not own: what the
+ *       clients believe they own (models/consumer) or the coordinator's assignment.
+ * Invariant: owner[gp] == c exactly when gp is in client c's trace-owned list. */
+#ifndef CG_OWNERSHIP_H
+#define CG_OWNERSHIP_H
+
+#include "models/world_impl.h"
+
+/* Write an `assignment` record and make the client own exactly gp[0..n) (sorted). */
+void cg_own_assign(cg_group_t *g, cg_client_t *c, int32_t generation, const int32_t *gp,
+                   uint32_t n);
+/* Write a `revoke` record for those of gp[0..n) (sorted) the client owns per the trace;
+ * nothing when it owns none of them. */
+void cg_own_revoke(cg_group_t *g, cg_client_t *c, const int32_t *gp, uint32_t n);
+/* The member of consumer `c` was removed (member_leave) or replaced by another consumer. */
+void cg_own_end_all(cg_group_t *g, cg_client_t *c);
+/* Records [from, from+n) of gp were processed by c now: counts, duplicates, zombies. */
+void cg_own_processed(cg_group_t *g, cg_client_t *c, int32_t gp, int64_t from, int64_t n);
+/* Close the unavailable-time accounting at the end of the run. */
+void cg_own_finish(cg_group_t *g, int64_t end_ns);
+/* `check`: the group has been Stable for a while: every partition of a topic with
+ * topic_sub[t] set (subscribed by a member of the generation) must be owned. */
+void cg_own_check_coverage(cg_group_t *g, const bool *topic_sub);
+
+#endif
