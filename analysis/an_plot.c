@@ -503,14 +503,15 @@ static void an_dat_num(FILE *f, double v)
 
 /* One block per figure: "index \"assignor\" mean lo hi"; returns whether any mean is finite
  * in `has` per figure. */
-static int an_write_compare_dat(const cJSON *assignors, const char *dir, bool *has, char *err,
-                                size_t errlen)
+static int an_write_compare_dat(const cJSON *assignors, const char *dir, bool *has, double *top,
+                                char *err, size_t errlen)
 {
     FILE *f = an_open(dir, "compare.dat", "w", err, errlen);
     if (!f)
         return -1;
     for (size_t k = 0; k < AN_CMP_NFIGS; k++) {
         has[k] = false;
+        top[k] = 0;
         fprintf(f, "# %s\n", AN_CMP_FIGS[k]);
         int i = 0;
         const cJSON *a;
@@ -521,6 +522,10 @@ static int an_write_compare_dat(const cJSON *assignors, const char *dir, bool *h
             double lo = cJSON_GetArraySize(ci) == 2 ? an_json_num(cJSON_GetArrayItem(ci, 0)) : mean;
             double hi = cJSON_GetArraySize(ci) == 2 ? an_json_num(cJSON_GetArrayItem(ci, 1)) : mean;
             has[k] = has[k] || isfinite(mean);
+            if (isfinite(mean) && mean > top[k])
+                top[k] = mean;
+            if (isfinite(hi) && hi > top[k])
+                top[k] = hi;
             fprintf(f, "%d \"", i++);
             for (const char *s = a->string; *s; s++)
                 fputc(*s == '"' ? '\'' : *s, f);
@@ -539,7 +544,8 @@ static int an_write_compare_dat(const cJSON *assignors, const char *dir, bool *h
     return 0;
 }
 
-static void an_gp_compare(FILE *f, const char *dir, const char *title, int n, const bool *has)
+static void an_gp_compare(FILE *f, const char *dir, const char *title, int n, const bool *has,
+                          const double *top)
 {
     fprintf(f, "set multiplot layout 2,3 title ");
     an_gp_quote(f, title);
@@ -552,7 +558,10 @@ static void an_gp_compare(FILE *f, const char *dir, const char *title, int n, co
                        "plot NaN notitle\n");
             continue;
         }
-        fprintf(f, "set yrange [0:*]\nset offsets 0, 0, graph 0.1, 0\nplot ");
+        if (top[k] > 0)   /* all zero: a fixed range, or gnuplot warns about [0:0] */
+            fprintf(f, "set yrange [0:*]\nset offsets 0, 0, graph 0.1, 0\nplot ");
+        else
+            fprintf(f, "set yrange [0:1]\nset offsets 0, 0, 0, 0\nplot ");
         an_gp_file(f, dir, "compare.dat");
         fprintf(f, " index %zu using 1:3:($1+1):xtic(2) with boxes lc variable, '' index %zu "
                    "using 1:3:4:5 with yerrorbars lc rgb 'black' pt 7 ps 0.4\n", k, k);
@@ -570,7 +579,8 @@ int an_plot_compare(const cJSON *cmp, const char *name, const char *dir, int for
         return -1;
     }
     bool has[AN_CMP_NFIGS];
-    if (an_write_compare_dat(assignors, dir, has, err, errlen))
+    double top[AN_CMP_NFIGS];
+    if (an_write_compare_dat(assignors, dir, has, top, err, errlen))
         return -1;
     char title[AN_PLOT_PATH_MAX + 64];
     const cJSON *scen = cJSON_GetObjectItemCaseSensitive(cmp, "scenario");
@@ -588,7 +598,7 @@ int an_plot_compare(const cJSON *cmp, const char *name, const char *dir, int for
     for (int fmt = AN_PLOT_PNG; fmt <= AN_PLOT_SVG; fmt <<= 1)
         if (formats & fmt) {
             an_gp_terminal(f, fmt, 1200, 700, dir, "compare");
-            an_gp_compare(f, dir, title, cJSON_GetArraySize(assignors), has);
+            an_gp_compare(f, dir, title, cJSON_GetArraySize(assignors), has, top);
         }
     fprintf(f, "unset output\n");
     if (fclose(f) != 0) {
