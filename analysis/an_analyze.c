@@ -26,6 +26,8 @@ typedef struct an_reader {
     an_tp_t *tps;                     /* parsed "partitions" of the current record */
     size_t tps_cap;
     bool oom;                         /* an allocation failed */
+    const char *cur_line;             /* text of the record being handled */
+    char seed_text[24];               /* run_start seed digits as written ("" if not plain) */
 } an_reader_t;
 
 #if defined(__GNUC__)
@@ -332,6 +334,22 @@ static int an_keep(an_reader_t *r, cJSON **slot, const cJSON *rec)
     return *slot ? 0 : an_oom(r);
 }
 
+/* Seeds are uint64 and a double keeps only 53 bits: keep the digits as written so the run
+ * object repeats the seed exactly (needed to reproduce the run). */
+static void an_seed_text(an_reader_t *r)
+{
+    const char *p = strstr(r->cur_line, "\"seed\":");
+    r->seed_text[0] = '\0';
+    if (!p)
+        return;
+    p += 7;
+    size_t sign = *p == '-', n = sign + strspn(p + sign, "0123456789");
+    if (n == sign || n >= sizeof r->seed_text || (p[n] != ',' && p[n] != '}'))
+        return;
+    memcpy(r->seed_text, p, n);
+    r->seed_text[n] = '\0';
+}
+
 static int an_on_run_start(an_reader_t *r, const cJSON *rec, const char *type, int64_t t_ns)
 {
     const char *s;
@@ -342,6 +360,7 @@ static int an_on_run_start(an_reader_t *r, const cJSON *rec, const char *type, i
     if (!seed || !(cJSON_IsNumber(seed) || cJSON_IsString(seed)))
         return an_fail(r, "%s: field \"seed\" is %s (expected a number)", type,
                        seed ? an_json_type(seed) : "missing");
+    an_seed_text(r);
     return an_keep(r, &r->run_start, rec);
 }
 
@@ -459,6 +478,7 @@ static int an_line(an_reader_t *r, const char *line, size_t len, bool last, bool
     if (skip != 0)
         return skip < 0 ? -1 : 0;
     cJSON *rec = cJSON_ParseWithLength(line, len);
+    r->cur_line = line;
     if (!rec) {
         if (last && partial)
             return 1;
@@ -526,6 +546,13 @@ static int an_build_run(an_reader_t *r, an_result_t *res)
         return -1;
     if (r->run_start && an_copy_fields(run, r->run_start))
         return -1;
+    if (r->seed_text[0]) {
+        cJSON *raw = cJSON_CreateRaw(r->seed_text);
+        if (!raw || !cJSON_ReplaceItemInObjectCaseSensitive(run, "seed", raw)) {
+            cJSON_Delete(raw);
+            return -1;
+        }
+    }
     if (r->run_end && an_copy_fields(run, r->run_end))
         return -1;
     if (!cJSON_AddNumberToObject(run, "end_ms", an_stats_round6(res->end_ms)) ||

@@ -23,7 +23,9 @@
  *   that partition at that time. max_lag_records: max over partitions and commits.
  *   lag_mean_records: the group's total lag (sum over partitions of their last committed lag,
  *   piecewise constant between commits) averaged over time from the group's first such commit to
- *   the end of the run.
+ *   the end of the run. max_total_lag_records: the largest value of that total.
+ *   Between commits the committed lag is held constant: a partition whose consumer died keeps
+ *   its last committed lag until a commit for it is accepted again.
  * - owned_partition_ms (per member): sum of its ownership intervals. */
 #ifndef AN_ANALYZE_H
 #define AN_ANALYZE_H
@@ -88,6 +90,7 @@ typedef struct an_group_sum {
     int64_t zombie_records;           /* sum of zombie.records */
     int64_t max_lag_records;          /* -1 when no ok commit carried end_offset */
     double lag_mean_records;          /* NaN when no ok commit carried end_offset */
+    int64_t max_total_lag_records;    /* max over time of the group's total lag; -1 as above */
     int64_t commits_ok;               /* commit records with ok=true */
     int64_t commits_failed;           /* commit records with ok=false */
     double balance_mean;              /* NaN before any assignment */

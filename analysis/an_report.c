@@ -68,6 +68,7 @@ static cJSON *an_group_json(const an_group_sum_t *g)
     bad = bad || an_add_num(o, "zombie_records", (double)g->zombie_records);
     bad = bad || an_add_num(o, "max_lag_records", an_or_nan(g->max_lag_records));
     bad = bad || an_add_num(o, "lag_mean_records", g->lag_mean_records);
+    bad = bad || an_add_num(o, "max_total_lag_records", an_or_nan(g->max_total_lag_records));
     bad = bad || an_add_num(o, "commits_ok", (double)g->commits_ok);
     bad = bad || an_add_num(o, "commits_failed", (double)g->commits_failed);
     cJSON *bal = bad ? NULL : cJSON_AddObjectToObject(o, "balance");
@@ -118,7 +119,7 @@ fail:
 typedef enum an_row {
     AN_ROW_REBALANCES, AN_ROW_P50, AN_ROW_P90, AN_ROW_P99, AN_ROW_MAX, AN_ROW_MEAN,
     AN_ROW_UNAVAILABLE, AN_ROW_MOVED, AN_ROW_DUPLICATES, AN_ROW_ZOMBIE, AN_ROW_MAX_LAG,
-    AN_ROW_LAG_MEAN, AN_ROW_COMMITS_OK, AN_ROW_COMMITS_FAILED, AN_ROW_BALANCE_MEAN,
+    AN_ROW_LAG_MEAN, AN_ROW_MAX_TOTAL_LAG, AN_ROW_COMMITS_OK, AN_ROW_COMMITS_FAILED, AN_ROW_BALANCE_MEAN,
     AN_ROW_BALANCE_MAX, AN_ROW_PARTITIONS, AN_ROW_ERRORS, AN_ROW_CONFLICTS, AN_ROW_COUNT
 } an_row_t;
 
@@ -129,7 +130,7 @@ static const struct {
     {"rebalances", 0}, {"rebalance ms p50", 3}, {"rebalance ms p90", 3},
     {"rebalance ms p99", 3}, {"rebalance ms max", 3}, {"rebalance ms mean", 3},
     {"unavailable partition-ms", 3}, {"moved partitions", 0}, {"duplicates", 0},
-    {"zombie records", 0}, {"max lag records", 0}, {"mean lag records", 1},
+    {"zombie records", 0}, {"max lag records", 0}, {"mean total lag records", 1}, {"max total lag records", 0},
     {"commits ok", 0}, {"commits failed", 0}, {"balance mean (max-min)", 3},
     {"balance max (max-min)", 0}, {"partitions", 0}, {"errors", 0},
     {"ownership conflicts", 0},
@@ -150,6 +151,7 @@ static double an_row_value(const an_group_sum_t *g, an_row_t row)
     case AN_ROW_ZOMBIE: return (double)g->zombie_records;
     case AN_ROW_MAX_LAG: return an_or_nan(g->max_lag_records);
     case AN_ROW_LAG_MEAN: return g->lag_mean_records;
+    case AN_ROW_MAX_TOTAL_LAG: return an_or_nan(g->max_total_lag_records);
     case AN_ROW_COMMITS_OK: return (double)g->commits_ok;
     case AN_ROW_COMMITS_FAILED: return (double)g->commits_failed;
     case AN_ROW_BALANCE_MEAN: return g->balance_mean;
@@ -169,7 +171,9 @@ static void an_print_header(const an_result_t *res, const char *name, FILE *out)
     fprintf(out, "trace %s", name);
     if (cJSON_IsString(sc))
         fprintf(out, ": scenario %s", sc->valuestring);
-    if (cJSON_IsNumber(seed))
+    if (cJSON_IsRaw(seed))
+        fprintf(out, ", seed %s", seed->valuestring);
+    else if (cJSON_IsNumber(seed))
         fprintf(out, ", seed %.17g", seed->valuedouble);
     fprintf(out, ", end %.3f ms, %lld records\n", res->end_ms, (long long)res->records);
     if (res->partial) {
@@ -258,6 +262,8 @@ static void an_total_add(an_group_sum_t *t, const an_group_sum_t *g)
     t->partitions += g->partitions;
     if (g->max_lag_records > t->max_lag_records)
         t->max_lag_records = g->max_lag_records;
+    if (g->max_total_lag_records > t->max_total_lag_records)   /* groups' maxima, not a sum */
+        t->max_total_lag_records = g->max_total_lag_records;
     if (!isnan(g->lag_mean_records))
         t->lag_mean_records = isnan(t->lag_mean_records) ? g->lag_mean_records
                                                          : t->lag_mean_records + g->lag_mean_records;
@@ -274,7 +280,7 @@ int an_result_total(const an_result_t *res, an_group_sum_t *t)
 {
     size_t n = 0;
     memset(t, 0, sizeof *t);
-    t->max_lag_records = t->balance_max = -1;
+    t->max_lag_records = t->max_total_lag_records = t->balance_max = -1;
     t->lag_mean_records = t->balance_mean = t->first_assignment_ms = NAN;
     for (size_t i = 0; i < res->n_groups; i++)
         n += (size_t)res->groups[i].rebalances;

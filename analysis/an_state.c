@@ -374,6 +374,8 @@ int an_state_commit(an_state_t *s, size_t g, const char *topic, int64_t p, bool 
     pt->lag_records = lag;
     if (lag > gr->lag_max)
         gr->lag_max = lag;
+    if (gr->lag_total > gr->lag_total_max)
+        gr->lag_total_max = gr->lag_total;
     if (s->obs && s->obs->lag)
         s->obs->lag(s->obs->ctx, g, t_ns, gr->lag_total);
     return 0;
@@ -496,6 +498,7 @@ static int an_grp_summary(const an_state_t *s, const an_grp_t *gr, const char *n
     o->errors = gr->errors;
     o->ownership_conflicts = gr->conflicts;
     o->max_lag_records = gr->lag_started ? gr->lag_max : -1;
+    o->max_total_lag_records = gr->lag_started ? gr->lag_total_max : -1;
     o->lag_mean_records = !gr->lag_started ? NAN
         : end_ns > gr->lag_first_ns ? gr->lag_integral / (double)(end_ns - gr->lag_first_ns)
         : (double)gr->lag_total;

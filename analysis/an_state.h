@@ -66,6 +66,7 @@ typedef struct an_grp {
     int64_t lag_first_ns, lag_last_ns;/* first such commit; integrated up to here */
     int64_t lag_total;                /* sum of partitions' last lag */
     int64_t lag_max;                  /* max lag of any commit */
+    int64_t lag_total_max;            /* max of lag_total over time */
     double lag_integral;              /* integral of lag_total dt, record-ns */
     uint64_t stamp;                   /* last stamp used */
     an_counter_t leave_reasons;       /* member_leave reasons */

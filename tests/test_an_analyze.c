@@ -56,6 +56,7 @@ Test(analyze, basic_group_figures)
     cr_expect_eq(g->commits_ok, 3);
     cr_expect_eq(g->commits_failed, 1);
     cr_expect_eq(g->max_lag_records, 50);
+    cr_expect_eq(g->max_total_lag_records, 80);
     /* total lag 50 on [400,500), 80 on [500,950), 55 on [950,1000], from 400 to 1000 */
     expect_near(g->lag_mean_records, (50.0 * 100 + 80.0 * 450 + 55.0 * 50) / 600.0);
     /* max-min: 4 on [200,250), 3 on [301,302), 2 on [302,800); over [101,1000] */
@@ -186,4 +187,18 @@ Test(analyze, empty_trace_is_refused)
     cr_expect_eq(an_analyze_stream(f, "E", NULL, NULL, &res, err, sizeof err), -1);
     cr_expect_str_eq(err, "E: empty trace (no records)");
     fclose(f);
+}
+
+Test(analyze, uint64_seed_is_repeated_exactly)
+{
+    an_result_t res;
+    char err[512] = "";
+    cr_assert_eq(analyze("big_seed.jsonl", false, &res, err, sizeof err), 0, "%s", err);
+    cr_expect_eq(res.n_groups, 0);
+    cJSON *j = an_result_json(&res);
+    char *text = cJSON_PrintUnformatted(j);
+    cr_expect(strstr(text, "\"seed\":18446744073709551615,") != NULL, "%s", text);
+    cJSON_free(text);
+    cJSON_Delete(j);
+    an_result_fini(&res);
 }
