@@ -1,10 +1,319 @@
-/* cli/cmd_run: `cgsim run`. Not built yet: says so (exit 2) until its issue lands. */
+/* cli/cmd_run: `cgsim run SCENARIO.json`: load, run the world, write the trace, summarise.
+ *
+ * Order matters for the user: the scenario is loaded and validated before the trace file is
+ * created, so a bad scenario never truncates an existing trace. SIGINT sets a flag the world
+ * polls; the world then ends the trace with run_aborted and we exit 130 (128 + SIGINT, as shells
+ * do). A second SIGINT kills the process (SA_RESETHAND). Progress goes to stderr only when it is
+ * a terminal, throttled by wall time, which is used for nothing else. */
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 #include "cli/cli.h"
+#include "cli/scenario_cli.h"
+#include "models/world.h"
+
+#define RUN_DEFAULT_TRACE "trace.jsonl"   /* written in the current directory */
+#define RUN_EXIT_INTERRUPTED 130          /* 128 + SIGINT */
+#define RUN_PROGRESS_PERIOD_S 0.1         /* at most ~10 progress updates per wall second */
+
+/* The only mutable file-scope state: a signal handler can reach nothing else. */
+static volatile sig_atomic_t run_interrupted;
+_Static_assert(_Generic((sig_atomic_t)0, int: 1, default: 0),
+               "cg_run_opts_t.interrupt is a volatile int *");
+
+typedef struct run_args {
+    const char *scenario;             /* scenario file */
+    bool has_seed;                    /* --seed given */
+    uint64_t seed;                    /* --seed value */
+    const char *trace_path;           /* --trace FILE, "-" = stdout */
+    const char **sets;                /* --set key=value, pointers into argv */
+    size_t n_sets;
+    bool quiet;                       /* no summary */
+    bool check;                       /* verify invariants during the run */
+    cg_trace_level_t level;           /* --trace-level */
+    uint64_t max_events;              /* 0 = no limit */
+} run_args_t;
+
+typedef struct run_progress {
+    bool show;                        /* stderr is a terminal and not --quiet */
+    bool shown;                       /* a progress line is on screen */
+    double last_wall_s;               /* wall time of the last update (display only) */
+    int64_t now_ns;                   /* latest virtual time reported */
+} run_progress_t;
+
+static void run_usage(FILE *f)
+{
+    fprintf(f,
+        "usage: cgsim run SCENARIO.json [--seed N] [--trace FILE|-] [--set key=value]...\n"
+        "                 [--quiet] [--check|--no-check] [--trace-level normal|debug]\n"
+        "                 [--max-events N]\n\n"
+        "Simulates the scenario and writes its trace (JSON lines, design.md).\n\n"
+        "  --seed N            master seed, an unsigned 64-bit integer (default: the scenario's)\n"
+        "  --trace FILE|-      where the trace goes (default: " RUN_DEFAULT_TRACE " in the current\n"
+        "                      directory; '-' = stdout). Created only after the scenario loads.\n"
+        "  --set key=value     override one scenario value by JSON path before validation,\n"
+        "                      e.g. --set groups[0].assignor=sticky (repeatable)\n"
+        "  --quiet             no summary on stderr\n"
+        "  --check, --no-check verify the one-owner-per-partition invariant during the run\n"
+        "                      (default: --check)\n"
+        "  --trace-level L     normal (default) or debug (adds poll/fetch/lag records)\n"
+        "  --max-events N      stop after N engine events; the trace then ends with run_aborted\n\n"
+        "A summary goes to stderr: per group rebalances (count, mean and max latency), partitions\n"
+        "moved, unavailable partition-seconds, max lag, duplicates, zombie records; records\n"
+        "produced and consumed; events; where the trace went. Progress is shown while stderr is\n"
+        "a terminal. Ctrl-C stops the run cleanly (a second Ctrl-C kills it).\n\n"
+        "Exit status: 0 completed; 130 interrupted (trace ends with run_aborted); 1 failure\n"
+        "(invariant violation, event limit reached, trace I/O error); 2 bad input or usage\n"
+        "(scenario problems are listed with file and JSON path; also an unwritable trace path).\n");
+}
+
+/* A decimal uint64, digits only (no sign, no spaces, no overflow). */
+static int run_parse_u64(const char *s, uint64_t *out)
+{
+    if (!s || *s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end)
+        return -1;
+    *out = (uint64_t)v;
+    return 0;
+}
+
+/* "--opt VALUE" or "--opt=VALUE": the value, advancing *i, or NULL when `a` is another option. */
+static const char *run_opt_value(int argc, char **argv, int *i, const char *opt, bool *missing)
+{
+    size_t n = strlen(opt);
+    const char *a = argv[*i];
+    if (strncmp(a, opt, n) != 0)
+        return NULL;
+    if (a[n] == '=')
+        return a + n + 1;
+    if (a[n] != '\0')
+        return NULL;
+    if (*i + 1 >= argc) {
+        *missing = true;
+        return NULL;
+    }
+    return argv[++*i];
+}
+
+static int run_parse_value(run_args_t *r, const char *opt, const char *v)
+{
+    if (strcmp(opt, "--seed") == 0) {
+        if (run_parse_u64(v, &r->seed) != 0)
+            return cli_usage_error("run", "--seed expects an unsigned 64-bit integer, got '%s'",
+                                   v);
+        r->has_seed = true;
+    } else if (strcmp(opt, "--trace") == 0) {
+        if (!*v)
+            return cli_usage_error("run", "--trace expects a file name or '-'");
+        r->trace_path = v;
+    } else if (strcmp(opt, "--set") == 0) {
+        if (!strchr(v, '=') || v[0] == '=')
+            return cli_usage_error("run", "--set expects key=value, got '%s'", v);
+        r->sets[r->n_sets++] = v;
+    } else if (strcmp(opt, "--trace-level") == 0) {
+        if (strcmp(v, "normal") != 0 && strcmp(v, "debug") != 0)
+            return cli_usage_error("run", "--trace-level expects normal or debug, got '%s'", v);
+        r->level = strcmp(v, "debug") == 0 ? CG_TRACE_DEBUG : CG_TRACE_NORMAL;
+    } else {
+        if (run_parse_u64(v, &r->max_events) != 0 || r->max_events == 0)
+            return cli_usage_error("run", "--max-events expects a positive integer, got '%s'", v);
+    }
+    return CLI_OK;
+}
+
+static int run_parse_args(int argc, char **argv, run_args_t *r)
+{
+    static const char *const with_value[] = {"--seed", "--trace", "--set", "--trace-level",
+                                             "--max-events"};
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        bool missing = false, matched = false;
+        for (size_t k = 0; k < sizeof with_value / sizeof with_value[0] && !matched; k++) {
+            const char *v = run_opt_value(argc, argv, &i, with_value[k], &missing);
+            if (missing)
+                return cli_usage_error("run", "%s expects a value", with_value[k]);
+            if (v) {
+                matched = true;
+                if (run_parse_value(r, with_value[k], v) != CLI_OK)
+                    return CLI_USAGE;
+            }
+        }
+        if (matched)
+            continue;
+        if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0)
+            r->quiet = true;
+        else if (strcmp(a, "--check") == 0 || strcmp(a, "--no-check") == 0)
+            r->check = strcmp(a, "--check") == 0;
+        else if (a[0] == '-' && a[1] != '\0')
+            return cli_usage_error("run", "unknown option '%s'", a);
+        else if (r->scenario)
+            return cli_usage_error("run", "one scenario file only ('%s' and '%s')", r->scenario, a);
+        else
+            r->scenario = a;
+    }
+    if (!r->scenario)
+        return cli_usage_error("run", "missing SCENARIO.json");
+    return CLI_OK;
+}
+
+static void run_on_sigint(int sig)
+{
+    (void)sig;
+    run_interrupted = 1;
+}
+
+static void run_progress_cb(void *ctx, int64_t now_ns, int64_t end_ns, uint64_t events)
+{
+    run_progress_t *p = ctx;
+    p->now_ns = now_ns;
+    if (!p->show)
+        return;
+    double wall = cli_wall_seconds();
+    if (p->shown && wall - p->last_wall_s < RUN_PROGRESS_PERIOD_S)
+        return;
+    p->last_wall_s = wall;
+    p->shown = true;
+    double pct = end_ns > 0 ? 100.0 * (double)now_ns / (double)end_ns : 100.0;
+    fprintf(stderr, "\r  %5.1f%% of virtual time, %llu events ", pct,
+            (unsigned long long)events);
+    fflush(stderr);
+}
+
+static void run_progress_clear(run_progress_t *p)
+{
+    if (p->shown)
+        fprintf(stderr, "\r%60s\r", "");
+    p->shown = false;
+}
+
+static void run_print_group(const cg_group_summary_t *g)
+{
+    double mean_ms = g->rebalances > 0
+                         ? (double)g->rebalance_ns_total / (double)g->rebalances / 1e6 : 0.0;
+    fprintf(stderr,
+            "  group %s: %lld rebalances (mean %.1f ms, max %.1f ms), %lld partitions moved,\n"
+            "    unavailable %.3f partition-s, max lag %lld records, %lld duplicates, "
+            "%lld zombie records\n",
+            g->group, (long long)g->rebalances, mean_ms, (double)g->rebalance_ns_max / 1e6,
+            (long long)g->moved, (double)g->unavailable_partition_ns / 1e9,
+            (long long)g->max_lag_records, (long long)g->duplicates,
+            (long long)g->zombie_records);
+}
+
+static void run_print_summary(const cg_scenario_t *s, const run_args_t *r, uint64_t seed,
+                              const cg_run_result_t *res, const sim_trace_t *tr)
+{
+    fprintf(stderr, "cgsim run: scenario '%s', seed %llu: %s, %llu events\n", s->name,
+            (unsigned long long)seed, res->completed ? "completed" : "NOT completed",
+            (unsigned long long)res->events);
+    fprintf(stderr, "  %lld partitions; records produced %lld, consumed %lld, duplicates %lld\n",
+            cli_scenario_partitions(s),
+            (long long)res->records_produced, (long long)res->records_consumed,
+            (long long)res->duplicates);
+    for (size_t g = 0; g < res->n_groups; g++)
+        run_print_group(&res->groups[g]);
+    fprintf(stderr, "  trace: %s (%llu records)\n",
+            strcmp(r->trace_path, "-") == 0 ? "stdout" : r->trace_path,
+            (unsigned long long)tr->records);
+}
+
+/* Maps the world's result and the trace's close status to an exit status, with messages. */
+static int run_status(int rc, const char *err, int close_err, const run_args_t *r)
+{
+    if (rc < 0)
+        fprintf(stderr, "cgsim run: run failed: %s\n", err[0] ? err : "unknown error");
+    if (close_err)
+        fprintf(stderr, "cgsim run: writing trace '%s': %s\n", r->trace_path,
+                strerror(close_err));
+    if (rc < 0 || close_err)
+        return CLI_FAIL;
+    if (rc == 1 && run_interrupted) {
+        fprintf(stderr, "cgsim run: interrupted; the trace ends with run_aborted\n");
+        return RUN_EXIT_INTERRUPTED;
+    }
+    if (rc == 1) {
+        fprintf(stderr, "cgsim run: stopped at the event limit (--max-events %llu); the trace "
+                        "ends with run_aborted\n", (unsigned long long)r->max_events);
+        return CLI_FAIL;
+    }
+    return CLI_OK;
+}
+
+/* Builds and runs the world on an open trace; returns the world's status (0, 1, -1). */
+static int run_world(const cg_scenario_t *s, const cg_run_opts_t *opts, cg_run_result_t *res,
+                     char *err, size_t errlen, cg_world_t **w)
+{
+    if (cg_world_new(s, opts, w, err, errlen) != 0)
+        return -1;
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = run_on_sigint;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESETHAND;
+    run_interrupted = 0;
+    sigaction(SIGINT, &sa, &old);
+    int rc = cg_world_run(*w, res, err, errlen);
+    sigaction(SIGINT, &old, NULL);
+    return rc;
+}
 
 int cli_run(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "cgsim run: not implemented yet in this version\n");
-    return CLI_USAGE;
+    if (cli_wants_help(argc, argv)) {
+        run_usage(stdout);
+        return CLI_OK;
+    }
+    run_args_t r = {.trace_path = RUN_DEFAULT_TRACE, .check = true, .level = CG_TRACE_NORMAL};
+    r.sets = calloc((size_t)(argc > 0 ? argc : 1), sizeof *r.sets);
+    if (!r.sets) {
+        fprintf(stderr, "cgsim run: out of memory\n");
+        return CLI_FAIL;
+    }
+    int status = run_parse_args(argc, argv, &r);
+    cg_scenario_t *s = NULL;
+    if (status == CLI_OK)
+        status = cli_scenario_load(r.scenario, r.sets, r.n_sets, &s);
+    sim_trace_t tr;
+    if (status == CLI_OK && sim_trace_open(&tr, r.trace_path) != 0) {
+        fprintf(stderr, "cgsim run: cannot create trace '%s': %s\n", r.trace_path,
+                strerror(errno));
+        status = CLI_USAGE;
+    }
+    if (status != CLI_OK) {
+        if (s)
+            cg_scenario_free(s);
+        free(r.sets);
+        return status;
+    }
+    /* no progress line in the middle of a trace printed on the same terminal */
+    bool trace_on_tty = strcmp(r.trace_path, "-") == 0 && isatty(STDOUT_FILENO);
+    run_progress_t prog = {.show = !r.quiet && isatty(STDERR_FILENO) && !trace_on_tty};
+    cg_run_opts_t opts = {
+        .seed = r.has_seed ? r.seed : s->seed, .trace = &tr, .trace_level = r.level,
+        .check = r.check, .max_events = r.max_events, .interrupt = &run_interrupted,
+        .progress = run_progress_cb, .progress_ctx = &prog,
+    };
+    cg_run_result_t res;
+    memset(&res, 0, sizeof res);
+    char err[512] = "";
+    cg_world_t *w = NULL;
+    int rc = run_world(s, &opts, &res, err, sizeof err, &w);
+    run_progress_clear(&prog);
+    int close_err = sim_trace_close(&tr);
+    if (rc >= 0 && !r.quiet)
+        run_print_summary(s, &r, opts.seed, &res, &tr);
+    status = run_status(rc, err, close_err, &r);
+    if (w)
+        cg_world_free(w);
+    cg_scenario_free(s);
+    free(r.sets);
+    return status;
 }
