@@ -1,0 +1,531 @@
+/* Regression replay: each directory tests/regressions/<case>/ holds a scenario (scenario.json, a
+ * file or a symlink to a shipped one), optional extra `cgsim run` arguments (args: one per line,
+ * e.g. "--seed" then "7"; '#' lines are comments), the expected trace (expected.jsonl; or, for a
+ * trace over REG_MAX_BYTES, its first REG_HEAD_LINES lines plus expected.digest) and key assertions
+ * (asserts.json, required with a digest). The test re-runs every case with --check and fails with
+ * the first differing line, and separately with every assertion that does not hold, so a change
+ * in behaviour shows what it broke. CGSIM_REGEN_REGRESSIONS=1 rewrites the expected traces on
+ * purpose (assertions are still checked); CGSIM_REGRESSION_CASE=<case> limits the run to one case.
+ * tests/regressions/README.md has the assertion format and the `add` script. */
+#include <cjson/cJSON.h>
+#include <criterion/criterion.h>
+#include <criterion/logging.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define REG_MAX_BYTES (2 * 1024 * 1024)   /* larger traces are stored as head + digest */
+#define REG_HEAD_LINES 200                /* lines kept of a large trace */
+#define REG_MSG_LEN 4096                  /* room for a failure message with two lines */
+#define REG_SHOW_CHARS 600                /* longest line excerpt shown in a message */
+#define REG_MAX_CASES 512                    /* bound on regression cases */
+#define REG_MAX_ARGS 64                      /* bound on extra arguments of one case */
+#define REG_PATH_LEN 1024
+typedef struct text {
+    char *buf;                        /* file contents, NUL-terminated */
+    size_t len;                       /* bytes, without the NUL */
+} text_t;
+
+typedef struct digest {
+    uint64_t fnv;                     /* 64-bit FNV-1a of every byte */
+    long long lines;                  /* '\n' count */
+    long long bytes;                  /* size */
+} digest_t;
+
+/* ---- files and processes ---- */
+
+static bool text_read(const char *path, text_t *t)
+{
+    FILE *f = fopen(path, "rb");
+    t->buf = NULL;
+    t->len = 0;
+    if (!f)
+        return false;
+    size_t cap = 1 << 16;
+    t->buf = malloc(cap + 1);
+    for (size_t n; t->buf && (n = fread(t->buf + t->len, 1, cap - t->len, f)) > 0;) {
+        t->len += n;
+        if (t->len < cap)
+            continue;
+        char *b = realloc(t->buf, 2 * cap + 1);
+        if (!b)
+            free(t->buf);
+        t->buf = b;
+        cap *= 2;
+    }
+    bool ok = t->buf && !ferror(f);
+    fclose(f);
+    if (ok)
+        t->buf[t->len] = '\0';
+    return ok;
+}
+
+static bool file_write(const char *path, const char *buf, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return false;
+    bool ok = fwrite(buf, 1, len, f) == len;
+    return fclose(f) == 0 && ok;
+}
+
+/* Run argv (argv[0] = program path) with stdout and stderr into `log_path`; the exit status, or
+ * 128 + signal, or -1 when it could not start. */
+static int run_argv(char *const argv[], const char *log_path)
+{
+    posix_spawn_file_actions_t fa;
+    pid_t pid;
+    int st = 0;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    int rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0)
+        return -1;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* ---- comparison ---- */
+
+static digest_t digest_of(const char *buf, size_t len)
+{
+    digest_t d = {14695981039346656037ULL, 0, (long long)len};
+    for (size_t i = 0; i < len; i++) {
+        d.fnv = (d.fnv ^ (unsigned char)buf[i]) * 1099511628211ULL;
+        d.lines += buf[i] == '\n';
+    }
+    return d;
+}
+
+/* Line `*pos` of `t` (without its '\n'), advancing *pos; false at the end. */
+static bool next_line(const text_t *t, size_t *pos, const char **line, size_t *len)
+{
+    if (*pos >= t->len)
+        return false;
+    const char *s = t->buf + *pos, *nl = memchr(s, '\n', t->len - *pos);
+    *line = s;
+    *len = nl ? (size_t)(nl - s) : t->len - *pos;
+    *pos += *len + (nl ? 1 : 0);
+    return true;
+}
+
+static int show_len(size_t n)
+{
+    return (int)(n < REG_SHOW_CHARS ? n : REG_SHOW_CHARS);
+}
+
+/* Compare the first `max_lines` lines (0 = all, and then the ends must agree too). Returns true
+ * when equal; otherwise `msg` names the first differing line and shows both. */
+static bool lines_equal(const text_t *want, const text_t *got, long long max_lines, char *msg,
+                        size_t msglen)
+{
+    size_t pw = 0, pg = 0, lw = 0, lg = 0;
+    const char *w = NULL, *g = NULL;
+    for (long long n = 1; max_lines == 0 || n <= max_lines; n++) {
+        bool hw = next_line(want, &pw, &w, &lw), hg = next_line(got, &pg, &g, &lg);
+        if (!hw && !hg)
+            return true;
+        if (hw && hg && lw == lg && memcmp(w, g, lw) == 0)
+            continue;
+        snprintf(msg, msglen, "first difference at line %lld:\n  expected: %.*s%s\n  actual:   "
+                 "%.*s%s", n, hw ? show_len(lw) : 0, hw ? w : "", hw ? "" : "(end of trace)",
+                 hg ? show_len(lg) : 0, hg ? g : "", hg ? "" : "(end of trace)");
+        return false;
+    }
+    return true;
+}
+
+static bool parse_digest(const char *s, digest_t *d)
+{
+    unsigned long long f = 0;
+    if (sscanf(s, "fnv1a64 %16llx lines %lld bytes %lld", &f, &d->lines, &d->bytes) != 3)
+        return false;
+    d->fnv = f;
+    return true;
+}
+
+static void format_digest(const digest_t *d, char *buf, size_t len)
+{
+    snprintf(buf, len, "fnv1a64 %016llx lines %lld bytes %lld\n", (unsigned long long)d->fnv,
+             d->lines, d->bytes);
+}
+
+/* ---- one golden ---- */
+/* ---- expected traces: whole, or head + digest ---- */
+
+static bool store_write(const char *jsonl, const char *digest, const text_t *got, char *msg,
+                        size_t msglen)
+{
+    if (got->len <= REG_MAX_BYTES) {
+        unlink(digest);
+        if (file_write(jsonl, got->buf, got->len))
+            return true;
+    } else {
+        size_t pos = 0, len = 0;
+        const char *line = NULL;
+        for (int n = 0; n < REG_HEAD_LINES && next_line(got, &pos, &line, &len); n++) {
+        }
+        char d[128];
+        digest_t dg = digest_of(got->buf, got->len);
+        format_digest(&dg, d, sizeof d);
+        if (file_write(jsonl, got->buf, pos) && file_write(digest, d, strlen(d)))
+            return true;
+    }
+    snprintf(msg, msglen, "cannot write %s: %s", jsonl, strerror(errno));
+    return false;
+}
+
+static bool store_compare(const char *jsonl, const char *digest, const text_t *got, char *msg,
+                          size_t msglen)
+{
+    text_t want, dtext;
+    digest_t wd, gdg = digest_of(got->buf, got->len);
+    if (!text_read(jsonl, &want)) {
+        snprintf(msg, msglen, "no expected trace %s (regenerate: tests/regressions/README.md)",
+                 jsonl);
+        return false;
+    }
+    bool large = text_read(digest, &dtext), ok;
+    if (!large) {
+        ok = lines_equal(&want, got, 0, msg, msglen);
+    } else if (!parse_digest(dtext.buf, &wd)) {
+        snprintf(msg, msglen, "%s: not 'fnv1a64 HEX lines N bytes N'", digest);
+        ok = false;
+    } else {
+        ok = lines_equal(&want, got, REG_HEAD_LINES, msg, msglen);
+        if (ok && (wd.fnv != gdg.fnv || wd.lines != gdg.lines || wd.bytes != gdg.bytes)) {
+            snprintf(msg, msglen, "the first %d lines agree but the whole trace differs: expected "
+                     "fnv1a64 %016llx, %lld lines, %lld bytes; got %016llx, %lld lines, %lld "
+                     "bytes", REG_HEAD_LINES, (unsigned long long)wd.fnv, wd.lines, wd.bytes,
+                     (unsigned long long)gdg.fnv, gdg.lines, gdg.bytes);
+            ok = false;
+        }
+    }
+    free(want.buf);
+    free(dtext.buf);
+    return ok;
+}
+
+/* ---- assertions (asserts.json) ---- */
+
+/* Keys of an assertion that are not record fields. */
+static bool is_meta_key(const char *k)
+{
+    return strcmp(k, "count") == 0 || strcmp(k, "min_count") == 0 ||
+           strcmp(k, "max_count") == 0 || strcmp(k, "note") == 0;
+}
+
+/* "<field>_min" / "<field>_max": the field's length, the bound's direction in *is_min. */
+static bool bound_key(const char *k, size_t *field_len, bool *is_min)
+{
+    size_t l = strlen(k);
+    if (l <= 4 || (strcmp(k + l - 4, "_min") != 0 && strcmp(k + l - 4, "_max") != 0))
+        return false;
+    *field_len = l - 4;
+    *is_min = strcmp(k + l - 4, "_min") == 0;
+    return true;
+}
+
+static bool assert_matches(const cJSON *a, const cJSON *rec)
+{
+    for (const cJSON *k = a->child; k; k = k->next) {
+        size_t fl = 0;
+        bool is_min = false;
+        if (is_meta_key(k->string))
+            continue;
+        if (bound_key(k->string, &fl, &is_min)) {
+            char field[256];
+            snprintf(field, sizeof field, "%.*s", (int)fl, k->string);
+            const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, field);
+            if (!cJSON_IsNumber(v) || !cJSON_IsNumber(k))
+                return false;
+            if (is_min ? v->valuedouble < k->valuedouble : v->valuedouble > k->valuedouble)
+                return false;
+            continue;
+        }
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(rec, k->string);
+        if (!v || !cJSON_Compare(v, k, true))
+            return false;
+    }
+    return true;
+}
+
+static long long count_key(const cJSON *a, const char *key, long long def)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(a, key);
+    return cJSON_IsNumber(v) ? (long long)v->valuedouble : def;
+}
+
+/* Check every assertion of `asserts` against the parsed records; log each failure. */
+static int asserts_check(const char *name, const cJSON *asserts, cJSON *const *recs, size_t n)
+{
+    int bad = 0, i = 0;
+    for (const cJSON *a = asserts->child; a; a = a->next, i++) {
+        long long exact = count_key(a, "count", -1), hits = 0;
+        long long lo = exact >= 0 ? exact : count_key(a, "min_count",
+                                                       cJSON_GetObjectItem(a, "max_count") ? 0 : 1);
+        long long hi = exact >= 0 ? exact : count_key(a, "max_count", -1);
+        for (size_t r = 0; r < n; r++)
+            hits += recs[r] && assert_matches(a, recs[r]);
+        if (hits >= lo && (hi < 0 || hits <= hi))
+            continue;
+        char *text = cJSON_PrintUnformatted(a), want[64];
+        if (hi < 0)
+            snprintf(want, sizeof want, "at least %lld", lo);
+        else if (hi == lo)
+            snprintf(want, sizeof want, "exactly %lld", lo);
+        else
+            snprintf(want, sizeof want, "between %lld and %lld", lo, hi);
+        cr_log_error("regression %s: asserts.json[%d] %s: %lld matching records, expected %s",
+                     name, i, text ? text : "?", hits, want);
+        free(text);
+        bad++;
+    }
+    return bad;
+}
+
+/* Parse the trace's lines and check asserts.json; returns the number of failures. */
+static int asserts_run(const char *name, const char *path, const text_t *trace)
+{
+    text_t at;
+    if (!text_read(path, &at))
+        return 0;
+    cJSON *asserts = cJSON_Parse(at.buf);
+    free(at.buf);
+    if (!cJSON_IsArray(asserts)) {
+        cr_log_error("regression %s: %s is not a JSON array of assertion objects", name, path);
+        cJSON_Delete(asserts);
+        return 1;
+    }
+    size_t n = 0, cap = 1024, pos = 0, len = 0;
+    const char *line = NULL;
+    cJSON **recs = malloc(cap * sizeof *recs);
+    while (recs && next_line(trace, &pos, &line, &len)) {
+        if (n == cap) {
+            cJSON **r = realloc(recs, 2 * cap * sizeof *recs);
+            if (!r)
+                break;
+            recs = r;
+            cap *= 2;
+        }
+        recs[n++] = cJSON_ParseWithLength(line, len);
+    }
+    int bad = recs ? asserts_check(name, asserts, recs, n) : 1;
+    for (size_t i = 0; recs && i < n; i++)
+        cJSON_Delete(recs[i]);
+    free(recs);
+    cJSON_Delete(asserts);
+    return bad;
+}
+
+/* ---- one case ---- */
+
+typedef struct reg_case {
+    char name[256];                   /* directory name */
+    char dir[REG_PATH_LEN - 256];     /* tests/regressions/<name> */
+    char trace[REG_PATH_LEN];         /* fresh trace */
+    char log[REG_PATH_LEN];           /* cgsim's output */
+} reg_case_t;
+
+static void case_path(const reg_case_t *c, const char *file, char *out)
+{
+    snprintf(out, REG_PATH_LEN, "%s/%s", c->dir, file);
+}
+
+/* Extra arguments from <case>/args, one per line; pointers into `store`. */
+static size_t case_args(const reg_case_t *c, text_t *store, char **argv, size_t max)
+{
+    char path[REG_PATH_LEN];
+    size_t n = 0, pos = 0, len = 0;
+    const char *line = NULL;
+    case_path(c, "args", path);
+    if (!text_read(path, store))
+        return 0;
+    while (n < max && next_line(store, &pos, &line, &len)) {
+        ((char *)line)[len] = '\0';     /* the '\n' (or the final NUL) ends the argument */
+        if (len > 0 && line[0] != '#')
+            argv[n++] = (char *)line;
+    }
+    return n;
+}
+
+static int case_exec(const reg_case_t *c, char *msg, size_t msglen)
+{
+    char scenario[REG_PATH_LEN];
+    char *argv[REG_MAX_ARGS + 8];
+    text_t store = {NULL, 0};
+    size_t k = 0;
+    case_path(c, "scenario.json", scenario);
+    argv[k++] = (char *)CGSIM_BINARY;
+    argv[k++] = "run";
+    argv[k++] = scenario;
+    k += case_args(c, &store, argv + k, REG_MAX_ARGS);
+    argv[k++] = "--trace";
+    argv[k++] = (char *)c->trace;
+    argv[k++] = "--quiet";
+    argv[k++] = "--check";
+    argv[k] = NULL;
+    int rc = run_argv(argv, c->log);
+    free(store.buf);
+    if (rc != 0) {
+        text_t log;
+        bool have = text_read(c->log, &log);
+        snprintf(msg, msglen, "cgsim run %s exited %d:\n%.*s", scenario, rc,
+                 have ? show_len(log.len) : 0, have ? log.buf : "");
+        free(log.buf);
+    }
+    return rc;
+}
+
+/* Run one case; returns the number of failures (each logged). */
+static int case_check(const reg_case_t *c, bool regen)
+{
+    char jsonl[REG_PATH_LEN], digest[REG_PATH_LEN], asserts[REG_PATH_LEN], msg[REG_MSG_LEN];
+    struct stat st;
+    text_t got;
+    case_path(c, "expected.jsonl", jsonl);
+    case_path(c, "expected.digest", digest);
+    case_path(c, "asserts.json", asserts);
+    msg[0] = '\0';
+    if (case_exec(c, msg, sizeof msg) != 0) {
+        cr_log_error("regression %s: %s", c->name, msg);
+        return 1;
+    }
+    if (!text_read(c->trace, &got)) {
+        cr_log_error("regression %s: cannot read the trace %s", c->name, c->trace);
+        return 1;
+    }
+    int bad = 0;
+    bool ok = regen ? store_write(jsonl, digest, &got, msg, sizeof msg)
+                    : store_compare(jsonl, digest, &got, msg, sizeof msg);
+    if (!ok) {
+        cr_log_error("regression %s: %s", c->name, msg);
+        bad++;
+    }
+    if (stat(digest, &st) == 0 && stat(asserts, &st) != 0) {
+        cr_log_error("regression %s: a digest case needs asserts.json", c->name);
+        bad++;
+    }
+    bad += asserts_run(c->name, asserts, &got);
+    free(got.buf);
+    return bad;
+}
+
+/* ---- discovery ---- */
+
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted names of the case directories (those holding a scenario.json). */
+static size_t list_cases(const char *dir, char **names, size_t max)
+{
+    DIR *d = opendir(dir);
+    size_t n = 0;
+    if (!d)
+        return 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL && n < max;) {
+        char p[REG_PATH_LEN];
+        struct stat st;
+        snprintf(p, sizeof p, "%s/%s/scenario.json", dir, e->d_name);
+        if (e->d_name[0] != '.' && stat(p, &st) == 0)
+            names[n++] = strdup(e->d_name);
+    }
+    closedir(d);
+    qsort(names, n, sizeof *names, name_cmp);
+    return n;
+}
+
+static bool env_set(const char *name)
+{
+    const char *v = getenv(name);
+    return v && *v && strcmp(v, "0") != 0;
+}
+
+Test(regressions, every_case_replays_to_its_expected_trace, .timeout = 600)
+{
+    char *names[REG_MAX_CASES], tmp[] = "/tmp/cgsim-reg-XXXXXX";
+    const char *only = getenv("CGSIM_REGRESSION_CASE");
+    bool regen = env_set("CGSIM_REGEN_REGRESSIONS");
+    size_t n = list_cases(CGSIM_SOURCE_DIR "/tests/regressions", names, REG_MAX_CASES);
+    cr_assert_gt(n, 0, "no case directories under tests/regressions");
+    cr_assert_not_null(mkdtemp(tmp), "mkdtemp: %s", strerror(errno));
+    int failed = 0, ran = 0;
+    for (size_t i = 0; i < n; i++) {
+        reg_case_t c;
+        if (only && *only && strcmp(only, names[i]) != 0) {
+            free(names[i]);
+            continue;
+        }
+        snprintf(c.name, sizeof c.name, "%s", names[i]);
+        snprintf(c.dir, sizeof c.dir, "%s/tests/regressions/%s", CGSIM_SOURCE_DIR, names[i]);
+        snprintf(c.trace, sizeof c.trace, "%s/trace.jsonl", tmp);
+        snprintf(c.log, sizeof c.log, "%s/cgsim.log", tmp);
+        int bad = case_check(&c, regen);
+        failed += bad > 0;
+        ran++;
+        if (regen && bad == 0)
+            cr_log_warn("regression %s regenerated: review `git diff tests/regressions`", c.name);
+        unlink(c.trace);
+        unlink(c.log);
+        free(names[i]);
+    }
+    rmdir(tmp);
+    cr_assert_gt(ran, 0, "CGSIM_REGRESSION_CASE=%s names no case", only ? only : "");
+    cr_assert_eq(failed, 0, "%d of %d regression case(s) failed (messages above)", failed, ran);
+}
+
+/* The assertion matcher: equal fields, numeric bounds, counts. */
+Test(regressions, assertions_match_fields_bounds_and_counts)
+{
+    const char *lines[] = {
+        "{\"t\":100,\"type\":\"member_leave\",\"group\":\"g\",\"member\":\"c2\","
+        "\"reason\":\"session_timeout\"}",
+        "{\"t\":200,\"type\":\"member_leave\",\"group\":\"g\",\"member\":\"c1\","
+        "\"reason\":\"leave\"}",
+        "{\"t\":300,\"type\":\"assignment\",\"group\":\"g\",\"generation\":2,\"member\":\"c1\","
+        "\"partitions\":[[\"t\",0],[\"t\",1]]}"};
+    cJSON *recs[3];
+    for (int i = 0; i < 3; i++)
+        recs[i] = cJSON_Parse(lines[i]);
+    cJSON *a = cJSON_Parse(
+        "[{\"type\":\"member_leave\",\"member\":\"c2\",\"reason\":\"session_timeout\","
+        "\"t_min\":50,\"t_max\":150},"
+        "{\"type\":\"member_leave\",\"count\":2},"
+        "{\"type\":\"assignment\",\"partitions\":[[\"t\",0],[\"t\",1]],\"generation_min\":2},"
+        "{\"type\":\"rebalance_start\",\"count\":0}]");
+    cr_assert_eq(asserts_check("self-test", a, recs, 3), 0);
+    cJSON *b = cJSON_Parse(
+        "[{\"type\":\"member_leave\",\"member\":\"c2\",\"t_min\":150},"
+        "{\"type\":\"member_leave\",\"max_count\":1},"
+        "{\"type\":\"assignment\",\"partitions\":[[\"t\",0]]}]");
+    cr_assert_eq(asserts_check("self-test (3 failures expected)", b, recs, 3), 3);
+    cJSON_Delete(a);
+    cJSON_Delete(b);
+    for (int i = 0; i < 3; i++)
+        cJSON_Delete(recs[i]);
+}
+
+Test(regressions, comparator_reports_the_first_differing_line)
+{
+    char a[] = "{\"t\":0}\n{\"t\":1}\n", b[] = "{\"t\":0}\n{\"t\":2}\n", msg[REG_MSG_LEN];
+    text_t ta = {a, strlen(a)}, tb = {b, strlen(b)};
+    cr_assert_not(lines_equal(&ta, &tb, 0, msg, sizeof msg));
+    cr_assert_not_null(strstr(msg, "line 2"), "%s", msg);
+}

@@ -1,0 +1,900 @@
+/* Swarm test: many random scenarios from a deterministic generator (splitmix64 from a fixed
+ * master seed): random topics, producers, 1-3 groups with a random classic assignor and
+ * protocol settings, consumers with random join times, static members, scripted faults of every
+ * action (with and without duration_ms) and stochastic failure models. Each scenario is written
+ * to a temporary file and run with `cgsim run --check --quiet`, which must exit 0; the trace is
+ * then checked independently of the simulator: time never goes back; it starts with run_start
+ * and ends with run_end; within a group no partition has two owners (the ownership rule of
+ * design.md); a revoke lists only partitions the member owns; a zombie record comes from a
+ * member that does not own the partition; ok commits never lower a group's committed offset;
+ * run_end.duplicates is the sum of the duplicate records.
+ * Environment: CGSIM_SWARM_SEED (master seed), CGSIM_SWARM_N (number of scenarios; default
+ * SWARM_DEFAULT_N, a fifth of it when CGSIM_SANITIZED=1). A failing scenario's file is kept and
+ * its path printed, with the command that replays it. */
+#include <cjson/cJSON.h>
+#include <criterion/criterion.h>
+#include <criterion/logging.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define SWARM_DEFAULT_SEED 20261125ULL    /* master seed of the generator */
+#define SWARM_DEFAULT_N 1000              /* scenarios per run in a normal build */
+#define SWARM_MAX_FAILURES 5              /* failing scenarios described in full */
+#define SWARM_MAX_CONSUMER_NAMES 64       /* per group, after count expansion */
+#define SWARM_PATH_LEN 512
+#define SWARM_MSG_LEN 2048
+
+typedef struct text {
+    char *buf;                        /* file contents, NUL-terminated */
+    size_t len;                       /* bytes, without the NUL */
+} text_t;
+
+static bool text_read(const char *path, text_t *t)
+{
+    FILE *f = fopen(path, "rb");
+    t->buf = NULL;
+    t->len = 0;
+    if (!f)
+        return false;
+    size_t cap = 1 << 16;
+    t->buf = malloc(cap + 1);
+    for (size_t n; t->buf && (n = fread(t->buf + t->len, 1, cap - t->len, f)) > 0;) {
+        t->len += n;
+        if (t->len < cap)
+            continue;
+        char *b = realloc(t->buf, 2 * cap + 1);
+        if (!b)
+            free(t->buf);
+        t->buf = b;
+        cap *= 2;
+    }
+    bool ok = t->buf && !ferror(f);
+    fclose(f);
+    if (ok)
+        t->buf[t->len] = '\0';
+    return ok;
+}
+
+static bool file_write(const char *path, const char *buf, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return false;
+    bool ok = fwrite(buf, 1, len, f) == len;
+    return fclose(f) == 0 && ok;
+}
+
+/* Run argv (argv[0] = program path) with stdout and stderr into `log_path`; the exit status, or
+ * 128 + signal, or -1 when it could not start. */
+static int run_argv(char *const argv[], const char *log_path)
+{
+    posix_spawn_file_actions_t fa;
+    pid_t pid;
+    int st = 0;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    int rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0)
+        return -1;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* ---- generator ---- */
+
+typedef struct rng {
+    uint64_t s;                       /* splitmix64 state */
+} rng_t;
+
+static uint64_t rng_next(rng_t *r)
+{
+    uint64_t z = (r->s += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+/* Uniform in [lo, hi] (modulo bias is irrelevant here). */
+static int64_t rng_range(rng_t *r, int64_t lo, int64_t hi)
+{
+    return lo + (int64_t)(rng_next(r) % (uint64_t)(hi - lo + 1));
+}
+
+static bool rng_chance(rng_t *r, int percent)
+{
+    return rng_range(r, 0, 99) < percent;
+}
+
+static const char *rng_pick(rng_t *r, const char *const *v, size_t n)
+{
+    return v[rng_range(r, 0, (int64_t)n - 1)];
+}
+
+typedef struct gen_group {
+    char id[16];                      /* "g<k>" */
+    char members[SWARM_MAX_CONSUMER_NAMES][40]; /* consumer ids after count expansion */
+    int n_members;
+} gen_group_t;
+
+typedef struct gen {
+    rng_t r;                          /* this scenario's stream */
+    int64_t duration_ms;              /* run length */
+    int n_topics;                     /* topics t0..t<n-1> */
+    gen_group_t groups[3];
+    int n_groups;
+} gen_t;
+
+static void add_num(cJSON *o, const char *k, double v)
+{
+    cJSON_AddNumberToObject(o, k, v);
+}
+
+/* A processing time or latency: a bare number or a distribution object, mean about `scale` ms. */
+static cJSON *gen_dist(gen_t *g, int scale_tenths)
+{
+    static const char *const KINDS[] = {"number", "constant", "uniform", "exponential",
+                                        "lognormal"};
+    const char *k = rng_pick(&g->r, KINDS, 5);
+    double mean = (double)rng_range(&g->r, 0, scale_tenths) / 10.0;
+    if (strcmp(k, "number") == 0)
+        return cJSON_CreateNumber(mean);
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "dist", k);
+    if (strcmp(k, "constant") == 0) {
+        add_num(d, "value", mean);
+    } else if (strcmp(k, "uniform") == 0) {
+        add_num(d, "min", mean / 2);
+        add_num(d, "max", mean + 1);
+    } else if (strcmp(k, "exponential") == 0) {
+        add_num(d, "mean", mean + 0.1);
+    } else {
+        add_num(d, "mean", mean + 0.1);
+        add_num(d, "sd", (double)rng_range(&g->r, 1, 20) / 10.0);
+    }
+    return d;
+}
+
+static void gen_topics_producers(gen_t *g, cJSON *root)
+{
+    static const char *const ARRIVALS[] = {"constant", "poisson"};
+    cJSON *topics = cJSON_AddArrayToObject(root, "topics");
+    cJSON *producers = cJSON_AddArrayToObject(root, "producers");
+    g->n_topics = (int)rng_range(&g->r, 1, 3);
+    for (int t = 0; t < g->n_topics; t++) {
+        char name[16];
+        cJSON *o = cJSON_CreateObject();
+        snprintf(name, sizeof name, "t%d", t);
+        cJSON_AddStringToObject(o, "name", name);
+        add_num(o, "partitions", (double)rng_range(&g->r, 1, rng_chance(&g->r, 20) ? 16 : 6));
+        cJSON_AddItemToArray(topics, o);
+    }
+    int np = rng_chance(&g->r, 90) ? (int)rng_range(&g->r, 1, 3) : 0;
+    for (int p = 0; p < np; p++) {
+        char id[16], topic[16];
+        cJSON *o = cJSON_CreateObject();
+        snprintf(id, sizeof id, "p%d", p);
+        snprintf(topic, sizeof topic, "t%d", (int)rng_range(&g->r, 0, g->n_topics - 1));
+        cJSON_AddStringToObject(o, "id", id);
+        cJSON_AddStringToObject(o, "topic", topic);
+        add_num(o, "rate_per_s", (double)rng_range(&g->r, 0, 4000) / 10.0);
+        cJSON_AddStringToObject(o, "arrival", rng_pick(&g->r, ARRIVALS, 2));
+        add_num(o, "keys", (double)rng_range(&g->r, 1, 1000));
+        if (rng_chance(&g->r, 30)) {
+            cJSON_AddStringToObject(o, "key_dist", "zipf");
+            add_num(o, "zipf_s", (double)rng_range(&g->r, 5, 20) / 10.0);
+        }
+        if (rng_chance(&g->r, 20)) {
+            int64_t a = rng_range(&g->r, 0, g->duration_ms), b = rng_range(&g->r, 0, g->duration_ms);
+            add_num(o, "start_ms", (double)(a < b ? a : b));
+            add_num(o, "stop_ms", (double)(a < b ? b : a));
+        }
+        cJSON_AddItemToArray(producers, o);
+    }
+}
+
+/* Group config: Kafka names; each key present only sometimes (else Kafka's default). */
+static cJSON *gen_group_config(gen_t *g)
+{
+    static const char *const RESETS[] = {"latest", "earliest", "latest", "earliest", "none"};
+    cJSON *c = cJSON_CreateObject();
+    rng_t *r = &g->r;
+    int64_t session = rng_chance(r, 70) ? rng_range(r, 6000, 30000) : 45000;
+    if (session != 45000)
+        add_num(c, "session.timeout.ms", (double)session);
+    if (rng_chance(r, 70))
+        add_num(c, "heartbeat.interval.ms", (double)rng_range(r, 300, session / 3));
+    if (rng_chance(r, 70))
+        add_num(c, "max.poll.interval.ms", (double)rng_range(r, 1000, 60000));
+    if (rng_chance(r, 60))
+        add_num(c, "max.poll.records", (double)rng_range(r, 1, rng_chance(r, 50) ? 50 : 500));
+    if (rng_chance(r, 50))
+        cJSON_AddBoolToObject(c, "enable.auto.commit", rng_chance(r, 50));
+    if (rng_chance(r, 50))
+        add_num(c, "auto.commit.interval.ms", (double)rng_range(r, 100, 5000));
+    if (rng_chance(r, 60))
+        cJSON_AddStringToObject(c, "auto.offset.reset", rng_pick(r, RESETS, 5));
+    if (rng_chance(r, 50))
+        add_num(c, "group.initial.rebalance.delay.ms", (double)rng_range(r, 0, 3000));
+    if (rng_chance(r, 30))
+        add_num(c, "fetch.max.wait.ms", (double)rng_range(r, 0, 500));
+    if (rng_chance(r, 20))
+        add_num(c, "retry.backoff.ms", (double)rng_range(r, 10, 1000));
+    return c;
+}
+
+static cJSON *gen_subscription(gen_t *g)
+{
+    cJSON *a = cJSON_CreateArray();
+    int mask = 0;
+    while (mask == 0)
+        mask = (int)rng_range(&g->r, 0, (1 << g->n_topics) - 1);
+    for (int t = 0; t < g->n_topics; t++) {
+        char name[16];
+        snprintf(name, sizeof name, "t%d", t);
+        if (mask & (1 << t))
+            cJSON_AddItemToArray(a, cJSON_CreateString(name));
+    }
+    return a;
+}
+
+static void gen_consumer(gen_t *g, gen_group_t *gg, int j, cJSON *arr)
+{
+    cJSON *o = cJSON_CreateObject();
+    char id[16];
+    int count = rng_chance(&g->r, 20) ? (int)rng_range(&g->r, 2, 3) : 0;
+    snprintf(id, sizeof id, "c%d", j);
+    cJSON_AddStringToObject(o, "id", id);
+    cJSON_AddItemToObject(o, "topics", gen_subscription(g));
+    int jt = (int)rng_range(&g->r, 0, 9);
+    if (jt < 4)
+        add_num(o, "join_at_ms", 0);
+    else if (jt < 9)
+        add_num(o, "join_at_ms", (double)rng_range(&g->r, 0, g->duration_ms / 2));
+    else
+        cJSON_AddNullToObject(o, "join_at_ms");
+    if (rng_chance(&g->r, 80))
+        cJSON_AddItemToObject(o, "processing_ms", gen_dist(g, rng_chance(&g->r, 20) ? 200 : 30));
+    if (count)
+        add_num(o, "count", count);
+    if (rng_chance(&g->r, 35)) {
+        cJSON *c = cJSON_AddObjectToObject(o, "config");
+        if (rng_chance(&g->r, 70)) {
+            char inst[16];
+            snprintf(inst, sizeof inst, "s%d", j);
+            cJSON_AddStringToObject(c, "group.instance.id", inst);
+        }
+        if (rng_chance(&g->r, 50))
+            add_num(c, "max.poll.interval.ms", (double)rng_range(&g->r, 1000, 60000));
+    }
+    cJSON_AddItemToArray(arr, o);
+    for (int k = count ? 1 : 0; k <= count && gg->n_members < SWARM_MAX_CONSUMER_NAMES; k++) {
+        if (count)
+            snprintf(gg->members[gg->n_members++], sizeof gg->members[0], "%s-%d", id, k);
+        else
+            snprintf(gg->members[gg->n_members++], sizeof gg->members[0], "%s", id);
+    }
+}
+
+static void gen_groups(gen_t *g, cJSON *root)
+{
+    static const char *const ASSIGNORS[] = {"range", "roundrobin", "sticky",
+                                            "cooperative-sticky"};
+    cJSON *groups = cJSON_AddArrayToObject(root, "groups");
+    g->n_groups = (int)rng_range(&g->r, 1, 3);
+    for (int k = 0; k < g->n_groups; k++) {
+        gen_group_t *gg = &g->groups[k];
+        cJSON *o = cJSON_CreateObject();
+        const char *assignor = rng_pick(&g->r, ASSIGNORS, 4);
+        snprintf(gg->id, sizeof gg->id, "g%d", k);
+        gg->n_members = 0;
+        cJSON_AddStringToObject(o, "id", gg->id);
+        cJSON_AddStringToObject(o, "protocol", "classic");
+        cJSON_AddStringToObject(o, "assignor", assignor);
+        int reb = (int)rng_range(&g->r, 0, 2);
+        if (strcmp(assignor, "cooperative-sticky") == 0 && reb > 0)
+            cJSON_AddStringToObject(o, "rebalance", reb == 1 ? "cooperative" : "eager");
+        else if (reb == 2)
+            cJSON_AddStringToObject(o, "rebalance", "eager");
+        cJSON_AddItemToObject(o, "config", gen_group_config(g));
+        if (rng_chance(&g->r, 50))
+            cJSON_AddItemToObject(o, "network_ms", gen_dist(g, 50));
+        if (rng_chance(&g->r, 30))
+            add_num(o, "coordinator_failover_ms", (double)rng_range(&g->r, 0, 5000));
+        cJSON *cs = cJSON_AddArrayToObject(o, "consumers");
+        int nc = (int)rng_range(&g->r, 1, 4);
+        for (int j = 1; j <= nc; j++)
+            gen_consumer(g, gg, j, cs);
+        cJSON_AddItemToArray(groups, o);
+    }
+}
+
+/* Every scripted action of design.md and the loader, with the ones duration_ms may follow. */
+static const char *const ACTIONS[] = {"crash", "restart", "leave", "join", "pause", "resume",
+                                      "hang", "slow", "isolate", "heal", "coordinator_failover",
+                                      "rolling_restart", "scale"};
+#define N_ACTIONS (sizeof ACTIONS / sizeof ACTIONS[0])
+
+static bool action_has_inverse(const char *a)
+{
+    static const char *const INV[] = {"crash", "leave", "join", "pause", "hang", "slow",
+                                      "isolate", "scale"};
+    for (size_t i = 0; i < sizeof INV / sizeof INV[0]; i++)
+        if (strcmp(a, INV[i]) == 0)
+            return true;
+    return false;
+}
+
+static bool action_on_group(const char *a)
+{
+    return strcmp(a, "coordinator_failover") == 0 || strcmp(a, "rolling_restart") == 0 ||
+           strcmp(a, "scale") == 0;
+}
+
+static void gen_fault_options(gen_t *g, const char *a, cJSON *o)
+{
+    rng_t *r = &g->r;
+    if (strcmp(a, "slow") == 0 && rng_chance(r, 80))
+        add_num(o, "factor", (double)rng_range(r, 5, 1000) / 10.0);
+    if (strcmp(a, "scale") == 0) {
+        static const int COUNTS[] = {-2, -1, 1, 2};
+        add_num(o, "count", COUNTS[rng_range(r, 0, 3)]);
+        if (rng_chance(r, 50))
+            add_num(o, "interval_ms", (double)rng_range(r, 0, 5000));
+    }
+    if (strcmp(a, "rolling_restart") == 0) {
+        if (rng_chance(r, 60))
+            add_num(o, "interval_ms", (double)rng_range(r, 0, 10000));
+        if (rng_chance(r, 60))
+            add_num(o, "down_ms", (double)rng_range(r, 0, 8000));
+    }
+    if (action_has_inverse(a) && rng_chance(r, 50))
+        add_num(o, "duration_ms", (double)rng_range(r, 1, g->duration_ms / 2));
+}
+
+static void gen_faults(gen_t *g, cJSON *root)
+{
+    cJSON *faults = cJSON_AddArrayToObject(root, "faults");
+    int nf = rng_chance(&g->r, 15) ? 0 : (int)rng_range(&g->r, 1, 10);
+    for (int i = 0; i < nf; i++) {
+        const char *a = ACTIONS[rng_range(&g->r, 0, (int64_t)N_ACTIONS - 1)];
+        const gen_group_t *gg = &g->groups[rng_range(&g->r, 0, g->n_groups - 1)];
+        char target[64];
+        cJSON *o = cJSON_CreateObject();
+        add_num(o, "at_ms", (double)rng_range(&g->r, 0, g->duration_ms));
+        cJSON_AddStringToObject(o, "action", a);
+        if (action_on_group(a))
+            snprintf(target, sizeof target, "%s", gg->id);
+        else
+            snprintf(target, sizeof target, "%s/%s", gg->id,
+                     gg->members[rng_range(&g->r, 0, gg->n_members - 1)]);
+        cJSON_AddStringToObject(o, "target", target);
+        gen_fault_options(g, a, o);
+        cJSON_AddItemToArray(faults, o);
+    }
+}
+
+static void gen_failure_models(gen_t *g, cJSON *root)
+{
+    static const char *const MODEL_ACTIONS[] = {"crash", "hang", "pause", "slow", "isolate",
+                                                "leave"};
+    if (!rng_chance(&g->r, 20))
+        return;
+    cJSON *arr = cJSON_AddArrayToObject(root, "failure_models");
+    cJSON *m = cJSON_CreateObject(), *ttf = cJSON_CreateObject(), *ttr = cJSON_CreateObject();
+    cJSON_AddStringToObject(m, "model", "stochastic");
+    if (rng_chance(&g->r, 60))
+        cJSON_AddStringToObject(m, "group", g->groups[rng_range(&g->r, 0, g->n_groups - 1)].id);
+    cJSON_AddStringToObject(ttf, "dist", "exponential");
+    add_num(ttf, "mean", (double)rng_range(&g->r, 2000, 30000));
+    cJSON_AddItemToObject(m, "ttf_ms", ttf);
+    cJSON_AddStringToObject(ttr, "dist", "exponential");
+    add_num(ttr, "mean", (double)rng_range(&g->r, 100, 8000));
+    cJSON_AddItemToObject(m, "ttr_ms", ttr);
+    if (rng_chance(&g->r, 80)) {
+        cJSON *w = cJSON_AddObjectToObject(m, "actions");
+        int64_t forced = rng_range(&g->r, 0, 5);   /* at least one weight > 0 */
+        for (int64_t i = 0; i < 6; i++)
+            if (i == forced)
+                add_num(w, MODEL_ACTIONS[i], (double)rng_range(&g->r, 1, 5));
+            else if (rng_chance(&g->r, 40))
+                add_num(w, MODEL_ACTIONS[i], (double)rng_range(&g->r, 0, 5));
+    }
+    if (rng_chance(&g->r, 50))
+        add_num(m, "slow_factor", (double)rng_range(&g->r, 2, 50));
+    if (rng_chance(&g->r, 50))
+        add_num(m, "start_ms", (double)rng_range(&g->r, 0, g->duration_ms / 2));
+    cJSON_AddItemToArray(arr, m);
+}
+
+/* Scenario number `index` of the swarm with master seed `master`, as JSON text (caller frees). */
+static char *gen_scenario(uint64_t master, int index)
+{
+    gen_t g;
+    char name[64];
+    memset(&g, 0, sizeof g);
+    g.r.s = master;
+    for (int i = 0; i <= index % 7; i++)    /* decorrelate neighbouring indexes */
+        rng_next(&g.r);
+    g.r.s ^= (uint64_t)index * 0xd1b54a32d192ed03ULL;
+    cJSON *root = cJSON_CreateObject();
+    snprintf(name, sizeof name, "swarm-%llu-%d", (unsigned long long)master, index);
+    cJSON_AddStringToObject(root, "name", name);
+    add_num(root, "seed", (double)rng_range(&g.r, 0, 1000000000));
+    g.duration_ms = rng_range(&g.r, 5000, 60000);
+    add_num(root, "duration_ms", (double)g.duration_ms);
+    gen_topics_producers(&g, root);
+    gen_groups(&g, root);
+    gen_faults(&g, root);
+    gen_failure_models(&g, root);
+    char *text = cJSON_Print(root);
+    cJSON_Delete(root);
+    return text;
+}
+
+/* ---- independent trace checker ---- */
+
+typedef struct slot {
+    char *group;                      /* group id */
+    char *topic;                      /* topic name */
+    int64_t partition;
+    char *owner;                      /* member owning it per the trace, NULL = none */
+    bool has_commit;                  /* an ok commit was seen */
+    double committed;                 /* highest ok committed offset */
+} slot_t;
+
+typedef struct checker {
+    slot_t *v;                        /* one per (group, topic, partition) seen */
+    size_t n, cap;
+    double last_t;                    /* time of the previous record */
+    long long line;                   /* current line number */
+    bool started, ended;              /* run_start / run_end seen */
+    double duplicates;                /* sum of duplicate.records */
+    char err[SWARM_MSG_LEN];          /* first violation */
+} checker_t;
+
+static const char *jstr(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static bool jnum(const cJSON *o, const char *k, double *out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    if (!cJSON_IsNumber(v))
+        return false;
+    *out = v->valuedouble;
+    return true;
+}
+
+static bool fail(checker_t *k, const char *fmt, const char *a, const char *b, const char *c)
+{
+    char m[SWARM_MSG_LEN / 2];
+    snprintf(m, sizeof m, fmt, a ? a : "?", b ? b : "?", c ? c : "?");
+    snprintf(k->err, sizeof k->err, "line %lld: %s", k->line, m);
+    return false;
+}
+
+static slot_t *slot_get(checker_t *k, const char *group, const char *topic, int64_t p)
+{
+    for (size_t i = 0; i < k->n; i++)
+        if (k->v[i].partition == p && strcmp(k->v[i].topic, topic) == 0 &&
+            strcmp(k->v[i].group, group) == 0)
+            return &k->v[i];
+    if (k->n == k->cap) {
+        size_t cap = k->cap ? 2 * k->cap : 64;
+        slot_t *v = realloc(k->v, cap * sizeof *v);
+        if (!v)
+            return NULL;
+        k->v = v;
+        k->cap = cap;
+    }
+    slot_t *s = &k->v[k->n++];
+    *s = (slot_t){strdup(group), strdup(topic), p, NULL, false, 0};
+    return s;
+}
+
+static void slot_release(slot_t *s)
+{
+    free(s->owner);
+    s->owner = NULL;
+}
+
+/* [topic, partition] pair i of a "partitions" array. */
+static bool pair_at(const cJSON *pair, const char **topic, int64_t *p)
+{
+    const cJSON *t = cJSON_GetArrayItem(pair, 0), *n = cJSON_GetArrayItem(pair, 1);
+    if (!cJSON_IsString(t) || !cJSON_IsNumber(n))
+        return false;
+    *topic = t->valuestring;
+    *p = (int64_t)n->valuedouble;
+    return true;
+}
+
+static bool listed(const cJSON *parts, const slot_t *s)
+{
+    const char *t = NULL;
+    int64_t p = 0;
+    for (const cJSON *it = parts->child; it; it = it->next)
+        if (pair_at(it, &t, &p) && p == s->partition && strcmp(t, s->topic) == 0)
+            return true;
+    return false;
+}
+
+static bool on_assignment(checker_t *k, const char *g, const char *m, const cJSON *parts)
+{
+    if (!cJSON_IsArray(parts))
+        return fail(k, "assignment of %s/%s without a partitions array", g, m, NULL);
+    for (size_t i = 0; i < k->n; i++)      /* a later assignment without it ends ownership */
+        if (k->v[i].owner && strcmp(k->v[i].group, g) == 0 && strcmp(k->v[i].owner, m) == 0 &&
+            !listed(parts, &k->v[i]))
+            slot_release(&k->v[i]);
+    for (const cJSON *it = parts->child; it; it = it->next) {
+        const char *t = NULL;
+        int64_t p = 0;
+        char tp[300];
+        if (!pair_at(it, &t, &p))
+            return fail(k, "assignment of %s/%s: bad [topic, partition] pair", g, m, NULL);
+        slot_t *s = slot_get(k, g, t, p);
+        snprintf(tp, sizeof tp, "%s-%lld", t, (long long)p);
+        if (s && s->owner && strcmp(s->owner, m) != 0) {
+            char who[600];
+            snprintf(who, sizeof who, "%s/%s while %s still owns it", g, m, s->owner);
+            return fail(k, "two owners: partition %s assigned to %s%s", tp, who, "");
+        }
+        if (s && !s->owner)
+            s->owner = strdup(m);
+    }
+    return true;
+}
+
+static bool on_revoke(checker_t *k, const char *g, const char *m, const cJSON *parts)
+{
+    if (!cJSON_IsArray(parts))
+        return fail(k, "revoke of %s/%s without a partitions array", g, m, NULL);
+    for (const cJSON *it = parts->child; it; it = it->next) {
+        const char *t = NULL;
+        int64_t p = 0;
+        if (!pair_at(it, &t, &p))
+            return fail(k, "revoke of %s/%s: bad [topic, partition] pair", g, m, NULL);
+        slot_t *s = slot_get(k, g, t, p);
+        if (s && (!s->owner || strcmp(s->owner, m) != 0))
+            return fail(k, "%s/%s revokes %s which it does not own", g, m, t);
+        if (s)
+            slot_release(s);
+    }
+    return true;
+}
+
+static bool on_commit(checker_t *k, const cJSON *o, const char *g, const char *m)
+{
+    const cJSON *ok = cJSON_GetObjectItemCaseSensitive(o, "ok");
+    const char *t = jstr(o, "topic");
+    double p = 0, off = 0;
+    if (!cJSON_IsBool(ok) || !t || !jnum(o, "partition", &p) || !jnum(o, "offset", &off))
+        return fail(k, "commit of %s/%s lacks ok, topic, partition or offset", g, m, NULL);
+    if (!cJSON_IsTrue(ok))
+        return true;
+    slot_t *s = slot_get(k, g, t, (int64_t)p);
+    if (s && s->has_commit && off < s->committed) {
+        char num[64];
+        snprintf(num, sizeof num, "%.0f < %.0f", off, s->committed);
+        return fail(k, "committed offset of group %s partition %s goes back: %s", g, t, num);
+    }
+    if (s) {
+        s->has_commit = true;
+        s->committed = off;
+    }
+    return true;
+}
+
+static bool on_zombie(checker_t *k, const cJSON *o, const char *g, const char *m)
+{
+    const char *t = jstr(o, "topic");
+    double p = 0;
+    if (!t || !jnum(o, "partition", &p))
+        return fail(k, "zombie of %s/%s lacks topic or partition", g, m, NULL);
+    slot_t *s = slot_get(k, g, t, (int64_t)p);
+    if (s && s->owner && strcmp(s->owner, m) == 0)
+        return fail(k, "zombie record from %s/%s, the owner of a partition of %s", g, m, t);
+    return true;
+}
+
+static bool on_run_end(checker_t *k, const cJSON *o)
+{
+    double d = -1;
+    k->ended = true;
+    if (!jnum(o, "duplicates", &d) || d != k->duplicates) {
+        char num[96];
+        snprintf(num, sizeof num, "%.0f but the duplicate records sum to %.0f", d, k->duplicates);
+        return fail(k, "run_end.duplicates is %s%s%s", num, "", "");
+    }
+    return true;
+}
+
+static bool on_member_record(checker_t *k, const cJSON *o, const char *type)
+{
+    const char *g = jstr(o, "group"), *m = jstr(o, "member");
+    if (!g || !m)
+        return fail(k, "%s record without group or member", type, NULL, NULL);
+    if (strcmp(type, "assignment") == 0)
+        return on_assignment(k, g, m, cJSON_GetObjectItemCaseSensitive(o, "partitions"));
+    if (strcmp(type, "revoke") == 0)
+        return on_revoke(k, g, m, cJSON_GetObjectItemCaseSensitive(o, "partitions"));
+    if (strcmp(type, "member_leave") == 0) {
+        for (size_t i = 0; i < k->n; i++)
+            if (k->v[i].owner && strcmp(k->v[i].group, g) == 0 &&
+                strcmp(k->v[i].owner, m) == 0)
+                slot_release(&k->v[i]);
+        return true;
+    }
+    if (strcmp(type, "commit") == 0)
+        return on_commit(k, o, g, m);
+    if (strcmp(type, "zombie") == 0)
+        return on_zombie(k, o, g, m);
+    double n = 0;
+    if (strcmp(type, "duplicate") == 0 && jnum(o, "records", &n))
+        k->duplicates += n;
+    return true;
+}
+
+static bool check_record(checker_t *k, const cJSON *o)
+{
+    const char *type = jstr(o, "type");
+    double t = 0;
+    if (!cJSON_IsObject(o) || !type || !jnum(o, "t", &t))
+        return fail(k, "not a JSON object with a number t and a string type%s%s%s", "", "", "");
+    if (k->ended)
+        return fail(k, "%s record after run_end", type, NULL, NULL);
+    if (!k->started && strcmp(type, "run_start") != 0)
+        return fail(k, "first record is %s, not run_start", type, NULL, NULL);
+    k->started = true;
+    if (t < k->last_t)
+        return fail(k, "time goes back (%s record)%s%s", type, "", "");
+    k->last_t = t;
+    if (strcmp(type, "run_aborted") == 0)
+        return fail(k, "run_aborted: %s", jstr(o, "message"), NULL, NULL);
+    if (strcmp(type, "run_end") == 0)
+        return on_run_end(k, o);
+    if (cJSON_GetObjectItemCaseSensitive(o, "member") && jstr(o, "group"))
+        return on_member_record(k, o, type);
+    return true;
+}
+
+static void checker_free(checker_t *k)
+{
+    for (size_t i = 0; i < k->n; i++) {
+        free(k->v[i].group);
+        free(k->v[i].topic);
+        free(k->v[i].owner);
+    }
+    free(k->v);
+}
+
+/* Check a whole trace; on a violation `err` holds its line and the record. */
+static bool check_trace(const text_t *tr, char *err, size_t errlen)
+{
+    checker_t k;
+    memset(&k, 0, sizeof k);
+    bool ok = true;
+    for (size_t pos = 0; ok && pos < tr->len;) {
+        const char *line = tr->buf + pos, *nl = memchr(line, '\n', tr->len - pos);
+        size_t len = nl ? (size_t)(nl - line) : tr->len - pos;
+        pos += len + 1;
+        k.line++;
+        cJSON *o = cJSON_ParseWithLength(line, len);
+        ok = check_record(&k, o);
+        cJSON_Delete(o);
+        if (!ok)
+            snprintf(err, errlen, "%.1200s\n  record: %.*s", k.err, (int)(len < 400 ? len : 400),
+                     line);
+    }
+    if (ok && !k.ended) {
+        snprintf(err, errlen, "the trace has no run_end (%lld lines)", k.line);
+        ok = false;
+    }
+    checker_free(&k);
+    return ok;
+}
+
+/* ---- the swarm ---- */
+
+static uint64_t env_u64(const char *name, uint64_t def)
+{
+    const char *v = getenv(name);
+    char *end = NULL;
+    if (!v || !*v)
+        return def;
+    errno = 0;
+    unsigned long long x = strtoull(v, &end, 10);
+    cr_assert(!errno && end && !*end, "%s=%s is not an unsigned integer", name, v);
+    return (uint64_t)x;
+}
+
+static double wall_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Run scenario `index`; false (with the reason in msg) on a failure. */
+static bool swarm_one(uint64_t master, int index, const char *dir, char *path, char *msg,
+                      size_t msglen)
+{
+    char trace[SWARM_PATH_LEN], log[SWARM_PATH_LEN];
+    char *json = gen_scenario(master, index);
+    snprintf(path, SWARM_PATH_LEN, "%s/swarm-%d.json", dir, index);
+    snprintf(trace, sizeof trace, "%s/trace-%d.jsonl", dir, index);
+    snprintf(log, sizeof log, "%s/log-%d.txt", dir, index);
+    bool wrote = json && file_write(path, json, strlen(json));
+    free(json);
+    if (!wrote) {
+        snprintf(msg, msglen, "cannot write %s", path);
+        return false;
+    }
+    char *argv[] = {(char *)CGSIM_BINARY, "run", path, "--check", "--quiet", "--trace", trace,
+                    NULL};
+    int rc = run_argv(argv, log);
+    text_t out = {NULL, 0};
+    bool ok = rc == 0;
+    if (!ok) {
+        bool have = text_read(log, &out);
+        snprintf(msg, msglen, "cgsim exited %d%s:\n%.*s", rc,
+                 rc == 2 ? " (the generator wrote a scenario the loader refuses)" : "",
+                 have ? (int)(out.len < 1500 ? out.len : 1500) : 0, have ? out.buf : "");
+    } else if (!text_read(trace, &out)) {
+        snprintf(msg, msglen, "cannot read the trace %s", trace);
+        ok = false;
+    } else {
+        ok = check_trace(&out, msg, msglen);
+    }
+    free(out.buf);
+    unlink(trace);
+    unlink(log);
+    if (ok)
+        unlink(path);
+    return ok;
+}
+
+Test(swarm, random_scenarios_run_clean_and_their_traces_hold_the_invariants)
+{
+    uint64_t master = env_u64("CGSIM_SWARM_SEED", SWARM_DEFAULT_SEED);
+    uint64_t def = getenv("CGSIM_SANITIZED") && strcmp(getenv("CGSIM_SANITIZED"), "1") == 0
+                       ? SWARM_DEFAULT_N / 5 : SWARM_DEFAULT_N;
+    uint64_t n = env_u64("CGSIM_SWARM_N", def);
+    char dir[] = "/tmp/cgsim-swarm-XXXXXX", path[SWARM_PATH_LEN], msg[SWARM_MSG_LEN];
+    cr_assert_not_null(mkdtemp(dir), "mkdtemp: %s", strerror(errno));
+    int failures = 0;
+    double t0 = wall_s();
+    for (uint64_t i = 0; i < n; i++) {
+        msg[0] = '\0';
+        if (swarm_one(master, (int)i, dir, path, msg, sizeof msg))
+            continue;
+        if (++failures > SWARM_MAX_FAILURES) {
+            cr_log_error("swarm scenario %llu failed too (kept at %s)", (unsigned long long)i,
+                         path);
+            continue;
+        }
+        cr_log_error("swarm scenario %llu (CGSIM_SWARM_SEED=%llu) failed; kept at %s\n"
+                     "  replay: %s run %s --check\n  %s", (unsigned long long)i,
+                     (unsigned long long)master, path, CGSIM_BINARY, path, msg);
+    }
+    double dt = wall_s() - t0;
+    cr_log_info("swarm: %llu scenarios (seed %llu) in %.1f s, %.1f ms each",
+                (unsigned long long)n, (unsigned long long)master, dt,
+                n ? 1000.0 * dt / (double)n : 0.0);
+    fprintf(stderr, "swarm: %llu scenarios (seed %llu) in %.1f s\n", (unsigned long long)n,
+            (unsigned long long)master, dt);
+    if (failures == 0)
+        rmdir(dir);
+    cr_assert_eq(failures, 0, "%d swarm scenario(s) failed (kept in %s; messages above)",
+                 failures, dir);
+}
+
+/* ---- the generator and the checker themselves ---- */
+
+Test(swarm, generator_is_deterministic_and_varies)
+{
+    char *a = gen_scenario(7, 3), *b = gen_scenario(7, 3), *c = gen_scenario(7, 4);
+    char *d = gen_scenario(8, 3);
+    cr_assert_str_eq(a, b);
+    cr_assert_str_neq(a, c);
+    cr_assert_str_neq(a, d);
+    cJSON *o = cJSON_Parse(a);
+    cr_assert(cJSON_IsObject(o));
+    cr_assert(cJSON_IsArray(cJSON_GetObjectItem(o, "groups")));
+    cJSON_Delete(o);
+    free(a);
+    free(b);
+    free(c);
+    free(d);
+}
+
+Test(swarm, generator_uses_every_fault_action)
+{
+    bool seen[N_ACTIONS] = {false};
+    bool duration = false;
+    for (int i = 0; i < 200; i++) {
+        char *s = gen_scenario(SWARM_DEFAULT_SEED, i);
+        cJSON *o = cJSON_Parse(s);
+        const cJSON *f = NULL;
+        cJSON_ArrayForEach(f, cJSON_GetObjectItem(o, "faults")) {
+            const char *a = jstr(f, "action");
+            for (size_t k = 0; a && k < N_ACTIONS; k++)
+                seen[k] = seen[k] || strcmp(a, ACTIONS[k]) == 0;
+            duration = duration || cJSON_GetObjectItem(f, "duration_ms");
+        }
+        cJSON_Delete(o);
+        free(s);
+    }
+    for (size_t k = 0; k < N_ACTIONS; k++)
+        cr_expect(seen[k], "action %s never generated", ACTIONS[k]);
+    cr_expect(duration);
+}
+
+static bool check_text(const char *s, char *err, size_t errlen)
+{
+    text_t t = {(char *)s, strlen(s)};
+    return check_trace(&t, err, errlen);
+}
+
+#define L_START "{\"t\":0,\"type\":\"run_start\",\"scenario\":\"x\",\"seed\":1,\"version\":\"0\"}\n"
+#define L_END "{\"t\":9,\"type\":\"run_end\",\"events\":1,\"records_produced\":0," \
+              "\"records_consumed\":0,\"duplicates\":0}\n"
+#define L_ASSIGN(t, m, p) "{\"t\":" #t ",\"type\":\"assignment\",\"group\":\"g\",\"generation\":1," \
+                          "\"member\":\"" m "\",\"partitions\":[[\"a\"," #p "]]}\n"
+
+Test(swarm, checker_catches_each_violation)
+{
+    char err[SWARM_MSG_LEN];
+    cr_assert(check_text(L_START L_ASSIGN(1, "c1", 0) L_ASSIGN(2, "c2", 1) L_END, err,
+                         sizeof err), "%s", err);
+    cr_assert_not(check_text(L_START L_ASSIGN(1, "c1", 0) L_ASSIGN(2, "c2", 0) L_END, err,
+                             sizeof err));
+    cr_assert_not_null(strstr(err, "two owners"), "%s", err);
+    /* a revoke, a later assignment without it, or member_leave ends ownership */
+    cr_assert(check_text(L_START L_ASSIGN(1, "c1", 0)
+                         "{\"t\":2,\"type\":\"revoke\",\"group\":\"g\",\"member\":\"c1\","
+                         "\"partitions\":[[\"a\",0]]}\n" L_ASSIGN(3, "c2", 0) L_END,
+                         err, sizeof err), "%s", err);
+    cr_assert(check_text(L_START L_ASSIGN(1, "c1", 0) L_ASSIGN(2, "c1", 1) L_ASSIGN(3, "c2", 0)
+                         L_END, err, sizeof err), "%s", err);
+    cr_assert(check_text(L_START L_ASSIGN(1, "c1", 0)
+                         "{\"t\":2,\"type\":\"member_leave\",\"group\":\"g\",\"member\":\"c1\","
+                         "\"reason\":\"leave\"}\n" L_ASSIGN(3, "c2", 0) L_END,
+                         err, sizeof err), "%s", err);
+    cr_assert_not(check_text(L_START L_ASSIGN(5, "c1", 0) L_ASSIGN(4, "c1", 0) L_END, err,
+                             sizeof err));
+    cr_assert_not_null(strstr(err, "time goes back"), "%s", err);
+    cr_assert_not(check_text(L_START L_ASSIGN(1, "c1", 0), err, sizeof err));
+    cr_assert_not_null(strstr(err, "no run_end"), "%s", err);
+#define L_COMMIT(off) "{\"t\":3,\"type\":\"commit\",\"group\":\"g\",\"member\":\"c1\"," \
+    "\"topic\":\"a\",\"partition\":0,\"offset\":" #off ",\"generation\":1,\"ok\":true," \
+    "\"end_offset\":50}\n"
+    cr_assert_not(check_text(L_START L_COMMIT(10) L_COMMIT(9) L_END, err, sizeof err));
+    cr_assert_not_null(strstr(err, "goes back"), "%s", err);
+    cr_assert_not(check_text(L_START L_ASSIGN(1, "c1", 0)
+                             "{\"t\":2,\"type\":\"zombie\",\"group\":\"g\",\"member\":\"c1\","
+                             "\"topic\":\"a\",\"partition\":0,\"records\":3}\n" L_END,
+                             err, sizeof err));
+    cr_assert_not(check_text(L_START "{\"t\":2,\"type\":\"duplicate\",\"group\":\"g\","
+                             "\"member\":\"c1\",\"topic\":\"a\",\"partition\":0,\"records\":3,"
+                             "\"from_offset\":0}\n" L_END, err, sizeof err));
+    cr_assert_not_null(strstr(err, "duplicates"), "%s", err);
+}
