@@ -3,6 +3,7 @@
  * is parsed with cJSON, its required fields checked, and handed to the state machine (an_state). */
 #include "analysis/an_analyze.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -424,27 +425,143 @@ static int an_check_time(an_reader_t *r, int64_t t_ns, double t_ms)
     return 0;
 }
 
-/* High-volume debug records the metrics do not use. Recognised from the writer's fixed prefix
- * {"t":<number>,"type":"<type>" without parsing the line; returns 1 (skipped, time checked),
- * 0 (not recognised: parse normally) or -1 (error). */
-static int an_fast_skip(an_reader_t *r, const char *line)
+/* The writer's fixed prefix {"t":<number>,"type":"<type>" read without parsing the line:
+ * fills *t_ms and *type (pointing after the opening quote of the type); false if absent. */
+static bool an_prefix(const char *line, double *t_ms, const char **type)
 {
-    static const char *const skip[] = {"poll", "fetch", "lag"};
     static const char pre[] = "{\"t\":", mid[] = ",\"type\":\"";
     if (strncmp(line, pre, sizeof pre - 1) != 0)
-        return 0;
+        return false;
     char *end;
     double t = strtod(line + sizeof pre - 1, &end);
     if (end == line + sizeof pre - 1 || !isfinite(t) || t < 0 ||
         strncmp(end, mid, sizeof mid - 1) != 0)
-        return 0;
-    const char *type = end + sizeof mid - 1;
-    for (size_t i = 0; i < sizeof skip / sizeof skip[0]; i++) {
-        size_t n = strlen(skip[i]);
-        if (strncmp(type, skip[i], n) == 0 && type[n] == '"')
+        return false;
+    *t_ms = t;
+    *type = end + sizeof mid - 1;
+    return true;
+}
+
+static bool an_type_is(const char *type, const char *name)
+{
+    size_t n = strlen(name);
+    return strncmp(type, name, n) == 0 && type[n] == '"';
+}
+
+/* High-volume debug records the metrics do not use, skipped after reading only their time.
+ * Returns 1 (skipped), 0 (not such a record: parse normally) or -1 (error). */
+static int an_fast_skip(an_reader_t *r, double t, const char *type)
+{
+    static const char *const skip[] = {"poll", "fetch", "lag"};
+    for (size_t i = 0; i < sizeof skip / sizeof skip[0]; i++)
+        if (an_type_is(type, skip[i]))
             return an_check_time(r, an_ms_to_ns(t), t) ? -1 : 1;
-    }
     return 0;
+}
+
+/* ---- commit records without cJSON: they are most of a normal trace ---- */
+
+#define AN_FLAT_MAX 24                /* fields of a flat record handled without cJSON */
+
+typedef struct an_kv {
+    const char *key;                  /* key text (not terminated) */
+    size_t key_len;
+    char *val;                        /* value text; for strings, inside the quotes */
+    size_t val_len;
+    char kind;                        /* 's' string, 'n' number, 't' true, 'f' false, 'z' null */
+} an_kv_t;
+
+/* Scans {"k":v,...} whose values are strings without escapes, numbers, true, false or null,
+ * with no whitespace (as sim/trace writes it). Returns the field count, 0 if not such a line. */
+static size_t an_flat_scan(char *p, an_kv_t *kv)
+{
+    size_t n = 0;
+    if (*p++ != '{')
+        return 0;
+    for (;;) {
+        char *q;
+        if (n == AN_FLAT_MAX || *p != '"' || !(q = strpbrk(p + 1, "\"\\")) || *q != '"' ||
+            q[1] != ':')
+            return 0;
+        kv[n] = (an_kv_t){p + 1, (size_t)(q - p - 1), q + 2, 0, 0};
+        p = q + 2;
+        if (*p == '"') {
+            if (!(q = strpbrk(p + 1, "\"\\")) || *q != '"')
+                return 0;
+            kv[n].val = p + 1;
+            kv[n].kind = 's';
+            p = q + 1;
+        } else if (*p == '-' || (*p >= '0' && *p <= '9')) {
+            kv[n].kind = 'n';
+            p += strspn(p, "0123456789+-.eE");
+        } else {
+            static const char *const words[] = {"true", "false", "null"};
+            int w = *p == 't' ? 0 : *p == 'f' ? 1 : *p == 'n' ? 2 : -1;
+            if (w < 0 || strncmp(p, words[w], strlen(words[w])) != 0)
+                return 0;
+            kv[n].kind = "tfz"[w];
+            p += strlen(words[w]);
+        }
+        kv[n].val_len = (size_t)(p - kv[n].val) - (kv[n].kind == 's');
+        n++;
+        if (*p == '}' && p[1] == '\0')
+            return n;
+        if (*p++ != ',')
+            return 0;
+    }
+}
+
+static an_kv_t *an_kv_get(an_kv_t *kv, size_t n, const char *key)
+{
+    size_t len = strlen(key);
+    for (size_t i = 0; i < n; i++)
+        if (kv[i].key_len == len && memcmp(kv[i].key, key, len) == 0)
+            return &kv[i];
+    return NULL;
+}
+
+/* A plain JSON integer (what cJSON would also accept as one); false otherwise. */
+static bool an_kv_int(const an_kv_t *v, int64_t *out)
+{
+    if (!v || v->kind != 'n' || v->val_len > 19 || strcspn(v->val, ".eE+") < v->val_len)
+        return false;
+    char *end;
+    errno = 0;
+    long long x = strtoll(v->val, &end, 10);
+    if (errno || end != v->val + v->val_len)
+        return false;
+    *out = x;
+    return true;
+}
+
+/* Handles a well-formed commit line; returns 1 (done), 0 (anything unusual: let cJSON and the
+ * checked path handle it, with its messages) or -1 (error). */
+static int an_fast_commit(an_reader_t *r, char *line, double t)
+{
+    an_kv_t kv[AN_FLAT_MAX];
+    size_t n = an_flat_scan(line, kv);
+    an_kv_t *grp = an_kv_get(kv, n, "group"), *mem = an_kv_get(kv, n, "member");
+    an_kv_t *top = an_kv_get(kv, n, "topic"), *ok = an_kv_get(kv, n, "ok");
+    an_kv_t *endv = an_kv_get(kv, n, "end_offset");
+    int64_t p, offset, gen, end = 0;
+    if (!grp || grp->kind != 's' || !mem || mem->kind != 's' || !top || top->kind != 's' ||
+        !ok || (ok->kind != 't' && ok->kind != 'f') ||
+        !an_kv_int(an_kv_get(kv, n, "partition"), &p) ||
+        !an_kv_int(an_kv_get(kv, n, "offset"), &offset) ||
+        !an_kv_int(an_kv_get(kv, n, "generation"), &gen) ||
+        (endv && endv->kind != 'z' && !an_kv_int(endv, &end)) || r->seen_end)
+        return 0;
+    int64_t t_ns = an_ms_to_ns(t);
+    if (an_check_time(r, t_ns, t))
+        return -1;
+    grp->val[grp->val_len] = mem->val[mem->val_len] = top->val[top->val_len] = '\0';
+    size_t g = an_state_group(&r->st, grp->val), m;
+    if (g == AN_MAP_NONE || (m = an_state_member(&r->st, g, mem->val)) == AN_MAP_NONE)
+        return an_oom(r);
+    (void)m;
+    bool has_end = endv && endv->kind != 'z';
+    return an_state_commit(&r->st, g, top->val, p, ok->kind == 't', has_end, offset, end, t_ns)
+               ? an_oom(r) : 1;
 }
 
 static int an_record(an_reader_t *r, const cJSON *rec)
@@ -470,13 +587,19 @@ static int an_record(an_reader_t *r, const cJSON *rec)
 
 /* One line (without its newline). `last` = the stream ended without a newline after it.
  * Returns 0, 1 (a truncated last line accepted as the end of a partial trace) or -1. */
-static int an_line(an_reader_t *r, const char *line, size_t len, bool last, bool partial)
+static int an_line(an_reader_t *r, char *line, size_t len, bool last, bool partial)
 {
+    double t;
+    const char *type;
     if (len == 0)
         return an_fail(r, "empty line (expected a JSON object)");
-    int skip = an_fast_skip(r, line);
-    if (skip != 0)
-        return skip < 0 ? -1 : 0;
+    /* Fast paths only for complete lines before run_end; the rest goes through cJSON. */
+    if (!last && !r->seen_end && an_prefix(line, &t, &type)) {
+        int rc = an_type_is(type, "commit") ? an_fast_commit(r, line, t)
+                                            : an_fast_skip(r, t, type);
+        if (rc != 0)
+            return rc < 0 ? -1 : 0;
+    }
     cJSON *rec = cJSON_ParseWithLength(line, len);
     r->cur_line = line;
     if (!rec) {
