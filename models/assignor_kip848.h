@@ -16,13 +16,18 @@
  * it is not an assignor and is not in the registry.
  *
  * Kafka sources (apache/kafka group-coordinator): GroupMetadataManager.consumerGroupHeartbeat,
- * consumerGroupLeave, consumerGroupStaticMemberGroupLeave, throwIfConsumerGroupMemberEpochIsInvalid,
- * CurrentAssignmentBuilder, ConsumerGroup.validateOffsetCommit, ConsumerGroupMember.Builder.
+ * consumerGroupLeave, consumerGroupStaticMemberGroupLeave,
+ * throwIfConsumerGroupMemberEpochIsInvalid, CurrentAssignmentBuilder,
+ * ConsumerGroup.validateOffsetCommit, ConsumerGroupMember.Builder.
  * Choices:
  * - Member ids come from the request, also on a join (KIP-1082, Kafka 4.0: the client generates a
  *   UUID; earlier the coordinator did: either way a random id the world draws).
- * - A join (epoch 0) with the id of a known member rejoins it in place, keeping its assignment
- *   (KAFKA-19233); a static join while the instance's member is not at -2 is UNRELEASED_INSTANCE_ID.
+ * - A join (epoch 0) with the id of a known dynamic member rejoins it in place, keeping its
+ *   assignment (KAFKA-19233, what a client does after FENCED_MEMBER_EPOCH). A static join while
+ *   the instance's member is not at -2 is UNRELEASED_INSTANCE_ID, even with that member's own id
+ *   (released Kafka: fatal for the Java client after a lost response; apache/kafka PR 23542
+ *   proposes rejoining in place instead). A static member at -2 rejoining with its own id is
+ *   reset to epoch 0 and reconciled; with a new id it is taken over (member_replaced).
  * - Like Kafka, the target assignment is recomputed lazily: a leave/fence bumps the group epoch and
  *   the next heartbeat of any member computes the target for it (group state ASSIGNING meanwhile).
  * - The rebalance timer is cancelled on a static leave (Kafka lets it fire and ignores it). */

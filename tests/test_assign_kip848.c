@@ -419,13 +419,28 @@ typedef struct client {
     size_t n_topics;
     bool held[NP];                    /* partitions the client owns */
     bool want[NP];                    /* last assignment received */
+    bool timer_armed;                 /* coordinator side: rebalance timer of its member */
+    int32_t timer_epoch;              /* epoch the timer was armed at */
 } client_t;
+
+/* How often the interesting paths ran over all seeds (the test asserts each happened). */
+typedef struct stats {
+    long unrevoked;                   /* responses in UNREVOKED_PARTITIONS */
+    long unreleased;                  /* responses in UNRELEASED_PARTITIONS */
+    long replaced;                    /* static takeovers */
+    long tolerated;                   /* heartbeats at the previous epoch accepted */
+    long fenced_epoch;                /* FENCED_MEMBER_EPOCH */
+    long unreleased_instance;         /* UNRELEASED_INSTANCE_ID */
+    long timer_fenced;                /* rebalance timers that fenced a member */
+    long converged_members;           /* members checked after convergence */
+} stats_t;
 
 typedef struct world {
     fx_t f;
     sim_rng_t rng;
     client_t c[NCLIENTS];
     uint64_t seed;
+    stats_t *st;
 } world_t;
 
 static bool coin(world_t *w, double p) { return sim_rng_uniform(&w->rng) < p; }
@@ -450,6 +465,7 @@ static void client_start(world_t *w, client_t *c)
     c->zombie = c->full_next = false;
     c->epoch = 0;
     c->max_epoch = 0;
+    c->timer_armed = false;
     client_drop_all(c);
     memset(c->want, 0, sizeof c->want);
     uint64_t k = sim_rng_below(&w->rng, 3);            /* a, b or both */
@@ -475,6 +491,23 @@ static void client_assign(world_t *w, client_t *c, const int32_t *a, size_t n, d
     }
 }
 
+/* What the world does with the response's timer outputs, lost or not. */
+static void coordinator_timers(world_t *w, client_t *c, const cg_k848_response_t *r)
+{
+    if (r->rebalance_timer == CG_K848_TIMER_SET) {
+        cr_assert_eq(r->state, CG_K848_UNREVOKED_PARTITIONS);
+        c->timer_armed = true;
+        c->timer_epoch = r->rebalance_timer_epoch;
+    } else if (r->rebalance_timer == CG_K848_TIMER_CANCEL) {
+        c->timer_armed = false;
+    }
+    w->st->unrevoked += r->state == CG_K848_UNREVOKED_PARTITIONS;
+    w->st->unreleased += r->state == CG_K848_UNRELEASED_PARTITIONS;
+    w->st->replaced += r->member_replaced;
+    w->st->fenced_epoch += r->error == CG_K848_FENCED_MEMBER_EPOCH;
+    w->st->unreleased_instance += r->error == CG_K848_UNRELEASED_INSTANCE_ID;
+}
+
 static void client_heartbeat(world_t *w, client_t *c, double lag, double loss)
 {
     int32_t owned[NP];
@@ -485,7 +518,12 @@ static void client_heartbeat(world_t *w, client_t *c, double lag, double loss)
                            full ? MPI_NS : -1};
     if (c->need_join)
         client_drop_all(c);
+    cg_k848_member_view_t before;
+    bool known = cg_k848_member_get(w->f.g, c->id, &before);
     cg_k848_response_t r = call(&w->f, &q);
+    coordinator_timers(w, c, &r);
+    if (r.error == CG_K848_NONE && known && q.member_epoch > 0 && q.member_epoch < before.epoch)
+        w->st->tolerated++;
     cr_assert_neq(r.error, CG_K848_INVALID_REQUEST, "seed %llu: %s rejected",
                   (unsigned long long)w->seed, c->id);
     if (r.error == CG_K848_NONE && coin(w, loss)) {
@@ -560,6 +598,10 @@ static void check_invariants(world_t *w)
         client_t *c = client_of(w, v.member_id, &current);
         if (!current)
             continue;
+        if (v.state == CG_K848_UNREVOKED_PARTITIONS && v.epoch >= 0)
+            cr_assert(c->timer_armed && c->timer_epoch == v.epoch,
+                      "seed %llu: %s revoking without a rebalance timer",
+                      (unsigned long long)w->seed, v.member_id);
         if (v.epoch >= 1) {
             cr_assert_geq(v.epoch, c->max_epoch, "seed %llu: %s epoch %d < %d",
                           (unsigned long long)w->seed, v.member_id, v.epoch, c->max_epoch);
@@ -600,15 +642,30 @@ static void random_removal(world_t *w)
     bool current;
     client_t *c = client_of(w, v.member_id, &current);
     bool removed;
-    if (coin(w, 0.5)) {
-        removed = cg_k848_session_expired(w->f.g, v.member_id);
-        cr_assert(removed);
-    } else {
-        removed = cg_k848_rebalance_timeout(w->f.g, v.member_id, v.epoch);
-        cr_assert(removed);                            /* fired at its current epoch */
+    removed = cg_k848_session_expired(w->f.g, v.member_id);
+    cr_assert(removed);
+    if (current) {
+        c->timer_armed = false;                       /* removal cancels its timers */
+        c->zombie = c->alive;
     }
-    if (current && c->alive)
-        c->zombie = true;
+}
+
+/* The rebalance timer of a client's member fires. The outputs cancel it whenever the member
+ * leaves that epoch, so an armed timer always finds the member still revoking: fenced. */
+static void timer_fires(world_t *w, client_t *c)
+{
+    if (!c->timer_armed)
+        return;
+    cg_k848_member_view_t v;
+    bool expect = cg_k848_member_get(w->f.g, c->id, &v) && v.epoch == c->timer_epoch;
+    bool fenced = cg_k848_rebalance_timeout(w->f.g, c->id, c->timer_epoch);
+    cr_assert(expect && v.state == CG_K848_UNREVOKED_PARTITIONS, "seed %llu: stale timer",
+              (unsigned long long)w->seed);
+    cr_assert(fenced);
+    cr_assert_not(cg_k848_member_get(w->f.g, c->id, &v));
+    c->timer_armed = false;
+    w->st->timer_fenced++;
+    c->zombie = c->alive;
 }
 
 static void client_close(world_t *w, client_t *c)
@@ -619,6 +676,8 @@ static void client_close(world_t *w, client_t *c)
         return;
     int32_t e = c->inst[0] && coin(w, 0.8) ? CG_K848_STATIC_LEAVE_EPOCH : CG_K848_LEAVE_EPOCH;
     cg_k848_response_t r = leave(&w->f, c->id, inst_of(c), e);
+    if (r.error == CG_K848_NONE)
+        c->timer_armed = false;
     cr_assert(r.error == CG_K848_NONE || r.error == CG_K848_UNKNOWN_MEMBER_ID ||
               r.error == CG_K848_FENCED_INSTANCE_ID);
 }
@@ -627,7 +686,9 @@ static void random_step(world_t *w)
 {
     client_t *c = &w->c[sim_rng_below(&w->rng, NCLIENTS)];
     double x = sim_rng_uniform(&w->rng);
-    if (!c->alive) {
+    if (c->timer_armed && coin(w, 0.05)) {
+        timer_fires(w, c);
+    } else if (!c->alive) {
         if (x < 0.3)
             client_start(w, c);
     } else if (x < 0.75) {
@@ -662,9 +723,11 @@ static void converge(world_t *w)
         for (size_t i = 0; cg_k848_member_at(w->f.g, i, &v);) {
             bool current;
             client_t *c = client_of(w, v.member_id, &current);
-            if (!current || !c->alive || c->zombie || v.epoch == CG_K848_STATIC_LEAVE_EPOCH)
+            if (!current || !c->alive || c->zombie || v.epoch == CG_K848_STATIC_LEAVE_EPOCH) {
                 cr_assert(cg_k848_session_expired(w->f.g, v.member_id));
-            else
+                if (current)
+                    c->timer_armed = false;
+            } else
                 i++;
         }
         for (int round = 0; round < 10; round++) {
@@ -701,6 +764,7 @@ static void check_converged(world_t *w)
         bool current;
         client_t *c = client_of(w, v.member_id, &current);
         cr_assert(current && c->alive);
+        w->st->converged_members++;
         int32_t held[NP];
         size_t n = held_list(c, held);
         expect_list(held, n, v.assigned, v.n_assigned, "client vs coordinator");
@@ -714,10 +778,12 @@ static void check_converged(world_t *w)
 
 Test(kip848, random_operations_property)
 {
+    stats_t st = {0};
     for (uint64_t seed = 1; seed <= 300; seed++) {
         world_t *w = calloc(1, sizeof *w);
         cr_assert_not_null(w);
         w->seed = seed;
+        w->st = &st;
         fx_init(&w->f, PA, PB, seed % 2 ? &cg_assignor_uniform : &cg_assignor_server_range);
         cr_assert_eq(sim_rng_init(&w->rng, seed, "test/kip848"), 0);
         for (int i = 0; i < NCLIENTS; i++)
@@ -733,4 +799,11 @@ Test(kip848, random_operations_property)
         cg_k848_group_free(w->f.g);
         free(w);
     }
+    cr_log_info("unrevoked %ld unreleased %ld replaced %ld tolerated %ld fenced %ld "
+                "unreleased_instance %ld timer_fenced %ld converged %ld",
+                st.unrevoked, st.unreleased, st.replaced, st.tolerated, st.fenced_epoch,
+                st.unreleased_instance, st.timer_fenced, st.converged_members);
+    cr_assert(st.unrevoked > 0 && st.unreleased > 0 && st.replaced > 0 && st.tolerated > 0 &&
+              st.fenced_epoch > 0 && st.unreleased_instance > 0 && st.timer_fenced > 0 &&
+              st.converged_members > 300);
 }
