@@ -243,3 +243,35 @@ Test(analyze, fast_and_checked_paths_agree)
     cJSON_free(out[0]);
     cJSON_free(out[1]);
 }
+
+/* Cooperative hand-over: kept partitions are never unavailable, withheld ones are until the
+ * follow-up assignment; a clean leave (revoke, then member_leave). */
+Test(analyze, cooperative_handover)
+{
+    an_result_t res;
+    char err[512] = "";
+    cr_assert_eq(analyze("cooperative.jsonl", false, &res, err, sizeof err), 0, "%s", err);
+    const an_group_sum_t *g = &res.groups[0];
+    /* t-2, t-3 unowned 21->32 and 59->66 */
+    expect_near(g->unavailable_partition_ms, 2 * 11.0 + 2 * 7.0);
+    expect_near(g->parts[0].unavailable_ms, 0.0);
+    expect_near(g->parts[3].unavailable_ms, 18.0);
+    /* x: t-0/t-1 2->100 unbroken, t-2/t-3 2->21 and 66->100; y: t-2/t-3 32->59 */
+    expect_near(g->members[0].owned_partition_ms, 196.0 + 38.0 + 68.0);
+    expect_near(g->members[1].owned_partition_ms, 54.0);
+    /* durations 5, 6, 10 */
+    expect_near(g->rebalance_ms.p50, 6.0);
+    expect_near(g->rebalance_ms.p90, 9.2);
+    expect_near(g->rebalance_ms.p99, 9.92);
+    expect_near(g->rebalance_ms.mean, 7.0);
+    cr_expect_eq(g->moved_partitions, 4);
+    /* generation 2 handed out 2 and 0; continuous: 4 on [10,21), 2 on [21,32) and [59,60) */
+    cr_expect_eq(g->balance_max, 2);
+    expect_near(g->balance_mean, (44.0 + 22.0 + 2.0) / 98.0);
+    cr_expect_eq(g->n_rebalance_reasons, 3);
+    cr_expect_str_eq(g->rebalance_reasons[1].key, "revocation");
+    cr_expect_str_eq(g->leave_reasons[0].key, "leave");
+    cr_expect_eq(g->max_lag_records, -1);
+    cr_expect(isnan(g->lag_mean_records));
+    an_result_fini(&res);
+}
