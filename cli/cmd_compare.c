@@ -70,6 +70,8 @@ typedef struct compare_ctx {
     int *status;                      /* exit status of task k */
     pthread_mutex_t lock;             /* guards next */
     size_t next;                      /* next task to take */
+    size_t done;                      /* tasks finished (progress display) */
+    bool progress;                    /* stderr is a terminal: show progress */
     size_t n_tasks;                   /* assignors * seeds */
 } compare_ctx_t;
 
@@ -327,6 +329,11 @@ static void *compare_worker(void *arg)
         if (k == cx->n_tasks)
             return NULL;
         cx->status[k] = compare_task(cx, k);
+        pthread_mutex_lock(&cx->lock);
+        cx->done++;
+        if (cx->progress)
+            fprintf(stderr, "\rcgsim compare: %zu/%zu runs", cx->done, cx->n_tasks);
+        pthread_mutex_unlock(&cx->lock);
     }
 }
 
@@ -348,6 +355,8 @@ static int compare_run_all(compare_ctx_t *cx, size_t jobs)
     compare_worker(cx);
     for (size_t j = 1; j <= started; j++)
         pthread_join(th[j], NULL);
+    if (cx->progress)
+        fputc('\n', stderr);
     pthread_mutex_destroy(&cx->lock);
     free(th);
     for (size_t k = 0; k < cx->n_tasks; k++)   /* first failure in task order: deterministic */
@@ -400,6 +409,7 @@ static int compare_ctx_init(compare_ctx_t *cx, const compare_args_t *a)
     memset(cx, 0, sizeof *cx);
     cx->args = a;
     cx->n_tasks = a->n_assignors * a->seeds;
+    cx->progress = isatty(STDERR_FILENO);
     cx->scen = calloc(a->n_assignors, sizeof *cx->scen);
     cx->seeds = calloc(a->seeds, sizeof *cx->seeds);
     cx->errs = calloc(cx->n_tasks, sizeof *cx->errs);
