@@ -117,7 +117,8 @@ static cJSON *an_ci_json(an_ci_t ci)
     cJSON *o = cJSON_CreateObject();
     if (!o)
         return NULL;
-    cJSON *mean = isnan(ci.mean) ? cJSON_CreateNull() : cJSON_CreateNumber(an_stats_round6(ci.mean));
+    cJSON *mean = isnan(ci.mean) ? cJSON_CreateNull()
+                                 : cJSON_CreateNumber(an_stats_round6(ci.mean));
     cJSON *iv;
     if (isnan(ci.lo)) {
         iv = cJSON_CreateNull();
@@ -146,7 +147,8 @@ static cJSON *an_figs_json(const an_compare_t *c, size_t a, bool paired)
 {
     cJSON *o = cJSON_CreateObject();
     for (int f = 0; o && f < AN_FIG_COUNT; f++) {
-        an_ci_t ci = paired ? an_compare_paired(c, a, (an_fig_t)f) : an_compare_ci(c, a, (an_fig_t)f);
+        an_ci_t ci = paired ? an_compare_paired(c, a, (an_fig_t)f)
+                            : an_compare_ci(c, a, (an_fig_t)f);
         cJSON *j = an_ci_json(ci);
         if (!j || !cJSON_AddItemToObject(o, an_fig_name((an_fig_t)f), j)) {
             cJSON_Delete(j);

@@ -119,7 +119,8 @@ fail:
 typedef enum an_row {
     AN_ROW_REBALANCES, AN_ROW_P50, AN_ROW_P90, AN_ROW_P99, AN_ROW_MAX, AN_ROW_MEAN,
     AN_ROW_UNAVAILABLE, AN_ROW_MOVED, AN_ROW_DUPLICATES, AN_ROW_ZOMBIE, AN_ROW_MAX_LAG,
-    AN_ROW_LAG_MEAN, AN_ROW_MAX_TOTAL_LAG, AN_ROW_COMMITS_OK, AN_ROW_COMMITS_FAILED, AN_ROW_BALANCE_MEAN,
+    AN_ROW_LAG_MEAN, AN_ROW_MAX_TOTAL_LAG, AN_ROW_COMMITS_OK, AN_ROW_COMMITS_FAILED,
+    AN_ROW_BALANCE_MEAN,
     AN_ROW_BALANCE_MAX, AN_ROW_PARTITIONS, AN_ROW_ERRORS, AN_ROW_CONFLICTS, AN_ROW_COUNT
 } an_row_t;
 
@@ -130,7 +131,8 @@ static const struct {
     {"rebalances", 0}, {"rebalance ms p50", 3}, {"rebalance ms p90", 3},
     {"rebalance ms p99", 3}, {"rebalance ms max", 3}, {"rebalance ms mean", 3},
     {"unavailable partition-ms", 3}, {"moved partitions", 0}, {"duplicates", 0},
-    {"zombie records", 0}, {"max lag records", 0}, {"mean total lag records", 1}, {"max total lag records", 0},
+    {"zombie records", 0}, {"max lag records", 0}, {"mean total lag records", 1},
+    {"max total lag records", 0},
     {"commits ok", 0}, {"commits failed", 0}, {"balance mean (max-min)", 3},
     {"balance max (max-min)", 0}, {"partitions", 0}, {"errors", 0},
     {"ownership conflicts", 0},
@@ -265,8 +267,8 @@ static void an_total_add(an_group_sum_t *t, const an_group_sum_t *g)
     if (g->max_total_lag_records > t->max_total_lag_records)   /* groups' maxima, not a sum */
         t->max_total_lag_records = g->max_total_lag_records;
     if (!isnan(g->lag_mean_records))
-        t->lag_mean_records = isnan(t->lag_mean_records) ? g->lag_mean_records
-                                                         : t->lag_mean_records + g->lag_mean_records;
+        t->lag_mean_records = g->lag_mean_records +
+                              (isnan(t->lag_mean_records) ? 0.0 : t->lag_mean_records);
     if (!isnan(g->balance_mean) && (isnan(t->balance_mean) || g->balance_mean > t->balance_mean))
         t->balance_mean = g->balance_mean;
     if (g->balance_max > t->balance_max)

@@ -33,7 +33,7 @@ an_ci_t an_stats_ci95(const double *x, size_t n);
 /* The same on the paired differences b[i] - a[i] over the i where both are non-NaN. `tmp` is
  * scratch space for n doubles. */
 an_ci_t an_stats_paired_ci95(const double *a, const double *b, size_t n, double *tmp);
-/* Round to 6 decimals (nanoseconds when the unit is ms) so printed figures stay short and stable. */
+/* Round to 6 decimals (ns when the unit is ms) so printed figures stay short and stable. */
 double an_stats_round6(double x);
 
 #endif

@@ -48,7 +48,8 @@ Test(analyze, basic_group_figures)
     expect_near(g->rebalance_ms.p99, 149.0);
     expect_near(g->rebalance_ms.max, 150.0);
     expect_near(g->rebalance_ms.mean, 340.0 / 3.0);
-    /* p0..p2 unowned 250->301 (3*51), p3 250->302 (52); p3 800->905 (105), p0..p2 820->905 (3*85) */
+    /* p0..p2 unowned 250->301 (3*51), p3 250->302 (52); p3 800->905 (105),
+     * p0..p2 820->905 (3*85) */
     expect_near(g->unavailable_partition_ms, 153.0 + 52.0 + 105.0 + 255.0);
     cr_expect_eq(g->moved_partitions, 8);
     cr_expect_eq(g->duplicates, 5);
