@@ -29,6 +29,7 @@
 #define CG_FETCH_SCAN_MAX 16          /* next-arrival re-checks within one fetch wait */
 
 static void poll_step(cg_client_t *c);
+static void drop_lost(cg_client_t *c);
 static void poll_call(cg_client_t *c);
 static void on_poll_ev(sim_t *sim, void *ctx, uint64_t arg);
 static void on_hb_timer(sim_t *sim, void *ctx, uint64_t arg);
@@ -82,27 +83,10 @@ static void owned_init(cg_owned_t *o, int32_t gp)
     o->next_arr_ns = -1;
 }
 
-static int32_t *owned_gps(cg_client_t *c)
-{
-    int32_t *list = malloc((c->n_owned ? c->n_owned : 1) * sizeof *list);
-    if (list)
-        for (uint32_t i = 0; i < c->n_owned; i++)
-            list[i] = c->owned[i].gp;
-    return list;
-}
-
 /* Revoke (record) every owned partition and forget them. */
 static void revoke_all(cg_client_t *c)
 {
-    if (c->n_owned > 0) {
-        int32_t *list = owned_gps(c);
-        if (!list) {
-            cg_world_fail(c->w, "out of memory");
-            return;
-        }
-        cg_own_revoke(c->g, c, list, c->n_owned);
-        free(list);
-    }
+    cg_own_revoke_except(c->g, c, NULL, 0);
     c->n_owned = 0;
     c->rr = 0;
 }
@@ -268,14 +252,15 @@ static void send_join(cg_client_t *c)
     m->reason = c->rejoin_reason;
     m->meta_changed = c->meta_changed;
     /* Owned partitions: cooperative clients report what they own (ConsumerProtocol v1+); the
-     * eager sticky assignor carries its last assignment in userData. */
+     * eager StickyAssignor carries its last assignment in userData; other assignors under the
+     * eager protocol see nothing (everything was revoked before JoinGroup). */
     const int32_t *src = NULL;
     uint32_t n = 0;
     m->owned_gen = -1;
     if (c->g->cfg->cooperative) {
         n = c->n_owned;
         m->owned_gen = c->generation;
-    } else if (c->prev_gen >= 0) {
+    } else if (c->prev_gen >= 0 && c->g->cfg->assignor == &cg_assignor_sticky) {
         src = c->prev_assign;
         n = c->n_prev;
         m->owned_gen = c->prev_gen;
@@ -343,8 +328,8 @@ static int apply_cooperative(cg_client_t *c, const int32_t *gp, uint32_t n)
             next[j++] = c->owned[i++];
         }
     }
+    cg_own_revoke_except(c->g, c, gp, n);
     if (nr > 0) {
-        cg_own_revoke(c->g, c, revoked, nr);
         c->need_rejoin = true;
         c->rejoin_reason = CG_RS_REVOCATION;
         c->meta_changed = true;
@@ -804,9 +789,7 @@ static bool prejoin(cg_client_t *c)
     if (c->prejoin_done)
         return true;
     if (c->lost) {
-        c->n_owned = 0;                /* onPartitionsLost: no commit, no revoke record */
-        c->rr = 0;
-        c->lost = false;
+        drop_lost(c);
     } else if (ccfg(c)->enable_auto_commit && c->js == CG_JS_STABLE && c->coord_known) {
         int32_t mi = send_commit(c, true, true);
         if (mi >= 0) {
@@ -819,14 +802,23 @@ static bool prejoin(cg_client_t *c)
     return true;
 }
 
+/* onPartitionsLost: no commit, no callback revoke. A member whose removal was recorded
+ * (member_leave) owns nothing per the trace any more; one still registered (static member after
+ * a poll timeout, or a stale generation) gives its partitions up in the trace here. */
+static void drop_lost(cg_client_t *c)
+{
+    cg_own_revoke_except(c->g, c, NULL, 0);
+    c->n_owned = 0;
+    c->rr = 0;
+    c->lost = false;
+}
+
 static void poll_step(cg_client_t *c)
 {
     if (!c->running || c->wait != CG_W_NONE)
         return;
     if (c->lost && !c->prejoin_done) {
-        c->n_owned = 0;
-        c->rr = 0;
-        c->lost = false;
+        drop_lost(c);
         c->prejoin_done = true;
         c->need_rejoin = true;
     }

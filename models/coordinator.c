@@ -272,13 +272,15 @@ static void prepare_rebalance(cg_group_t *g, cg_reason_t reason)
     bool initial = g->state == CG_GS_EMPTY;
     g->state = CG_GS_PREPARING;
     g->rebalance_start_ns = now_ns(g);
-    if (g->w->opts.check && g->generation + 1 < g->max_gen_start)
+    /* A rebalance lost in a failover announced a generation that was never persisted; the
+     * next one announces at least that number again, so generations never go back. */
+    g->forming_gen = g->generation + 1 > g->max_gen_start ? g->generation + 1 : g->max_gen_start;
+    if (g->w->opts.check && g->forming_gen < g->max_gen_start)
         cg_world_fail(g->w, "t=%lld ms: group %s: generation went back from %d to %d",
                       (long long)(now_ns(g) / SIM_NS_PER_MS), g->cfg->id, g->max_gen_start,
-                      g->generation + 1);
-    if (g->generation + 1 > g->max_gen_start)
-        g->max_gen_start = g->generation + 1;
-    cg_rec_rebalance_start(g->w, g, g->generation + 1, reason);
+                      g->forming_gen);
+    g->max_gen_start = g->forming_gen;
+    cg_rec_rebalance_start(g->w, g, g->forming_gen, reason);
     if (initial) {
         int64_t delay = g->cfg->broker.initial_rebalance_delay_ns;
         int64_t rest = rebalance_timeout(g) - delay;
@@ -336,12 +338,12 @@ void cg_coord_complete_join(cg_group_t *g)
             schedule_join_timer(g, rebalance_timeout(g));
             return;
         }
-        g->generation++;
+        g->generation = g->forming_gen;
         g->state = CG_GS_EMPTY;
         g->leader = -1;
         return;
     }
-    g->generation++;
+    g->generation = g->forming_gen;
     g->state = CG_GS_COMPLETING;
     int64_t now = now_ns(g);
     for (uint32_t s = 0; s < g->n_slots; s++) {
@@ -349,6 +351,7 @@ void cg_coord_complete_join(cg_group_t *g)
         if (!m->serial || m->pending)
             continue;
         m->in_gen = true;
+        m->rejoined = m->join_msg >= 0;
         m->synced = false;
         m->is_new = false;
         arm_session(g, (int32_t)s, now + m->session_ns);
@@ -385,6 +388,13 @@ static void on_check_timer(sim_t *sim, void *ctx, uint64_t arg);
 
 static int run_assignor(cg_group_t *g);
 
+static bool member_reachable(cg_group_t *g, int32_t slot)
+{
+    const cg_member_t *m = &g->members[slot];
+    const cg_client_t *c = &g->w->clients[m->consumer];
+    return c->running && c->slot == slot && c->serial == m->serial && m->rejoined;
+}
+
 static void become_stable(cg_group_t *g)
 {
     struct cg_world *w = g->w;
@@ -416,17 +426,27 @@ static void become_stable(cg_group_t *g)
     if (g->generation > g->max_gen_end)
         g->max_gen_end = g->generation;
     cg_rec_rebalance_end(w, g, g->generation, dur, members, moved);
+    /* A static member that did not rejoin (process down, or alive but not polling) gets no
+     * SyncGroup response for this generation: the trace records the coordinator's view for it
+     * now. First every such member gives up (revoke) what it owned and is not assigned any more,
+     * then each gets its assignment, so nobody's assignment arriving later finds the partition
+     * still owned. If such a process still fetches, that is zombie processing. */
+    for (int pass = 0; pass < 2; pass++)
+        for (uint32_t s = 0; s < g->n_slots; s++) {
+            cg_member_t *m = &g->members[s];
+            if (!m->serial || m->pending || !m->in_gen || member_reachable(g, (int32_t)s))
+                continue;
+            cg_client_t *c = &w->clients[m->consumer];
+            if (pass == 0)
+                cg_own_revoke_except(g, c, m->assign, m->n_assign);
+            else
+                cg_own_assign(g, c, g->generation, m->assign, m->n_assign);
+        }
     for (uint32_t s = 0; s < g->n_slots; s++) {
         cg_member_t *m = &g->members[s];
         if (!m->serial || m->pending)
             continue;
         m->in_stable = m->in_gen;
-        cg_client_t *c = &w->clients[m->consumer];
-        /* A static member absent from this generation (process down) never receives its
-         * SyncGroup response: the trace records the coordinator's assignment for it now. */
-        bool reachable = c->running && c->slot == (int32_t)s && c->serial == m->serial;
-        if (m->in_gen && !reachable)
-            cg_own_assign(g, c, g->generation, m->assign, m->n_assign);
         reply_sync(g, (int32_t)s, CG_ERR_NONE);
     }
     if (w->opts.check)

@@ -128,6 +128,45 @@ void cg_own_revoke(cg_group_t *g, cg_client_t *c, const int32_t *gp, uint32_t n)
     free(list);
 }
 
+static int cmp_i32(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
+static bool in_sorted(const int32_t *v, uint32_t n, int32_t x)
+{
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        if (v[mid] == x)
+            return true;
+        if (v[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return false;
+}
+
+void cg_own_revoke_except(cg_group_t *g, cg_client_t *c, const int32_t *keep, uint32_t n_keep)
+{
+    if (c->n_tr == 0)
+        return;
+    int32_t *gone = malloc(c->n_tr * sizeof *gone);
+    if (!gone) {
+        cg_world_fail(g->w, "out of memory");
+        return;
+    }
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < c->n_tr; i++)
+        if (!in_sorted(keep, n_keep, c->tr_owned[i]))
+            gone[n++] = c->tr_owned[i];
+    qsort(gone, n, sizeof *gone, cmp_i32);
+    cg_own_revoke(g, c, gone, n);
+    free(gone);
+}
+
 void cg_own_end_all(cg_group_t *g, cg_client_t *c)
 {
     for (uint32_t i = 0; i < c->n_tr; i++)

@@ -16,6 +16,11 @@ void cg_own_assign(cg_group_t *g, cg_client_t *c, int32_t generation, const int3
 /* Write a `revoke` record for those of gp[0..n) (sorted) the client owns per the trace;
  * nothing when it owns none of them. */
 void cg_own_revoke(cg_group_t *g, cg_client_t *c, const int32_t *gp, uint32_t n);
+/* Write a `revoke` record for every partition the client owns per the trace except those in
+ * keep[0..n_keep) (sorted); nothing when that leaves none. The trace's view is used rather than
+ * the client's so that a partition the coordinator assigned to a member whose process never
+ * learnt of it is given up too. */
+void cg_own_revoke_except(cg_group_t *g, cg_client_t *c, const int32_t *keep, uint32_t n_keep);
 /* The member of consumer `c` was removed (member_leave) or replaced by another consumer. */
 void cg_own_end_all(cg_group_t *g, cg_client_t *c);
 /* Records [from, from+n) of gp were processed by c now: counts, duplicates, zombies. */

@@ -80,6 +80,7 @@ typedef struct cg_member {
     bool in_gen;                      /* member of the current generation */
     bool synced;                      /* sent SyncGroup for the current generation */
     bool in_stable;                   /* member of the last Stable (persisted) generation */
+    bool rejoined;                    /* sent JoinGroup for the current generation */
     char id[CG_MEMBER_ID_MAX];        /* member id */
     int64_t session_ns;               /* session.timeout.ms of the member */
     int64_t rebalance_timeout_ns;     /* max.poll.interval.ms of the member */
@@ -103,6 +104,7 @@ typedef struct cg_group {
     cg_gstate_t state;                /* coordinator state */
     int32_t generation;               /* current generation id */
     int32_t stable_gen;               /* last generation that reached Stable (persisted) */
+    int32_t forming_gen;              /* generation the current join phase forms */
     int32_t leader;                   /* leader slot, -1 = none */
     cg_member_t *members;             /* slots */
     uint32_t n_slots, cap_slots;
