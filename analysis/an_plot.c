@@ -13,6 +13,8 @@
 #include "analysis/an_analyze.h"
 
 #define AN_PLOT_COLOURS 12
+#define AN_PLOT_FAULT_LABELS 16       /* faults named above the timeline; more: lines only */
+#define AN_PLOT_LABEL_LEN 96          /* bytes of one fault label */
 
 static const char *const AN_COLOURS[AN_PLOT_COLOURS] = {
     "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2",
@@ -27,6 +29,8 @@ typedef struct an_plot_ctx {
     int64_t last_lag[AN_PLOT_MAX_GROUPS]; /* latest total lag per drawn group */
     bool lag_drawn[AN_PLOT_MAX_GROUPS]; /* lag_<g>.dat exists */
     int64_t n_marks[3];               /* marks per kind */
+    double fault_s[AN_PLOT_FAULT_LABELS]; /* times of the first faults */
+    char fault_label[AN_PLOT_FAULT_LABELS][AN_PLOT_LABEL_LEN]; /* "action target" */
     int io_errno;                     /* first I/O error */
 } an_plot_ctx_t;
 
@@ -81,7 +85,10 @@ static void an_on_mark(void *ctx, int64_t t_ns, an_mark_kind_t kind, size_t g, c
 {
     an_plot_ctx_t *p = ctx;
     (void)g;
-    (void)label;
+    if (kind == AN_MARK_FAULT && p->n_marks[kind] < AN_PLOT_FAULT_LABELS) {
+        p->fault_s[p->n_marks[kind]] = (double)t_ns / 1e9;
+        snprintf(p->fault_label[p->n_marks[kind]], AN_PLOT_LABEL_LEN, "%s", label);
+    }
     p->n_marks[kind]++;
     if (fprintf(p->marks, "%.6f %d\n", (double)t_ns / 1e9, (int)kind) < 0 && !p->io_errno)
         p->io_errno = errno ? errno : EIO;
@@ -299,6 +306,21 @@ static void an_gp_legend(FILE *f, const an_fig_args_t *a)
         }
 }
 
+/* Names of the first faults, slanted above the plot at their times. */
+static void an_gp_fault_labels(FILE *f, const an_fig_args_t *a)
+{
+    int64_t n = a->p->n_marks[AN_MARK_FAULT];
+    if (n == 0)
+        return;
+    fprintf(f, "set tmargin 8\nset title offset 0, 4\n");
+    for (int64_t i = 0; i < n && i < AN_PLOT_FAULT_LABELS; i++) {
+        fprintf(f, "set label %lld ", (long long)i + 1);
+        an_gp_quote(f, a->p->fault_label[i]);
+        fprintf(f, " at first %.6f, graph 1.02 rotate by 35 left font ',8' tc rgb '#d62728'\n",
+                a->p->fault_s[i]);
+    }
+}
+
 static void an_gp_timeline(FILE *f, const an_fig_args_t *a)
 {
     static const char *const mark_style[3] = {
@@ -311,6 +333,7 @@ static void an_gp_timeline(FILE *f, const an_fig_args_t *a)
             a->end_s, top);
     fprintf(f, "set key outside right top\nset style fill solid 1.0 noborder\nunset grid\n");
     an_gp_ytics(f, a);
+    an_gp_fault_labels(f, a);
     fprintf(f, "plot NaN notitle");
     if (a->rows->n) {
         fprintf(f, ", \\\n  ");

@@ -69,6 +69,7 @@ Test(plot, trace_data_files)
               strstr(gp, "lag.png'") && strstr(gp, "rebalance_cdf.svg'"), "%s", gp);
     cr_expect(strstr(gp, "set ytics ('t-0' 0, 't-1' 1, 't-2' 2, 't-3' 3)") != NULL);
     cr_expect(strstr(gp, "title 'g/b'") != NULL);
+    cr_expect(strstr(gp, "set label 1 'crash g/b' at first 0.700000, graph 1.02") != NULL);
     free(tl);
     free(lag);
     free(cdf);
