@@ -225,7 +225,9 @@ static void write_ints(sim_trace_t *tr)
     sim_trace_begin(tr, 0, "ints");
     for (int64_t v = -1000; v <= 1000; v++)
         sim_trace_int(tr, NULL, v);
-    for (int64_t p = 10; p <= INT64_C(1000000000000000000); p *= 10) {
+    int64_t p = 1;
+    for (int e = 1; e <= 18; e++) {   /* 10^1 .. 10^18 */
+        p *= 10;
         sim_trace_int(tr, NULL, p - 1);
         sim_trace_int(tr, NULL, p);
         sim_trace_int(tr, NULL, -p - 1);
@@ -244,8 +246,11 @@ Test(trace, ints_match_printf_and_keys_escape)
     size_t n = (size_t)sprintf(want, "{\"t\":0,\"type\":\"ints\"");
     for (long long v = -1000; v <= 1000; v++)
         n += (size_t)sprintf(want + n, ",%lld", v);
-    for (long long p = 10; p <= 1000000000000000000LL; p *= 10)
+    long long p = 1;
+    for (int e = 1; e <= 18; e++) {
+        p *= 10;
         n += (size_t)sprintf(want + n, ",%lld,%lld,%lld", p - 1, p, -p - 1);
+    }
     sprintf(want + n, ",\"max\":%lld,\"k\\\"ey\":%lld}\n", (long long)INT64_MAX,
             (long long)INT64_MIN);
     char *got = capture(write_ints, NULL);
