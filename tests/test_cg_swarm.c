@@ -16,6 +16,7 @@
 #include <cjson/cJSON.h>
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -25,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -893,6 +895,50 @@ Test(swarm, random_scenarios_run_clean_and_their_traces_hold_the_invariants)
         rmdir(dir);
     cr_assert_eq(failures, 0, "%d swarm scenario(s) failed (kept in %s; messages above)",
                  failures, dir);
+}
+
+/* The committed golden and regression traces hold the same invariants (head-only files of digest
+ * cases are skipped: they have no run_end). */
+static int check_committed(const char *path, int *checked)
+{
+    struct stat st;
+    char digest[SWARM_PATH_LEN], err[SWARM_MSG_LEN];
+    text_t t;
+    snprintf(digest, sizeof digest, "%.*s.digest", (int)(strlen(path) - 6), path);
+    if (strcmp(path + strlen(path) - 6, ".jsonl") != 0 || stat(digest, &st) == 0 ||
+        !text_read(path, &t))
+        return 0;
+    (*checked)++;
+    bool ok = check_trace(&t, err, sizeof err);
+    free(t.buf);
+    if (!ok)
+        cr_log_error("%s: %s", path, err);
+    return !ok;
+}
+
+Test(swarm, committed_golden_and_regression_traces_hold_the_invariants)
+{
+    static const char *const DIRS[] = {CGSIM_SOURCE_DIR "/tests/golden",
+                                       CGSIM_SOURCE_DIR "/tests/regressions"};
+    int bad = 0, checked = 0;
+    for (size_t d = 0; d < 2; d++) {
+        DIR *dir = opendir(DIRS[d]);
+        for (struct dirent *e; dir && (e = readdir(dir)) != NULL;) {
+            char p[SWARM_PATH_LEN];
+            if (e->d_name[0] == '.')
+                continue;
+            if (d == 0)
+                snprintf(p, sizeof p, "%s/%s", DIRS[d], e->d_name);
+            else
+                snprintf(p, sizeof p, "%s/%s/expected.jsonl", DIRS[d], e->d_name);
+            bad += check_committed(p, &checked);
+        }
+        if (dir)
+            closedir(dir);
+    }
+    cr_log_info("%d committed traces checked", checked);
+    cr_assert_gt(checked, 0, "no committed traces found");
+    cr_assert_eq(bad, 0, "%d committed trace(s) break an invariant (messages above)", bad);
 }
 
 /* ---- the generator and the checker themselves ---- */
