@@ -200,7 +200,8 @@ static void reply_sync(cg_group_t *g, int32_t slot, cg_err_t err)
             return;
         }
         msg = cg_world_msg(g->w, mi);
-        memcpy(msg->gp, m->assign, m->n_assign * sizeof *m->assign);
+        if (m->n_assign)                    /* m->assign may be NULL when empty */
+            memcpy(msg->gp, m->assign, m->n_assign * sizeof *m->assign);
         msg->n = m->n_assign;
         msg->generation = g->generation;
     }
@@ -415,7 +416,8 @@ static void revoke_stale(cg_group_t *g, cg_client_t *c, const cg_member_t *m, bo
         cg_world_fail(g->w, "out of memory");
         return;
     }
-    memcpy(keep, m->assign, m->n_assign * sizeof *keep);
+    if (m->n_assign)
+        memcpy(keep, m->assign, m->n_assign * sizeof *keep);
     for (uint32_t i = 0; reachable && i < m->n_owned; i++)
         keep[m->n_assign + i] =
             (int32_t)(g->w->topic_base[m->owned[i].topic] + m->owned[i].partition);
