@@ -27,6 +27,10 @@
 #include "models/trace_rec.h"
 
 #define CG_FETCH_SCAN_MAX 16          /* next-arrival re-checks within one fetch wait */
+/* A poll() that returns nothing, and a FindCoordinator retry, take at least this long (the
+ * client's own work), so zero latencies and a zero fetch.max.wait.ms cannot spin forever at
+ * one instant of virtual time. */
+#define CG_MIN_IDLE_NS INT64_C(1000000)
 
 static void poll_step(cg_client_t *c);
 static void drop_lost(cg_client_t *c);
@@ -146,7 +150,8 @@ static void on_find(sim_t *sim, void *ctx, uint64_t arg)
     if (!c->running || arg != c->proc)
         return;
     if (c->isolated || c->g->down) {
-        find_start(c, ccfg(c)->retry_backoff_ns);
+        int64_t backoff = ccfg(c)->retry_backoff_ns;
+        find_start(c, backoff > CG_MIN_IDLE_NS ? backoff : CG_MIN_IDLE_NS);
         return;
     }
     c->coord_known = true;
@@ -377,6 +382,17 @@ static void on_join_complete(cg_client_t *c, const int32_t *gp, uint32_t n)
                   c->proc);
 }
 
+/* The JoinGroup or SyncGroup says the membership is gone: whatever a cooperative client still
+ * holds is lost (its positions may be stale: another member may have committed since), so the
+ * next onJoinPrepare drops it instead of keeping it. */
+static void lost_on_rejoin(cg_client_t *c)
+{
+    if (c->n_owned > 0) {
+        c->lost = true;
+        c->prejoin_done = false;
+    }
+}
+
 static void rejoin_after_error(cg_client_t *c)
 {
     c->js = CG_JS_NONE;
@@ -405,9 +421,11 @@ static void on_join_resp(cg_client_t *c, cg_msg_t *m)
         c->slot = -1;
         c->serial = 0;
         c->generation = -1;
+        lost_on_rejoin(c);
         break;
     case CG_ERR_ILLEGAL_GENERATION:
         c->generation = -1;
+        lost_on_rejoin(c);
         break;
     case CG_ERR_FENCED_INSTANCE_ID:
         fatal_fenced(c);
@@ -434,9 +452,11 @@ static void on_sync_resp(cg_client_t *c, cg_msg_t *m)
         c->slot = -1;
         c->serial = 0;
         c->generation = -1;
+        lost_on_rejoin(c);
         break;
     case CG_ERR_ILLEGAL_GENERATION:
         c->generation = -1;
+        lost_on_rejoin(c);
         break;
     case CG_ERR_FENCED_INSTANCE_ID:
         fatal_fenced(c);
@@ -761,6 +781,8 @@ static void do_fetch(cg_client_t *c)
     if (avail == 0)
         when = deadline;
     int64_t ret = when + cg_world_net_delay_ns(c);     /* response reaches the client */
+    if (avail == 0 && ret < now + CG_MIN_IDLE_NS)
+        ret = now + CG_MIN_IDLE_NS;
     int64_t got = avail > 0 ? take_batch(c, when) : 0;
     if (avail == 0)
         c->n_chunks = 0;
