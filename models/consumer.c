@@ -215,7 +215,7 @@ static void fatal_fenced(cg_client_t *c)
     cg_client_crash(c);
 }
 
-static void on_commit_resp(cg_client_t *c, cg_msg_t *m)
+void cg_client_commit_ok(cg_client_t *c, const cg_msg_t *m)
 {
     for (uint32_t i = 0; i < m->n; i++) {
         if (!m->ok[i])
@@ -224,6 +224,11 @@ static void on_commit_resp(cg_client_t *c, cg_msg_t *m)
         if (k >= 0 && m->off[i] > c->owned[k].committed)
             c->owned[k].committed = m->off[i];
     }
+}
+
+static void on_commit_resp(cg_client_t *c, cg_msg_t *m)
+{
+    cg_client_commit_ok(c, m);
     bool current = m->generation == c->generation && c->js == CG_JS_STABLE;
     switch ((cg_err_t)m->err) {
     case CG_ERR_REBALANCE_IN_PROGRESS:
