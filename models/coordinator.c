@@ -527,7 +527,8 @@ static void on_sync_timer(sim_t *sim, void *ctx, uint64_t arg)
     bool removed = false;
     for (uint32_t s = 0; s < g->n_slots; s++) {
         cg_member_t *m = &g->members[s];
-        if (m->serial && !m->pending && m->in_gen && !m->synced) {
+        /* Static members are only ever removed by their session timeout (KIP-345). */
+        if (m->serial && !m->pending && m->in_gen && !m->synced && m->instance < 0) {
             remove_member(g, (int32_t)s, CG_RS_REBALANCE_TIMEOUT, false);
             removed = true;
         }
