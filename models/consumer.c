@@ -378,6 +378,7 @@ static void on_join_complete(cg_client_t *c, const int32_t *gp, uint32_t n)
         return;
     }
     c->rr = 0;
+    c->positions_ok = false;
     if (cg_coord_member_live(g, c->slot, c->serial, c->generation))
         cg_own_assign(g, c, c->generation, gp, n);
     int64_t now = now_ns(c);
@@ -742,8 +743,8 @@ static int64_t take_batch(cg_client_t *c, int64_t t)
     int64_t want = ccfg(c)->max_poll_records, got = 0;
     uint32_t n = c->n_owned, last = c->rr;
     c->n_chunks = 0;
-    for (uint32_t k = 0; k < n && got < want; k++) {
-        uint32_t i = (c->rr + k) % n;
+    uint32_t i = n ? c->rr % n : 0;
+    for (uint32_t k = 0; k < n && got < want; k++, i = i + 1 == n ? 0 : i + 1) {
         cg_owned_t *o = &c->owned[i];
         if (o->pos < 0)
             continue;
@@ -757,7 +758,7 @@ static int64_t take_batch(cg_client_t *c, int64_t t)
         }
         o->pos += take;
         got += take;
-        last = (i + 1) % n;
+        last = i + 1 == n ? 0 : i + 1;
     }
     c->rr = n ? last : 0;
     return got;
@@ -876,7 +877,7 @@ static void poll_step(cg_client_t *c)
         if (c->coord_known)
             send_commit(c, false, false);
     }
-    if (need_positions(c)) {
+    if (!c->positions_ok && !(c->positions_ok = !need_positions(c))) {
         if (!c->coord_known) {
             c->wait = CG_W_COORD;
             find_start(c, 0);
@@ -969,7 +970,7 @@ bool cg_client_start(cg_client_t *c)
     c->serial = 0;
     c->generation = -1;
     c->wait = CG_W_NONE;
-    c->processing = c->hb_inflight = false;
+    c->processing = c->hb_inflight = c->positions_ok = false;
     c->n_owned = c->n_chunks = c->n_prev = 0;
     c->prev_gen = -1;
     c->rr = 0;

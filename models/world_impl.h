@@ -210,6 +210,7 @@ typedef struct cg_client {
     cg_wait_t wait;                   /* what the blocked app waits for */
     bool processing;                  /* a batch is being processed (poll event pending) */
     bool hb_inflight;                 /* a heartbeat awaits its response */
+    bool positions_ok;                /* every owned partition has a position (cache) */
     int64_t last_poll_ns;             /* last poll() call (for max.poll.interval.ms) */
     int64_t last_hb_ok_ns;            /* last successful heartbeat */
     int64_t last_autocommit_ns;       /* last auto-commit */
