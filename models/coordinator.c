@@ -883,9 +883,12 @@ static void on_commit(cg_group_t *g, int32_t mi)
                           (long long)g->committed[gp], (long long)off,
                           w->s->consumers[msg->client].id);
         }
+        /* Lag (log end - committed) only grows between commits, so its maximum is reached
+         * just before a commit moves the committed offset: sample it there. */
+        int64_t prev = g->committed[gp] >= 0 ? g->committed[gp] : off;
+        if (end - prev > g->sum.max_lag_records)
+            g->sum.max_lag_records = end - prev;
         g->committed[gp] = off;
-        if (end - off > g->sum.max_lag_records)
-            g->sum.max_lag_records = end - off;
     }
     reply(g, mi, e);
 }
