@@ -339,9 +339,19 @@ void cg_coord_complete_join(cg_group_t *g)
             schedule_join_timer(g, rebalance_timeout(g));
             return;
         }
+        /* Everybody left during the join phase: Kafka still completes the generation
+         * (initNextGeneration bumps it and the group goes Empty), so the rebalance ends. */
         g->generation = g->forming_gen;
         g->state = CG_GS_EMPTY;
         g->leader = -1;
+        int64_t dur = now_ns(g) - g->rebalance_start_ns;
+        g->sum.rebalances++;
+        g->sum.rebalance_ns_total += dur;
+        if (dur > g->sum.rebalance_ns_max)
+            g->sum.rebalance_ns_max = dur;
+        if (g->generation > g->max_gen_end)
+            g->max_gen_end = g->generation;
+        cg_rec_rebalance_end(g->w, g, g->generation, dur, 0, 0);
         return;
     }
     g->generation = g->forming_gen;
