@@ -987,6 +987,14 @@ static void on_reload(sim_t *sim, void *ctx, uint64_t arg)
         g->failover_pending = true;
         for (uint32_t s = 0; s < g->n_slots; s++)
             g->members[s].in_gen = g->members[s].serial && g->members[s].in_stable;
+        /* Members added during the lost rebalance were never persisted: the new coordinator
+         * does not know them, so their next request gets UNKNOWN_MEMBER_ID and they join
+         * again from scratch (MEMBER_ID_REQUIRED, a new member id). */
+        for (uint32_t s = 0; s < g->n_slots; s++) {
+            cg_member_t *m = &g->members[s];
+            if (m->serial && !m->pending && !m->in_stable)
+                remove_member(g, (int32_t)s, CG_RS_COORDINATOR_FAILOVER, false);
+        }
         g->state = g->n_members > 0 ? CG_GS_STABLE : CG_GS_EMPTY;
     }
     for (uint32_t s = 0; s < g->n_slots; s++) {
