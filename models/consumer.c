@@ -698,8 +698,7 @@ static void on_poll_timer(sim_t *sim, void *ctx, uint64_t arg)
 static int64_t end_at(cg_client_t *c, cg_owned_t *o, int64_t t)
 {
     if (t < o->cache_ns || t >= o->next_arr_ns) {
-        o->end_cache = cg_partlog_end_offset(c->w->pl, o->gp, t);
-        o->next_arr_ns = cg_partlog_next_arrival_ns(c->w->pl, o->gp, t);
+        o->end_cache = cg_partlog_end_next(c->w->pl, o->gp, t, &o->next_arr_ns);
         o->cache_ns = t;
     }
     return o->end_cache;
