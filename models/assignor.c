@@ -113,17 +113,19 @@ int32_t *cg_assign_member_order(const cg_assign_input_t *in, bool by_id)
     return order;
 }
 
-int cg_assign_topic_ranks(const cg_assign_input_t *in, const int32_t *order, int64_t **off_out,
+int cg_assign_subscribers(const cg_assign_input_t *in, int32_t **order_out, int64_t **off_out,
                           int32_t **ranks_out)
 {
     size_t nt = in->n_topics;
     int64_t total = 0;
     for (size_t i = 0; i < in->n_members; i++)
         total += (int64_t)in->members[i].n_topics;
+    int32_t *order = cg_assign_member_order(in, false);
     int64_t *off = calloc(nt + 1, sizeof *off);
     int64_t *fill = malloc((nt + 1) * sizeof *fill);
     int32_t *ranks = malloc((size_t)(total ? total : 1) * sizeof *ranks);
-    if (off == NULL || fill == NULL || ranks == NULL) {
+    if (order == NULL || off == NULL || fill == NULL || ranks == NULL) {
+        free(order);
         free(off);
         free(fill);
         free(ranks);
@@ -143,6 +145,7 @@ int cg_assign_topic_ranks(const cg_assign_input_t *in, const int32_t *order, int
             ranks[fill[m->topics[k]]++] = (int32_t)r;
     }
     free(fill);
+    *order_out = order;
     *off_out = off;
     *ranks_out = ranks;
     return 0;

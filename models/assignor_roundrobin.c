@@ -37,11 +37,9 @@ static int roundrobin_assign(const cg_assign_input_t *in, cg_assign_output_t *ou
     int64_t total = cg_assign_total_partitions(in);
     for (int64_t g = 0; g < total; g++)
         out->owner[g] = -1;
-    int32_t *order = cg_assign_member_order(in, false);
+    int32_t *order = NULL, *ranks = NULL;   /* subscribers of topic t: order[ranks[off[t] ..]] */
     int64_t *off = NULL;
-    int32_t *ranks = NULL;
-    if (order == NULL || cg_assign_topic_ranks(in, order, &off, &ranks) != 0) {
-        free(order);
+    if (cg_assign_subscribers(in, &order, &off, &ranks) != 0) {
         snprintf(err, errlen, "roundrobin: out of memory");
         return -1;
     }
