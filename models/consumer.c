@@ -771,7 +771,6 @@ static int64_t ms_to_ns(double ms)
 
 static void do_fetch(cg_client_t *c)
 {
-    __builtin_prefetch(c->proc_rng.gen->state);   /* the batch draws come last: start loading */
     int64_t now = now_ns(c);
     int64_t at = now + cg_world_net_delay_ns(c);       /* request reaches the broker */
     int64_t deadline = at + ccfg(c)->fetch_max_wait_ns;
@@ -784,6 +783,7 @@ static void do_fetch(cg_client_t *c)
         when = next;
         avail = available(c, when, &next);
     }
+    __builtin_prefetch(c->proc_rng.gen->state);   /* the batch draws come last: start loading */
     if (avail == 0)
         when = deadline;
     int64_t ret = when + cg_world_net_delay_ns(c);     /* response reaches the client */
