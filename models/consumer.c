@@ -695,12 +695,18 @@ static void on_poll_timer(sim_t *sim, void *ctx, uint64_t arg)
 
 /* ---- the poll loop ---- */
 
-static int64_t end_at(cg_client_t *c, cg_owned_t *o, int64_t t)
+static void end_refresh(cg_client_t *c, cg_owned_t *o, int64_t t)
 {
-    if (t < o->cache_ns || t >= o->next_arr_ns) {
-        o->end_cache = cg_partlog_end_next(c->w->pl, o->gp, t, &o->next_arr_ns);
-        o->cache_ns = t;
-    }
+    o->end_cache = cg_partlog_end_next(c->w->pl, o->gp, t, &o->next_arr_ns);
+    o->cache_ns = t;
+}
+
+/* Log end of an owned partition at t: from the cache while it holds (the usual case, inlined
+ * into the fetch loops), else asked of the partition log. */
+static inline int64_t end_at(cg_client_t *c, cg_owned_t *o, int64_t t)
+{
+    if (t < o->cache_ns || t >= o->next_arr_ns)
+        end_refresh(c, o, t);
     return o->end_cache;
 }
 
