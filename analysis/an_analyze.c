@@ -425,16 +425,27 @@ static int an_check_time(an_reader_t *r, int64_t t_ns, double t_ms)
     return 0;
 }
 
+/* True when s[0..n) is a JSON number (strtod alone also takes hex, inf, nan, leading zeros). */
+static bool an_json_number(const char *s, size_t n)
+{
+    size_t i = s[0] == '-';
+    if (i >= n || s[i] < '0' || s[i] > '9' || (s[i] == '0' && i + 1 < n && s[i + 1] >= '0' &&
+                                               s[i + 1] <= '9'))
+        return false;
+    return strspn(s, "-+0123456789.eE") >= n;
+}
+
 /* The writer's fixed prefix {"t":<number>,"type":"<type>" read without parsing the line:
  * fills *t_ms and *type (pointing after the opening quote of the type); false if absent. */
 static bool an_prefix(const char *line, double *t_ms, const char **type)
 {
     static const char pre[] = "{\"t\":", mid[] = ",\"type\":\"";
-    if (strncmp(line, pre, sizeof pre - 1) != 0)
+    const char *num = line + sizeof pre - 1;
+    if (strncmp(line, pre, sizeof pre - 1) != 0 || !an_json_number(num, strcspn(num, ",")))
         return false;
     char *end;
-    double t = strtod(line + sizeof pre - 1, &end);
-    if (end == line + sizeof pre - 1 || !isfinite(t) || t < 0 ||
+    double t = strtod(num, &end);
+    if (end == num || !isfinite(t) || t < 0 ||
         strncmp(end, mid, sizeof mid - 1) != 0)
         return false;
     *t_ms = t;
@@ -523,7 +534,8 @@ static an_kv_t *an_kv_get(an_kv_t *kv, size_t n, const char *key)
 /* A plain JSON integer (what cJSON would also accept as one); false otherwise. */
 static bool an_kv_int(const an_kv_t *v, int64_t *out)
 {
-    if (!v || v->kind != 'n' || v->val_len > 19 || strcspn(v->val, ".eE+") < v->val_len)
+    if (!v || v->kind != 'n' || v->val_len > 19 || strcspn(v->val, ".eE+") < v->val_len ||
+        !an_json_number(v->val, v->val_len))
         return false;
     char *end;
     errno = 0;

@@ -228,6 +228,11 @@ void an_result_print(const an_result_t *res, const char *name, FILE *out)
 {
     int w = an_col_width(res);
     an_print_header(res, name, out);
+    if (res->n_groups == 0) {
+        fprintf(out, "\nno consumer-group records in this trace\n");
+        an_print_run(res, out);
+        return;
+    }
     fprintf(out, "\n%-26s", "group");
     for (size_t i = 0; i < res->n_groups; i++)
         fprintf(out, "%*s", w, res->groups[i].name);

@@ -978,8 +978,7 @@ bool cg_client_close(cg_client_t *c)
     bool member = c->js == CG_JS_STABLE && !c->lost;
     if (member && ccfg(c)->enable_auto_commit && c->coord_known && !c->isolated)
         send_commit(c, true, false);
-    if (member)
-        revoke_all(c);
+    revoke_all(c);                     /* onLeavePrepare (or onPartitionsLost) */
     if (c->instance < 0 && c->slot >= 0 && c->serial != 0 && !c->isolated) {
         int32_t mi = new_request(c, CG_MSG_LEAVE);
         if (mi >= 0) {

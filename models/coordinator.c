@@ -395,6 +395,35 @@ static bool member_reachable(cg_group_t *g, int32_t slot)
     return c->running && c->slot == slot && c->serial == m->serial && m->rejoined;
 }
 
+static int cmp_i32(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Before the new generation's assignments reach anybody, the trace must not still show one of
+ * its partitions owned by a member that is not assigned it. An unreachable member gives up all
+ * but its new assignment. A reachable one gives up what it owns per the trace but neither gets
+ * now nor reported owning in its JoinGroup (a restarted process, which reports nothing, whose
+ * predecessor crashed while owning partitions); what it reported is withheld from others
+ * (cooperative) or was revoked before the JoinGroup (eager), and its client handles it. */
+static void revoke_stale(cg_group_t *g, cg_client_t *c, const cg_member_t *m, bool reachable)
+{
+    uint32_t n = m->n_assign + (reachable ? m->n_owned : 0);
+    int32_t *keep = malloc((n ? n : 1) * sizeof *keep);
+    if (!keep) {
+        cg_world_fail(g->w, "out of memory");
+        return;
+    }
+    memcpy(keep, m->assign, m->n_assign * sizeof *keep);
+    for (uint32_t i = 0; reachable && i < m->n_owned; i++)
+        keep[m->n_assign + i] =
+            (int32_t)(g->w->topic_base[m->owned[i].topic] + m->owned[i].partition);
+    qsort(keep, n, sizeof *keep, cmp_i32);
+    cg_own_revoke_except(g, c, keep, n);
+    free(keep);
+}
+
 static void become_stable(cg_group_t *g)
 {
     struct cg_world *w = g->w;
@@ -434,12 +463,13 @@ static void become_stable(cg_group_t *g)
     for (int pass = 0; pass < 2; pass++)
         for (uint32_t s = 0; s < g->n_slots; s++) {
             cg_member_t *m = &g->members[s];
-            if (!m->serial || m->pending || !m->in_gen || member_reachable(g, (int32_t)s))
+            if (!m->serial || m->pending || !m->in_gen)
                 continue;
             cg_client_t *c = &w->clients[m->consumer];
+            bool reachable = member_reachable(g, (int32_t)s);
             if (pass == 0)
-                cg_own_revoke_except(g, c, m->assign, m->n_assign);
-            else
+                revoke_stale(g, c, m, reachable);
+            else if (!reachable)
                 cg_own_assign(g, c, g->generation, m->assign, m->n_assign);
         }
     for (uint32_t s = 0; s < g->n_slots; s++) {

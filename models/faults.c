@@ -108,6 +108,20 @@ static bool apply_member(cg_client_t *c, cg_fault_action_t a, double factor)
     }
 }
 
+bool cg_faults_member(struct cg_world *w, int32_t ci, cg_fault_action_t a, double factor,
+                      int64_t dur_ns)
+{
+    cg_client_t *c = &w->clients[ci];
+    char target[2 * CG_MAX_NAME_LEN + 8];
+    snprintf(target, sizeof target, "%s/%s", c->g->cfg->id, w->s->consumers[ci].id);
+    c->g->last_fault_ns = sim_now(&w->sim);
+    bool applied = member_applies(c, a);
+    cg_rec_fault(w, cg_fault_action_name(a), target, applied, factor, dur_ns);
+    if (applied)
+        apply_member(c, a, factor);
+    return applied;
+}
+
 /* Expand a group helper into per-member steps; true when it has any. */
 static bool expand_group(struct cg_world *w, int32_t fi, const cg_fault_cfg_t *f)
 {
@@ -131,8 +145,8 @@ static bool expand_group(struct cg_world *w, int32_t fi, const cg_fault_cfg_t *f
     if (f->count > 0) {
         for (size_t i = 0; i < gc->n_consumers && k < f->count; i++) {
             int32_t ci = (int32_t)(gc->first_consumer + i);
-            if (w->clients[ci].started_ever)
-                continue;
+            if (w->clients[ci].started_ever || w->s->consumers[ci].starts)
+                continue;             /* the pool: consumers without a join_at_ms */
             if (push_step(w, now + k * f->interval_ns, fi, ci, CG_FAULT_JOIN, true) != 0)
                 cg_world_fail(w, "out of memory");
             w->groups[f->group].faults_pending++;
@@ -185,11 +199,7 @@ static void on_step(sim_t *sim, void *ctx, uint64_t arg)
         applied = expand_group(w, st.fault, f);   /* steps only: no record before this one */
         cg_rec_fault(w, cg_fault_action_name(a), target, applied, factor, dur);
     } else {
-        cg_client_t *c = &w->clients[st.consumer];
-        applied = member_applies(c, a);
-        cg_rec_fault(w, cg_fault_action_name(a), target, applied, factor, dur);
-        if (applied)
-            apply_member(c, a, factor);
+        applied = cg_faults_member(w, st.consumer, a, factor, dur);
     }
     cg_fault_action_t inv;
     if (applied && own && dur >= 0 && has_inverse(a, &inv)) {

@@ -13,5 +13,9 @@
 
 /* Schedule every scenario fault. 0, or -1 (out of memory). */
 int cg_faults_schedule(struct cg_world *w);
+/* Apply one member action now with its `fault` record (factor < 0: none; dur_ns < 0: none);
+ * returns whether it applied. Used by scripted steps and by the stochastic failure models. */
+bool cg_faults_member(struct cg_world *w, int32_t ci, cg_fault_action_t a, double factor,
+                      int64_t dur_ns);
 
 #endif

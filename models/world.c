@@ -24,6 +24,7 @@
 #include "models/c848.h"
 #include "models/consumer.h"
 #include "models/coordinator.h"
+#include "models/failure.h"
 #include "models/faults.h"
 #include "models/ownership.h"
 #include "models/trace_rec.h"
@@ -239,10 +240,8 @@ int cg_world_new(const cg_scenario_t *s, const cg_run_opts_t *opts, cg_world_t *
     for (size_t i = 0; i < s->n_consumers; i++)
         if (s->consumers[i].starts)
             sim_schedule(&w->sim, s->consumers[i].join_at_ns, on_start, &w->clients[i], 0);
-    if (cg_faults_schedule(w) != 0) {
-        snprintf(err, errlen, "out of memory");
+    if (cg_failures_start(w, &w->failures, err, errlen) != 0)
         return -1;
-    }
     w->progress_step_ns = s->duration_ns / CG_SLICES;
     if (w->progress_step_ns <= 0)
         w->progress_step_ns = 1;
@@ -272,6 +271,7 @@ void cg_world_free(cg_world_t *w)
     free(w->gp_topic);
     free(w->topic_meta);
     free(w->summaries);
+    cg_failures_free(w->failures);
     cg_partlog_free(w->pl);
     sim_fini(&w->sim);
     free(w);

@@ -255,6 +255,7 @@ struct cg_world {
     cg_msg_t *msgs;                   /* message pool */
     uint32_t n_msgs, cap_msgs;
     int32_t msg_free;                 /* free list head, -1 */
+    struct cg_failures *failures;     /* failure models (models/failure) */
     cg_fault_step_t *steps;           /* fault steps, scheduled by index */
     uint32_t n_steps, cap_steps;
     int64_t records_consumed;

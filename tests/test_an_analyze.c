@@ -210,6 +210,8 @@ Test(analyze, fast_paths_keep_the_checks)
                  "commit_bad_offset.jsonl:2: commit: field \"offset\" is a string (expected an "
                  "integer)");
     expect_error("after_end.jsonl", false, "after_end.jsonl:3: poll record after run_end");
+    expect_error("hex_time.jsonl", false,
+                 "hex_time.jsonl:2: not valid JSON (expected one JSON object per line)");
 }
 
 /* Commit records are read without cJSON when they look like the writer's output; a trace whose

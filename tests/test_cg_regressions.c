@@ -271,8 +271,9 @@ static long long count_key(const cJSON *a, const char *key, long long def)
     return cJSON_IsNumber(v) ? (long long)v->valuedouble : def;
 }
 
-/* Check every assertion of `asserts` against the parsed records; log each failure. */
-static int asserts_check(const char *name, const cJSON *asserts, cJSON *const *recs, size_t n)
+/* Check every assertion of `asserts` against the parsed records; count (and log) failures. */
+static int asserts_check(const char *name, const cJSON *asserts, cJSON *const *recs, size_t n,
+                         bool log)
 {
     int bad = 0, i = 0;
     for (const cJSON *a = asserts->child; a; a = a->next, i++) {
@@ -284,6 +285,9 @@ static int asserts_check(const char *name, const cJSON *asserts, cJSON *const *r
             hits += recs[r] && assert_matches(a, recs[r]);
         if (hits >= lo && (hi < 0 || hits <= hi))
             continue;
+        bad++;
+        if (!log)
+            continue;
         char *text = cJSON_PrintUnformatted(a), want[64];
         if (hi < 0)
             snprintf(want, sizeof want, "at least %lld", lo);
@@ -294,7 +298,6 @@ static int asserts_check(const char *name, const cJSON *asserts, cJSON *const *r
         cr_log_error("regression %s: asserts.json[%d] %s: %lld matching records, expected %s",
                      name, i, text ? text : "?", hits, want);
         free(text);
-        bad++;
     }
     return bad;
 }
@@ -325,7 +328,7 @@ static int asserts_run(const char *name, const char *path, const text_t *trace)
         }
         recs[n++] = cJSON_ParseWithLength(line, len);
     }
-    int bad = recs ? asserts_check(name, asserts, recs, n) : 1;
+    int bad = recs ? asserts_check(name, asserts, recs, n, true) : 1;
     for (size_t i = 0; recs && i < n; i++)
         cJSON_Delete(recs[i]);
     free(recs);
@@ -510,12 +513,12 @@ Test(regressions, assertions_match_fields_bounds_and_counts)
         "{\"type\":\"member_leave\",\"count\":2},"
         "{\"type\":\"assignment\",\"partitions\":[[\"t\",0],[\"t\",1]],\"generation_min\":2},"
         "{\"type\":\"rebalance_start\",\"count\":0}]");
-    cr_assert_eq(asserts_check("self-test", a, recs, 3), 0);
+    cr_assert_eq(asserts_check("self-test", a, recs, 3, true), 0);
     cJSON *b = cJSON_Parse(
         "[{\"type\":\"member_leave\",\"member\":\"c2\",\"t_min\":150},"
         "{\"type\":\"member_leave\",\"max_count\":1},"
         "{\"type\":\"assignment\",\"partitions\":[[\"t\",0]]}]");
-    cr_assert_eq(asserts_check("self-test (3 failures expected)", b, recs, 3), 3);
+    cr_assert_eq(asserts_check("self-test", b, recs, 3, false), 3);
     cJSON_Delete(a);
     cJSON_Delete(b);
     for (int i = 0; i < 3; i++)
