@@ -132,6 +132,19 @@ static bool has_revocation(const cg_client_t *c)
     return false;
 }
 
+/* During an open rebalance a partition that never had an owner counts its first owner as its
+ * last owner, so a partition handed on within the same rebalance counts as moved. */
+static void note_first_owner(cg_client_t *c)
+{
+    cg_c848_group_t *cg = cg_c848_grp(c->g);
+    const cg_c848_client_t *x = X(c);
+    if (!cg->reb_open)
+        return;
+    for (uint32_t j = 0; j < x->n_target; j++)
+        if (cg->snap_owner[x->target[j]] < 0)
+            cg->snap_owner[x->target[j]] = c->local;
+}
+
 /* owned := target (both sorted): kept partitions keep their positions, new ones start without.
  * Writes the assignment record when the set grew (or it is the first since the join). */
 static void apply_target(cg_client_t *c)
@@ -168,6 +181,7 @@ static void apply_target(cg_client_t *c)
                       (long long)(now_ns(c) / SIM_NS_PER_MS), c->g->cfg->id, c->cfg->id,
                       x->last_rec_epoch, x->epoch);
     x->last_rec_epoch = x->epoch;
+    note_first_owner(c);
     cg_own_assign(c->g, c, x->epoch, x->target, x->n_target);
 }
 
