@@ -287,6 +287,30 @@ static void coord_lost(cg_client_t *c)
     find_start(c, 0);
 }
 
+static void send_leave(cg_client_t *c, cg_reason_t why);
+static int32_t send_commit(cg_client_t *c, bool all, bool sync);
+static void block_on(cg_client_t *c, cg_c848_wait_t what, int32_t mi);
+static void commit_done(cg_client_t *c);
+
+/* Requests answered NOT_COORDINATOR are sent again to the new coordinator: the poll-timeout
+ * leave, and the commit the application waits for (commitSync retries retriable errors). */
+static void retry_after_find(cg_client_t *c)
+{
+    cg_c848_client_t *x = X(c);
+    if (x->leave_pending) {
+        x->leave_pending = false;
+        send_leave(c, CG_RS_POLL_TIMEOUT);
+    }
+    if (x->commit_resend && x->wait == CG_C848_W_COMMIT) {
+        x->commit_resend = false;
+        int32_t mi = send_commit(c, x->commit_prerevoke, true);
+        if (mi >= 0)
+            block_on(c, CG_C848_W_COMMIT, mi);
+        else
+            commit_done(c);
+    }
+}
+
 static void on_find(sim_t *sim, void *ctx, uint64_t arg)
 {
     (void)sim;
@@ -300,6 +324,7 @@ static void on_find(sim_t *sim, void *ctx, uint64_t arg)
         return;
     }
     c->coord_known = true;
+    retry_after_find(c);
     hb_send(c);
     if (X(c)->wait == CG_C848_W_COORD) {
         X(c)->wait = CG_C848_W_NONE;
@@ -387,7 +412,7 @@ static void fenced(cg_client_t *c)
     cg_c848_client_t *x = X(c);
     drop_lost(c);
     x->n_target = 0;
-    x->revoke_pending = false;
+    x->revoke_pending = x->prerevoke_done = false;
     x->member = false;
     x->epoch = CG_K848_JOIN_EPOCH;
     if (x->stale)
@@ -407,8 +432,15 @@ static void on_hb_resp(cg_client_t *c, int32_t mi)
 {
     cg_c848_client_t *x = X(c);
     cg_c848_msg_t *m = cg_c848_msg(c->w, mi);
-    if (m->epoch < 0)
-        return;                       /* a leave's answer (leaves are not tracked) */
+    if (m->epoch < 0) {
+        /* A leave's answer (leaves are not tracked); a poll-timeout leave that found no
+         * coordinator is sent again after rediscovery. */
+        if (m->err == CG_C848_NOT_COORDINATOR && x->stale) {
+            x->leave_pending = true;
+            coord_lost(c);
+        }
+        return;
+    }
     x->hb_inflight = false;
     bool again = x->hb_again;
     x->hb_again = false;
@@ -485,8 +517,9 @@ static void commit_done(cg_client_t *c)
     cg_c848_client_t *x = X(c);
     unblock(c);
     x->commit_retries = 0;
+    x->commit_resend = false;
     if (x->commit_prerevoke) {
-        x->prerevoke_done = true;
+        x->prerevoke_done = x->revoke_pending;
         poll_step(c);
     } else {
         c->n_chunks = 0;
@@ -508,6 +541,11 @@ static void on_commit_resp(cg_client_t *c, int32_t mi, bool awaited)
         coord_lost(c);
     if (!awaited || x->wait != CG_C848_W_COMMIT)
         return;
+    if (err == CG_C848_NOT_COORDINATOR && x->commit_retries < CG_C848_COMMIT_RETRIES) {
+        x->commit_retries++;
+        x->commit_resend = true;      /* retry_after_find sends it again */
+        return;
+    }
     if (err == CG_K848_STALE_MEMBER_EPOCH && x->commit_retries < CG_C848_COMMIT_RETRIES &&
         x->member && x->epoch != epoch) {
         /* The member moved to a new epoch meanwhile: retry with it (CommitRequestManager). */
@@ -620,7 +658,7 @@ static void on_req_timer(sim_t *sim, void *ctx, uint64_t arg)
         return;
     }
     if (what == CG_C848_W_COMMIT)
-        x->prerevoke_done = true;
+        x->prerevoke_done = x->revoke_pending;
     poll_step(c);
 }
 
@@ -639,7 +677,7 @@ static void poll_timeout(cg_client_t *c)
         send_leave(c, CG_RS_POLL_TIMEOUT);
     drop_lost(c);
     x->n_target = 0;
-    x->revoke_pending = false;
+    x->revoke_pending = x->prerevoke_done = false;
     x->member = x->joining = false;
     x->stale = true;
 }
@@ -891,6 +929,7 @@ static void stop(cg_client_t *c)
     x->wait = CG_C848_W_NONE;
     x->member = x->joining = x->stale = x->hb_inflight = x->hb_again = false;
     x->revoke_pending = x->prerevoke_done = false;
+    x->commit_resend = x->leave_pending = false;
     x->n_target = 0;
     x->epoch = -1;
 }
@@ -932,6 +971,7 @@ bool cg_c848_client_start(cg_client_t *c)
     x->n_target = 0;
     x->wait = CG_C848_W_NONE;
     x->commit_retries = 0;
+    x->commit_resend = x->leave_pending = false;
     c->poll_ev = sim_schedule(csim(c), now, on_poll_ev, c, c->proc);
     find_start(c, 0);
     return true;

@@ -84,6 +84,8 @@ typedef struct cg_c848_client {
     bool revoke_pending;              /* target lacks owned partitions: revoke at next poll */
     bool prerevoke_done;              /* the commit before the revocation completed */
     bool commit_prerevoke;            /* the awaited commit is the pre-revocation one */
+    bool commit_resend;               /* resend the awaited commit once the coordinator is found */
+    bool leave_pending;               /* resend the poll-timeout leave once it is found */
     cg_c848_wait_t wait;              /* what the blocked app waits for */
     int commit_retries;               /* STALE_MEMBER_EPOCH retries of the awaited commit */
     int32_t last_rec_epoch;           /* `check`: epoch of the last assignment record */
