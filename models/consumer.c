@@ -646,8 +646,9 @@ static void on_poll_timer(sim_t *sim, void *ctx, uint64_t arg)
         return;
     int64_t now = now_ns(c);
     int64_t max = ccfg(c)->max_poll_interval_ns;
-    /* Inside a blocking poll (rebalance, offsets) the heartbeat thread does not check. */
-    if (c->wait != CG_W_NONE || c->js != CG_JS_STABLE) {
+    /* Inside a blocking poll (rebalance, offsets) the heartbeat thread does not check; a hung
+     * process (GC pause, deadlock) checks nothing at all. */
+    if (c->wait != CG_W_NONE || c->js != CG_JS_STABLE || c->hung) {
         arm_poll_timer(c, now + max);
         return;
     }
@@ -656,7 +657,7 @@ static void on_poll_timer(sim_t *sim, void *ctx, uint64_t arg)
         return;
     }
     /* Poll timeout: dynamic members leave (kafka.md (a)); static ones just reset. */
-    if (c->instance < 0 && c->slot >= 0 && !c->hung) {
+    if (c->instance < 0 && c->slot >= 0) {
         int32_t mi = new_request(c, CG_MSG_LEAVE);
         if (mi >= 0) {
             cg_world_msg(c->w, mi)->reason = CG_RS_POLL_TIMEOUT;

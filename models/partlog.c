@@ -48,6 +48,9 @@
 #define PL_SEARCH_BUCKETS 60                  /* next_arrival looks this many buckets ahead */
 #define PL_POISSON_NORMAL_MIN 1e9             /* bucket means at or above: normal approximation */
 #define PL_NONE INT64_MIN                     /* bucket index of an empty slot */
+#define PL_PART_ALIGN 64u                     /* bytes: parts[] starts on a cache line */
+#define PL_PART_BYTES 128u                    /* sizeof(pl_part_t), a whole number of lines */
+#define PL_SMALL_COUNT (INT64_C(1) << 33)     /* count * span < 2^63 for spans <= 1 bucket */
 
 __extension__ typedef unsigned __int128 pl_u128;
 
@@ -70,18 +73,20 @@ typedef struct pl_bucket {
     int64_t count;                    /* records in the bucket (N_b) */
 } pl_bucket_t;
 
+/* Field order matters: a query in the current bucket reads only the first 64 bytes (counts, hull,
+ * cur, prev.index), which PL_PART_ALIGN puts in one cache line; the rest is read per bucket. */
 typedef struct pl_part {
-    size_t first_const;               /* into pl->consts */
-    size_t n_const;
-    size_t first_pois;                /* into pl->pois */
-    size_t n_pois;
+    uint32_t n_const;                 /* constant producers here */
+    uint32_t n_pois;                  /* Poisson producers here */
     int64_t span_start_ns;            /* hull of the Poisson windows */
     int64_t span_stop_ns;
-    double rate_per_s;                /* sum of all producers' rates here */
-    uint64_t rng_state;               /* splitmix64 position of the partition stream */
     pl_bucket_t cur;                  /* bucket of the latest query */
     pl_bucket_t prev;                 /* the bucket before cur */
     pl_bucket_t ahead;                /* drawn ahead (index > cur.index; buckets between: empty) */
+    size_t first_const;               /* into pl->consts */
+    size_t first_pois;                /* into pl->pois */
+    double rate_per_s;                /* sum of all producers' rates here */
+    uint64_t rng_state;               /* splitmix64 position of the partition stream */
 } pl_part_t;
 
 struct cg_partlog {
@@ -289,11 +294,16 @@ static int pl_distribute(cg_partlog_t *pl, const pl_entry_t *ents, size_t n)
     return 0;
 }
 
+_Static_assert(sizeof(pl_part_t) == PL_PART_BYTES, "pl_part_t is two cache lines");
+_Static_assert(PL_BUCKET_NS < (INT64_C(1) << 30), "PL_SMALL_COUNT needs spans below 2^30");
+
 static int pl_parts_init(cg_partlog_t *pl, const cg_scenario_t *s, uint64_t seed)
 {
-    pl->parts = calloc((size_t)(pl->n_parts ? pl->n_parts : 1), sizeof *pl->parts);
+    size_t n = (size_t)(pl->n_parts ? pl->n_parts : 1);
+    pl->parts = aligned_alloc(PL_PART_ALIGN, n * sizeof *pl->parts);   /* 128 | size */
     if (!pl->parts)
         return -1;
+    memset(pl->parts, 0, n * sizeof *pl->parts);
     char key[CG_MAX_NAME_LEN + 64];
     for (size_t t = 0; t < s->n_topics; t++) {
         for (int32_t p = 0; p < s->topics[t].partitions; p++) {
@@ -370,6 +380,9 @@ static int64_t pl_const_records(const pl_const_t *c, int64_t t_ns)
     if (t_ns <= c->start_ns)
         return 0;
     int64_t end = t_ns < c->stop_ns ? t_ns : c->stop_ns;
+    uint64_t prod;
+    if (!__builtin_mul_overflow(c->num, (uint64_t)(end - c->start_ns), &prod))
+        return (int64_t)(prod / c->den);   /* same quotient as the 128-bit division */
     return (int64_t)((pl_u128)c->num * (pl_u128)(uint64_t)(end - c->start_ns) / c->den);
 }
 
@@ -491,6 +504,8 @@ static int64_t pl_bucket_records(const pl_part_t *pp, const pl_bucket_t *bk, int
         return 0;
     if (t_ns >= hi)
         return bk->count;
+    if (bk->count < PL_SMALL_COUNT)   /* the usual case: 64-bit division, same quotient */
+        return (int64_t)((uint64_t)bk->count * (uint64_t)(t_ns - lo) / (uint64_t)(hi - lo));
     return (int64_t)((pl_u128)(uint64_t)bk->count * (pl_u128)(uint64_t)(t_ns - lo) /
                      (pl_u128)(uint64_t)(hi - lo));
 }
@@ -503,8 +518,14 @@ static int64_t pl_bucket_next(const pl_part_t *pp, const pl_bucket_t *bk, int64_
         return INT64_MAX;
     int64_t lo, hi;
     pl_bucket_span(pp, bk->index, &lo, &hi);
-    pl_u128 num = (pl_u128)(uint64_t)(done + 1) * (pl_u128)(uint64_t)(hi - lo);
-    int64_t at = lo + (int64_t)((num + (uint64_t)bk->count - 1) / (uint64_t)bk->count);
+    uint64_t cnt = (uint64_t)bk->count;
+    int64_t at;
+    if (bk->count < PL_SMALL_COUNT) {   /* (done + 1) <= count: the product stays below 2^63 */
+        at = lo + (int64_t)(((uint64_t)(done + 1) * (uint64_t)(hi - lo) + cnt - 1) / cnt);
+    } else {
+        pl_u128 num = (pl_u128)(uint64_t)(done + 1) * (pl_u128)(uint64_t)(hi - lo);
+        at = lo + (int64_t)((num + cnt - 1) / cnt);
+    }
     return at > t_ns ? at : t_ns + 1;
 }
 

@@ -24,8 +24,14 @@ typedef struct sim_event {
     uint64_t arg;                     /* small payload */
 } sim_event_t;
 
+typedef struct sim_queue_key {
+    int64_t time_ns;                  /* copy of the event's time_ns */
+    uint64_t seq;                     /* copy of the event's seq */
+} sim_queue_key_t;
+
 typedef struct sim_queue {
     uint32_t *heap;                   /* slot indexes in heap order */
+    sim_queue_key_t *keys;            /* keys[i] = (time_ns, seq) of heap[i], sifted together */
     uint32_t *pos;                    /* pos[slot] = index in heap, UINT32_MAX when free */
     uint32_t *gen;                    /* gen[slot]: bumped on free, stale handles fail */
     sim_event_t *slots;               /* event storage, by slot */

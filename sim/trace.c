@@ -65,7 +65,50 @@ static inline void tr_putc(sim_trace_t *tr, char c)
     tr->buf[tr->len++] = c;
 }
 
-static void tr_put_escaped(sim_trace_t *tr, const char *s)
+/* Room for n more bytes at buf + len, draining first if needed; NULL when n exceeds the buffer
+ * (the caller then takes its byte-by-byte path). */
+static inline char *tr_reserve(sim_trace_t *tr, size_t n)
+{
+    if (tr->cap - tr->len < n) {
+        if (n > tr->cap)
+            return NULL;
+        tr_drain(tr);
+    }
+    return tr->buf + tr->len;
+}
+
+/* Length of s when no byte of it needs escaping, else SIZE_MAX. Keys and most values (names,
+ * ids) are plain, so this one pass decides the fast path. */
+static inline size_t tr_plain_len(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p >= 0x20 && *p != '"' && *p != '\\')
+        p++;
+    return *p ? SIZE_MAX : (size_t)(p - (const unsigned char *)s);
+}
+
+/* prefix (0 = none), then "s", then suffix (0 = none), s plain and of length n; false when the
+ * buffer cannot take it in one piece. */
+static inline bool tr_put_plain(sim_trace_t *tr, char prefix, const char *s, size_t n,
+                                char suffix)
+{
+    char *o = tr_reserve(tr, n + 4);
+    if (!o)
+        return false;
+    char *start = o;
+    if (prefix)
+        *o++ = prefix;
+    *o++ = '"';
+    memcpy(o, s, n);
+    o += n;
+    *o++ = '"';
+    if (suffix)
+        *o++ = suffix;
+    tr->len += (size_t)(o - start);
+    return true;
+}
+
+static void tr_put_escaped_slow(sim_trace_t *tr, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
     const unsigned char *p = (const unsigned char *)s;
@@ -90,30 +133,55 @@ static void tr_put_escaped(sim_trace_t *tr, const char *s)
     tr_putc(tr, '"');
 }
 
+static void tr_put_escaped(sim_trace_t *tr, const char *s)
+{
+    size_t n = tr_plain_len(s);
+    if (n == SIZE_MAX || !tr_put_plain(tr, 0, s, n, 0))
+        tr_put_escaped_slow(tr, s);
+}
+
 /* Separator and key before a value; key NULL inside arrays. */
 static void tr_key(sim_trace_t *tr, const char *key)
 {
-    if (tr->need_comma)
+    char comma = tr->need_comma ? ',' : 0;
+    tr->need_comma = true;
+    if (key) {
+        size_t n = tr_plain_len(key);
+        if (n != SIZE_MAX && tr_put_plain(tr, comma, key, n, ':'))
+            return;
+    }
+    if (comma)
         tr_putc(tr, ',');
     if (key) {
-        tr_put_escaped(tr, key);
+        tr_put_escaped_slow(tr, key);
         tr_putc(tr, ':');
     }
-    tr->need_comma = true;
 }
 
-/* Decimal digits of u into p (no NUL); returns the count. */
+/* Decimal digits of u into p (no NUL); returns the count. Two digits per division, written
+ * from the end of a scratch buffer, then copied once. */
 static int fmt_u64(char *p, uint64_t u)
 {
+    static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930"
+                                "31323334353637383940414243444546474849505152535455565758596061"
+                                "6263646566676869707172737475767778798081828384858687888990919293"
+                                "949596979899";
     char tmp[20];
-    int n = 0;
-    do {
-        tmp[n++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    for (int i = 0; i < n; i++)
-        p[i] = tmp[n - 1 - i];
-    return n;
+    char *e = tmp + sizeof tmp, *q = e;
+    while (u >= 100) {
+        unsigned r = (unsigned)(u % 100);
+        u /= 100;
+        *--q = pairs[2 * r + 1];
+        *--q = pairs[2 * r];
+    }
+    if (u >= 10) {
+        *--q = pairs[2 * u + 1];
+        *--q = pairs[2 * u];
+    } else {
+        *--q = (char)('0' + u);
+    }
+    memcpy(p, q, (size_t)(e - q));
+    return (int)(e - q);
 }
 
 /* ".dddddd" of frac (< 10^6) millionths, trailing zeros removed, nothing when 0; returns length. */
@@ -351,12 +419,19 @@ void sim_trace_int(sim_trace_t *tr, const char *key, int64_t val)
     if (!tr->out)
         return;
     char num[24];
-    char *p = num;
+    tr_key(tr, key);
+    char *p = tr_reserve(tr, sizeof num);   /* digits straight into the buffer */
+    bool direct = p != NULL;
+    if (!direct)
+        p = num;
+    char *start = p;
     if (val < 0)
         *p++ = '-';
     p += fmt_u64(p, val < 0 ? UINT64_C(0) - (uint64_t)val : (uint64_t)val);
-    tr_key(tr, key);
-    tr_put(tr, num, (size_t)(p - num));
+    if (direct)
+        tr->len += (size_t)(p - start);
+    else
+        tr_put(tr, num, (size_t)(p - num));
 }
 
 void sim_trace_bool(sim_trace_t *tr, const char *key, bool val)

@@ -9,13 +9,15 @@
  * member that does not own the partition; ok commits never lower a group's committed offset;
  * run_end.duplicates is the sum of the duplicate records.
  * Environment: CGSIM_SWARM_SEED (master seed), CGSIM_SWARM_N (number of scenarios; default
- * SWARM_DEFAULT_N, a fifth of it when CGSIM_SANITIZED=1). A failing scenario's file is kept and
- * its path printed, with the command that replays it. */
+ * SWARM_DEFAULT_N, a fifth of it when CGSIM_SANITIZED=1). A run that reaches SWARM_MAX_EVENTS
+ * (a simulation stuck at one instant) or SWARM_TIMEOUT_S fails. A failing scenario's file is kept
+ * and its path printed, with the command that replays it. */
 #include <cjson/cJSON.h>
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -32,6 +34,8 @@ extern char **environ;
 #define SWARM_DEFAULT_N 1000              /* scenarios per run in a normal build */
 #define SWARM_MAX_FAILURES 5              /* failing scenarios described in full */
 #define SWARM_MAX_CONSUMER_NAMES 64       /* per group, after count expansion */
+#define SWARM_MAX_EVENTS "20000000"     /* --max-events: a livelock fails in ~2 s, not never */
+#define SWARM_TIMEOUT_S 120.0             /* wall-clock bound on one run, then SIGKILL */
 #define SWARM_PATH_LEN 512
 #define SWARM_MSG_LEN 2048
 
@@ -75,9 +79,17 @@ static bool file_write(const char *path, const char *buf, size_t len)
     return fclose(f) == 0 && ok;
 }
 
+static double wall_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /* Run argv (argv[0] = program path) with stdout and stderr into `log_path`; the exit status, or
- * 128 + signal, or -1 when it could not start. */
-static int run_argv(char *const argv[], const char *log_path)
+ * 128 + signal, or -1 when it could not start, or -2 when it ran longer than `timeout_s` (it is
+ * then killed: a simulation that never ends is a failure, not a hung test). */
+static int run_argv(char *const argv[], const char *log_path, double timeout_s)
 {
     posix_spawn_file_actions_t fa;
     pid_t pid;
@@ -89,9 +101,22 @@ static int run_argv(char *const argv[], const char *log_path)
     posix_spawn_file_actions_destroy(&fa);
     if (rc != 0)
         return -1;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR)
+    double deadline = wall_s() + timeout_s;
+    for (;;) {
+        pid_t w = waitpid(pid, &st, WNOHANG);
+        if (w == pid)
+            break;
+        if (w < 0 && errno != EINTR)
             return -1;
+        if (wall_s() > deadline) {
+            kill(pid, SIGKILL);
+            while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+            }
+            return -2;
+        }
+        struct timespec nap = {0, 100000};   /* runs take milliseconds: poll finely */
+        nanosleep(&nap, NULL);
+    }
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
@@ -726,13 +751,6 @@ static uint64_t env_u64(const char *name, uint64_t def)
     return (uint64_t)x;
 }
 
-static double wall_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Run scenario `index`; false (with the reason in msg) on a failure. */
 static bool swarm_one(uint64_t master, int index, const char *dir, char *path, char *msg,
                       size_t msglen)
@@ -749,11 +767,13 @@ static bool swarm_one(uint64_t master, int index, const char *dir, char *path, c
         return false;
     }
     char *argv[] = {(char *)CGSIM_BINARY, "run", path, "--check", "--quiet", "--trace", trace,
-                    NULL};
-    int rc = run_argv(argv, log);
+                    "--max-events", SWARM_MAX_EVENTS, NULL};
+    int rc = run_argv(argv, log, SWARM_TIMEOUT_S);
     text_t out = {NULL, 0};
     bool ok = rc == 0;
-    if (!ok) {
+    if (rc == -2) {
+        snprintf(msg, msglen, "cgsim still running after %.0f s: killed", SWARM_TIMEOUT_S);
+    } else if (!ok) {
         bool have = text_read(log, &out);
         snprintf(msg, msglen, "cgsim exited %d%s:\n%.*s", rc,
                  rc == 2 ? " (the generator wrote a scenario the loader refuses)" : "",

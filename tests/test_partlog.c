@@ -315,3 +315,57 @@ Test(partlog, zipf_skew)
     cr_expect(llabs(e - (int64_t)floor(cg_partlog_rate_per_s(pl, hot) * 100)) <= 1);
     cg_partlog_free(pl);
 }
+
+/* Within a bucket the end offset is C_b + floor(N_b * (t - lo) / (hi - lo)) and the next arrival
+ * lo + ceil((done + 1) * (hi - lo) / N_b), on both sides of the 2^33-record bucket size where the
+ * code switches from 64-bit to 128-bit arithmetic; checked here with 128-bit arithmetic. */
+static void check_bucket_formulas(int n_producers, double rate_each)
+{
+    __extension__ typedef unsigned __int128 u128;
+    fixture_t f;
+    cg_producer_cfg_t prods[10];                 /* more than the fixture holds */
+    fx_init(&f, 1, 0);
+    cr_assert_leq(n_producers, 10);
+    for (int i = 0; i < n_producers; i++)
+        prods[i] = (cg_producer_cfg_t){"p", 0, rate_each, CG_ARRIVAL_POISSON, 1, CG_KEYS_UNIFORM,
+                                       1.0, 0, INT64_MAX};
+    f.s.producers = prods;
+    f.s.n_producers = (size_t)n_producers;
+    cg_partlog_t *pl = fx_log(&f, 5);
+    int64_t lo = 10 * S_NS, t = lo + 300 * MS_NS + 7;
+    int64_t c10 = cg_partlog_end_offset(pl, 0, lo);
+    int64_t got = cg_partlog_end_offset(pl, 0, t);
+    int64_t next = cg_partlog_next_arrival_ns(pl, 0, t);
+    int64_t n = cg_partlog_end_offset(pl, 0, lo + S_NS) - c10;
+    cr_assert_gt(n, 0);
+    int64_t done = (int64_t)((u128)n * (u128)(t - lo) / (u128)S_NS);
+    int64_t want_next = lo + (int64_t)(((u128)(done + 1) * (u128)S_NS + (u128)n - 1) / (u128)n);
+    cr_expect_eq(got, c10 + done, "n=%lld: got %lld want %lld", (long long)n, (long long)got,
+                 (long long)(c10 + done));
+    cr_expect_eq(next, want_next, "n=%lld: next %lld want %lld", (long long)n, (long long)next,
+                 (long long)want_next);
+    cg_partlog_free(pl);
+}
+
+Test(partlog, bucket_formulas_small_and_huge_counts)
+{
+    check_bucket_formulas(1, 1234.5);            /* N ~ 1.2e3: 64-bit path */
+    check_bucket_formulas(2, 1e9);               /* N ~ 2e9 < 2^33: 64-bit path */
+    check_bucket_formulas(10, 1e9);              /* N ~ 1e10 >= 2^33: 128-bit path */
+}
+
+/* Constant arrivals: num * dt below and beyond 2^64 (1e9 records/s over most of a year). */
+Test(partlog, constant_products_beyond_64_bits)
+{
+    fixture_t f;
+    fx_init(&f, 1, 0);
+    f.s.duration_ns = 365 * 86400 * S_NS;
+    fx_producer(&f, 0, 1e9, CG_ARRIVAL_CONSTANT, 1);   /* one record per ns */
+    cg_partlog_t *pl = fx_log(&f, 1);
+    static const int64_t times_ns[] = {1, S_NS + 3, 300 * 86400 * S_NS + 11};
+    for (size_t i = 0; i < sizeof times_ns / sizeof times_ns[0]; i++) {
+        cr_expect_eq(cg_partlog_end_offset(pl, 0, times_ns[i]), times_ns[i]);
+        cr_expect_eq(cg_partlog_next_arrival_ns(pl, 0, times_ns[i]), times_ns[i] + 1);
+    }
+    cg_partlog_free(pl);
+}

@@ -43,13 +43,17 @@ static void ref_remove(ref_t *r, size_t i)
     r->ev[i] = r->ev[--r->n];
 }
 
-/* Heap order, pos[] consistency and the pool invariant. */
+/* Heap order, pos[] consistency, keys[] mirroring the slots, the cache-line alignment of the
+ * children groups and the pool invariant. */
 static void check_heap(const sim_queue_t *q)
 {
     cr_assert_eq(q->len + q->n_free, q->cap);
+    cr_assert_eq((uintptr_t)&q->keys[1] % 64, 0, "children 1..4 do not start a cache line");
     for (size_t i = 0; i < q->len; i++) {
         uint32_t s = q->heap[i];
         cr_assert_eq(q->pos[s], i);
+        cr_assert_eq(q->keys[i].time_ns, q->slots[s].time_ns, "keys[%zu] stale", i);
+        cr_assert_eq(q->keys[i].seq, q->slots[s].seq, "keys[%zu] stale", i);
         if (i > 0) {
             const sim_event_t *c = &q->slots[s], *p = &q->slots[q->heap[(i - 1) / 4]];
             cr_assert(p->time_ns < c->time_ns || (p->time_ns == c->time_ns && p->seq < c->seq),

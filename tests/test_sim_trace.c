@@ -219,3 +219,42 @@ Test(trace, file_output_matches_memory_output)
     cr_assert_str_eq(buf, mem);
     free(mem);
 }
+
+static void write_ints(sim_trace_t *tr)
+{
+    sim_trace_begin(tr, 0, "ints");
+    for (int64_t v = -1000; v <= 1000; v++)
+        sim_trace_int(tr, NULL, v);
+    int64_t p = 1;
+    for (int e = 1; e <= 18; e++) {   /* 10^1 .. 10^18 */
+        p *= 10;
+        sim_trace_int(tr, NULL, p - 1);
+        sim_trace_int(tr, NULL, p);
+        sim_trace_int(tr, NULL, -p - 1);
+    }
+    sim_trace_int(tr, "max", INT64_MAX);
+    sim_trace_int(tr, "k\"ey", INT64_MIN);   /* a key that needs escaping */
+    sim_trace_end(tr);
+}
+
+/* Integers through the two-digits-per-division formatter give printf's bytes; escaped keys take
+ * the slow path with the same separators. */
+Test(trace, ints_match_printf_and_keys_escape)
+{
+    char *want = malloc(1 << 16);
+    cr_assert_not_null(want);
+    size_t n = (size_t)sprintf(want, "{\"t\":0,\"type\":\"ints\"");
+    for (long long v = -1000; v <= 1000; v++)
+        n += (size_t)sprintf(want + n, ",%lld", v);
+    long long p = 1;
+    for (int e = 1; e <= 18; e++) {
+        p *= 10;
+        n += (size_t)sprintf(want + n, ",%lld,%lld,%lld", p - 1, p, -p - 1);
+    }
+    sprintf(want + n, ",\"max\":%lld,\"k\\\"ey\":%lld}\n", (long long)INT64_MAX,
+            (long long)INT64_MIN);
+    char *got = capture(write_ints, NULL);
+    cr_assert_str_eq(got, want);
+    free(got);
+    free(want);
+}
