@@ -425,6 +425,7 @@ static void fenced(cg_client_t *c)
 static void fatal(cg_client_t *c, const char *error)
 {
     cg_rec_error(c->w, c->g, c->ci, error, -1);
+    drop_lost(c);                     /* the process stops: nothing it held is owned */
     stop(c);
 }
 
