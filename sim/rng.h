@@ -10,7 +10,7 @@
 #include <gsl/gsl_rng.h>
 
 typedef struct sim_rng {
-    gsl_rng *gen;                     /* GSL mt19937 generator owned by this stream */
+    gsl_rng *gen;                     /* owned; yields the stream's mt19937 sequence (sim/rng.c) */
 } sim_rng_t;
 
 /* The documented mixing function: seed = splitmix64(master ^ splitmix64(fnv1a64(key))).

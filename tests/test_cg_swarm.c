@@ -7,7 +7,8 @@
  * and ends with run_end; within a group no partition has two owners (the ownership rule of
  * design.md); a revoke lists only partitions the member owns; a zombie record comes from a
  * member that does not own the partition; ok commits never lower a group's committed offset;
- * run_end.duplicates is the sum of the duplicate records.
+ * generations only grow (rebalance_end completes the last rebalance_start, assignments belong to
+ * completed generations); run_end.duplicates is the sum of the duplicate records.
  * Environment: CGSIM_SWARM_SEED (master seed), CGSIM_SWARM_N (number of scenarios; default
  * SWARM_DEFAULT_N, a fifth of it when CGSIM_SANITIZED=1). A run that reaches SWARM_MAX_EVENTS
  * (a simulation stuck at one instant) or SWARM_TIMEOUT_S fails. A failing scenario's file is kept
@@ -15,6 +16,7 @@
 #include <cjson/cJSON.h>
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -24,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -34,6 +37,7 @@ extern char **environ;
 #define SWARM_DEFAULT_N 1000              /* scenarios per run in a normal build */
 #define SWARM_MAX_FAILURES 5              /* failing scenarios described in full */
 #define SWARM_MAX_CONSUMER_NAMES 64       /* per group, after count expansion */
+#define SWARM_MAX_GROUPS 64               /* groups the checker follows (the generator makes <= 3) */
 #define SWARM_MAX_EVENTS "20000000"     /* --max-events: a livelock fails in ~2 s, not never */
 #define SWARM_TIMEOUT_S 120.0             /* wall-clock bound on one run, then SIGKILL */
 #define SWARM_PATH_LEN 512
@@ -482,8 +486,16 @@ typedef struct slot {
     double committed;                 /* highest ok committed offset */
 } slot_t;
 
+typedef struct gen_state {
+    char *group;                      /* group id */
+    double start;                     /* generation of its last rebalance_start (0 = none) */
+    double end;                       /* generation of its last rebalance_end (0 = none) */
+} gen_state_t;
+
 typedef struct checker {
     slot_t *v;                        /* one per (group, topic, partition) seen */
+    gen_state_t gens[SWARM_MAX_GROUPS];  /* per group seen */
+    size_t n_gens;
     size_t n, cap;
     double last_t;                    /* time of the previous record */
     long long line;                   /* current line number */
@@ -559,6 +571,59 @@ static bool listed(const cJSON *parts, const slot_t *s)
         if (pair_at(it, &t, &p) && p == s->partition && strcmp(t, s->topic) == 0)
             return true;
     return false;
+}
+
+static gen_state_t *gen_get(checker_t *k, const char *group)
+{
+    for (size_t i = 0; i < k->n_gens; i++)
+        if (strcmp(k->gens[i].group, group) == 0)
+            return &k->gens[i];
+    if (k->n_gens == SWARM_MAX_GROUPS)
+        return NULL;
+    k->gens[k->n_gens] = (gen_state_t){strdup(group), 0, 0};
+    return &k->gens[k->n_gens++];
+}
+
+/* Generations of a group only grow: a rebalance_start forms one above the last completed (equal
+ * to the last started when a coordinator failover lost that one), a rebalance_end completes the
+ * last started, and an assignment belongs to a completed generation. */
+static bool on_rebalance(checker_t *k, const cJSON *o, const char *type)
+{
+    const char *g = jstr(o, "group");
+    double gen = 0;
+    char num[160];
+    if (!g || !jnum(o, "generation", &gen))
+        return fail(k, "%s without group or generation%s%s", type, "", "");
+    gen_state_t *s = gen_get(k, g);
+    if (!s)
+        return true;
+    snprintf(num, sizeof num, "%.0f (last started %.0f, last completed %.0f)", gen, s->start,
+             s->end);
+    if (strcmp(type, "rebalance_start") == 0) {
+        if (gen <= s->end || gen < s->start)
+            return fail(k, "group %s: rebalance_start of generation %s%s", g, num, "");
+        s->start = gen;
+        return true;
+    }
+    if (gen != s->start)
+        return fail(k, "group %s: rebalance_end of generation %s%s", g, num, "");
+    s->end = gen;
+    return true;
+}
+
+static bool assignment_generation_ok(checker_t *k, const cJSON *o, const char *g)
+{
+    double gen = 0;
+    gen_state_t *s = gen_get(k, g);
+    if (!jnum(o, "generation", &gen))
+        return fail(k, "assignment in group %s without a generation%s%s", g, "", "");
+    if (s && gen > s->end) {
+        char num[96];
+        snprintf(num, sizeof num, "%.0f before its rebalance_end (last completed %.0f)", gen,
+                 s->end);
+        return fail(k, "group %s: assignment of generation %s%s", g, num, "");
+    }
+    return true;
 }
 
 static bool on_assignment(checker_t *k, const char *g, const char *m, const cJSON *parts)
@@ -658,7 +723,8 @@ static bool on_member_record(checker_t *k, const cJSON *o, const char *type)
     if (!g || !m)
         return fail(k, "%s record without group or member", type, NULL, NULL);
     if (strcmp(type, "assignment") == 0)
-        return on_assignment(k, g, m, cJSON_GetObjectItemCaseSensitive(o, "partitions"));
+        return assignment_generation_ok(k, o, g) &&
+               on_assignment(k, g, m, cJSON_GetObjectItemCaseSensitive(o, "partitions"));
     if (strcmp(type, "revoke") == 0)
         return on_revoke(k, g, m, cJSON_GetObjectItemCaseSensitive(o, "partitions"));
     if (strcmp(type, "member_leave") == 0) {
@@ -696,6 +762,8 @@ static bool check_record(checker_t *k, const cJSON *o)
         return fail(k, "run_aborted: %s", jstr(o, "message"), NULL, NULL);
     if (strcmp(type, "run_end") == 0)
         return on_run_end(k, o);
+    if (strcmp(type, "rebalance_start") == 0 || strcmp(type, "rebalance_end") == 0)
+        return on_rebalance(k, o, type);
     if (cJSON_GetObjectItemCaseSensitive(o, "member") && jstr(o, "group"))
         return on_member_record(k, o, type);
     return true;
@@ -708,6 +776,8 @@ static void checker_free(checker_t *k)
         free(k->v[i].topic);
         free(k->v[i].owner);
     }
+    for (size_t i = 0; i < k->n_gens; i++)
+        free(k->gens[i].group);
     free(k->v);
 }
 
@@ -827,6 +897,50 @@ Test(swarm, random_scenarios_run_clean_and_their_traces_hold_the_invariants)
                  failures, dir);
 }
 
+/* The committed golden and regression traces hold the same invariants (head-only files of digest
+ * cases are skipped: they have no run_end). */
+static int check_committed(const char *path, int *checked)
+{
+    struct stat st;
+    char digest[SWARM_PATH_LEN], err[SWARM_MSG_LEN];
+    text_t t;
+    snprintf(digest, sizeof digest, "%.*s.digest", (int)(strlen(path) - 6), path);
+    if (strcmp(path + strlen(path) - 6, ".jsonl") != 0 || stat(digest, &st) == 0 ||
+        !text_read(path, &t))
+        return 0;
+    (*checked)++;
+    bool ok = check_trace(&t, err, sizeof err);
+    free(t.buf);
+    if (!ok)
+        cr_log_error("%s: %s", path, err);
+    return !ok;
+}
+
+Test(swarm, committed_golden_and_regression_traces_hold_the_invariants)
+{
+    static const char *const DIRS[] = {CGSIM_SOURCE_DIR "/tests/golden",
+                                       CGSIM_SOURCE_DIR "/tests/regressions"};
+    int bad = 0, checked = 0;
+    for (size_t d = 0; d < 2; d++) {
+        DIR *dir = opendir(DIRS[d]);
+        for (struct dirent *e; dir && (e = readdir(dir)) != NULL;) {
+            char p[SWARM_PATH_LEN];
+            if (e->d_name[0] == '.')
+                continue;
+            if (d == 0)
+                snprintf(p, sizeof p, "%s/%s", DIRS[d], e->d_name);
+            else
+                snprintf(p, sizeof p, "%s/%s/expected.jsonl", DIRS[d], e->d_name);
+            bad += check_committed(p, &checked);
+        }
+        if (dir)
+            closedir(dir);
+    }
+    cr_log_info("%d committed traces checked", checked);
+    cr_assert_gt(checked, 0, "no committed traces found");
+    cr_assert_eq(bad, 0, "%d committed trace(s) break an invariant (messages above)", bad);
+}
+
 /* ---- the generator and the checker themselves ---- */
 
 Test(swarm, generator_is_deterministic_and_varies)
@@ -874,7 +988,10 @@ static bool check_text(const char *s, char *err, size_t errlen)
     return check_trace(&t, err, errlen);
 }
 
-#define L_START "{\"t\":0,\"type\":\"run_start\",\"scenario\":\"x\",\"seed\":1,\"version\":\"0\"}\n"
+#define L_RUN "{\"t\":0,\"type\":\"run_start\",\"scenario\":\"x\",\"seed\":1,\"version\":\"0\"}\n"
+#define L_REB(kind, gen) "{\"t\":0,\"type\":\"rebalance_" kind "\",\"group\":\"g\",\"generation\":" \
+                         #gen "}\n"
+#define L_START L_RUN L_REB("start", 1) L_REB("end", 1)
 #define L_END "{\"t\":9,\"type\":\"run_end\",\"events\":1,\"records_produced\":0," \
               "\"records_consumed\":0,\"duplicates\":0}\n"
 #define L_ASSIGN(t, m, p) "{\"t\":" #t ",\"type\":\"assignment\",\"group\":\"g\",\"generation\":1," \
@@ -917,4 +1034,13 @@ Test(swarm, checker_catches_each_violation)
                              "\"member\":\"c1\",\"topic\":\"a\",\"partition\":0,\"records\":3,"
                              "\"from_offset\":0}\n" L_END, err, sizeof err));
     cr_assert_not_null(strstr(err, "duplicates"), "%s", err);
+    /* generations: a failover may restart a lost generation; nothing goes back or skips its end */
+    cr_assert(check_text(L_START L_REB("start", 2) L_REB("start", 2) L_REB("end", 2)
+                         L_REB("start", 4) L_REB("end", 4) L_END, err, sizeof err), "%s", err);
+    cr_assert_not(check_text(L_START L_REB("start", 1) L_END, err, sizeof err));
+    cr_assert_not_null(strstr(err, "rebalance_start of generation 1"), "%s", err);
+    cr_assert_not(check_text(L_START L_REB("start", 3) L_REB("end", 2) L_END, err, sizeof err));
+    cr_assert_not(check_text(L_RUN L_REB("start", 1) L_ASSIGN(1, "c1", 0) L_END, err,
+                             sizeof err));
+    cr_assert_not_null(strstr(err, "before its rebalance_end"), "%s", err);
 }

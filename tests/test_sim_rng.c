@@ -2,6 +2,7 @@
  * were computed with an independent Python implementation of the formula in sim/rng.c and of
  * MT19937 (init_genrand seeding, as GSL's mt19937 does). */
 #include <criterion/criterion.h>
+#include <gsl/gsl_randist.h>
 #include "sim/rng.h"
 
 Test(rng, splitmix64_known_values)
@@ -105,5 +106,43 @@ Test(rng, below_stays_in_range_and_covers_it)
         double u = sim_rng_uniform_pos(&r);
         cr_assert(u > 0 && u < 1);
     }
+    sim_rng_fini(&r);
+}
+
+/* The draw-ahead generator behind r.gen hands out exactly the sequence of a plain GSL mt19937
+ * seeded with seed32, whatever mix of raw, uniform, integer and distribution draws is asked for
+ * (the buffer refills many times over). */
+Test(rng, draw_ahead_gives_plain_mt19937_sequence)
+{
+    sim_rng_t r;
+    cr_assert_eq(sim_rng_init(&r, 42, "member/c1"), 0);
+    gsl_rng *ref = gsl_rng_alloc(gsl_rng_mt19937);
+    cr_assert_not_null(ref);
+    gsl_rng_set(ref, 4222326205ul);   /* seed32 of (42, "member/c1"), as pinned above */
+    cr_assert_eq(gsl_rng_max(r.gen), gsl_rng_max(ref));
+    cr_assert_eq(gsl_rng_min(r.gen), gsl_rng_min(ref));
+    for (int i = 0; i < 5000; i++) {
+        switch (i % 6) {
+        case 0:
+            cr_assert_eq(gsl_rng_get(r.gen), gsl_rng_get(ref), "draw %d", i);
+            break;
+        case 1:
+            cr_assert_eq(sim_rng_uniform(&r), gsl_rng_uniform(ref), "draw %d", i);
+            break;
+        case 2:
+            cr_assert_eq(sim_rng_uniform_pos(&r), gsl_rng_uniform_pos(ref), "draw %d", i);
+            break;
+        case 3:
+            cr_assert_eq(sim_rng_below(&r, 1000003), gsl_rng_uniform_int(ref, 1000003), "%d", i);
+            break;
+        case 4:
+            cr_assert_eq(gsl_ran_exponential(r.gen, 0.5), gsl_ran_exponential(ref, 0.5), "%d", i);
+            break;
+        default:
+            cr_assert_eq(gsl_ran_gaussian(r.gen, 2.0), gsl_ran_gaussian(ref, 2.0), "draw %d", i);
+            break;
+        }
+    }
+    gsl_rng_free(ref);
     sim_rng_fini(&r);
 }
