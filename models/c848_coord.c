@@ -17,7 +17,8 @@
  * group-epoch bump (generation = the new group epoch), rebalance_end when the group is STABLE
  * (every member reconciled to the target of the current group epoch), with generation = that
  * epoch, duration from the start, and moved = partitions whose holder at the end differs from
- * their last owner at the start. A group that empties drops its open rebalance (no end), as a
+ * their last owner at the start. rebalance_start carries "protocol": "consumer" (an added field,
+ * so that trace readers know generations are epochs). A group that empties drops its open rebalance (no end), as a
  * classic group does.
  *
  * A failover keeps the whole state (KIP-848 persists every change in __consumer_offsets): while
@@ -162,6 +163,22 @@ void cg_c848_rec_commit(struct cg_world *w, const cg_group_t *g, int32_t consume
     sim_trace_end(tr);
 }
 
+/* rebalance_start as trace_rec.c writes it, plus "protocol": "consumer": a trace reader can tell
+ * that generations are epochs here (assignments carry member epochs before the rebalance_end,
+ * whose generation is the group epoch when the group became STABLE). */
+static void rec_rebalance_start(struct cg_world *w, const cg_group_t *g, int32_t epoch,
+                                cg_reason_t why)
+{
+    sim_trace_t *tr = w->tr;
+    w->last_rec_ns = sim_now(&w->sim);
+    sim_trace_begin(tr, sim_now(&w->sim), "rebalance_start");
+    sim_trace_str(tr, "group", g->cfg->id);
+    sim_trace_int(tr, "generation", epoch);
+    sim_trace_str(tr, "reason", cg_reason_name(why));
+    sim_trace_str(tr, "protocol", "consumer");
+    sim_trace_end(tr);
+}
+
 /* ---- member records ---- */
 
 static int32_t rec_find(const cg_c848_group_t *cg, const char *id, int32_t hint)
@@ -279,7 +296,7 @@ static void reb_begin(cg_c848_group_t *cg, cg_reason_t why)
     cg->reb_open = true;
     cg->reb_start_ns = now_ns(cg);
     memcpy(cg->snap_owner, cg->g->last_owner, (size_t)w->n_parts * sizeof *cg->snap_owner);
-    cg_rec_rebalance_start(w, cg->g, epoch, why);
+    rec_rebalance_start(w, cg->g, epoch, why);
 }
 
 static int64_t moved_since_start(const cg_c848_group_t *cg)

@@ -490,6 +490,8 @@ typedef struct gen_state {
     char *group;                      /* group id */
     double start;                     /* generation of its last rebalance_start (0 = none) */
     double end;                       /* generation of its last rebalance_end (0 = none) */
+    bool consumer;                    /* KIP-848 group ("protocol": "consumer" in rebalance_start):
+                                         generations are epochs, assignments come before ends */
 } gen_state_t;
 
 typedef struct checker {
@@ -580,7 +582,7 @@ static gen_state_t *gen_get(checker_t *k, const char *group)
             return &k->gens[i];
     if (k->n_gens == SWARM_MAX_GROUPS)
         return NULL;
-    k->gens[k->n_gens] = (gen_state_t){strdup(group), 0, 0};
+    k->gens[k->n_gens] = (gen_state_t){strdup(group), 0, 0, false};
     return &k->gens[k->n_gens++];
 }
 
@@ -599,6 +601,17 @@ static bool on_rebalance(checker_t *k, const cJSON *o, const char *type)
         return true;
     snprintf(num, sizeof num, "%.0f (last started %.0f, last completed %.0f)", gen, s->start,
              s->end);
+    const char *proto = jstr(o, "protocol");
+    if (proto && strcmp(proto, "consumer") == 0)
+        s->consumer = true;
+    if (s->consumer) {
+        /* KIP-848: the group epoch only grows; a rebalance ends at the epoch it reached. */
+        bool start = strcmp(type, "rebalance_start") == 0;
+        if (start ? gen <= s->start || gen <= s->end : gen < s->start || gen < s->end)
+            return fail(k, "group %s: %s of group epoch %s", g, type, num);
+        *(start ? &s->start : &s->end) = gen;
+        return true;
+    }
     if (strcmp(type, "rebalance_start") == 0) {
         if (gen <= s->end || gen < s->start)
             return fail(k, "group %s: rebalance_start of generation %s%s", g, num, "");
@@ -617,7 +630,7 @@ static bool assignment_generation_ok(checker_t *k, const cJSON *o, const char *g
     gen_state_t *s = gen_get(k, g);
     if (!jnum(o, "generation", &gen))
         return fail(k, "assignment in group %s without a generation%s%s", g, "", "");
-    if (s && gen > s->end) {
+    if (s && !s->consumer && gen > s->end) {
         char num[96];
         snprintf(num, sizeof num, "%.0f before its rebalance_end (last completed %.0f)", gen,
                  s->end);
@@ -1043,4 +1056,14 @@ Test(swarm, checker_catches_each_violation)
     cr_assert_not(check_text(L_RUN L_REB("start", 1) L_ASSIGN(1, "c1", 0) L_END, err,
                              sizeof err));
     cr_assert_not_null(strstr(err, "before its rebalance_end"), "%s", err);
+    /* KIP-848 groups (rebalance_start with "protocol": "consumer"): member epochs are assigned
+     * before the rebalance ends at a later group epoch; the group epoch still never goes back. */
+#define L_K848(kind, gen) "{\"t\":0,\"type\":\"rebalance_" kind "\",\"group\":\"g\"," \
+                          "\"generation\":" #gen ",\"reason\":\"member_join\"," \
+                          "\"protocol\":\"consumer\"}\n"
+    cr_assert(check_text(L_RUN L_K848("start", 1) L_ASSIGN(0, "c1", 0) L_REB("end", 3)
+                         L_K848("start", 4) L_REB("end", 4) L_END, err, sizeof err), "%s", err);
+    cr_assert_not(check_text(L_RUN L_K848("start", 2) L_REB("end", 3) L_K848("start", 3) L_END,
+                             err, sizeof err));
+    cr_assert_not_null(strstr(err, "group epoch"), "%s", err);
 }
