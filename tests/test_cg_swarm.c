@@ -1,14 +1,15 @@
 /* Swarm test: many random scenarios from a deterministic generator (splitmix64 from a fixed
  * master seed): random topics, producers, 1-3 groups with a random classic assignor and
  * protocol settings, consumers with random join times, static members, scripted faults of every
- * action (with and without duration_ms) and stochastic failure models. Each scenario is written
- * to a temporary file and run with `cgsim run --check --quiet`, which must exit 0; the trace is
- * then checked independently of the simulator: time never goes back; it starts with run_start
- * and ends with run_end; within a group no partition has two owners (the ownership rule of
+ * action (with and without duration_ms) and stochastic failure models; a quarter of the groups
+ * use the KIP-848 consumer protocol. Each scenario is written to a temporary file and run with
+ * `cgsim run --check --quiet`, which must exit 0; the trace is then checked independently of the
+ * simulator: time never goes back; it starts with run_start and ends with run_end; within a group no partition has two owners (the ownership rule of
  * design.md); a revoke lists only partitions the member owns; a zombie record comes from a
  * member that does not own the partition; ok commits never lower a group's committed offset;
  * generations only grow (rebalance_end completes the last rebalance_start, assignments belong to
- * completed generations); run_end.duplicates is the sum of the duplicate records.
+ * completed generations; for KIP-848 groups, marked by "protocol": "consumer" in rebalance_start,
+ * the group epoch only grows); run_end.duplicates is the sum of the duplicate records.
  * Environment: CGSIM_SWARM_SEED (master seed), CGSIM_SWARM_N (number of scenarios; default
  * SWARM_DEFAULT_N, a fifth of it when CGSIM_SANITIZED=1). A run that reaches SWARM_MAX_EVENTS
  * (a simulation stuck at one instant) or SWARM_TIMEOUT_S fails. A failing scenario's file is kept
@@ -332,9 +333,12 @@ static void gen_groups(gen_t *g, cJSON *root)
         snprintf(gg->id, sizeof gg->id, "g%d", k);
         gg->n_members = 0;
         cJSON_AddStringToObject(o, "id", gg->id);
-        cJSON_AddStringToObject(o, "protocol", "classic");
+        bool k848 = rng_chance(&g->r, 25);   /* KIP-848 consumer protocol, server assignor */
+        if (k848)
+            assignor = rng_chance(&g->r, 50) ? "uniform" : "range";
+        cJSON_AddStringToObject(o, "protocol", k848 ? "consumer" : "classic");
         cJSON_AddStringToObject(o, "assignor", assignor);
-        int reb = (int)rng_range(&g->r, 0, 2);
+        int reb = k848 ? 0 : (int)rng_range(&g->r, 0, 2);
         if (strcmp(assignor, "cooperative-sticky") == 0 && reb > 0)
             cJSON_AddStringToObject(o, "rebalance", reb == 1 ? "cooperative" : "eager");
         else if (reb == 2)
