@@ -5,8 +5,9 @@
  * use the KIP-848 consumer protocol. Each scenario is written to a temporary file and run with
  * `cgsim run --check --quiet`, which must exit 0; the trace is then checked independently of the
  * simulator: time never goes back; it starts with run_start and ends with run_end; within a
- * group no partition has two owners (the ownership rule of design.md); a revoke lists only partitions the member owns; a zombie record comes from a
- * member that does not own the partition; ok commits never lower a group's committed offset;
+ * group no partition has two owners (the ownership rule of design.md); a revoke lists only
+ * partitions the member owns; a zombie record comes from a member that does not own the
+ * partition; ok commits never lower a group's committed offset;
  * generations only grow (rebalance_end completes the last rebalance_start, assignments belong to
  * completed generations; for KIP-848 groups, marked by "protocol": "consumer" in rebalance_start,
  * the group epoch only grows); run_end.duplicates is the sum of the duplicate records.
