@@ -27,6 +27,10 @@
 #include "models/trace_rec.h"
 
 #define CG_FETCH_SCAN_MAX 16          /* next-arrival re-checks within one fetch wait */
+/* A poll() that returns nothing, and a FindCoordinator retry, take at least this long (the
+ * client's own work), so zero latencies and a zero fetch.max.wait.ms cannot spin forever at
+ * one instant of virtual time. */
+#define CG_MIN_IDLE_NS INT64_C(1000000)
 
 static void poll_step(cg_client_t *c);
 static void drop_lost(cg_client_t *c);
@@ -146,7 +150,8 @@ static void on_find(sim_t *sim, void *ctx, uint64_t arg)
     if (!c->running || arg != c->proc)
         return;
     if (c->isolated || c->g->down) {
-        find_start(c, ccfg(c)->retry_backoff_ns);
+        int64_t backoff = ccfg(c)->retry_backoff_ns;
+        find_start(c, backoff > CG_MIN_IDLE_NS ? backoff : CG_MIN_IDLE_NS);
         return;
     }
     c->coord_known = true;
@@ -210,7 +215,7 @@ static void fatal_fenced(cg_client_t *c)
     cg_client_crash(c);
 }
 
-static void on_commit_resp(cg_client_t *c, cg_msg_t *m)
+void cg_client_commit_ok(cg_client_t *c, const cg_msg_t *m)
 {
     for (uint32_t i = 0; i < m->n; i++) {
         if (!m->ok[i])
@@ -219,6 +224,11 @@ static void on_commit_resp(cg_client_t *c, cg_msg_t *m)
         if (k >= 0 && m->off[i] > c->owned[k].committed)
             c->owned[k].committed = m->off[i];
     }
+}
+
+static void on_commit_resp(cg_client_t *c, cg_msg_t *m)
+{
+    cg_client_commit_ok(c, m);
     bool current = m->generation == c->generation && c->js == CG_JS_STABLE;
     switch ((cg_err_t)m->err) {
     case CG_ERR_REBALANCE_IN_PROGRESS:
@@ -368,6 +378,7 @@ static void on_join_complete(cg_client_t *c, const int32_t *gp, uint32_t n)
         return;
     }
     c->rr = 0;
+    c->positions_ok = false;
     if (cg_coord_member_live(g, c->slot, c->serial, c->generation))
         cg_own_assign(g, c, c->generation, gp, n);
     int64_t now = now_ns(c);
@@ -375,6 +386,17 @@ static void on_join_complete(cg_client_t *c, const int32_t *gp, uint32_t n)
     c->last_poll_ns = now;
     sim_timer_set(csim(c), &c->hb_timer, now + ccfg(c)->heartbeat_interval_ns, on_hb_timer, c,
                   c->proc);
+}
+
+/* The JoinGroup or SyncGroup says the membership is gone: whatever a cooperative client still
+ * holds is lost (its positions may be stale: another member may have committed since), so the
+ * next onJoinPrepare drops it instead of keeping it. */
+static void lost_on_rejoin(cg_client_t *c)
+{
+    if (c->n_owned > 0) {
+        c->lost = true;
+        c->prejoin_done = false;
+    }
 }
 
 static void rejoin_after_error(cg_client_t *c)
@@ -405,9 +427,11 @@ static void on_join_resp(cg_client_t *c, cg_msg_t *m)
         c->slot = -1;
         c->serial = 0;
         c->generation = -1;
+        lost_on_rejoin(c);
         break;
     case CG_ERR_ILLEGAL_GENERATION:
         c->generation = -1;
+        lost_on_rejoin(c);
         break;
     case CG_ERR_FENCED_INSTANCE_ID:
         fatal_fenced(c);
@@ -434,9 +458,11 @@ static void on_sync_resp(cg_client_t *c, cg_msg_t *m)
         c->slot = -1;
         c->serial = 0;
         c->generation = -1;
+        lost_on_rejoin(c);
         break;
     case CG_ERR_ILLEGAL_GENERATION:
         c->generation = -1;
+        lost_on_rejoin(c);
         break;
     case CG_ERR_FENCED_INSTANCE_ID:
         fatal_fenced(c);
@@ -717,8 +743,8 @@ static int64_t take_batch(cg_client_t *c, int64_t t)
     int64_t want = ccfg(c)->max_poll_records, got = 0;
     uint32_t n = c->n_owned, last = c->rr;
     c->n_chunks = 0;
-    for (uint32_t k = 0; k < n && got < want; k++) {
-        uint32_t i = (c->rr + k) % n;
+    uint32_t i = n ? c->rr % n : 0;
+    for (uint32_t k = 0; k < n && got < want; k++, i = i + 1 == n ? 0 : i + 1) {
         cg_owned_t *o = &c->owned[i];
         if (o->pos < 0)
             continue;
@@ -732,7 +758,7 @@ static int64_t take_batch(cg_client_t *c, int64_t t)
         }
         o->pos += take;
         got += take;
-        last = (i + 1) % n;
+        last = i + 1 == n ? 0 : i + 1;
     }
     c->rr = n ? last : 0;
     return got;
@@ -761,6 +787,8 @@ static void do_fetch(cg_client_t *c)
     if (avail == 0)
         when = deadline;
     int64_t ret = when + cg_world_net_delay_ns(c);     /* response reaches the client */
+    if (avail == 0 && ret < now + CG_MIN_IDLE_NS)
+        ret = now + CG_MIN_IDLE_NS;
     int64_t got = avail > 0 ? take_batch(c, when) : 0;
     if (avail == 0)
         c->n_chunks = 0;
@@ -849,7 +877,7 @@ static void poll_step(cg_client_t *c)
         if (c->coord_known)
             send_commit(c, false, false);
     }
-    if (need_positions(c)) {
+    if (!c->positions_ok && !(c->positions_ok = !need_positions(c))) {
         if (!c->coord_known) {
             c->wait = CG_W_COORD;
             find_start(c, 0);
@@ -942,7 +970,7 @@ bool cg_client_start(cg_client_t *c)
     c->serial = 0;
     c->generation = -1;
     c->wait = CG_W_NONE;
-    c->processing = c->hb_inflight = false;
+    c->processing = c->hb_inflight = c->positions_ok = false;
     c->n_owned = c->n_chunks = c->n_prev = 0;
     c->prev_gen = -1;
     c->rr = 0;

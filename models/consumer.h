@@ -17,6 +17,9 @@ void cg_client_fini(cg_client_t *c);
 /* Engine handler: response message `arg` arrives at client `ctx`. */
 void cg_client_on_msg(sim_t *sim, void *ctx, uint64_t arg);
 
+/* Apply the accepted offsets of a successful commit response (m->ok per partition). */
+void cg_client_commit_ok(cg_client_t *c, const cg_msg_t *m);
+
 /* Fault operations; each returns false when it does not apply in the client's state. */
 bool cg_client_start(cg_client_t *c);       /* a new process (join / restart) */
 bool cg_client_crash(cg_client_t *c);       /* process dies: no commit, no LeaveGroup */

@@ -200,7 +200,8 @@ static void reply_sync(cg_group_t *g, int32_t slot, cg_err_t err)
             return;
         }
         msg = cg_world_msg(g->w, mi);
-        memcpy(msg->gp, m->assign, m->n_assign * sizeof *m->assign);
+        if (m->n_assign)                    /* m->assign may be NULL when empty */
+            memcpy(msg->gp, m->assign, m->n_assign * sizeof *m->assign);
         msg->n = m->n_assign;
         msg->generation = g->generation;
     }
@@ -415,7 +416,8 @@ static void revoke_stale(cg_group_t *g, cg_client_t *c, const cg_member_t *m, bo
         cg_world_fail(g->w, "out of memory");
         return;
     }
-    memcpy(keep, m->assign, m->n_assign * sizeof *keep);
+    if (m->n_assign)
+        memcpy(keep, m->assign, m->n_assign * sizeof *keep);
     for (uint32_t i = 0; reachable && i < m->n_owned; i++)
         keep[m->n_assign + i] =
             (int32_t)(g->w->topic_base[m->owned[i].topic] + m->owned[i].partition);
@@ -525,7 +527,8 @@ static void on_sync_timer(sim_t *sim, void *ctx, uint64_t arg)
     bool removed = false;
     for (uint32_t s = 0; s < g->n_slots; s++) {
         cg_member_t *m = &g->members[s];
-        if (m->serial && !m->pending && m->in_gen && !m->synced) {
+        /* Static members are only ever removed by their session timeout (KIP-345). */
+        if (m->serial && !m->pending && m->in_gen && !m->synced && m->instance < 0) {
             remove_member(g, (int32_t)s, CG_RS_REBALANCE_TIMEOUT, false);
             removed = true;
         }
@@ -535,6 +538,48 @@ static void on_sync_timer(sim_t *sim, void *ctx, uint64_t arg)
 }
 
 /* ---- assignor ---- */
+
+/* Cooperative: withhold partitions moving between members (KIP-429 first round). */
+static void withhold_moving(cg_group_t *g, const cg_assign_member_t *in, uint32_t n)
+{
+    const struct cg_world *w = g->w;
+    for (uint32_t i = 0; i < n; i++)
+        for (uint32_t j = 0; j < in[i].n_owned; j++) {
+            int64_t gp = w->topic_base[in[i].owned[j].topic] + in[i].owned[j].partition;
+            g->scratch_claim[gp] = g->scratch_claim[gp] == -1 ? (int32_t)i : -2;
+        }
+    for (int64_t gp = 0; gp < w->n_parts; gp++) {
+        int32_t cl = g->scratch_claim[gp];
+        if (cl != -1 && g->scratch_owner[gp] >= 0 && cl != g->scratch_owner[gp])
+            g->scratch_owner[gp] = -1;
+        g->scratch_claim[gp] = -1;
+    }
+}
+
+/* Copy the assignor's output (scratch_owner) into each member's assignment list. */
+static int distribute(cg_group_t *g, const int32_t *slot_of, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        g->members[slot_of[i]].n_assign = 0;
+    for (int64_t gp = 0; gp < g->w->n_parts; gp++) {
+        int32_t o = g->scratch_owner[gp];
+        if (o < 0)
+            continue;
+        cg_member_t *m = &g->members[slot_of[o]];
+        if (m->n_assign == m->cap_assign) {
+            uint32_t cap = m->cap_assign ? 2 * m->cap_assign : 8;
+            int32_t *p = realloc(m->assign, cap * sizeof *p);
+            if (!p) {
+                cg_world_fail(g->w, "out of memory");
+                return -1;
+            }
+            m->assign = p;
+            m->cap_assign = cap;
+        }
+        m->assign[m->n_assign++] = (int32_t)gp;
+    }
+    return 0;
+}
 
 static int run_assignor(cg_group_t *g)
 {
@@ -557,14 +602,9 @@ static int run_assignor(cg_group_t *g)
         if (!m->serial || m->pending || !m->in_gen)
             continue;
         const cg_consumer_cfg_t *cc = &w->s->consumers[m->consumer];
-        in[k].id = m->id;
-        in[k].instance_id = m->instance >= 0 ? g->instance_ids[m->instance] : NULL;
-        in[k].rack = cc->cfg.client_rack;
-        in[k].topics = cc->topics;
-        in[k].n_topics = cc->n_topics;
-        in[k].owned = m->owned;
-        in[k].n_owned = m->n_owned;
-        in[k].generation = m->owned_gen;
+        in[k] = (cg_assign_member_t){m->id, m->instance >= 0 ? g->instance_ids[m->instance] : NULL,
+                                     cc->cfg.client_rack, cc->topics, cc->n_topics, m->owned,
+                                     m->n_owned, m->owned_gen};
         slot_of[k++] = (int32_t)s;
     }
     cg_assign_input_t input = {w->topic_meta, w->s->n_topics, w->topic_base, in, n};
@@ -577,40 +617,9 @@ static int run_assignor(cg_group_t *g)
         cg_world_fail(w, "group %s: assignor %s failed: %s", g->cfg->id, g->cfg->assignor->name,
                       err);
     } else {
-        if (g->cfg->cooperative) {
-            /* Withhold partitions moving between members (KIP-429 first round). */
-            for (uint32_t i = 0; i < n; i++)
-                for (uint32_t j = 0; j < in[i].n_owned; j++) {
-                    int64_t gp = w->topic_base[in[i].owned[j].topic] + in[i].owned[j].partition;
-                    g->scratch_claim[gp] = g->scratch_claim[gp] == -1 ? (int32_t)i : -2;
-                }
-            for (int64_t gp = 0; gp < w->n_parts; gp++) {
-                int32_t cl = g->scratch_claim[gp];
-                if (cl != -1 && g->scratch_owner[gp] >= 0 && cl != g->scratch_owner[gp])
-                    g->scratch_owner[gp] = -1;
-                g->scratch_claim[gp] = -1;
-            }
-        }
-        for (uint32_t i = 0; i < n; i++)
-            g->members[slot_of[i]].n_assign = 0;
-        for (int64_t gp = 0; gp < w->n_parts && rc == 0; gp++) {
-            int32_t o = g->scratch_owner[gp];
-            if (o < 0)
-                continue;
-            cg_member_t *m = &g->members[slot_of[o]];
-            if (m->n_assign == m->cap_assign) {
-                uint32_t cap = m->cap_assign ? 2 * m->cap_assign : 8;
-                int32_t *p = realloc(m->assign, cap * sizeof *p);
-                if (!p) {
-                    cg_world_fail(w, "out of memory");
-                    rc = -1;
-                    break;
-                }
-                m->assign = p;
-                m->cap_assign = cap;
-            }
-            m->assign[m->n_assign++] = (int32_t)gp;
-        }
+        if (g->cfg->cooperative)
+            withhold_moving(g, in, n);
+        rc = distribute(g, slot_of, n);
     }
     free(in);
     free(slot_of);

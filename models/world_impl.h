@@ -124,6 +124,7 @@ typedef struct cg_group {
     int64_t initial_cur_ns;           /* length of the current initial delay */
     int64_t stable_ns;                /* when the group last became Stable */
     int64_t max_hb_ns;                /* largest heartbeat.interval.ms of its consumers */
+    int64_t net_const_ns;             /* network_ms when constant, else -1 */
     int64_t rebalance_start_ns;       /* when PreparingRebalance was entered */
     bool failover_pending;            /* next rebalance reason is coordinator_failover */
     bool down;                        /* coordinator unavailable (failover in progress) */
@@ -209,6 +210,7 @@ typedef struct cg_client {
     cg_wait_t wait;                   /* what the blocked app waits for */
     bool processing;                  /* a batch is being processed (poll event pending) */
     bool hb_inflight;                 /* a heartbeat awaits its response */
+    bool positions_ok;                /* every owned partition has a position (cache) */
     int64_t last_poll_ns;             /* last poll() call (for max.poll.interval.ms) */
     int64_t last_hb_ok_ns;            /* last successful heartbeat */
     int64_t last_autocommit_ns;       /* last auto-commit */

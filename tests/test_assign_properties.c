@@ -22,11 +22,11 @@
 
 typedef struct pt_gen {
     cg_topic_meta_t topics[PT_TOPICS];
-    char tnames[PT_TOPICS][8];
+    char tnames[PT_TOPICS][24];
     int64_t base[PT_TOPICS + 1];
     cg_assign_member_t members[PT_MEMBERS];
-    char ids[PT_MEMBERS][12];
-    char iids[PT_MEMBERS][12];
+    char ids[PT_MEMBERS][40];
+    char iids[PT_MEMBERS][40];
     int32_t subs[PT_MEMBERS][PT_TOPICS];
     cg_tp_t owned[PT_MEMBERS][PT_OWNED];
     cg_assign_input_t in;

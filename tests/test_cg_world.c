@@ -241,7 +241,8 @@ Test(world, commits_of_a_removed_member_are_fenced)
 
 #define STORY BASE("", C1 "," C2 ",{\"id\":\"c3\",\"topics\":[\"orders\"],\"join_at_ms\":30000," \
                    "\"processing_ms\":{\"dist\":\"lognormal\",\"mean\":2,\"sd\":1}}",              \
-                   "{\"at_ms\":50000,\"action\":\"crash\",\"target\":\"g/c3\",\"duration_ms\":5000}")
+                   "{\"at_ms\":50000,\"action\":\"crash\",\"target\":\"g/c3\","               \
+                   "\"duration_ms\":5000}")
 
 Test(world, same_seed_same_bytes_different_seed_different_bytes)
 {
@@ -307,7 +308,8 @@ Test(world, a_static_member_restarting_within_the_session_timeout_causes_no_reba
     run_t r;
     run(&r, BASE("", C1 ",{\"id\":\"c2\",\"topics\":[\"orders\"],\"join_at_ms\":20000,"
                  "\"config\":{\"group.instance.id\":\"i2\"}}",
-                 "{\"at_ms\":40000,\"action\":\"crash\",\"target\":\"g/c2\",\"duration_ms\":10000}"));
+                 "{\"at_ms\":40000,\"action\":\"crash\",\"target\":\"g/c2\","
+                 "\"duration_ms\":10000}"));
     cr_assert_eq(r.rc, 0, "%s", r.err);
     long a = find(&r, 0, "assignment", "c2");
     long f = find(&r, 0, "fault", NULL);
