@@ -41,6 +41,9 @@
 #include "models/trace_rec.h"
 
 #define CG_C848_FETCH_SCAN_MAX 16     /* next-arrival re-checks within one fetch wait */
+/* An empty poll() and a FindCoordinator retry take at least this long (the client's own work),
+ * so zero latencies and fetch.max.wait.ms = 0 cannot spin at one instant (as models/consumer.c). */
+#define CG_C848_MIN_IDLE_NS INT64_C(1000000)
 
 static void poll_step(cg_client_t *c);
 static void poll_call(cg_client_t *c);
@@ -320,7 +323,8 @@ static void on_find(sim_t *sim, void *ctx, uint64_t arg)
     if (!c->running || arg != c->proc)
         return;
     if (c->isolated || c->g->down) {
-        find_start(c, ccfg(c)->retry_backoff_ns);
+        int64_t backoff = ccfg(c)->retry_backoff_ns;
+        find_start(c, backoff > CG_C848_MIN_IDLE_NS ? backoff : CG_C848_MIN_IDLE_NS);
         return;
     }
     c->coord_known = true;
@@ -801,6 +805,8 @@ static void do_fetch(cg_client_t *c)
     if (avail == 0)
         when = deadline;
     int64_t ret = when + cg_world_net_delay_ns(c);
+    if (avail == 0 && ret < now + CG_C848_MIN_IDLE_NS)
+        ret = now + CG_C848_MIN_IDLE_NS;
     c->n_chunks = 0;
     if (avail > 0)
         take_batch(c, when);
