@@ -335,10 +335,9 @@ static void gen_groups(gen_t *g, cJSON *root)
         gg->n_members = 0;
         cJSON_AddStringToObject(o, "id", gg->id);
         bool k848 = rng_chance(&g->r, 25);   /* KIP-848 consumer protocol, server assignor */
-        if (k848)
-            assignor = rng_chance(&g->r, 50) ? "uniform" : "range";
+        const char *server = rng_chance(&g->r, 50) ? "uniform" : "range";
         cJSON_AddStringToObject(o, "protocol", k848 ? "consumer" : "classic");
-        cJSON_AddStringToObject(o, "assignor", assignor);
+        cJSON_AddStringToObject(o, "assignor", k848 ? server : assignor);
         int reb = k848 ? 0 : (int)rng_range(&g->r, 0, 2);
         if (strcmp(assignor, "cooperative-sticky") == 0 && reb > 0)
             cJSON_AddStringToObject(o, "rebalance", reb == 1 ? "cooperative" : "eager");
