@@ -116,6 +116,7 @@ static size_t an_state_part(an_state_t *s, an_grp_t *gr, const char *topic, int6
         pt->topic = t;
         pt->owner = -1;
         pt->lag_records = -1;
+        pt->committed = -1;
     }
     return i;
 }
@@ -372,6 +373,12 @@ int an_state_commit(an_state_t *s, size_t g, const char *topic, int64_t p, bool 
     an_part_t *pt = &gr->part[pi];
     gr->lag_total += lag - (pt->lag_records < 0 ? 0 : pt->lag_records);
     pt->lag_records = lag;
+    /* Lag only grows between commits: its peak is just before this commit moved the
+     * committed offset, i.e. end_offset minus the previous committed offset. */
+    int64_t peak = end_offset - (pt->committed >= 0 ? pt->committed : offset);
+    pt->committed = offset;
+    if (peak > gr->lag_max)
+        gr->lag_max = peak;
     if (lag > gr->lag_max)
         gr->lag_max = lag;
     if (gr->lag_total > gr->lag_total_max)

@@ -26,6 +26,7 @@ typedef struct an_part {
     int64_t since_ns;                 /* last owner change (or subscription start) */
     int64_t unavailable_ns;           /* time without owner, subscribed only */
     int64_t lag_records;              /* last committed lag, -1 = none yet */
+    int64_t committed;                /* last ok committed offset, -1 = none yet */
     uint64_t stamp;                   /* scratch mark for set operations */
     bool subscribed;                  /* appeared in an assignment */
 } an_part_t;

@@ -225,11 +225,54 @@ static void run_print_summary(const cg_scenario_t *s, const run_args_t *r, uint6
             (unsigned long long)tr->records);
 }
 
+#define RUN_TAIL_LINES 12                 /* trace lines shown after an invariant violation */
+#define RUN_TAIL_BYTES (256 * 1024)        /* how far back from the end they are looked for */
+
+/* The last lines of the trace file before the failure (the run_aborted record last), so the
+ * violation can be read in context without opening the trace. */
+static void run_print_tail(const char *path)
+{
+    if (strcmp(path, "-") == 0)
+        return;
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    char *ring[RUN_TAIL_LINES] = {0};
+    size_t n = 0;
+    if (fseek(f, 0, SEEK_END) == 0) {
+        long size = ftell(f);
+        long from = size > RUN_TAIL_BYTES ? size - RUN_TAIL_BYTES : 0;
+        char *line = NULL;
+        size_t cap = 0;
+        if (fseek(f, from, SEEK_SET) == 0) {
+            if (from > 0 && getline(&line, &cap, f) < 0)   /* skip a partial first line */
+                n = 0;
+            while (getline(&line, &cap, f) > 0) {
+                free(ring[n % RUN_TAIL_LINES]);
+                ring[n % RUN_TAIL_LINES] = strdup(line);
+                n++;
+            }
+        }
+        free(line);
+    }
+    fclose(f);
+    size_t first = n > RUN_TAIL_LINES ? n - RUN_TAIL_LINES : 0;
+    if (n > 0)
+        fprintf(stderr, "cgsim run: the last %zu trace records:\n", n - first);
+    for (size_t i = first; i < n; i++)
+        fprintf(stderr, "  %s", ring[i % RUN_TAIL_LINES] ? ring[i % RUN_TAIL_LINES] : "\n");
+    for (size_t i = 0; i < RUN_TAIL_LINES; i++)
+        free(ring[i]);
+}
+
 /* Maps the world's result and the trace's close status to an exit status, with messages. */
 static int run_status(int rc, const char *err, int close_err, const run_args_t *r)
 {
-    if (rc < 0)
+    if (rc < 0) {
         fprintf(stderr, "cgsim run: run failed: %s\n", err[0] ? err : "unknown error");
+        if (!close_err)
+            run_print_tail(r->trace_path);
+    }
     if (close_err)
         fprintf(stderr, "cgsim run: writing trace '%s': %s\n", r->trace_path,
                 strerror(close_err));

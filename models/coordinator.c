@@ -339,9 +339,19 @@ void cg_coord_complete_join(cg_group_t *g)
             schedule_join_timer(g, rebalance_timeout(g));
             return;
         }
+        /* Everybody left during the join phase: Kafka still completes the generation
+         * (initNextGeneration bumps it and the group goes Empty), so the rebalance ends. */
         g->generation = g->forming_gen;
         g->state = CG_GS_EMPTY;
         g->leader = -1;
+        int64_t dur = now_ns(g) - g->rebalance_start_ns;
+        g->sum.rebalances++;
+        g->sum.rebalance_ns_total += dur;
+        if (dur > g->sum.rebalance_ns_max)
+            g->sum.rebalance_ns_max = dur;
+        if (g->generation > g->max_gen_end)
+            g->max_gen_end = g->generation;
+        cg_rec_rebalance_end(g->w, g, g->generation, dur, 0, 0);
         return;
     }
     g->generation = g->forming_gen;
@@ -883,9 +893,12 @@ static void on_commit(cg_group_t *g, int32_t mi)
                           (long long)g->committed[gp], (long long)off,
                           w->s->consumers[msg->client].id);
         }
+        /* Lag (log end - committed) only grows between commits, so its maximum is reached
+         * just before a commit moves the committed offset: sample it there. */
+        int64_t prev = g->committed[gp] >= 0 ? g->committed[gp] : off;
+        if (end - prev > g->sum.max_lag_records)
+            g->sum.max_lag_records = end - prev;
         g->committed[gp] = off;
-        if (end - off > g->sum.max_lag_records)
-            g->sum.max_lag_records = end - off;
     }
     reply(g, mi, e);
 }
@@ -974,6 +987,14 @@ static void on_reload(sim_t *sim, void *ctx, uint64_t arg)
         g->failover_pending = true;
         for (uint32_t s = 0; s < g->n_slots; s++)
             g->members[s].in_gen = g->members[s].serial && g->members[s].in_stable;
+        /* Members added during the lost rebalance were never persisted: the new coordinator
+         * does not know them, so their next request gets UNKNOWN_MEMBER_ID and they join
+         * again from scratch (MEMBER_ID_REQUIRED, a new member id). */
+        for (uint32_t s = 0; s < g->n_slots; s++) {
+            cg_member_t *m = &g->members[s];
+            if (m->serial && !m->pending && !m->in_stable)
+                remove_member(g, (int32_t)s, CG_RS_COORDINATOR_FAILOVER, false);
+        }
         g->state = g->n_members > 0 ? CG_GS_STABLE : CG_GS_EMPTY;
     }
     for (uint32_t s = 0; s < g->n_slots; s++) {

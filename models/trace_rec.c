@@ -52,12 +52,7 @@ void cg_rec_run_start(struct cg_world *w)
 {
     sim_trace_t *tr = rec_begin(w, "run_start");
     sim_trace_str(tr, "scenario", w->s->name);
-    /* Seeds are uint64; sim/trace writes int64, so the rare seed above INT64_MAX goes through
-     * the double writer (nearest double) rather than printing a negative number. */
-    if (w->opts.seed <= (uint64_t)INT64_MAX)
-        sim_trace_int(tr, "seed", (int64_t)w->opts.seed);
-    else
-        sim_trace_num(tr, "seed", (double)w->opts.seed);
+    sim_trace_uint(tr, "seed", w->opts.seed);
     sim_trace_str(tr, "version", CGSIM_VERSION);
     sim_trace_end(tr);
 }

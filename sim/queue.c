@@ -35,6 +35,19 @@ static inline bool key_before(const sim_queue_key_t *a, const sim_queue_key_t *b
     return a->time_ns < b->time_ns || (a->time_ns == b->time_ns && a->seq < b->seq);
 }
 
+/* key_before as 0 or 1 computed without a branch: the order (time_ns, seq) is the unsigned order
+ * of the 128-bit number (time_ns with its sign bit flipped, seq), whose comparison compiles to
+ * a subtract with borrow. Child comparisons in a sift are unpredictable, so this is cheaper than
+ * the short-circuit form. */
+static inline size_t key_before_sel(const sim_queue_key_t *a, const sim_queue_key_t *b)
+{
+    __extension__ typedef unsigned __int128 u128;
+    const uint64_t flip = UINT64_C(1) << 63;
+    u128 ka = ((u128)((uint64_t)a->time_ns ^ flip) << 64) | a->seq;
+    u128 kb = ((u128)((uint64_t)b->time_ns ^ flip) << 64) | b->seq;
+    return ka < kb;
+}
+
 /* A key array for new_cap entries, aligned as the file comment says, with the first `len`
  * entries of `old` copied; NULL when out of memory (old is left alone). */
 static sim_queue_key_t *keys_alloc(const sim_queue_key_t *old, size_t len, size_t new_cap)
@@ -151,11 +164,17 @@ static void sift_down(sim_queue_t *q, size_t i, uint32_t s, sim_queue_key_t k)
         size_t first = i * SIM_QUEUE_ARITY + 1;
         if (first >= n)
             break;
-        size_t last = first + SIM_QUEUE_ARITY < n ? first + SIM_QUEUE_ARITY : n;
-        size_t best = first;
-        for (size_t c = first + 1; c < last; c++)
-            if (key_before(&keys[c], &keys[best]))
-                best = c;
+        size_t best;
+        if (first + SIM_QUEUE_ARITY <= n) {   /* four children: a branch-free tournament */
+            size_t b01 = first + key_before_sel(&keys[first + 1], &keys[first]);
+            size_t b23 = first + 2 + key_before_sel(&keys[first + 3], &keys[first + 2]);
+            best = key_before_sel(&keys[b23], &keys[b01]) ? b23 : b01;
+        } else {
+            best = first;
+            for (size_t c = first + 1; c < n; c++)
+                if (key_before(&keys[c], &keys[best]))
+                    best = c;
+        }
         if (!key_before(&keys[best], &k))
             break;
         uint32_t bs = heap[best];

@@ -41,8 +41,11 @@ static unsigned long rng_ahead_get(void *vstate)
 {
     rng_ahead_t *a = vstate;
     if (a->next == SIM_RNG_AHEAD) {
+        /* gsl_rng_get(a->mt) is exactly this call; fetched once, not per output */
+        unsigned long (*get)(void *) = a->mt->type->get;
+        void *st = a->mt->state;
         for (uint32_t i = 0; i < SIM_RNG_AHEAD; i++)
-            a->out[i] = (uint32_t)gsl_rng_get(a->mt);
+            a->out[i] = (uint32_t)get(st);
         a->next = 0;
     }
     return a->out[a->next++];
@@ -117,9 +120,13 @@ void sim_rng_fini(sim_rng_t *r)
     r->gen = NULL;
 }
 
+/* gsl_rng_uniform(r->gen) without GSL's two indirect calls when the generator is ours (always,
+ * unless a caller built r->gen itself): the same output divided by 2^32, so the same double. */
 double sim_rng_uniform(sim_rng_t *r)
 {
-    return gsl_rng_uniform(r->gen);
+    if (r->gen->type != &RNG_AHEAD_TYPE)
+        return gsl_rng_uniform(r->gen);
+    return rng_ahead_get_double(r->gen->state);
 }
 
 double sim_rng_uniform_pos(sim_rng_t *r)

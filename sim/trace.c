@@ -434,6 +434,15 @@ void sim_trace_int(sim_trace_t *tr, const char *key, int64_t val)
         tr_put(tr, num, (size_t)(p - num));
 }
 
+void sim_trace_uint(sim_trace_t *tr, const char *key, uint64_t val)
+{
+    if (!tr->out)
+        return;
+    char num[24];
+    tr_key(tr, key);
+    tr_put(tr, num, (size_t)fmt_u64(num, val));
+}
+
 void sim_trace_bool(sim_trace_t *tr, const char *key, bool val)
 {
     if (!tr->out)

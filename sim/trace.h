@@ -34,6 +34,7 @@ void sim_trace_begin(sim_trace_t *tr, int64_t t_ns, const char *type);
 void sim_trace_end(sim_trace_t *tr);
 void sim_trace_str(sim_trace_t *tr, const char *key, const char *val);    /* NULL -> null */
 void sim_trace_int(sim_trace_t *tr, const char *key, int64_t val);
+void sim_trace_uint(sim_trace_t *tr, const char *key, uint64_t val);  /* e.g. seeds */
 void sim_trace_bool(sim_trace_t *tr, const char *key, bool val);
 void sim_trace_null(sim_trace_t *tr, const char *key);
 /* A duration or time in ns written as milliseconds: integer part, then up to 6 decimals with

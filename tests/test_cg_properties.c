@@ -16,102 +16,10 @@
 #include "models/scenario.h"
 #include "models/world.h"
 #include "sim/trace.h"
+#include "tests/support/cg_test_run.h"
 
 #define N_SEEDS 240
 #define BUF_MAX 16384
-
-#define MAX_GROUPS 4
-
-typedef struct run {
-    int rc;                           /* cg_world_run result */
-    char err[512];
-    char *text;                       /* the trace */
-    size_t len;
-    cJSON **rec;                      /* parsed records */
-    size_t n;
-    cg_run_result_t res;              /* groups copied below */
-    cg_group_summary_t groups[MAX_GROUPS];
-} run_t;
-
-typedef struct run_cfg {
-    uint64_t seed;                    /* 0 = the scenario's */
-    bool check;
-    uint64_t max_events;
-    int interrupt;
-} run_cfg_t;
-
-static void run_cfg(run_t *r, const char *json, run_cfg_t cfg)
-{
-    memset(r, 0, sizeof *r);
-    sim_diag_t diag;
-    sim_diag_init(&diag);
-    cg_scenario_t *s = NULL;
-    int rc = cg_scenario_parse("test.json", json, strlen(json), NULL, 0, &s, &diag);
-    if (rc != 0)
-        sim_diag_print(&diag, stderr);
-    cr_assert_eq(rc, 0, "scenario does not load");
-    sim_diag_fini(&diag);
-    FILE *f = open_memstream(&r->text, &r->len);
-    cr_assert_not_null(f);
-    sim_trace_t tr;
-    cr_assert_eq(sim_trace_open_file(&tr, f), 0);
-    volatile int intr = cfg.interrupt;
-    cg_run_opts_t opts = {.seed = cfg.seed ? cfg.seed : s->seed, .trace = &tr,
-                          .check = cfg.check, .max_events = cfg.max_events,
-                          .interrupt = &intr};
-    cg_world_t *w = NULL;
-    char err[512] = "";
-    rc = cg_world_new(s, &opts, &w, err, sizeof err);
-    cr_assert_eq(rc, 0, "world: %s", err);
-    r->rc = cg_world_run(w, &r->res, r->err, sizeof r->err);
-    for (size_t i = 0; i < r->res.n_groups && i < MAX_GROUPS; i++)
-        r->groups[i] = r->res.groups[i];
-    cg_world_free(w);
-    cg_scenario_free(s);
-    sim_trace_close(&tr);
-    fclose(f);
-    size_t cap = 64;
-    r->rec = malloc(cap * sizeof *r->rec);
-    for (char *line = r->text; line && *line;) {
-        char *nl = strchr(line, '\n');
-        if (nl)
-            *nl = '\0';
-        if (r->n == cap)
-            r->rec = realloc(r->rec, (cap *= 2) * sizeof *r->rec);
-        r->rec[r->n] = cJSON_Parse(line);
-        cr_assert_not_null(r->rec[r->n], "trace line is not JSON: %s", line);
-        r->n++;
-        line = nl ? nl + 1 : NULL;
-    }
-}
-
-static void run(run_t *r, const char *json) { run_cfg(r, json, (run_cfg_t){0, true, 0, 0}); }
-
-static void run_free(run_t *r)
-{
-    for (size_t i = 0; i < r->n; i++)
-        cJSON_Delete(r->rec[i]);
-    free(r->rec);
-    free(r->text);
-}
-
-static const char *str(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsString(v) ? v->valuestring : "";
-}
-
-static double num(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
-}
-
-static bool is(const cJSON *o, const char *type) { return strcmp(str(o, "type"), type) == 0; }
-
-
-
-
 
 typedef struct gen {
     uint64_t state;
@@ -269,9 +177,9 @@ static bool listed(const cJSON *parts, const char *topic, int p)
 
 static void check_record(checker_t *k, const cJSON *rec, uint64_t seed)
 {
-    const char *g = str(rec, "group"), *m = str(rec, "member");
+    const char *g = cgt_str(rec, "group"), *m = cgt_str(rec, "member");
     int gi = g[0] == 'g' ? g[1] - '0' : 0;
-    if (is(rec, "assignment")) {
+    if (cgt_is(rec, "assignment")) {
         const cJSON *parts = cJSON_GetObjectItemCaseSensitive(rec, "partitions");
         for (size_t i = 0; i < k->n; i++)   /* a later assignment without it ends ownership */
             if (strcmp(k->own[i].owner, m) == 0 && strncmp(k->own[i].key, g, strlen(g)) == 0 &&
@@ -291,10 +199,10 @@ static void check_record(checker_t *k, const cJSON *rec, uint64_t seed)
                             cJSON_GetArrayItem(tp, 1)->valueint);
             cr_assert(o->owner[0] == '\0' || strcmp(o->owner, m) == 0,
                       "seed %" PRIu64 ": %s owned by %s and %s at t=%g", seed, o->key, o->owner,
-                      m, num(rec, "t"));
+                      m, cgt_num(rec, "t"));
             snprintf(o->owner, sizeof o->owner, "%s", m);
         }
-    } else if (is(rec, "revoke")) {
+    } else if (cgt_is(rec, "revoke")) {
         const cJSON *tp;
         cJSON_ArrayForEach(tp, cJSON_GetObjectItemCaseSensitive(rec, "partitions")) {
             own_t *o = slot(k, g, cJSON_GetArrayItem(tp, 0)->valuestring,
@@ -302,22 +210,22 @@ static void check_record(checker_t *k, const cJSON *rec, uint64_t seed)
             if (strcmp(o->owner, m) == 0)
                 o->owner[0] = '\0';
         }
-    } else if (is(rec, "member_leave")) {
+    } else if (cgt_is(rec, "member_leave")) {
         for (size_t i = 0; i < k->n; i++)
             if (strcmp(k->own[i].owner, m) == 0 && strncmp(k->own[i].key, g, strlen(g)) == 0 &&
                 k->own[i].key[strlen(g)] == '/')
                 k->own[i].owner[0] = '\0';
-    } else if (is(rec, "commit") && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "ok"))) {
-        own_t *o = slot(k, g, str(rec, "topic"), (int)num(rec, "partition"));
-        cr_assert_geq(num(rec, "offset"), o->committed, "seed %" PRIu64 ": commit of %s went "
-                      "back at t=%g", seed, o->key, num(rec, "t"));
-        o->committed = num(rec, "offset");
-    } else if (is(rec, "rebalance_start")) {
-        cr_assert_geq(num(rec, "generation"), k->gen_start[gi], "seed %" PRIu64, seed);
-        k->gen_start[gi] = num(rec, "generation");
-    } else if (is(rec, "rebalance_end")) {
-        cr_assert_gt(num(rec, "generation"), k->gen_end[gi], "seed %" PRIu64, seed);
-        k->gen_end[gi] = num(rec, "generation");
+    } else if (cgt_is(rec, "commit") && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "ok"))) {
+        own_t *o = slot(k, g, cgt_str(rec, "topic"), (int)cgt_num(rec, "partition"));
+        cr_assert_geq(cgt_num(rec, "offset"), o->committed, "seed %" PRIu64 ": commit of %s went "
+                      "back at t=%g", seed, o->key, cgt_num(rec, "t"));
+        o->committed = cgt_num(rec, "offset");
+    } else if (cgt_is(rec, "rebalance_start")) {
+        cr_assert_geq(cgt_num(rec, "generation"), k->gen_start[gi], "seed %" PRIu64, seed);
+        k->gen_start[gi] = cgt_num(rec, "generation");
+    } else if (cgt_is(rec, "rebalance_end")) {
+        cr_assert_gt(cgt_num(rec, "generation"), k->gen_end[gi], "seed %" PRIu64, seed);
+        k->gen_end[gi] = cgt_num(rec, "generation");
     }
 }
 
@@ -327,25 +235,25 @@ Test(properties, random_scenarios_hold_the_invariants, .timeout = 120)
     uint64_t rebalances = 0, faults_applied = 0, zombies = 0;
     for (uint64_t seed = 1; seed <= N_SEEDS; seed++) {
         gen_scenario(&g, seed);
-        run_t r;
-        run(&r, g.buf);
+        cgt_run_t r;
+        cgt_run(&r, g.buf);
         cr_assert_eq(r.rc, 0, "seed %" PRIu64 ": %s\n%s", seed, r.err, g.buf);
         checker_t k;
         memset(&k, 0, sizeof k);
         double last_t = 0;
         for (size_t i = 0; i < r.n; i++) {
-            double t = num(r.rec[i], "t");
+            double t = cgt_num(r.rec[i], "t");
             cr_assert_geq(t, last_t, "seed %" PRIu64 ": time went back", seed);
             last_t = t;
             check_record(&k, r.rec[i], seed);
-            rebalances += is(r.rec[i], "rebalance_end");
-            zombies += is(r.rec[i], "zombie");
-            faults_applied += is(r.rec[i], "fault") &&
+            rebalances += cgt_is(r.rec[i], "rebalance_end");
+            zombies += cgt_is(r.rec[i], "zombie");
+            faults_applied += cgt_is(r.rec[i], "fault") &&
                               cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r.rec[i], "applied"));
         }
-        cr_assert(is(r.rec[0], "run_start") && is(r.rec[r.n - 1], "run_end"), "seed %" PRIu64,
-                  seed);
-        run_free(&r);
+        cr_assert(cgt_is(r.rec[0], "run_start") && cgt_is(r.rec[r.n - 1], "run_end"),
+                  "seed %" PRIu64, seed);
+        cgt_run_free(&r);
     }
     /* The generator must actually exercise the world. */
     cr_log_info("%" PRIu64 " rebalances, %" PRIu64 " faults applied, %" PRIu64
@@ -362,9 +270,9 @@ Test(properties, the_check_option_reports_a_violation)
      * available, so the checker is exercised through max_events instead (rc 1, run_aborted). */
     gen_t g;
     gen_scenario(&g, 7);
-    run_t r;
-    run_cfg(&r, g.buf, (run_cfg_t){0, true, 500, 0});
+    cgt_run_t r;
+    cgt_run_cfg(&r, g.buf, (cgt_run_cfg_t){0, true, 500, 0});
     cr_assert_eq(r.rc, 1);
-    cr_assert(is(r.rec[r.n - 1], "run_aborted"));
-    run_free(&r);
+    cr_assert(cgt_is(r.rec[r.n - 1], "run_aborted"));
+    cgt_run_free(&r);
 }

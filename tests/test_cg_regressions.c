@@ -12,214 +12,20 @@
 #include <criterion/logging.h>
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <spawn.h>
 #include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
-
-extern char **environ;
+#include "tests/support/cg_test_proc.h"
 
 #define REG_MAX_BYTES (2 * 1024 * 1024)   /* larger traces are stored as head + digest */
 #define REG_HEAD_LINES 200                /* lines kept of a large trace */
 #define REG_MSG_LEN 4096                  /* room for a failure message with two lines */
-#define REG_SHOW_CHARS 600                /* longest line excerpt shown in a message */
 #define REG_MAX_CASES 512                    /* bound on regression cases */
 #define REG_MAX_ARGS 64                      /* bound on extra arguments of one case */
 #define REG_PATH_LEN 1024
-typedef struct text {
-    char *buf;                        /* file contents, NUL-terminated */
-    size_t len;                       /* bytes, without the NUL */
-} text_t;
-
-typedef struct digest {
-    uint64_t fnv;                     /* 64-bit FNV-1a of every byte */
-    long long lines;                  /* '\n' count */
-    long long bytes;                  /* size */
-} digest_t;
-
-/* ---- files and processes ---- */
-
-static bool text_read(const char *path, text_t *t)
-{
-    FILE *f = fopen(path, "rb");
-    t->buf = NULL;
-    t->len = 0;
-    if (!f)
-        return false;
-    size_t cap = 1 << 16;
-    t->buf = malloc(cap + 1);
-    for (size_t n; t->buf && (n = fread(t->buf + t->len, 1, cap - t->len, f)) > 0;) {
-        t->len += n;
-        if (t->len < cap)
-            continue;
-        char *b = realloc(t->buf, 2 * cap + 1);
-        if (!b)
-            free(t->buf);
-        t->buf = b;
-        cap *= 2;
-    }
-    bool ok = t->buf && !ferror(f);
-    fclose(f);
-    if (ok)
-        t->buf[t->len] = '\0';
-    return ok;
-}
-
-static bool file_write(const char *path, const char *buf, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    if (!f)
-        return false;
-    bool ok = fwrite(buf, 1, len, f) == len;
-    return fclose(f) == 0 && ok;
-}
-
-/* Run argv (argv[0] = program path) with stdout and stderr into `log_path`; the exit status, or
- * 128 + signal, or -1 when it could not start. */
-static int run_argv(char *const argv[], const char *log_path)
-{
-    posix_spawn_file_actions_t fa;
-    pid_t pid;
-    int st = 0;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    int rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0)
-        return -1;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR)
-            return -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-/* ---- comparison ---- */
-
-static digest_t digest_of(const char *buf, size_t len)
-{
-    digest_t d = {14695981039346656037ULL, 0, (long long)len};
-    for (size_t i = 0; i < len; i++) {
-        d.fnv = (d.fnv ^ (unsigned char)buf[i]) * 1099511628211ULL;
-        d.lines += buf[i] == '\n';
-    }
-    return d;
-}
-
-/* Line `*pos` of `t` (without its '\n'), advancing *pos; false at the end. */
-static bool next_line(const text_t *t, size_t *pos, const char **line, size_t *len)
-{
-    if (*pos >= t->len)
-        return false;
-    const char *s = t->buf + *pos, *nl = memchr(s, '\n', t->len - *pos);
-    *line = s;
-    *len = nl ? (size_t)(nl - s) : t->len - *pos;
-    *pos += *len + (nl ? 1 : 0);
-    return true;
-}
-
-static int show_len(size_t n)
-{
-    return (int)(n < REG_SHOW_CHARS ? n : REG_SHOW_CHARS);
-}
-
-/* Compare the first `max_lines` lines (0 = all, and then the ends must agree too). Returns true
- * when equal; otherwise `msg` names the first differing line and shows both. */
-static bool lines_equal(const text_t *want, const text_t *got, long long max_lines, char *msg,
-                        size_t msglen)
-{
-    size_t pw = 0, pg = 0, lw = 0, lg = 0;
-    const char *w = NULL, *g = NULL;
-    for (long long n = 1; max_lines == 0 || n <= max_lines; n++) {
-        bool hw = next_line(want, &pw, &w, &lw), hg = next_line(got, &pg, &g, &lg);
-        if (!hw && !hg)
-            return true;
-        if (hw && hg && lw == lg && memcmp(w, g, lw) == 0)
-            continue;
-        snprintf(msg, msglen, "first difference at line %lld:\n  expected: %.*s%s\n  actual:   "
-                 "%.*s%s", n, hw ? show_len(lw) : 0, hw ? w : "", hw ? "" : "(end of trace)",
-                 hg ? show_len(lg) : 0, hg ? g : "", hg ? "" : "(end of trace)");
-        return false;
-    }
-    return true;
-}
-
-static bool parse_digest(const char *s, digest_t *d)
-{
-    unsigned long long f = 0;
-    if (sscanf(s, "fnv1a64 %16llx lines %lld bytes %lld", &f, &d->lines, &d->bytes) != 3)
-        return false;
-    d->fnv = f;
-    return true;
-}
-
-static void format_digest(const digest_t *d, char *buf, size_t len)
-{
-    snprintf(buf, len, "fnv1a64 %016llx lines %lld bytes %lld\n", (unsigned long long)d->fnv,
-             d->lines, d->bytes);
-}
-
-/* ---- one golden ---- */
-/* ---- expected traces: whole, or head + digest ---- */
-
-static bool store_write(const char *jsonl, const char *digest, const text_t *got, char *msg,
-                        size_t msglen)
-{
-    if (got->len <= REG_MAX_BYTES) {
-        unlink(digest);
-        if (file_write(jsonl, got->buf, got->len))
-            return true;
-    } else {
-        size_t pos = 0, len = 0;
-        const char *line = NULL;
-        for (int n = 0; n < REG_HEAD_LINES && next_line(got, &pos, &line, &len); n++) {
-        }
-        char d[128];
-        digest_t dg = digest_of(got->buf, got->len);
-        format_digest(&dg, d, sizeof d);
-        if (file_write(jsonl, got->buf, pos) && file_write(digest, d, strlen(d)))
-            return true;
-    }
-    snprintf(msg, msglen, "cannot write %s: %s", jsonl, strerror(errno));
-    return false;
-}
-
-static bool store_compare(const char *jsonl, const char *digest, const text_t *got, char *msg,
-                          size_t msglen)
-{
-    text_t want, dtext;
-    digest_t wd, gdg = digest_of(got->buf, got->len);
-    if (!text_read(jsonl, &want)) {
-        snprintf(msg, msglen, "no expected trace %s (regenerate: tests/regressions/README.md)",
-                 jsonl);
-        return false;
-    }
-    bool large = text_read(digest, &dtext), ok;
-    if (!large) {
-        ok = lines_equal(&want, got, 0, msg, msglen);
-    } else if (!parse_digest(dtext.buf, &wd)) {
-        snprintf(msg, msglen, "%s: not 'fnv1a64 HEX lines N bytes N'", digest);
-        ok = false;
-    } else {
-        ok = lines_equal(&want, got, REG_HEAD_LINES, msg, msglen);
-        if (ok && (wd.fnv != gdg.fnv || wd.lines != gdg.lines || wd.bytes != gdg.bytes)) {
-            snprintf(msg, msglen, "the first %d lines agree but the whole trace differs: expected "
-                     "fnv1a64 %016llx, %lld lines, %lld bytes; got %016llx, %lld lines, %lld "
-                     "bytes", REG_HEAD_LINES, (unsigned long long)wd.fnv, wd.lines, wd.bytes,
-                     (unsigned long long)gdg.fnv, gdg.lines, gdg.bytes);
-            ok = false;
-        }
-    }
-    free(want.buf);
-    free(dtext.buf);
-    return ok;
-}
 
 /* ---- assertions (asserts.json) ---- */
 
@@ -303,10 +109,10 @@ static int asserts_check(const char *name, const cJSON *asserts, cJSON *const *r
 }
 
 /* Parse the trace's lines and check asserts.json; returns the number of failures. */
-static int asserts_run(const char *name, const char *path, const text_t *trace)
+static int asserts_run(const char *name, const char *path, const cgt_text_t *trace)
 {
-    text_t at;
-    if (!text_read(path, &at))
+    cgt_text_t at;
+    if (!cgt_text_read(path, &at))
         return 0;
     cJSON *asserts = cJSON_Parse(at.buf);
     free(at.buf);
@@ -318,7 +124,7 @@ static int asserts_run(const char *name, const char *path, const text_t *trace)
     size_t n = 0, cap = 1024, pos = 0, len = 0;
     const char *line = NULL;
     cJSON **recs = malloc(cap * sizeof *recs);
-    while (recs && next_line(trace, &pos, &line, &len)) {
+    while (recs && cgt_next_line(trace, &pos, &line, &len)) {
         if (n == cap) {
             cJSON **r = realloc(recs, 2 * cap * sizeof *recs);
             if (!r)
@@ -351,15 +157,15 @@ static void case_path(const reg_case_t *c, const char *file, char *out)
 }
 
 /* Extra arguments from <case>/args, one per line; pointers into `store`. */
-static size_t case_args(const reg_case_t *c, text_t *store, char **argv, size_t max)
+static size_t case_args(const reg_case_t *c, cgt_text_t *store, char **argv, size_t max)
 {
     char path[REG_PATH_LEN];
     size_t n = 0, pos = 0, len = 0;
     const char *line = NULL;
     case_path(c, "args", path);
-    if (!text_read(path, store))
+    if (!cgt_text_read(path, store))
         return 0;
-    while (n < max && next_line(store, &pos, &line, &len)) {
+    while (n < max && cgt_next_line(store, &pos, &line, &len)) {
         ((char *)line)[len] = '\0';     /* the '\n' (or the final NUL) ends the argument */
         if (len > 0 && line[0] != '#')
             argv[n++] = (char *)line;
@@ -371,7 +177,7 @@ static int case_exec(const reg_case_t *c, char *msg, size_t msglen)
 {
     char scenario[REG_PATH_LEN];
     char *argv[REG_MAX_ARGS + 8];
-    text_t store = {NULL, 0};
+    cgt_text_t store = {NULL, 0};
     size_t k = 0;
     case_path(c, "scenario.json", scenario);
     argv[k++] = (char *)CGSIM_BINARY;
@@ -383,15 +189,10 @@ static int case_exec(const reg_case_t *c, char *msg, size_t msglen)
     argv[k++] = "--quiet";
     argv[k++] = "--check";
     argv[k] = NULL;
-    int rc = run_argv(argv, c->log);
+    int rc = cgt_run_argv(argv, c->log, 0);
     free(store.buf);
-    if (rc != 0) {
-        text_t log;
-        bool have = text_read(c->log, &log);
-        snprintf(msg, msglen, "cgsim run %s exited %d:\n%.*s", scenario, rc,
-                 have ? show_len(log.len) : 0, have ? log.buf : "");
-        free(log.buf);
-    }
+    if (rc != 0)
+        cgt_exit_message(scenario, rc, c->log, msg, msglen);
     return rc;
 }
 
@@ -400,7 +201,7 @@ static int case_check(const reg_case_t *c, bool regen)
 {
     char jsonl[REG_PATH_LEN], digest[REG_PATH_LEN], asserts[REG_PATH_LEN], msg[REG_MSG_LEN];
     struct stat st;
-    text_t got;
+    cgt_text_t got;
     case_path(c, "expected.jsonl", jsonl);
     case_path(c, "expected.digest", digest);
     case_path(c, "asserts.json", asserts);
@@ -409,13 +210,16 @@ static int case_check(const reg_case_t *c, bool regen)
         cr_log_error("regression %s: %s", c->name, msg);
         return 1;
     }
-    if (!text_read(c->trace, &got)) {
+    if (!cgt_text_read(c->trace, &got)) {
         cr_log_error("regression %s: cannot read the trace %s", c->name, c->trace);
         return 1;
     }
     int bad = 0;
-    bool ok = regen ? store_write(jsonl, digest, &got, msg, sizeof msg)
-                    : store_compare(jsonl, digest, &got, msg, sizeof msg);
+    bool ok = regen ? cgt_store_write(jsonl, digest, &got, REG_MAX_BYTES, REG_HEAD_LINES, msg,
+                                      sizeof msg)
+                    : cgt_store_compare(jsonl, digest, &got, REG_HEAD_LINES, "expected trace",
+                                        "regenerate: tests/regressions/README.md", msg,
+                                        sizeof msg);
     if (!ok) {
         cr_log_error("regression %s: %s", c->name, msg);
         bad++;
@@ -430,11 +234,6 @@ static int case_check(const reg_case_t *c, bool regen)
 }
 
 /* ---- discovery ---- */
-
-static int name_cmp(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 /* Sorted names of the case directories (those holding a scenario.json). */
 static size_t list_cases(const char *dir, char **names, size_t max)
@@ -451,21 +250,15 @@ static size_t list_cases(const char *dir, char **names, size_t max)
             names[n++] = strdup(e->d_name);
     }
     closedir(d);
-    qsort(names, n, sizeof *names, name_cmp);
+    qsort(names, n, sizeof *names, cgt_name_cmp);
     return n;
-}
-
-static bool env_set(const char *name)
-{
-    const char *v = getenv(name);
-    return v && *v && strcmp(v, "0") != 0;
 }
 
 Test(regressions, every_case_replays_to_its_expected_trace, .timeout = 600)
 {
     char *names[REG_MAX_CASES], tmp[] = "/tmp/cgsim-reg-XXXXXX";
     const char *only = getenv("CGSIM_REGRESSION_CASE");
-    bool regen = env_set("CGSIM_REGEN_REGRESSIONS");
+    bool regen = cgt_env_set("CGSIM_REGEN_REGRESSIONS");
     size_t n = list_cases(CGSIM_SOURCE_DIR "/tests/regressions", names, REG_MAX_CASES);
     cr_assert_gt(n, 0, "no case directories under tests/regressions");
     cr_assert_not_null(mkdtemp(tmp), "mkdtemp: %s", strerror(errno));
@@ -528,7 +321,7 @@ Test(regressions, assertions_match_fields_bounds_and_counts)
 Test(regressions, comparator_reports_the_first_differing_line)
 {
     char a[] = "{\"t\":0}\n{\"t\":1}\n", b[] = "{\"t\":0}\n{\"t\":2}\n", msg[REG_MSG_LEN];
-    text_t ta = {a, strlen(a)}, tb = {b, strlen(b)};
-    cr_assert_not(lines_equal(&ta, &tb, 0, msg, sizeof msg));
+    cgt_text_t ta = {a, strlen(a)}, tb = {b, strlen(b)};
+    cr_assert_not(cgt_lines_equal(&ta, &tb, 0, msg, sizeof msg));
     cr_assert_not_null(strstr(msg, "line 2"), "%s", msg);
 }

@@ -20,20 +20,14 @@
 #include <criterion/logging.h>
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
-
-extern char **environ;
+#include "tests/support/cg_test_proc.h"
 
 #define SWARM_DEFAULT_SEED 20261125ULL    /* master seed of the generator */
 #define SWARM_DEFAULT_N 1000              /* scenarios per run in a normal build */
@@ -44,87 +38,6 @@ extern char **environ;
 #define SWARM_TIMEOUT_S 120.0             /* wall-clock bound on one run, then SIGKILL */
 #define SWARM_PATH_LEN 512
 #define SWARM_MSG_LEN 2048
-
-typedef struct text {
-    char *buf;                        /* file contents, NUL-terminated */
-    size_t len;                       /* bytes, without the NUL */
-} text_t;
-
-static bool text_read(const char *path, text_t *t)
-{
-    FILE *f = fopen(path, "rb");
-    t->buf = NULL;
-    t->len = 0;
-    if (!f)
-        return false;
-    size_t cap = 1 << 16;
-    t->buf = malloc(cap + 1);
-    for (size_t n; t->buf && (n = fread(t->buf + t->len, 1, cap - t->len, f)) > 0;) {
-        t->len += n;
-        if (t->len < cap)
-            continue;
-        char *b = realloc(t->buf, 2 * cap + 1);
-        if (!b)
-            free(t->buf);
-        t->buf = b;
-        cap *= 2;
-    }
-    bool ok = t->buf && !ferror(f);
-    fclose(f);
-    if (ok)
-        t->buf[t->len] = '\0';
-    return ok;
-}
-
-static bool file_write(const char *path, const char *buf, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    if (!f)
-        return false;
-    bool ok = fwrite(buf, 1, len, f) == len;
-    return fclose(f) == 0 && ok;
-}
-
-static double wall_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* Run argv (argv[0] = program path) with stdout and stderr into `log_path`; the exit status, or
- * 128 + signal, or -1 when it could not start, or -2 when it ran longer than `timeout_s` (it is
- * then killed: a simulation that never ends is a failure, not a hung test). */
-static int run_argv(char *const argv[], const char *log_path, double timeout_s)
-{
-    posix_spawn_file_actions_t fa;
-    pid_t pid;
-    int st = 0;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    int rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0)
-        return -1;
-    double deadline = wall_s() + timeout_s;
-    for (;;) {
-        pid_t w = waitpid(pid, &st, WNOHANG);
-        if (w == pid)
-            break;
-        if (w < 0 && errno != EINTR)
-            return -1;
-        if (wall_s() > deadline) {
-            kill(pid, SIGKILL);
-            while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
-            }
-            return -2;
-        }
-        struct timespec nap = {0, 100000};   /* runs take milliseconds: poll finely */
-        nanosleep(&nap, NULL);
-    }
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
 
 /* ---- generator ---- */
 
@@ -799,7 +712,7 @@ static void checker_free(checker_t *k)
 }
 
 /* Check a whole trace; on a violation `err` holds its line and the record. */
-static bool check_trace(const text_t *tr, char *err, size_t errlen)
+static bool check_trace(const cgt_text_t *tr, char *err, size_t errlen)
 {
     checker_t k;
     memset(&k, 0, sizeof k);
@@ -847,7 +760,7 @@ static bool swarm_one(uint64_t master, int index, const char *dir, char *path, c
     snprintf(path, SWARM_PATH_LEN, "%s/swarm-%d.json", dir, index);
     snprintf(trace, sizeof trace, "%s/trace-%d.jsonl", dir, index);
     snprintf(log, sizeof log, "%s/log-%d.txt", dir, index);
-    bool wrote = json && file_write(path, json, strlen(json));
+    bool wrote = json && cgt_file_write(path, json, strlen(json));
     free(json);
     if (!wrote) {
         snprintf(msg, msglen, "cannot write %s", path);
@@ -855,17 +768,17 @@ static bool swarm_one(uint64_t master, int index, const char *dir, char *path, c
     }
     char *argv[] = {(char *)CGSIM_BINARY, "run", path, "--check", "--quiet", "--trace", trace,
                     "--max-events", SWARM_MAX_EVENTS, NULL};
-    int rc = run_argv(argv, log, SWARM_TIMEOUT_S);
-    text_t out = {NULL, 0};
+    int rc = cgt_run_argv(argv, log, SWARM_TIMEOUT_S);
+    cgt_text_t out = {NULL, 0};
     bool ok = rc == 0;
     if (rc == -2) {
         snprintf(msg, msglen, "cgsim still running after %.0f s: killed", SWARM_TIMEOUT_S);
     } else if (!ok) {
-        bool have = text_read(log, &out);
+        bool have = cgt_text_read(log, &out);
         snprintf(msg, msglen, "cgsim exited %d%s:\n%.*s", rc,
                  rc == 2 ? " (the generator wrote a scenario the loader refuses)" : "",
                  have ? (int)(out.len < 1500 ? out.len : 1500) : 0, have ? out.buf : "");
-    } else if (!text_read(trace, &out)) {
+    } else if (!cgt_text_read(trace, &out)) {
         snprintf(msg, msglen, "cannot read the trace %s", trace);
         ok = false;
     } else {
@@ -888,7 +801,7 @@ Test(swarm, random_scenarios_run_clean_and_their_traces_hold_the_invariants)
     char dir[] = "/tmp/cgsim-swarm-XXXXXX", path[SWARM_PATH_LEN], msg[SWARM_MSG_LEN];
     cr_assert_not_null(mkdtemp(dir), "mkdtemp: %s", strerror(errno));
     int failures = 0;
-    double t0 = wall_s();
+    double t0 = cgt_wall_s();
     for (uint64_t i = 0; i < n; i++) {
         msg[0] = '\0';
         if (swarm_one(master, (int)i, dir, path, msg, sizeof msg))
@@ -902,7 +815,7 @@ Test(swarm, random_scenarios_run_clean_and_their_traces_hold_the_invariants)
                      "  replay: %s run %s --check\n  %s", (unsigned long long)i,
                      (unsigned long long)master, path, CGSIM_BINARY, path, msg);
     }
-    double dt = wall_s() - t0;
+    double dt = cgt_wall_s() - t0;
     cr_log_info("swarm: %llu scenarios (seed %llu) in %.1f s, %.1f ms each",
                 (unsigned long long)n, (unsigned long long)master, dt,
                 n ? 1000.0 * dt / (double)n : 0.0);
@@ -920,10 +833,10 @@ static int check_committed(const char *path, int *checked)
 {
     struct stat st;
     char digest[SWARM_PATH_LEN], err[SWARM_MSG_LEN];
-    text_t t;
+    cgt_text_t t;
     snprintf(digest, sizeof digest, "%.*s.digest", (int)(strlen(path) - 6), path);
     if (strcmp(path + strlen(path) - 6, ".jsonl") != 0 || stat(digest, &st) == 0 ||
-        !text_read(path, &t))
+        !cgt_text_read(path, &t))
         return 0;
     (*checked)++;
     bool ok = check_trace(&t, err, sizeof err);
@@ -1001,7 +914,7 @@ Test(swarm, generator_uses_every_fault_action)
 
 static bool check_text(const char *s, char *err, size_t errlen)
 {
-    text_t t = {(char *)s, strlen(s)};
+    cgt_text_t t = {(char *)s, strlen(s)};
     return check_trace(&t, err, errlen);
 }
 

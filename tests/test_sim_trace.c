@@ -258,3 +258,20 @@ Test(trace, ints_match_printf_and_keys_escape)
     free(got);
     free(want);
 }
+
+static void write_uints(sim_trace_t *tr)
+{
+    sim_trace_begin(tr, 0, "run_start");
+    sim_trace_uint(tr, "seed", UINT64_MAX);
+    sim_trace_uint(tr, "zero", 0);
+    sim_trace_uint(tr, "mid", UINT64_C(9223372036854775808));
+    sim_trace_end(tr);
+}
+
+Test(trace, uint64_written_digit_for_digit)
+{
+    char *got = capture(write_uints, NULL);
+    cr_assert_str_eq(got, "{\"t\":0,\"type\":\"run_start\",\"seed\":18446744073709551615,"
+                          "\"zero\":0,\"mid\":9223372036854775808}\n");
+    free(got);
+}
