@@ -35,15 +35,7 @@ static void bench_engine_usage(FILE *f)
 /* Strictly positive decimal integer, nothing else. */
 static int parse_count(const char *s, uint64_t *out)
 {
-    char *end;
-    if (!s || *s < '0' || *s > '9')
-        return -1;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end || v == 0)
-        return -1;
-    *out = v;
-    return 0;
+    return cli_parse_u64(s, out) != 0 || *out == 0 ? -1 : 0;
 }
 
 static int parse_opts(int argc, char **argv, bench_opts_t *o)

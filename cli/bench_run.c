@@ -46,23 +46,10 @@ static void bench_run_usage(FILE *f)
         "error, 2 bad input or usage.\n");
 }
 
-static int bench_run_parse_u64(const char *s, uint64_t *out)
-{
-    if (!s || *s < '0' || *s > '9')
-        return -1;
-    errno = 0;
-    char *end;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end)
-        return -1;
-    *out = (uint64_t)v;
-    return 0;
-}
-
 static int bench_run_option(bench_run_args_t *b, const char *opt, const char *v)
 {
     if (strcmp(opt, "--seed") == 0) {
-        if (bench_run_parse_u64(v, &b->seed) != 0)
+        if (cli_parse_u64(v, &b->seed) != 0)
             return cli_usage_error("bench run",
                                    "--seed expects an unsigned 64-bit integer, got '%s'", v);
         b->has_seed = true;

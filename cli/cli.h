@@ -5,6 +5,8 @@
 #ifndef CLI_CLI_H
 #define CLI_CLI_H
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #define CLI_OK 0
@@ -31,5 +33,10 @@ int cli_usage_error(const char *cmd, const char *fmt, ...);
 long cli_peak_rss_kib(void);
 /* Monotonic wall seconds, for benchmarks only (never reaches a trace). */
 double cli_wall_seconds(void);
+/* A decimal uint64, digits only (no sign, no spaces, no overflow) into *out: 0, or -1. */
+int cli_parse_u64(const char *s, uint64_t *out);
+/* "--opt VALUE" or "--opt=VALUE" at argv[*i]: the value (advancing *i past a separate value), or
+ * NULL when argv[*i] is another option, or when the value is absent (then *missing = true). */
+const char *cli_opt_value(int argc, char **argv, int *i, const char *opt, bool *missing);
 
 #endif

@@ -40,33 +40,16 @@ typedef struct assign_args {
     int pretty;                       /* --pretty */
 } assign_args_t;
 
-/* Value of "--opt V" or "--opt=V" at argv[*i]; NULL when argv[*i] is not that option. */
-static const char *opt_value(int argc, char **argv, int *i, const char *opt, int *missing)
-{
-    size_t n = strlen(opt);
-    if (strncmp(argv[*i], opt, n) != 0)
-        return NULL;
-    if (argv[*i][n] == '=')
-        return argv[*i] + n + 1;
-    if (argv[*i][n] != '\0')
-        return NULL;
-    if (*i + 1 >= argc) {
-        *missing = 1;
-        return NULL;
-    }
-    return argv[++*i];
-}
-
 static int parse_args(int argc, char **argv, assign_args_t *a)
 {
     *a = (assign_args_t){NULL, "classic", "-", 0};
     int have_input = 0;
     for (int i = 1; i < argc; i++) {
-        int missing = 0;
+        bool missing = false;
         const char *v;
-        if ((v = opt_value(argc, argv, &i, "--assignor", &missing)) != NULL)
+        if ((v = cli_opt_value(argc, argv, &i, "--assignor", &missing)) != NULL)
             a->assignor = v;
-        else if ((v = opt_value(argc, argv, &i, "--protocol", &missing)) != NULL)
+        else if ((v = cli_opt_value(argc, argv, &i, "--protocol", &missing)) != NULL)
             a->protocol = v;
         else if (missing)
             return cli_usage_error("assign", "option %s needs a value", argv[i]);

@@ -111,23 +111,6 @@ static int compare_split_assignors(compare_args_t *a, const char *list)
     }
 }
 
-/* "--opt VALUE" or "--opt=VALUE" at argv[*i]: the value (advancing *i), or NULL. */
-static const char *compare_value(int argc, char **argv, int *i, const char *opt, bool *missing)
-{
-    size_t n = strlen(opt);
-    if (strncmp(argv[*i], opt, n) != 0)
-        return NULL;
-    if (argv[*i][n] == '=')
-        return argv[*i] + n + 1;
-    if (argv[*i][n] != '\0')
-        return NULL;
-    if (*i + 1 >= argc) {
-        *missing = true;
-        return NULL;
-    }
-    return argv[++*i];
-}
-
 static int compare_option(compare_args_t *a, const char *opt, const char *v)
 {
     if (strcmp(opt, "--assignors") == 0)
@@ -137,10 +120,7 @@ static int compare_option(compare_args_t *a, const char *opt, const char *v)
     if (strcmp(opt, "--jobs") == 0)
         return compare_parse_size(opt, v, 1, COMPARE_MAX_JOBS, &a->jobs);
     if (strcmp(opt, "--seed") == 0) {
-        char *end;
-        errno = 0;
-        a->base_seed = strtoull(v, &end, 10);
-        if (v[0] < '0' || v[0] > '9' || errno || *end)
+        if (cli_parse_u64(v, &a->base_seed) != 0)
             return cli_usage_error("compare", "--seed expects an unsigned 64-bit integer, "
                                               "got '%s'", v);
         a->has_seed = true;
@@ -160,7 +140,7 @@ static int compare_parse(int argc, char **argv, compare_args_t *a)
         bool missing = false;
         size_t k = 0;
         for (; k < sizeof opts / sizeof opts[0]; k++)
-            if ((v = compare_value(argc, argv, &i, opts[k], &missing)) || missing)
+            if ((v = cli_opt_value(argc, argv, &i, opts[k], &missing)) || missing)
                 break;
         if (missing)
             return cli_usage_error("compare", "%s needs a value", opts[k]);

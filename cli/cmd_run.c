@@ -71,42 +71,10 @@ static void run_usage(FILE *f)
         "(scenario problems are listed with file and JSON path; also an unwritable trace path).\n");
 }
 
-/* A decimal uint64, digits only (no sign, no spaces, no overflow). */
-static int run_parse_u64(const char *s, uint64_t *out)
-{
-    if (!s || *s < '0' || *s > '9')
-        return -1;
-    errno = 0;
-    char *end;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end)
-        return -1;
-    *out = (uint64_t)v;
-    return 0;
-}
-
-/* "--opt VALUE" or "--opt=VALUE": the value, advancing *i, or NULL when `a` is another option. */
-static const char *run_opt_value(int argc, char **argv, int *i, const char *opt, bool *missing)
-{
-    size_t n = strlen(opt);
-    const char *a = argv[*i];
-    if (strncmp(a, opt, n) != 0)
-        return NULL;
-    if (a[n] == '=')
-        return a + n + 1;
-    if (a[n] != '\0')
-        return NULL;
-    if (*i + 1 >= argc) {
-        *missing = true;
-        return NULL;
-    }
-    return argv[++*i];
-}
-
 static int run_parse_value(run_args_t *r, const char *opt, const char *v)
 {
     if (strcmp(opt, "--seed") == 0) {
-        if (run_parse_u64(v, &r->seed) != 0)
+        if (cli_parse_u64(v, &r->seed) != 0)
             return cli_usage_error("run", "--seed expects an unsigned 64-bit integer, got '%s'",
                                    v);
         r->has_seed = true;
@@ -123,7 +91,7 @@ static int run_parse_value(run_args_t *r, const char *opt, const char *v)
             return cli_usage_error("run", "--trace-level expects normal or debug, got '%s'", v);
         r->level = strcmp(v, "debug") == 0 ? CG_TRACE_DEBUG : CG_TRACE_NORMAL;
     } else {
-        if (run_parse_u64(v, &r->max_events) != 0 || r->max_events == 0)
+        if (cli_parse_u64(v, &r->max_events) != 0 || r->max_events == 0)
             return cli_usage_error("run", "--max-events expects a positive integer, got '%s'", v);
     }
     return CLI_OK;
@@ -137,7 +105,7 @@ static int run_parse_args(int argc, char **argv, run_args_t *r)
         const char *a = argv[i];
         bool missing = false, matched = false;
         for (size_t k = 0; k < sizeof with_value / sizeof with_value[0] && !matched; k++) {
-            const char *v = run_opt_value(argc, argv, &i, with_value[k], &missing);
+            const char *v = cli_opt_value(argc, argv, &i, with_value[k], &missing);
             if (missing)
                 return cli_usage_error("run", "%s expects a value", with_value[k]);
             if (v) {

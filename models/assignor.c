@@ -112,3 +112,41 @@ int32_t *cg_assign_member_order(const cg_assign_input_t *in, bool by_id)
     free(keys);
     return order;
 }
+
+int cg_assign_subscribers(const cg_assign_input_t *in, int32_t **order_out, int64_t **off_out,
+                          int32_t **ranks_out)
+{
+    size_t nt = in->n_topics;
+    int64_t total = 0;
+    for (size_t i = 0; i < in->n_members; i++)
+        total += (int64_t)in->members[i].n_topics;
+    int32_t *order = cg_assign_member_order(in, false);
+    int64_t *off = calloc(nt + 1, sizeof *off);
+    int64_t *fill = malloc((nt + 1) * sizeof *fill);
+    int32_t *ranks = malloc((size_t)(total ? total : 1) * sizeof *ranks);
+    if (order == NULL || off == NULL || fill == NULL || ranks == NULL) {
+        free(order);
+        free(off);
+        free(fill);
+        free(ranks);
+        return -1;
+    }
+    /* A counting sort over the members in `order` keeps the ranks ascending per topic. */
+    for (size_t i = 0; i < in->n_members; i++)
+        for (size_t k = 0; k < in->members[i].n_topics; k++)
+            off[in->members[i].topics[k] + 1]++;
+    for (size_t t = 0; t < nt; t++)
+        off[t + 1] += off[t];
+    for (size_t t = 0; t <= nt; t++)
+        fill[t] = off[t];
+    for (size_t r = 0; r < in->n_members; r++) {
+        const cg_assign_member_t *m = &in->members[order[r]];
+        for (size_t k = 0; k < m->n_topics; k++)
+            ranks[fill[m->topics[k]]++] = (int32_t)r;
+    }
+    free(fill);
+    *order_out = order;
+    *off_out = off;
+    *ranks_out = ranks;
+    return 0;
+}

@@ -72,6 +72,12 @@ int64_t cg_assign_total_partitions(const cg_assign_input_t *in);
 /* Member indexes in cg_assign_member_cmp order (by_id false) or member-id order (by_id true),
  * ties by input index; malloc'd (at least one slot), caller frees; NULL when out of memory. */
 int32_t *cg_assign_member_order(const cg_assign_input_t *in, bool by_id);
+/* Range's and roundrobin's view of the members: *order = cg_assign_member_order(in, false), and
+ * the subscribers of each topic as ranks in that order (positions 0..n_members-1), ascending: for
+ * topic t they are (*ranks)[(*off)[t] .. (*off)[t+1]). All three malloc'd, caller frees; -1 when
+ * out of memory (nothing allocated). */
+int cg_assign_subscribers(const cg_assign_input_t *in, int32_t **order, int64_t **off,
+                          int32_t **ranks);
 
 /* The registered implementations; each assignor file exports only its ops struct. */
 extern const cg_assignor_ops_t cg_assignor_range;

@@ -15,53 +15,15 @@
 #include <stdlib.h>
 #include "models/assignor.h"
 
-/* Subscribers of each topic as member indexes in sorted member order: for topic t they are
- * subs[off[t] .. off[t+1]). A counting sort over the sorted members keeps the order. */
-static int build_subscribers(const cg_assign_input_t *in, const int32_t *order, int64_t **off_out,
-                             int32_t **subs_out)
-{
-    size_t nt = in->n_topics;
-    int64_t *off = calloc(nt + 1, sizeof *off);
-    int64_t total = 0;
-    for (size_t i = 0; i < in->n_members; i++)
-        total += (int64_t)in->members[i].n_topics;
-    int32_t *subs = malloc((size_t)(total ? total : 1) * sizeof *subs);
-    int64_t *fill = malloc((nt + 1) * sizeof *fill);
-    if (off == NULL || subs == NULL || fill == NULL) {
-        free(off);
-        free(subs);
-        free(fill);
-        return -1;
-    }
-    for (size_t i = 0; i < in->n_members; i++)
-        for (size_t k = 0; k < in->members[i].n_topics; k++)
-            off[in->members[i].topics[k] + 1]++;
-    for (size_t t = 0; t < nt; t++)
-        off[t + 1] += off[t];
-    for (size_t t = 0; t <= nt; t++)
-        fill[t] = off[t];
-    for (size_t r = 0; r < in->n_members; r++) {
-        const cg_assign_member_t *m = &in->members[order[r]];
-        for (size_t k = 0; k < m->n_topics; k++)
-            subs[fill[m->topics[k]]++] = order[r];
-    }
-    free(fill);
-    *off_out = off;
-    *subs_out = subs;
-    return 0;
-}
-
 static int range_assign(const cg_assign_input_t *in, cg_assign_output_t *out, char *err,
                         size_t errlen)
 {
     int64_t total = cg_assign_total_partitions(in);
     for (int64_t g = 0; g < total; g++)
         out->owner[g] = -1;
-    int32_t *order = cg_assign_member_order(in, false);
+    int32_t *order = NULL, *ranks = NULL;   /* subscribers of topic t: order[ranks[off[t] ..]] */
     int64_t *off = NULL;
-    int32_t *subs = NULL;
-    if (order == NULL || build_subscribers(in, order, &off, &subs) != 0) {
-        free(order);
+    if (cg_assign_subscribers(in, &order, &off, &ranks) != 0) {
         snprintf(err, errlen, "range: out of memory");
         return -1;
     }
@@ -73,12 +35,12 @@ static int range_assign(const cg_assign_input_t *in, cg_assign_output_t *out, ch
         for (int64_t i = 0; i < c; i++) {
             int64_t start = q * i + (i < r ? i : r), len = q + (i < r ? 1 : 0);
             for (int64_t p = start; p < start + len; p++)
-                out->owner[in->topic_base[t] + p] = subs[off[t] + i];
+                out->owner[in->topic_base[t] + p] = order[ranks[off[t] + i]];
         }
     }
     free(order);
     free(off);
-    free(subs);
+    free(ranks);
     return 0;
 }
 

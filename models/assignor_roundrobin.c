@@ -17,41 +17,6 @@
 #include <stdlib.h>
 #include "models/assignor.h"
 
-/* Circle ranks of the subscribers of topic t, ascending: ranks[off[t] .. off[t+1]). */
-static int build_ranks(const cg_assign_input_t *in, const int32_t *order, int64_t **off_out,
-                       int32_t **ranks_out)
-{
-    size_t nt = in->n_topics;
-    int64_t total = 0;
-    for (size_t i = 0; i < in->n_members; i++)
-        total += (int64_t)in->members[i].n_topics;
-    int64_t *off = calloc(nt + 1, sizeof *off);
-    int64_t *fill = malloc((nt + 1) * sizeof *fill);
-    int32_t *ranks = malloc((size_t)(total ? total : 1) * sizeof *ranks);
-    if (off == NULL || fill == NULL || ranks == NULL) {
-        free(off);
-        free(fill);
-        free(ranks);
-        return -1;
-    }
-    for (size_t i = 0; i < in->n_members; i++)
-        for (size_t k = 0; k < in->members[i].n_topics; k++)
-            off[in->members[i].topics[k] + 1]++;
-    for (size_t t = 0; t < nt; t++)
-        off[t + 1] += off[t];
-    for (size_t t = 0; t <= nt; t++)
-        fill[t] = off[t];
-    for (size_t r = 0; r < in->n_members; r++) {
-        const cg_assign_member_t *m = &in->members[order[r]];
-        for (size_t k = 0; k < m->n_topics; k++)
-            ranks[fill[m->topics[k]]++] = (int32_t)r;
-    }
-    free(fill);
-    *off_out = off;
-    *ranks_out = ranks;
-    return 0;
-}
-
 /* Index in ranks[lo, hi) of the first rank >= pos, wrapping to lo when there is none. */
 static int64_t first_at_or_after(const int32_t *ranks, int64_t lo, int64_t hi, int32_t pos)
 {
@@ -72,11 +37,9 @@ static int roundrobin_assign(const cg_assign_input_t *in, cg_assign_output_t *ou
     int64_t total = cg_assign_total_partitions(in);
     for (int64_t g = 0; g < total; g++)
         out->owner[g] = -1;
-    int32_t *order = cg_assign_member_order(in, false);
+    int32_t *order = NULL, *ranks = NULL;   /* subscribers of topic t: order[ranks[off[t] ..]] */
     int64_t *off = NULL;
-    int32_t *ranks = NULL;
-    if (order == NULL || build_ranks(in, order, &off, &ranks) != 0) {
-        free(order);
+    if (cg_assign_subscribers(in, &order, &off, &ranks) != 0) {
         snprintf(err, errlen, "roundrobin: out of memory");
         return -1;
     }

@@ -29,35 +29,6 @@
 #include <string.h>
 #include "models/assignor_sticky.h"
 
-typedef struct rank_item {
-    const char *id;                   /* member id */
-    int32_t idx;                      /* member index in the input */
-} rank_item_t;
-
-static int rank_cmp(const void *a, const void *b)
-{
-    const rank_item_t *x = a, *y = b;
-    int c = strcmp(x->id, y->id);
-    if (c != 0)
-        return c;
-    return (x->idx > y->idx) - (x->idx < y->idx);
-}
-
-static bool member_subscribes(const cg_assign_member_t *m, int32_t topic)
-{
-    size_t lo = 0, hi = m->n_topics;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (m->topics[mid] == topic)
-            return true;
-        if (m->topics[mid] < topic)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return false;
-}
-
 static int ctx_alloc(cg_sticky_ctx_t *c, char *err, size_t errlen)
 {
     size_t np = (size_t)c->n_parts, nm = (size_t)c->n_members;
@@ -79,19 +50,16 @@ static int ctx_alloc(cg_sticky_ctx_t *c, char *err, size_t errlen)
 
 static int ctx_ranks(cg_sticky_ctx_t *c, char *err, size_t errlen)
 {
-    rank_item_t *items = malloc(((size_t)c->n_members + 1) * sizeof *items);
-    if (!items) {
+    int32_t *order = cg_assign_member_order(c->in, true);   /* by member id, ties by index */
+    if (!order) {
         snprintf(err, errlen, "sticky: out of memory");
         return -1;
     }
-    for (int32_t m = 0; m < c->n_members; m++)
-        items[m] = (rank_item_t){c->in->members[m].id, m};
-    qsort(items, (size_t)c->n_members, sizeof *items, rank_cmp);
     for (int32_t r = 0; r < c->n_members; r++) {
-        c->by_rank[r] = items[r].idx;
-        c->rank[items[r].idx] = r;
+        c->by_rank[r] = order[r];
+        c->rank[order[r]] = r;
     }
-    free(items);
+    free(order);
     return 0;
 }
 
@@ -153,7 +121,7 @@ static int ctx_claims(cg_sticky_ctx_t *c, char *err, size_t errlen)
     for (size_t t = 0; t < in->n_topics; t++)
         for (int64_t g = in->topic_base[t]; g < in->topic_base[t + 1]; g++)
             if (c->valid_owner[g] >= 0 &&
-                (tie[g] || !member_subscribes(&in->members[c->valid_owner[g]], (int32_t)t)))
+                (tie[g] || !cg_assign_subscribed(&in->members[c->valid_owner[g]], (int32_t)t)))
                 c->valid_owner[g] = -1;
     free(best_gen);
     free(last);

@@ -695,13 +695,18 @@ static void on_poll_timer(sim_t *sim, void *ctx, uint64_t arg)
 
 /* ---- the poll loop ---- */
 
-static int64_t end_at(cg_client_t *c, cg_owned_t *o, int64_t t)
+static void end_refresh(cg_client_t *c, cg_owned_t *o, int64_t t)
 {
-    if (t < o->cache_ns || t >= o->next_arr_ns) {
-        o->end_cache = cg_partlog_end_offset(c->w->pl, o->gp, t);
-        o->next_arr_ns = cg_partlog_next_arrival_ns(c->w->pl, o->gp, t);
-        o->cache_ns = t;
-    }
+    o->end_cache = cg_partlog_end_next(c->w->pl, o->gp, t, &o->next_arr_ns);
+    o->cache_ns = t;
+}
+
+/* Log end of an owned partition at t: from the cache while it holds (the usual case, inlined
+ * into the fetch loops), else asked of the partition log. */
+static inline int64_t end_at(cg_client_t *c, cg_owned_t *o, int64_t t)
+{
+    if (t < o->cache_ns || t >= o->next_arr_ns)
+        end_refresh(c, o, t);
     return o->end_cache;
 }
 
@@ -784,6 +789,7 @@ static void do_fetch(cg_client_t *c)
         when = next;
         avail = available(c, when, &next);
     }
+    __builtin_prefetch(c->proc_rng.gen->state);   /* the batch draws come last: start loading */
     if (avail == 0)
         when = deadline;
     int64_t ret = when + cg_world_net_delay_ns(c);     /* response reaches the client */
@@ -903,6 +909,24 @@ static void settle_batch(cg_client_t *c)
         cg_own_processed(c->g, c, c->chunks[i].gp, c->chunks[i].from, c->chunks[i].n);
 }
 
+/* Start loading what this poll will touch, scattered over memory (thousands of entities): the
+ * owned partitions (fetch), the processing stream (batch draws) and the group's per-partition
+ * ownership slots of the batch (settle). The loads overlap instead of stalling one by one. */
+static void poll_prefetch(const cg_client_t *c)
+{
+    const char *o = (const char *)c->owned;
+    size_t bytes = (size_t)c->n_owned * sizeof *c->owned;
+    for (size_t off = 0; off < bytes; off += 64)
+        __builtin_prefetch(o + off, 1);
+    __builtin_prefetch(c->proc_rng.gen);
+    if (!c->processing)
+        return;
+    for (uint32_t i = 0; i < c->n_chunks; i++) {
+        __builtin_prefetch(&c->g->max_processed[c->chunks[i].gp], 1);
+        __builtin_prefetch(&c->g->owner[c->chunks[i].gp]);
+    }
+}
+
 static void on_poll_ev(sim_t *sim, void *ctx, uint64_t arg)
 {
     (void)sim;
@@ -910,6 +934,7 @@ static void on_poll_ev(sim_t *sim, void *ctx, uint64_t arg)
     c->poll_ev = SIM_HANDLE_NONE;
     if (!c->running || arg != c->proc)
         return;
+    poll_prefetch(c);
     if (c->processing) {
         settle_batch(c);
         c->processing = false;

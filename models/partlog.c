@@ -510,12 +510,22 @@ static int64_t pl_bucket_records(const pl_part_t *pp, const pl_bucket_t *bk, int
                      (pl_u128)(uint64_t)(hi - lo));
 }
 
+static int64_t pl_bucket_next_from(const pl_part_t *pp, const pl_bucket_t *bk, int64_t t_ns,
+                                   int64_t done);
+
 /* Time after t_ns at which record (done + 1) of the bucket arrives, INT64_MAX if none left. */
 static int64_t pl_bucket_next(const pl_part_t *pp, const pl_bucket_t *bk, int64_t t_ns)
 {
     int64_t done = pl_bucket_records(pp, bk, t_ns);
     if (done >= bk->count)
         return INT64_MAX;
+    return pl_bucket_next_from(pp, bk, t_ns, done);
+}
+
+/* pl_bucket_next with done = pl_bucket_records(pp, bk, t_ns) < bk->count already known. */
+static int64_t pl_bucket_next_from(const pl_part_t *pp, const pl_bucket_t *bk, int64_t t_ns,
+                                   int64_t done)
+{
     int64_t lo, hi;
     pl_bucket_span(pp, bk->index, &lo, &hi);
     uint64_t cnt = (uint64_t)bk->count;
@@ -600,6 +610,26 @@ int64_t cg_partlog_next_arrival_ns(cg_partlog_t *pl, int64_t gp, int64_t now_ns)
             best = at;
     }
     return best;
+}
+
+int64_t cg_partlog_end_next(cg_partlog_t *pl, int64_t gp, int64_t now_ns, int64_t *next_ns)
+{
+    assert(gp >= 0 && gp < pl->n_parts);
+    pl_part_t *pp = &pl->parts[gp];
+    /* The usual case, Poisson only and inside the hull: the bucket is found and its records
+     * counted once for both answers (the separate calls would do it twice, same results). */
+    if (pp->n_const == 0 && pp->n_pois > 0 && now_ns > pp->span_start_ns &&
+        now_ns < pp->span_stop_ns && now_ns >= 0) {
+        const pl_bucket_t *bk = pl_bucket_at(pl, pp, now_ns);
+        int64_t done = pl_bucket_records(pp, bk, now_ns);
+        int64_t end = bk->base + done;
+        *next_ns = done < bk->count ? pl_bucket_next_from(pp, bk, now_ns, done)
+                                    : pl_pois_next(pl, pp, now_ns);
+        return end;
+    }
+    int64_t end = cg_partlog_end_offset(pl, gp, now_ns);
+    *next_ns = cg_partlog_next_arrival_ns(pl, gp, now_ns);
+    return end;
 }
 
 int64_t cg_partlog_produced_total(cg_partlog_t *pl, int64_t now_ns)

@@ -25,6 +25,9 @@ int64_t cg_partlog_end_offset(cg_partlog_t *pl, int64_t gp, int64_t now_ns);
 /* Earliest time > now_ns at which end_offset increases, or INT64_MAX when no producer will write
  * to the partition again; may return a lower bound (callers re-check). */
 int64_t cg_partlog_next_arrival_ns(cg_partlog_t *pl, int64_t gp, int64_t now_ns);
+/* cg_partlog_end_offset(now_ns), and *next_ns = cg_partlog_next_arrival_ns(now_ns), in one call
+ * (the same values as the two calls in that order). */
+int64_t cg_partlog_end_next(cg_partlog_t *pl, int64_t gp, int64_t now_ns, int64_t *next_ns);
 /* Records produced over all partitions by now_ns (O(partitions): for run_end). */
 int64_t cg_partlog_produced_total(cg_partlog_t *pl, int64_t now_ns);
 /* Mean arrival rate of a partition, records per second (for reports). */

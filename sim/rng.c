@@ -15,58 +15,88 @@
  * (all arithmetic mod 2^64). A NULL key hashes like "". Because a stream's seed depends on its own
  * key only, adding or removing entities never shifts another entity's draws.
  *
- * Draw-ahead. `gen` is not the mt19937 generator itself but a thin GSL generator type that hands
- * out the mt19937 outputs in order from a small buffer refilled SIM_RNG_AHEAD at a time. Callers
- * see exactly mt19937's sequence (get returns the next output; get_double divides it by 2^32 as
- * GSL's mt19937 does; same min and max, so gsl_rng_uniform_int and every gsl_ran_* draw the same
- * values). The point is memory: a stream's mt19937 state is 5 KB, its position (`mti`) at the
- * far end of it, so with a thousand consumers each draw cost two cache misses; the buffer sits
- * next to the small generator record and is refilled once per SIM_RNG_AHEAD draws. */
+ * The generator. `gen` is a GSL generator of our own type implementing MT19937 exactly as GSL's
+ * mt19937 does (init_genrand seeding, 0 meaning 4357; N words regenerated at once; the same
+ * tempering), so callers see GSL's mt19937 sequence: get returns the next output, get_double
+ * divides it by 2^32, min and max are the same, so gsl_rng_uniform_int and every gsl_ran_* draw
+ * the same values (tests/test_sim_rng*.c compare with GSL's own generator). Why not GSL's: its
+ * state is 5 KB of unsigned long with the position (`mti`) at the far end, so with thousands of
+ * streams each draw cost two cache misses plus two indirect calls; here the words are 32-bit
+ * (2.5 KB) and `mti` sits at the start, by the first words, not 5 KB away from them. */
 #include "sim/rng.h"
 
 #include <assert.h>
 
 #define SIM_FNV_OFFSET UINT64_C(0xcbf29ce484222325)
 #define SIM_FNV_PRIME UINT64_C(0x100000001b3)
-#define SIM_RNG_AHEAD 12u                     /* mt19937 outputs drawn per refill */
 #define SIM_RNG_TWO32 4294967296.0            /* 2^32: mt19937's get_double divisor */
+#define SIM_MT_N 624u
+#define SIM_MT_M 397u
+#define SIM_MT_UPPER UINT32_C(0x80000000)
+#define SIM_MT_LOWER UINT32_C(0x7fffffff)
+#define SIM_MT_MATRIX UINT32_C(0x9908b0df)
+#define SIM_MT_DEFAULT_SEED 4357u             /* GSL's seed for 0 */
 
-typedef struct rng_ahead {
-    gsl_rng *mt;                      /* the mt19937 stream, owned */
-    uint32_t next;                    /* index of the next unused out[]; AHEAD = empty */
-    uint32_t out[SIM_RNG_AHEAD];      /* mt19937 outputs not handed out yet, in order */
-} rng_ahead_t;
+typedef struct rng_mt {
+    uint32_t mti;                     /* next word to temper; N = regenerate first */
+    uint32_t mt[SIM_MT_N];            /* the MT19937 state words */
+} rng_mt_t;
 
-static unsigned long rng_ahead_get(void *vstate)
+static inline uint32_t mt_twist(uint32_t a, uint32_t b, uint32_t far)
 {
-    rng_ahead_t *a = vstate;
-    if (a->next == SIM_RNG_AHEAD) {
-        /* gsl_rng_get(a->mt) is exactly this call; fetched once, not per output */
-        unsigned long (*get)(void *) = a->mt->type->get;
-        void *st = a->mt->state;
-        for (uint32_t i = 0; i < SIM_RNG_AHEAD; i++)
-            a->out[i] = (uint32_t)get(st);
-        a->next = 0;
+    uint32_t y = (a & SIM_MT_UPPER) | (b & SIM_MT_LOWER);
+    return far ^ (y >> 1) ^ (SIM_MT_MATRIX & (0u - (y & 1u)));   /* branch-free MAGIC(y) */
+}
+
+static void mt_regenerate(rng_mt_t *s)
+{
+    uint32_t *mt = s->mt;
+    uint32_t kk = 0;
+    for (; kk < SIM_MT_N - SIM_MT_M; kk++)
+        mt[kk] = mt_twist(mt[kk], mt[kk + 1], mt[kk + SIM_MT_M]);
+    for (; kk < SIM_MT_N - 1; kk++)
+        mt[kk] = mt_twist(mt[kk], mt[kk + 1], mt[kk + SIM_MT_M - SIM_MT_N]);
+    mt[SIM_MT_N - 1] = mt_twist(mt[SIM_MT_N - 1], mt[0], mt[SIM_MT_M - 1]);
+    s->mti = 0;
+}
+
+static inline uint32_t mt_next(rng_mt_t *s)
+{
+    if (s->mti >= SIM_MT_N)
+        mt_regenerate(s);
+    uint32_t k = s->mt[s->mti++];
+    k ^= k >> 11;
+    k ^= (k << 7) & UINT32_C(0x9d2c5680);
+    k ^= (k << 15) & UINT32_C(0xefc60000);
+    k ^= k >> 18;
+    return k;
+}
+
+static unsigned long rng_mt_get(void *vstate)
+{
+    return mt_next(vstate);
+}
+
+static double rng_mt_get_double(void *vstate)
+{
+    return (double)mt_next(vstate) / SIM_RNG_TWO32;
+}
+
+static void rng_mt_set(void *vstate, unsigned long seed)
+{
+    rng_mt_t *s = vstate;
+    uint32_t x = seed ? (uint32_t)seed : SIM_MT_DEFAULT_SEED;
+    s->mt[0] = x;
+    for (uint32_t i = 1; i < SIM_MT_N; i++) {
+        x = UINT32_C(1812433253) * (x ^ (x >> 30)) + i;
+        s->mt[i] = x;
     }
-    return a->out[a->next++];
+    s->mti = SIM_MT_N;
 }
 
-static double rng_ahead_get_double(void *vstate)
-{
-    return (double)rng_ahead_get(vstate) / SIM_RNG_TWO32;
-}
-
-/* Empties the buffer only: gsl_rng_alloc calls this before `mt` is attached (its state may not be
- * zeroed), so the mt19937 stream is seeded by sim_rng_init itself. */
-static void rng_ahead_set(void *vstate, unsigned long seed)
-{
-    (void)seed;
-    ((rng_ahead_t *)vstate)->next = SIM_RNG_AHEAD;
-}
-
-static const gsl_rng_type RNG_AHEAD_TYPE = {
-    "cgsim-mt19937-ahead", 0xffffffffUL, 0, sizeof(rng_ahead_t), &rng_ahead_set, &rng_ahead_get,
-    &rng_ahead_get_double,
+static const gsl_rng_type RNG_MT_TYPE = {
+    "cgsim-mt19937", 0xffffffffUL, 0, sizeof(rng_mt_t), &rng_mt_set, &rng_mt_get,
+    &rng_mt_get_double,
 };
 
 uint64_t sim_splitmix64(uint64_t x)
@@ -96,27 +126,17 @@ int sim_rng_init(sim_rng_t *r, uint64_t master_seed, const char *key)
     uint32_t seed = (uint32_t)(m >> 32) ^ (uint32_t)m;
     if (seed == 0)
         seed = 1;   /* GSL's mt19937 treats 0 as "use the default seed" */
-    gsl_rng *mt = gsl_rng_alloc(gsl_rng_mt19937);
-    r->gen = mt ? gsl_rng_alloc(&RNG_AHEAD_TYPE) : NULL;
-    if (!r->gen) {
-        if (mt)
-            gsl_rng_free(mt);
+    r->gen = gsl_rng_alloc(&RNG_MT_TYPE);
+    if (!r->gen)
         return -1;
-    }
-    assert(gsl_rng_max(mt) == RNG_AHEAD_TYPE.max && gsl_rng_min(mt) == RNG_AHEAD_TYPE.min);
-    gsl_rng_set(mt, seed);
-    rng_ahead_t *a = r->gen->state;
-    a->mt = mt;
-    a->next = SIM_RNG_AHEAD;
+    gsl_rng_set(r->gen, seed);
     return 0;
 }
 
 void sim_rng_fini(sim_rng_t *r)
 {
-    if (r->gen) {
-        gsl_rng_free(((rng_ahead_t *)r->gen->state)->mt);
+    if (r->gen)
         gsl_rng_free(r->gen);
-    }
     r->gen = NULL;
 }
 
@@ -124,9 +144,9 @@ void sim_rng_fini(sim_rng_t *r)
  * unless a caller built r->gen itself): the same output divided by 2^32, so the same double. */
 double sim_rng_uniform(sim_rng_t *r)
 {
-    if (r->gen->type != &RNG_AHEAD_TYPE)
+    if (r->gen->type != &RNG_MT_TYPE)
         return gsl_rng_uniform(r->gen);
-    return rng_ahead_get_double(r->gen->state);
+    return rng_mt_get_double(r->gen->state);
 }
 
 double sim_rng_uniform_pos(sim_rng_t *r)

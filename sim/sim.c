@@ -14,6 +14,7 @@
 #include <string.h>
 
 #define SIM_INITIAL_EVENTS 1024u      /* queue slots allocated at init */
+#define SIM_PREFETCH_LINES 6          /* cache lines of the next event context prefetched */
 
 int sim_init(sim_t *sim)
 {
@@ -81,6 +82,18 @@ void sim_timer_set(sim_t *sim, sim_handle_t *h, int64_t time_ns, sim_handler_fn 
     *h = sim_schedule(sim, time_ns, fn, ctx, arg);
 }
 
+/* Start loading the first lines of the next event's context (usually the entity it belongs
+ * to) while the current event runs: with thousands of entities each one is a cache miss. */
+static inline void prefetch_next(const sim_t *sim)
+{
+    const sim_event_t *nx = sim_queue_peek(&sim->queue);
+    if (nx && nx->ctx) {
+        const char *p = nx->ctx;
+        for (int i = 0; i < SIM_PREFETCH_LINES; i++)
+            __builtin_prefetch(p + 64 * i);
+    }
+}
+
 sim_stop_reason_t sim_run(sim_t *sim, int64_t end_ns, uint64_t max_events)
 {
     uint64_t done = 0;
@@ -111,6 +124,7 @@ sim_stop_reason_t sim_run(sim_t *sim, int64_t end_ns, uint64_t max_events)
             break;
         }
         sim_queue_pop(&sim->queue, &ev);
+        prefetch_next(sim);
         assert(ev.time_ns >= sim->now_ns);
         sim->now_ns = ev.time_ns;
         sim->events++;

@@ -30,6 +30,7 @@
 #include <string.h>
 
 #define SIM_TRACE_BUF_BYTES (64u * 1024u)   /* output buffer */
+#define SIM_TRACE_SHORT_MAX 32              /* strings copied while checked (tr_put_short) */
 #define SIM_TRACE_NUM_INT_MAX 9.2e18        /* below: int64 integer part + 6 decimals */
 #define SIM_TRACE_SIG_DIGITS 17             /* significant digits of huge magnitudes */
 #define SIM_TRACE_BIG_LIMBS 40              /* base-1e9 limbs: 2^1024 < 1e309 < 1e9^35 */
@@ -108,6 +109,35 @@ static inline bool tr_put_plain(sim_trace_t *tr, char prefix, const char *s, siz
     return true;
 }
 
+/* prefix (0 = none), "s", suffix (0 = none) copied in the same pass that checks s is plain, when
+ * s is plain and shorter than SIM_TRACE_SHORT_MAX (keys, names, ids); false (nothing written)
+ * otherwise, and the caller takes the general path. Saves the separate length scan and memcpy. */
+static inline bool tr_put_short(sim_trace_t *tr, char prefix, const char *s, char suffix)
+{
+    char *o = tr_reserve(tr, SIM_TRACE_SHORT_MAX + 4);
+    if (!o)
+        return false;
+    char *start = o;
+    if (prefix)
+        *o++ = prefix;
+    *o++ = '"';
+    const unsigned char *p = (const unsigned char *)s;
+    for (int i = 0; i < SIM_TRACE_SHORT_MAX; i++, p++) {
+        if (*p >= 0x20 && *p != '"' && *p != '\\') {
+            *o++ = (char)*p;
+            continue;
+        }
+        if (*p)
+            return false;
+        *o++ = '"';
+        if (suffix)
+            *o++ = suffix;
+        tr->len += (size_t)(o - start);
+        return true;
+    }
+    return false;
+}
+
 static void tr_put_escaped_slow(sim_trace_t *tr, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
@@ -135,6 +165,8 @@ static void tr_put_escaped_slow(sim_trace_t *tr, const char *s)
 
 static void tr_put_escaped(sim_trace_t *tr, const char *s)
 {
+    if (tr_put_short(tr, 0, s, 0))
+        return;
     size_t n = tr_plain_len(s);
     if (n == SIZE_MAX || !tr_put_plain(tr, 0, s, n, 0))
         tr_put_escaped_slow(tr, s);
@@ -146,6 +178,8 @@ static void tr_key(sim_trace_t *tr, const char *key)
     char comma = tr->need_comma ? ',' : 0;
     tr->need_comma = true;
     if (key) {
+        if (tr_put_short(tr, comma, key, ':'))
+            return;
         size_t n = tr_plain_len(key);
         if (n != SIZE_MAX && tr_put_plain(tr, comma, key, n, ':'))
             return;

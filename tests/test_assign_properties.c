@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 #include "models/assignor.h"
+#include "tests/support/assign_test_util.h"
 
 #define PT_CASES 2500                 /* random inputs per assignor */
 #define PT_TOPICS 6
@@ -32,25 +33,12 @@ typedef struct pt_gen {
     cg_assign_input_t in;
 } pt_gen_t;
 
-static uint64_t pt_next(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static uint32_t pt_below(uint64_t *s, uint32_t n)
-{
-    return (uint32_t)(pt_next(s) % n);
-}
-
 static void pt_subscriptions(pt_gen_t *g, uint64_t *s, size_t nt, size_t nm)
 {
-    bool equal = pt_below(s, 2) == 0;
-    uint32_t common = pt_below(s, 1u << nt);
+    bool equal = at_below(s, 2) == 0;
+    uint32_t common = at_below(s, 1u << nt);
     for (size_t i = 0; i < nm; i++) {
-        uint32_t mask = equal ? common : pt_below(s, 1u << nt);
+        uint32_t mask = equal ? common : at_below(s, 1u << nt);
         size_t k = 0;
         for (size_t t = 0; t < nt; t++)
             if (mask & (1u << t))
@@ -72,9 +60,9 @@ static void pt_owned(pt_gen_t *g, uint64_t *s, size_t nm)
         size_t t = 0;
         while (g->base[t + 1] <= p)
             t++;
-        int copies = pt_below(s, 10) < 6 ? 1 : (pt_below(s, 4) == 0 ? 2 : 0);
+        int copies = at_below(s, 10) < 6 ? 1 : (at_below(s, 4) == 0 ? 2 : 0);
         for (int c = 0; c < copies; c++) {
-            cg_assign_member_t *m = &g->members[pt_below(s, (uint32_t)nm)];
+            cg_assign_member_t *m = &g->members[at_below(s, (uint32_t)nm)];
             bool dup = false;
             for (size_t k = 0; k < m->n_owned; k++)
                 dup |= m->owned[k].topic == (int32_t)t &&
@@ -88,45 +76,24 @@ static void pt_owned(pt_gen_t *g, uint64_t *s, size_t nm)
 
 static void pt_generate(pt_gen_t *g, uint64_t *s)
 {
-    size_t nt = pt_below(s, PT_TOPICS + 1), nm = pt_below(s, PT_MEMBERS + 1);
+    size_t nt = at_below(s, PT_TOPICS + 1), nm = at_below(s, PT_MEMBERS + 1);
     g->base[0] = 0;
     for (size_t t = 0; t < nt; t++) {
         snprintf(g->tnames[t], sizeof g->tnames[t], "t%zu", t);   /* t0 < t1 < ... by strcmp */
-        g->topics[t] = (cg_topic_meta_t){g->tnames[t], (int32_t)pt_below(s, PT_PARTS + 1)};
+        g->topics[t] = (cg_topic_meta_t){g->tnames[t], (int32_t)at_below(s, PT_PARTS + 1)};
         g->base[t + 1] = g->base[t] + g->topics[t].partitions;
     }
     for (size_t i = 0; i < nm; i++) {
         /* ids in random order relative to the input order, some members static */
-        snprintf(g->ids[i], sizeof g->ids[i], "m%02u-%zu", pt_below(s, 100), i);
-        snprintf(g->iids[i], sizeof g->iids[i], "i%02u-%zu", pt_below(s, 100), i);
-        g->members[i] = (cg_assign_member_t){g->ids[i], pt_below(s, 4) == 0 ? g->iids[i] : NULL,
+        snprintf(g->ids[i], sizeof g->ids[i], "m%02u-%zu", at_below(s, 100), i);
+        snprintf(g->iids[i], sizeof g->iids[i], "i%02u-%zu", at_below(s, 100), i);
+        g->members[i] = (cg_assign_member_t){g->ids[i], at_below(s, 4) == 0 ? g->iids[i] : NULL,
                                              NULL, NULL, 0, g->owned[i], 0,
-                                             (int32_t)pt_below(s, 4) - 1};
+                                             (int32_t)at_below(s, 4) - 1};
     }
     g->in = (cg_assign_input_t){g->topics, nt, g->base, g->members, nm};
     pt_subscriptions(g, s, nt, nm);
     pt_owned(g, s, nm);
-}
-
-/* Runs the assignor; returns 1 when it is a placeholder ("not implemented"). */
-static int pt_run(const cg_assignor_ops_t *ops, const cg_assign_input_t *in, int32_t *owner)
-{
-    char err[256] = "";
-    for (int64_t p = 0; p < cg_assign_total_partitions(in); p++)
-        owner[p] = -7;                /* poison: every slot must be written */
-    int rc = ops->assign(in, &(cg_assign_output_t){owner}, err, sizeof err);
-    if (rc != 0 && strstr(err, "not implemented") != NULL)
-        return 1;
-    cr_assert_eq(rc, 0, "%s failed: %s", ops->name, err);
-    return 0;
-}
-
-static int32_t pt_topic_of(const cg_assign_input_t *in, int64_t p)
-{
-    int32_t t = 0;
-    while (in->topic_base[t + 1] <= p)
-        t++;
-    return t;
 }
 
 /* Index of a member other than `not` that owns partition (t, p), or -1. */
@@ -161,25 +128,17 @@ static int32_t pt_prev_owner(const cg_assign_input_t *in, int32_t t, int32_t p)
     return best;
 }
 
-static bool pt_any_subscriber(const cg_assign_input_t *in, int32_t t)
-{
-    for (size_t i = 0; i < in->n_members; i++)
-        if (cg_assign_subscribed(&in->members[i], t))
-            return true;
-    return false;
-}
-
 /* complete (or withheld, for cooperative), exclusive, subscribed, cooperative. */
 static void pt_check_valid(const cg_assignor_ops_t *ops, const cg_assign_input_t *in,
                            const int32_t *owner, int c)
 {
     for (int64_t g = 0; g < cg_assign_total_partitions(in); g++) {
-        int32_t t = pt_topic_of(in, g), p = (int32_t)(g - in->topic_base[t]), o = owner[g];
+        int32_t t = at_topic_of(in, g), p = (int32_t)(g - in->topic_base[t]), o = owner[g];
         cr_assert(o >= -1 && o < (int32_t)in->n_members, "%s case %d: owner %d of %s-%d invalid",
                   ops->name, c, o, in->topics[t].name, p);
         if (o == -1) {
             bool withheld = ops->cooperative && pt_other_owner(in, t, p, -1) >= 0;
-            cr_assert(!pt_any_subscriber(in, t) || withheld, "%s case %d: %s-%d unassigned",
+            cr_assert(!at_topic_used(in, t) || withheld, "%s case %d: %s-%d unassigned",
                       ops->name, c, in->topics[t].name, p);
             continue;
         }
@@ -198,44 +157,19 @@ static void pt_check_valid(const cg_assignor_ops_t *ops, const cg_assign_input_t
     }
 }
 
-static bool pt_equal_subscriptions(const cg_assign_input_t *in)
-{
-    for (size_t i = 1; i < in->n_members; i++)
-        if (in->members[i].n_topics != in->members[0].n_topics ||
-            memcmp(in->members[i].topics, in->members[0].topics,
-                   in->members[0].n_topics * sizeof(int32_t)) != 0)
-            return false;
-    return true;
-}
-
-static void pt_counts(const cg_assign_input_t *in, const int32_t *owner, int64_t lo, int64_t hi,
-                      int64_t *count)
-{
-    memset(count, 0, PT_MEMBERS * sizeof *count);
-    for (int64_t g = lo; g < hi; g++)
-        if (owner[g] >= 0)
-            count[owner[g]]++;
-    (void)in;
-}
-
 /* Partition counts of the members in [lo, hi) of the global index differ by at most one. */
 static void pt_check_spread(const char *name, const cg_assign_input_t *in, const int32_t *owner,
                             int64_t lo, int64_t hi, int c)
 {
-    int64_t count[PT_MEMBERS], mn = INT64_MAX, mx = 0;
-    pt_counts(in, owner, lo, hi, count);
-    for (size_t i = 0; i < in->n_members; i++) {
-        mn = count[i] < mn ? count[i] : mn;
-        mx = count[i] > mx ? count[i] : mx;
-    }
-    cr_assert(in->n_members == 0 || mx - mn <= 1, "%s case %d: counts from %lld to %lld", name, c,
-              (long long)mn, (long long)mx);
+    int64_t mn = 0, mx = 0, spread = at_spread(in, owner, lo, hi, &mn, &mx);
+    cr_assert(spread <= 1, "%s case %d: counts from %lld to %lld", name, c, (long long)mn,
+              (long long)mx);
 }
 
 static void pt_check_balanced(const cg_assignor_ops_t *ops, const cg_assign_input_t *in,
                               const int32_t *owner, int c)
 {
-    if (ops->cooperative || !pt_equal_subscriptions(in))
+    if (ops->cooperative || !at_equal_subscriptions(in))
         return;
     if (strcmp(ops->name, "range") == 0) {
         for (size_t t = 0; in->n_members > 0 && t < in->n_topics; t++)
@@ -244,22 +178,6 @@ static void pt_check_balanced(const cg_assignor_ops_t *ops, const cg_assign_inpu
         return;
     }
     pt_check_spread(ops->name, in, owner, 0, cg_assign_total_partitions(in), c);
-}
-
-/* Uniform with any subscriptions: no partition's owner holds two more than another subscriber. */
-static void pt_check_no_improving_move(const cg_assign_input_t *in, const int32_t *owner, int c)
-{
-    int64_t count[PT_MEMBERS];
-    pt_counts(in, owner, 0, cg_assign_total_partitions(in), count);
-    for (int64_t g = 0; g < cg_assign_total_partitions(in); g++) {
-        int32_t t = pt_topic_of(in, g);
-        for (size_t i = 0; owner[g] >= 0 && i < in->n_members; i++)
-            cr_assert(!cg_assign_subscribed(&in->members[i], t) ||
-                      count[i] >= count[owner[g]] - 1,
-                      "uniform case %d: %s (%lld) could take from %s (%lld)", c,
-                      in->members[i].id, (long long)count[i], in->members[owner[g]].id,
-                      (long long)count[owner[g]]);
-    }
 }
 
 /* Same input with members reversed and rotated: each member id must get the same partitions. */
@@ -277,7 +195,7 @@ static void pt_check_order_free(const cg_assignor_ops_t *ops, const pt_gen_t *g,
     }
     cg_assign_input_t in2 = *in;
     in2.members = perm;
-    pt_run(ops, &in2, owner2);
+    at_run(ops, &in2, owner2);
     for (int64_t p = 0; p < cg_assign_total_partitions(in); p++)
         cr_assert_eq(owner2[p], owner[p] < 0 ? owner[p] : where[owner[p]],
                      "%s case %d: partition %lld depends on member order", ops->name, c,
@@ -307,10 +225,10 @@ static void pt_check_stable(const cg_assignor_ops_t *ops, pt_gen_t *g, const int
         if (owner[p] < 0)
             continue;
         cg_assign_member_t *m = &g->members[owner[p]];
-        int32_t t = pt_topic_of(in, p);
+        int32_t t = at_topic_of(in, p);
         g->owned[owner[p]][m->n_owned++] = (cg_tp_t){t, (int32_t)(p - in->topic_base[t])};
     }
-    pt_run(ops, in, owner2);
+    at_run(ops, in, owner2);
     for (int64_t p = 0; p < cg_assign_total_partitions(in); p++)
         cr_assert_eq(owner2[p], owner[p], "%s case %d: partition %lld moves on a rerun",
                      ops->name, c, (long long)p);
@@ -324,15 +242,18 @@ static void pt_one_assignor(const cg_assignor_ops_t *ops)
     cr_assert_not_null(g);
     for (int c = 0; c < PT_CASES; c++) {
         pt_generate(g, &seed);
-        if (pt_run(ops, &g->in, owner)) {
+        if (at_run(ops, &g->in, owner)) {
             free(g);
             cr_skip_test("%s is a placeholder (not implemented yet)", ops->name);
         }
         pt_check_valid(ops, &g->in, owner, c);
         pt_check_balanced(ops, &g->in, owner, c);
-        if (strcmp(ops->name, "uniform") == 0)
-            pt_check_no_improving_move(&g->in, owner, c);
-        pt_run(ops, &g->in, owner2);
+        if (strcmp(ops->name, "uniform") == 0) {
+            char what[64];
+            snprintf(what, sizeof what, "uniform case %d", c);
+            at_check_no_improving_move(what, &g->in, owner);
+        }
+        at_run(ops, &g->in, owner2);
         cr_assert_arr_eq(owner, owner2, (size_t)cg_assign_total_partitions(&g->in) * sizeof *owner,
                          "%s case %d: two runs differ", ops->name, c);
         if (pt_order_free(ops) && g->in.n_members > 0)

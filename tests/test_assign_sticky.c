@@ -18,6 +18,7 @@
 #include <string.h>
 #include "models/assignor.h"
 #include "models/assignor_sticky.h"
+#include "tests/support/assign_test_util.h"
 
 #define ST_TOPICS 8
 #define ST_PARTS 32                   /* per topic */
@@ -58,11 +59,7 @@ static void st_topic(st_in_t *s, size_t t, const char *name, int32_t n)
 
 static void st_run(const cg_assignor_ops_t *ops, const cg_assign_input_t *in, int32_t *owner)
 {
-    char err[256] = "";
-    for (int64_t g = 0; g < cg_assign_total_partitions(in); g++)
-        owner[g] = -7;                              /* poison: every slot must be written */
-    int rc = ops->assign(in, &(cg_assign_output_t){owner}, err, sizeof err);
-    cr_assert_eq(rc, 0, "%s failed: %s", ops->name, err);
+    cr_assert_eq(at_run(ops, in, owner), 0, "%s failed: not implemented", ops->name);
 }
 
 /* ---- fixed examples ---------------------------------------------------------------------- */
@@ -151,41 +148,17 @@ Test(sticky, max_quota_slot_goes_to_first_in_hashmap_order)
 
 /* ---- reference checks -------------------------------------------------------------------- */
 
-static int32_t st_topic_of(const cg_assign_input_t *in, int64_t g)
-{
-    int32_t t = 0;
-    while (in->topic_base[t + 1] <= g)
-        t++;
-    return t;
-}
-
-static bool st_lists(const cg_assign_member_t *m, int32_t t, int32_t p)
-{
-    for (size_t k = 0; k < m->n_owned; k++)
-        if (m->owned[k].topic == t && m->owned[k].partition == p)
-            return true;
-    return false;
-}
-
-static bool st_topic_used(const cg_assign_input_t *in, int32_t t)
-{
-    for (size_t i = 0; i < in->n_members; i++)
-        if (cg_assign_subscribed(&in->members[i], t))
-            return true;
-    return false;
-}
-
 /* Independent statement of the validation rule: the unique highest-generation claimant, if it
  * subscribes to the topic; -1 otherwise. */
 static int32_t st_valid_owner(const cg_assign_input_t *in, int64_t g)
 {
-    int32_t t = st_topic_of(in, g), p = (int32_t)(g - in->topic_base[t]), best = -1;
+    int32_t t = at_topic_of(in, g), p = (int32_t)(g - in->topic_base[t]), best = -1;
     int32_t best_gen = INT32_MIN;
     bool tie = false;
-    if (!st_topic_used(in, t))
+    if (!at_topic_used(in, t))
         return -1;
     for (size_t i = 0; i < in->n_members; i++) {
-        if (!st_lists(&in->members[i], t, p))
+        if (!at_lists(&in->members[i], t, p))
             continue;
         if (in->members[i].generation > best_gen) {
             best_gen = in->members[i].generation;
@@ -200,35 +173,6 @@ static int32_t st_valid_owner(const cg_assign_input_t *in, int64_t g)
     return best;
 }
 
-static bool st_equal_subscriptions(const cg_assign_input_t *in)
-{
-    for (size_t i = 1; i < in->n_members; i++)
-        if (in->members[i].n_topics != in->members[0].n_topics ||
-            memcmp(in->members[i].topics, in->members[0].topics,
-                   in->members[0].n_topics * sizeof(int32_t)) != 0)
-            return false;
-    return true;
-}
-
-static void st_counts(const cg_assign_input_t *in, const int32_t *owner, int64_t *count)
-{
-    memset(count, 0, ST_MEMBERS * sizeof *count);
-    for (int64_t g = 0; g < cg_assign_total_partitions(in); g++)
-        if (owner[g] >= 0)
-            count[owner[g]]++;
-}
-
-static int64_t st_spread(const cg_assign_input_t *in, const int32_t *owner)
-{
-    int64_t count[ST_MEMBERS], mn = INT64_MAX, mx = 0;
-    st_counts(in, owner, count);
-    for (size_t i = 0; i < in->n_members; i++) {
-        mn = count[i] < mn ? count[i] : mn;
-        mx = count[i] > mx ? count[i] : mx;
-    }
-    return in->n_members ? mx - mn : 0;
-}
-
 /* exclusive (owner in range), subscribed, complete; a cooperative round may leave unassigned
  * only partitions some member still lists, and gives nobody a partition another member lists
  * unless it is that partition's validated owner. */
@@ -236,14 +180,14 @@ static void st_check_valid(const char *what, const cg_assign_input_t *in, const 
                            bool cooperative)
 {
     for (int64_t g = 0; g < cg_assign_total_partitions(in); g++) {
-        int32_t t = st_topic_of(in, g), p = (int32_t)(g - in->topic_base[t]), o = owner[g];
+        int32_t t = at_topic_of(in, g), p = (int32_t)(g - in->topic_base[t]), o = owner[g];
         cr_assert(o >= -1 && o < (int32_t)in->n_members, "%s: owner %d of %s-%d", what, o,
                   in->topics[t].name, p);
         bool listed_by_other = false;
         for (size_t i = 0; i < in->n_members; i++)
-            listed_by_other |= (int32_t)i != o && st_lists(&in->members[i], t, p);
+            listed_by_other |= (int32_t)i != o && at_lists(&in->members[i], t, p);
         if (o < 0) {
-            cr_assert(!st_topic_used(in, t) || (cooperative && listed_by_other),
+            cr_assert(!at_topic_used(in, t) || (cooperative && listed_by_other),
                       "%s: %s-%d unassigned", what, in->topics[t].name, p);
             continue;
         }
@@ -255,23 +199,6 @@ static void st_check_valid(const char *what, const cg_assign_input_t *in, const 
     }
 }
 
-/* Kafka's isBalanced(): no partition can move to a subscriber with two fewer partitions. */
-static void st_check_no_improving_move(const char *what, const cg_assign_input_t *in,
-                                       const int32_t *owner)
-{
-    int64_t count[ST_MEMBERS];
-    st_counts(in, owner, count);
-    for (int64_t g = 0; g < cg_assign_total_partitions(in); g++) {
-        int32_t t = st_topic_of(in, g);
-        for (size_t i = 0; owner[g] >= 0 && i < in->n_members; i++)
-            cr_assert(!cg_assign_subscribed(&in->members[i], t) ||
-                      count[i] >= count[owner[g]] - 1,
-                      "%s: %s (%lld) could take a partition from %s (%lld)", what,
-                      in->members[i].id, (long long)count[i], in->members[owner[g]].id,
-                      (long long)count[owner[g]]);
-    }
-}
-
 /* Equal subscriptions: a member validly owning at most minQuota keeps all; any member keeps at
  * least min(owned, minQuota). */
 static void st_check_sticky_equal(const char *what, const cg_assign_input_t *in,
@@ -279,7 +206,7 @@ static void st_check_sticky_equal(const char *what, const cg_assign_input_t *in,
 {
     int64_t total = 0, valid[ST_MEMBERS] = {0}, kept[ST_MEMBERS] = {0};
     for (size_t t = 0; t < in->n_topics; t++)
-        if (st_topic_used(in, (int32_t)t))
+        if (at_topic_used(in, (int32_t)t))
             total += in->topics[t].partitions;
     int64_t min_quota = total / (int64_t)in->n_members;
     for (int64_t g = 0; g < cg_assign_total_partitions(in); g++) {
@@ -331,7 +258,7 @@ Test(sticky, general_builder_keeps_kafka_balance_with_chains)
     s.members[2].n_owned = 1;
     st_run(&cg_assignor_sticky, &s.in, owner);
     int64_t count[ST_MEMBERS];
-    st_counts(&s.in, owner, count);
+    at_counts(&s.in, owner, 0, cg_assign_total_partitions(&s.in), count);
     cr_assert(count[0] == 3 && count[1] == 2 && count[2] == 1, "counts %lld %lld %lld",
               (long long)count[0], (long long)count[1], (long long)count[2]);
     cr_assert_eq(owner[0], 1, "B keeps t1-0");
@@ -345,15 +272,7 @@ Test(sticky, general_builder_keeps_kafka_balance_with_chains)
 
 static cJSON *st_read_json(const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
+    char *buf = at_read_file(path, NULL);
     cJSON *root = cJSON_Parse(buf);
     free(buf);
     cr_assert_not_null(root, "%s: not JSON", path);
@@ -434,13 +353,14 @@ static void st_check_vector_properties(const char *file, const cJSON *root, cons
     bool coop = st_has(props, "cooperative");
     st_check_valid(file, in, owner, coop);
     if (st_has(props, "balanced"))
-        cr_assert(st_spread(in, owner) <= 1, "%s: not balanced", file);
+        cr_assert(at_spread(in, owner, 0, cg_assign_total_partitions(in), NULL, NULL) <= 1,
+                  "%s: not balanced", file);
     if (st_has(props, "sticky")) {
         int64_t kept = 0;
         for (int64_t g = 0; g < cg_assign_total_partitions(in); g++) {
-            int32_t t = st_topic_of(in, g);
+            int32_t t = at_topic_of(in, g);
             kept += owner[g] >= 0 &&
-                    st_lists(&in->members[owner[g]], t, (int32_t)(g - in->topic_base[t]));
+                    at_lists(&in->members[owner[g]], t, (int32_t)(g - in->topic_base[t]));
         }
         int min_kept = cJSON_GetObjectItem(root, "min_kept")->valueint;
         cr_assert(kept >= min_kept, "%s: kept %lld owned partitions, want >= %d", file,
@@ -453,7 +373,7 @@ static int st_check_vector_exact(const cJSON *root, const st_in_t *s, const int3
 {
     const cJSON *res = cJSON_GetObjectItem(root, "kafka_result"), *it;
     if (!res || cJSON_GetObjectItem(root, "kafka_result_partial") ||
-        !st_equal_subscriptions(&s->in))
+        !at_equal_subscriptions(&s->in))
         return 0;
     int64_t matched = 0, assigned = 0;
     for (int64_t g = 0; g < cg_assign_total_partitions(&s->in); g++)
@@ -511,29 +431,16 @@ Test(sticky, vectors)
 
 /* ---- random inputs ----------------------------------------------------------------------- */
 
-static uint64_t st_next(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-static uint32_t st_below(uint64_t *s, uint32_t n)
-{
-    return (uint32_t)(st_next(s) % n);
-}
-
 static void st_random_owned(st_in_t *s, uint64_t *r)
 {
     size_t nm = s->in.n_members;
     for (size_t t = 0; t < s->in.n_topics; t++)
         for (int32_t p = 0; p < s->topics[t].partitions; p++) {
-            uint32_t roll = st_below(r, 20);
+            uint32_t roll = at_below(r, 20);
             int copies = roll < 12 ? 1 : roll < 15 ? 2 : 0;   /* some claimed twice, some free */
             for (int c = 0; c < copies; c++) {
-                size_t i = st_below(r, (uint32_t)nm);
-                if (!st_lists(&s->members[i], (int32_t)t, p))
+                size_t i = at_below(r, (uint32_t)nm);
+                if (!at_lists(&s->members[i], (int32_t)t, p))
                     s->owned[i][s->members[i].n_owned++] = (cg_tp_t){(int32_t)t, p};
             }
         }
@@ -541,24 +448,24 @@ static void st_random_owned(st_in_t *s, uint64_t *r)
 
 static void st_random(st_in_t *s, uint64_t *r)
 {
-    size_t nt = 1 + st_below(r, 4), nm = 1 + st_below(r, 7);
-    bool equal = st_below(r, 2) == 0;
+    size_t nt = 1 + at_below(r, 4), nm = 1 + at_below(r, 7);
+    bool equal = at_below(r, 2) == 0;
     st_init(s, nt, nm);
     for (size_t t = 0; t < nt; t++) {
         char name[16];
         snprintf(name, sizeof name, "t%zu", t);
-        st_topic(s, t, name, (int32_t)st_below(r, 11));
+        st_topic(s, t, name, (int32_t)at_below(r, 11));
     }
-    uint32_t common = 1 + st_below(r, (1u << nt) - 1);
-    bool same_gen = st_below(r, 3) == 0;
+    uint32_t common = 1 + at_below(r, (1u << nt) - 1);
+    bool same_gen = at_below(r, 3) == 0;
     for (size_t i = 0; i < nm; i++) {
         cg_assign_member_t *m = &s->members[i];
-        snprintf(s->ids[i], sizeof s->ids[i], "c%02u-%zu", st_below(r, 100), i);
-        uint32_t mask = equal ? common : st_below(r, 1u << nt);
+        snprintf(s->ids[i], sizeof s->ids[i], "c%02u-%zu", at_below(r, 100), i);
+        uint32_t mask = equal ? common : at_below(r, 1u << nt);
         for (size_t t = 0; t < nt; t++)
             if (mask & (1u << t))
                 s->subs[i][m->n_topics++] = (int32_t)t;
-        m->generation = same_gen ? 3 : (int32_t)st_below(r, 4) - 1;
+        m->generation = same_gen ? 3 : (int32_t)at_below(r, 4) - 1;
     }
     st_random_owned(s, r);
 }
@@ -590,7 +497,7 @@ static void st_feed_back(st_in_t *dst, const st_in_t *src, const int32_t *owner,
     for (int64_t g = 0; g < cg_assign_total_partitions(&src->in); g++) {
         if (owner[g] < 0)
             continue;
-        int32_t t = st_topic_of(&src->in, g);
+        int32_t t = at_topic_of(&src->in, g);
         cg_assign_member_t *m = &dst->members[owner[g]];
         dst->owned[owner[g]][m->n_owned++] = (cg_tp_t){t, (int32_t)(g - src->base[t])};
     }
@@ -606,9 +513,10 @@ static void st_check_sticky_case(const st_in_t *s, int c, int32_t *owner)
     snprintf(what, sizeof what, "sticky case %d", c);
     st_run(&cg_assignor_sticky, in, owner);
     st_check_valid(what, in, owner, false);
-    st_check_no_improving_move(what, in, owner);
-    if (st_equal_subscriptions(in)) {
-        cr_assert(st_spread(in, owner) <= 1, "%s: not balanced", what);
+    at_check_no_improving_move(what, in, owner);
+    if (at_equal_subscriptions(in)) {
+        cr_assert(at_spread(in, owner, 0, cg_assign_total_partitions(in), NULL, NULL) <= 1,
+                  "%s: not balanced", what);
         st_check_sticky_equal(what, in, owner);
     }
     st_run(&cg_assignor_sticky, in, owner2);
@@ -644,16 +552,16 @@ static void st_check_cooperative_case(const st_in_t *s, int c, const int32_t *st
                   what);
         bool complete = true;
         for (int64_t g = 0; g < np; g++)
-            complete &= owner[g] >= 0 || !st_topic_used(&cur.in, st_topic_of(&cur.in, g));
+            complete &= owner[g] >= 0 || !at_topic_used(&cur.in, at_topic_of(&cur.in, g));
         if (complete) {
-            st_check_no_improving_move(what, &cur.in, owner);
+            at_check_no_improving_move(what, &cur.in, owner);
             /* With unequal subscriptions Kafka's balance ("no single move helps") is not
              * unique, so only equal subscriptions must converge to sticky's counts. */
-            if (!st_equal_subscriptions(&s->in))
+            if (!at_equal_subscriptions(&s->in))
                 return;
             int64_t a[ST_MEMBERS], b[ST_MEMBERS];
-            st_counts(&cur.in, owner, a);
-            st_counts(&s->in, sticky_owner, b);
+            at_counts(&cur.in, owner, 0, cg_assign_total_partitions(&cur.in), a);
+            at_counts(&s->in, sticky_owner, 0, cg_assign_total_partitions(&s->in), b);
             qsort(a, s->in.n_members, sizeof a[0], st_i64_cmp);
             qsort(b, s->in.n_members, sizeof b[0], st_i64_cmp);
             for (size_t i = 0; i < s->in.n_members; i++)

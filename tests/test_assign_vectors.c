@@ -11,6 +11,7 @@
 #include <string.h>
 #include "models/assignor.h"
 #include "models/assignor_json.h"
+#include "tests/support/assign_test_util.h"
 
 #define VEC_DIR CGSIM_SOURCE_DIR "/tests/vectors"
 #define VEC_MAX_FILES 512
@@ -20,22 +21,6 @@ typedef struct vec_file {
     char *text;                       /* its contents */
     size_t len;                       /* bytes */
 } vec_file_t;
-
-static char *vec_read(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    cr_assert_not_null(buf);
-    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    buf[n] = '\0';
-    *len = (size_t)n;
-    return buf;
-}
 
 static int vec_name_cmp(const void *a, const void *b)
 {
@@ -61,7 +46,7 @@ static size_t vec_list(vec_file_t *files)
     for (size_t i = 0; i < n; i++) {
         char path[512];
         snprintf(path, sizeof path, "%s/%s", VEC_DIR, files[i].name);
-        files[i].text = vec_read(path, &files[i].len);
+        files[i].text = at_read_file(path, &files[i].len);
     }
     return n;
 }
@@ -76,22 +61,6 @@ static const cg_assignor_ops_t *vec_assignor(const cJSON *root)
     return cg_assignor_find(proto, a->valuestring);
 }
 
-static int32_t vec_topic_of(const cg_assign_input_t *in, int64_t g)
-{
-    int32_t t = 0;
-    while (in->topic_base[t + 1] <= g)
-        t++;
-    return t;
-}
-
-static bool vec_owns(const cg_assign_member_t *m, int32_t t, int32_t p)
-{
-    for (size_t k = 0; k < m->n_owned; k++)
-        if (m->owned[k].topic == t && m->owned[k].partition == p)
-            return true;
-    return false;
-}
-
 /* One named property of README.md; `min_kept` only for "sticky". */
 static void vec_property(const char *file, const char *prop, const cg_assign_input_t *in,
                          const int32_t *owner, int64_t min_kept)
@@ -99,16 +68,16 @@ static void vec_property(const char *file, const char *prop, const cg_assign_inp
     int64_t total = cg_assign_total_partitions(in), kept = 0, mn = INT64_MAX, mx = 0;
     int64_t *count = calloc(in->n_members + 1, sizeof *count);
     for (int64_t g = 0; g < total; g++) {
-        int32_t t = vec_topic_of(in, g), p = (int32_t)(g - in->topic_base[t]), o = owner[g];
+        int32_t t = at_topic_of(in, g), p = (int32_t)(g - in->topic_base[t]), o = owner[g];
         bool any_sub = false, moved = false;
         cr_assert(o >= -1 && o < (int32_t)in->n_members, "%s: bad owner %d", file, o);
         for (size_t i = 0; i < in->n_members; i++) {
             any_sub |= cg_assign_subscribed(&in->members[i], t);
-            moved |= o >= 0 && (int32_t)i != o && vec_owns(&in->members[i], t, p);
+            moved |= o >= 0 && (int32_t)i != o && at_lists(&in->members[i], t, p);
         }
         if (o >= 0) {
             count[o]++;
-            kept += vec_owns(&in->members[o], t, p);
+            kept += at_lists(&in->members[o], t, p);
         }
         if (strcmp(prop, "complete") == 0)
             cr_assert(o >= 0 || !any_sub, "%s: %s-%d unassigned", file, in->topics[t].name, p);

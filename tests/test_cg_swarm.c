@@ -30,7 +30,7 @@
 #include "tests/support/cg_test_proc.h"
 
 #define SWARM_DEFAULT_SEED 20261125ULL    /* master seed of the generator */
-#define SWARM_DEFAULT_N 1000              /* scenarios per run in a normal build */
+#define SWARM_DEFAULT_N 2500              /* scenarios per run in a normal build */
 #define SWARM_MAX_FAILURES 5              /* failing scenarios described in full */
 #define SWARM_MAX_CONSUMER_NAMES 64       /* per group, after count expansion */
 #define SWARM_MAX_GROUPS 64               /* groups the checker follows (the generator makes <= 3) */

@@ -1,0 +1,98 @@
+/* tests/test_partlog_end_next: cg_partlog_end_next gives exactly what cg_partlog_end_offset
+ * followed by cg_partlog_next_arrival_ns gives, at the same query times, on twin logs (same
+ * scenario and seed): Poisson only (its fast path), Poisson with windows and sparse rates (long
+ * empty stretches, the look-ahead), constant plus Poisson (the general path). */
+#include <criterion/criterion.h>
+#include <string.h>
+#include "models/partlog.h"
+
+#define S_NS INT64_C(1000000000)
+#define MS_NS INT64_C(1000000)
+#define EN_QUERIES 20000
+
+typedef struct en_fixture {
+    cg_topic_cfg_t topics[1];
+    cg_producer_cfg_t producers[3];
+    cg_scenario_t s;
+} en_fixture_t;
+
+static void en_init(en_fixture_t *f, int32_t parts)
+{
+    memset(f, 0, sizeof *f);
+    f->topics[0] = (cg_topic_cfg_t){"a", parts};
+    f->s.name = "t";
+    f->s.duration_ns = 3600 * S_NS;
+    f->s.topics = f->topics;
+    f->s.n_topics = 1;
+    f->s.producers = f->producers;
+}
+
+static void en_producer(en_fixture_t *f, double rate, cg_arrival_t arr, int64_t start_ns,
+                        int64_t stop_ns)
+{
+    f->producers[f->s.n_producers++] =
+        (cg_producer_cfg_t){"p", 0, rate, arr, 1000, CG_KEYS_UNIFORM, 1.0, start_ns, stop_ns};
+}
+
+static cg_partlog_t *en_log(en_fixture_t *f)
+{
+    cg_partlog_t *pl = NULL;
+    char err[256] = "";
+    cr_assert_eq(cg_partlog_new(&f->s, 7, &pl, err, sizeof err), 0, "%s", err);
+    return pl;
+}
+
+/* Query both logs at the same times (increasing, with steps back inside the previous bucket);
+ * returns how many answers had a later arrival (so a test can insist the path was exercised). */
+static int64_t en_compare(en_fixture_t *f, int64_t step_ns)
+{
+    cg_partlog_t *a = en_log(f), *b = en_log(f);
+    int64_t parts = cg_partlog_count(a), finite = 0;
+    uint64_t x = 12345;
+    int64_t t[8] = {0};
+    for (int q = 0; q < EN_QUERIES; q++) {
+        x = x * UINT64_C(6364136223846793005) + 1442695040888963407u;
+        int64_t gp = (int64_t)((x >> 33) % (uint64_t)parts);
+        int64_t back = (x >> 20) % 5 == 0 ? (int64_t)((x >> 8) % (uint64_t)(S_NS / 2)) : 0;
+        t[gp] += (int64_t)((x >> 40) % (uint64_t)step_ns);
+        int64_t at = t[gp] - back > 0 ? t[gp] - back : 0;
+        int64_t next = -1;
+        int64_t end = cg_partlog_end_next(a, gp, at, &next);
+        int64_t end2 = cg_partlog_end_offset(b, gp, at);
+        int64_t next2 = cg_partlog_next_arrival_ns(b, gp, at);
+        cr_assert_eq(end, end2, "query %d gp %lld t %lld: end %lld vs %lld", q, (long long)gp,
+                     (long long)at, (long long)end, (long long)end2);
+        cr_assert_eq(next, next2, "query %d gp %lld t %lld: next %lld vs %lld", q,
+                     (long long)gp, (long long)at, (long long)next, (long long)next2);
+        finite += next != INT64_MAX;
+    }
+    cg_partlog_free(a);
+    cg_partlog_free(b);
+    return finite;
+}
+
+Test(partlog_end_next, poisson_only)
+{
+    en_fixture_t f;
+    en_init(&f, 8);
+    en_producer(&f, 16.0, CG_ARRIVAL_POISSON, 0, INT64_MAX);
+    cr_assert_gt(en_compare(&f, 80 * MS_NS), EN_QUERIES / 2);
+}
+
+Test(partlog_end_next, sparse_windows)
+{
+    en_fixture_t f;
+    en_init(&f, 4);
+    en_producer(&f, 0.02, CG_ARRIVAL_POISSON, 30 * S_NS, 1800 * S_NS);
+    en_producer(&f, 3.0, CG_ARRIVAL_POISSON, 2000 * S_NS + 300 * MS_NS, 2100 * S_NS);
+    cr_assert_gt(en_compare(&f, 2 * S_NS), 0);
+}
+
+Test(partlog_end_next, constant_and_poisson)
+{
+    en_fixture_t f;
+    en_init(&f, 4);
+    en_producer(&f, 7.0, CG_ARRIVAL_CONSTANT, 5 * S_NS, 900 * S_NS);
+    en_producer(&f, 2.0, CG_ARRIVAL_POISSON, 0, INT64_MAX);
+    cr_assert_gt(en_compare(&f, 300 * MS_NS), EN_QUERIES / 2);
+}
