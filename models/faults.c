@@ -16,6 +16,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include "models/c848.h"
 #include "models/consumer.h"
 #include "models/coordinator.h"
 #include "models/trace_rec.h"
@@ -84,6 +85,8 @@ static bool member_applies(const cg_client_t *c, cg_fault_action_t a)
 
 static bool apply_member(cg_client_t *c, cg_fault_action_t a, double factor)
 {
+    if (cg_c848_is(c))
+        return cg_c848_apply(c, a, factor);   /* consumer protocol (models/c848) */
     switch (a) {
     case CG_FAULT_CRASH: return cg_client_crash(c);
     case CG_FAULT_RESTART:
@@ -188,7 +191,9 @@ static void on_step(sim_t *sim, void *ctx, uint64_t arg)
     if (a == CG_FAULT_COORDINATOR_FAILOVER) {
         applied = !g->down;
         cg_rec_fault(w, cg_fault_action_name(a), target, applied, factor, dur);
-        if (applied)
+        if (applied && g->cfg->protocol == CG_PROTOCOL_CONSUMER)
+            cg_c848_failover(g);
+        else if (applied)
             cg_coord_failover(g);
     } else if (a == CG_FAULT_ROLLING_RESTART || a == CG_FAULT_SCALE) {
         applied = expand_group(w, st.fault, f);   /* steps only: no record before this one */

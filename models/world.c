@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <math.h>
+#include "models/c848.h"
 #include "models/consumer.h"
 #include "models/coordinator.h"
 #include "models/failure.h"
@@ -202,7 +203,10 @@ static void on_start(sim_t *sim, void *ctx, uint64_t arg)
 {
     (void)sim;
     (void)arg;
-    cg_client_start(ctx);
+    if (cg_c848_is(ctx))
+        cg_c848_client_start(ctx);
+    else
+        cg_client_start(ctx);
 }
 
 static int build_topics(struct cg_world *w, char *err, size_t errlen)
@@ -235,11 +239,6 @@ static int build_groups(struct cg_world *w, char *err, size_t errlen)
         return -1;
     }
     for (size_t i = 0; i < s->n_groups; i++) {
-        if (s->groups[i].protocol != CG_PROTOCOL_CLASSIC) {
-            snprintf(err, errlen, "group %s: protocol \"consumer\" (KIP-848) is not simulated "
-                     "in this version; use \"classic\"", s->groups[i].id);
-            return -1;
-        }
         if (cg_coord_init(&w->groups[i], w, (int32_t)i, err, errlen) != 0)
             return -1;
         const sim_dist_t *d = &s->groups[i].network_ms;
@@ -248,7 +247,7 @@ static int build_groups(struct cg_world *w, char *err, size_t errlen)
     for (size_t i = 0; i < s->n_consumers; i++)
         if (cg_client_init(&w->clients[i], w, (int32_t)i, err, errlen) != 0)
             return -1;
-    return 0;
+    return cg_c848_init(w, err, errlen);      /* "protocol": "consumer" groups (KIP-848) */
 }
 
 int cg_world_new(const cg_scenario_t *s, const cg_run_opts_t *opts, cg_world_t **out,
@@ -285,6 +284,7 @@ void cg_world_free(cg_world_t *w)
 {
     if (!w)
         return;
+    cg_c848_free(w);
     if (w->clients)
         for (size_t i = 0; i < w->s->n_consumers; i++)
             cg_client_fini(&w->clients[i]);

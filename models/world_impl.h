@@ -268,6 +268,7 @@ struct cg_world {
     int64_t last_rec_ns;              /* `check`: time of the last record */
     int64_t progress_step_ns;         /* virtual time between progress calls */
     cg_group_summary_t *summaries;    /* the result's per-group summaries */
+    struct cg_c848_world *k848;       /* consumer-protocol state (models/c848), NULL if none */
 };
 
 /* ---- world.c ---- */

@@ -1,14 +1,16 @@
 /* Swarm test: many random scenarios from a deterministic generator (splitmix64 from a fixed
  * master seed): random topics, producers, 1-3 groups with a random classic assignor and
  * protocol settings, consumers with random join times, static members, scripted faults of every
- * action (with and without duration_ms) and stochastic failure models. Each scenario is written
- * to a temporary file and run with `cgsim run --check --quiet`, which must exit 0; the trace is
- * then checked independently of the simulator: time never goes back; it starts with run_start
- * and ends with run_end; within a group no partition has two owners (the ownership rule of
- * design.md); a revoke lists only partitions the member owns; a zombie record comes from a
- * member that does not own the partition; ok commits never lower a group's committed offset;
+ * action (with and without duration_ms) and stochastic failure models; a quarter of the groups
+ * use the KIP-848 consumer protocol. Each scenario is written to a temporary file and run with
+ * `cgsim run --check --quiet`, which must exit 0; the trace is then checked independently of the
+ * simulator: time never goes back; it starts with run_start and ends with run_end; within a
+ * group no partition has two owners (the ownership rule of design.md); a revoke lists only
+ * partitions the member owns; a zombie record comes from a member that does not own the
+ * partition; ok commits never lower a group's committed offset;
  * generations only grow (rebalance_end completes the last rebalance_start, assignments belong to
- * completed generations); run_end.duplicates is the sum of the duplicate records.
+ * completed generations; for KIP-848 groups, marked by "protocol": "consumer" in rebalance_start,
+ * the group epoch only grows); run_end.duplicates is the sum of the duplicate records.
  * Environment: CGSIM_SWARM_SEED (master seed), CGSIM_SWARM_N (number of scenarios; default
  * SWARM_DEFAULT_N, a fifth of it when CGSIM_SANITIZED=1). A run that reaches SWARM_MAX_EVENTS
  * (a simulation stuck at one instant) or SWARM_TIMEOUT_S fails. A failing scenario's file is kept
@@ -245,9 +247,11 @@ static void gen_groups(gen_t *g, cJSON *root)
         snprintf(gg->id, sizeof gg->id, "g%d", k);
         gg->n_members = 0;
         cJSON_AddStringToObject(o, "id", gg->id);
-        cJSON_AddStringToObject(o, "protocol", "classic");
-        cJSON_AddStringToObject(o, "assignor", assignor);
-        int reb = (int)rng_range(&g->r, 0, 2);
+        bool k848 = rng_chance(&g->r, 25);   /* KIP-848 consumer protocol, server assignor */
+        const char *server = rng_chance(&g->r, 50) ? "uniform" : "range";
+        cJSON_AddStringToObject(o, "protocol", k848 ? "consumer" : "classic");
+        cJSON_AddStringToObject(o, "assignor", k848 ? server : assignor);
+        int reb = k848 ? 0 : (int)rng_range(&g->r, 0, 2);
         if (strcmp(assignor, "cooperative-sticky") == 0 && reb > 0)
             cJSON_AddStringToObject(o, "rebalance", reb == 1 ? "cooperative" : "eager");
         else if (reb == 2)
@@ -403,6 +407,8 @@ typedef struct gen_state {
     char *group;                      /* group id */
     double start;                     /* generation of its last rebalance_start (0 = none) */
     double end;                       /* generation of its last rebalance_end (0 = none) */
+    bool consumer;                    /* KIP-848 group ("protocol": "consumer" in rebalance_start):
+                                         generations are epochs, assignments come before ends */
 } gen_state_t;
 
 typedef struct checker {
@@ -493,7 +499,7 @@ static gen_state_t *gen_get(checker_t *k, const char *group)
             return &k->gens[i];
     if (k->n_gens == SWARM_MAX_GROUPS)
         return NULL;
-    k->gens[k->n_gens] = (gen_state_t){strdup(group), 0, 0};
+    k->gens[k->n_gens] = (gen_state_t){strdup(group), 0, 0, false};
     return &k->gens[k->n_gens++];
 }
 
@@ -512,6 +518,17 @@ static bool on_rebalance(checker_t *k, const cJSON *o, const char *type)
         return true;
     snprintf(num, sizeof num, "%.0f (last started %.0f, last completed %.0f)", gen, s->start,
              s->end);
+    const char *proto = jstr(o, "protocol");
+    if (proto && strcmp(proto, "consumer") == 0)
+        s->consumer = true;
+    if (s->consumer) {
+        /* KIP-848: the group epoch only grows; a rebalance ends at the epoch it reached. */
+        bool start = strcmp(type, "rebalance_start") == 0;
+        if (start ? gen <= s->start || gen <= s->end : gen < s->start || gen < s->end)
+            return fail(k, "group %s: %s of group epoch %s", g, type, num);
+        *(start ? &s->start : &s->end) = gen;
+        return true;
+    }
     if (strcmp(type, "rebalance_start") == 0) {
         if (gen <= s->end || gen < s->start)
             return fail(k, "group %s: rebalance_start of generation %s%s", g, num, "");
@@ -530,7 +547,7 @@ static bool assignment_generation_ok(checker_t *k, const cJSON *o, const char *g
     gen_state_t *s = gen_get(k, g);
     if (!jnum(o, "generation", &gen))
         return fail(k, "assignment in group %s without a generation%s%s", g, "", "");
-    if (s && gen > s->end) {
+    if (s && !s->consumer && gen > s->end) {
         char num[96];
         snprintf(num, sizeof num, "%.0f before its rebalance_end (last completed %.0f)", gen,
                  s->end);
@@ -956,4 +973,14 @@ Test(swarm, checker_catches_each_violation)
     cr_assert_not(check_text(L_RUN L_REB("start", 1) L_ASSIGN(1, "c1", 0) L_END, err,
                              sizeof err));
     cr_assert_not_null(strstr(err, "before its rebalance_end"), "%s", err);
+    /* KIP-848 groups (rebalance_start with "protocol": "consumer"): member epochs are assigned
+     * before the rebalance ends at a later group epoch; the group epoch still never goes back. */
+#define L_K848(kind, gen) "{\"t\":0,\"type\":\"rebalance_" kind "\",\"group\":\"g\"," \
+                          "\"generation\":" #gen ",\"reason\":\"member_join\"," \
+                          "\"protocol\":\"consumer\"}\n"
+    cr_assert(check_text(L_RUN L_K848("start", 1) L_ASSIGN(0, "c1", 0) L_REB("end", 3)
+                         L_K848("start", 4) L_REB("end", 4) L_END, err, sizeof err), "%s", err);
+    cr_assert_not(check_text(L_RUN L_K848("start", 2) L_REB("end", 3) L_K848("start", 3) L_END,
+                             err, sizeof err));
+    cr_assert_not_null(strstr(err, "group epoch"), "%s", err);
 }
