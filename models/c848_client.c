@@ -37,13 +37,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "models/fetch.h"
 #include "models/ownership.h"
 #include "models/trace_rec.h"
 
-#define CG_C848_FETCH_SCAN_MAX 16     /* next-arrival re-checks within one fetch wait */
-/* An empty poll() and a FindCoordinator retry take at least this long (the client's own work),
- * so zero latencies and fetch.max.wait.ms = 0 cannot spin at one instant (as models/consumer.c). */
-#define CG_C848_MIN_IDLE_NS INT64_C(1000000)
+/* A FindCoordinator retry takes at least as long as an empty poll, so zero latencies cannot
+ * spin at one instant (as models/consumer.c). */
+#define CG_C848_MIN_IDLE_NS CG_FETCH_MIN_IDLE_NS
 
 static void poll_step(cg_client_t *c);
 static void poll_call(cg_client_t *c);
@@ -714,119 +714,13 @@ static void on_poll_timer(sim_t *sim, void *ctx, uint64_t arg)
     poll_check(c);
 }
 
-/* ---- the poll loop (as models/consumer.c) ---- */
+/* ---- the poll loop (the fetch itself is models/fetch, shared with models/consumer) ---- */
 
-static int64_t end_at(cg_client_t *c, cg_owned_t *o, int64_t t)
-{
-    if (t < o->cache_ns || t >= o->next_arr_ns) {
-        o->end_cache = cg_partlog_end_offset(c->w->pl, o->gp, t);
-        o->next_arr_ns = cg_partlog_next_arrival_ns(c->w->pl, o->gp, t);
-        o->cache_ns = t;
-    }
-    return o->end_cache;
-}
 
-static int64_t available(cg_client_t *c, int64_t t, int64_t *next)
-{
-    int64_t avail = 0;
-    *next = INT64_MAX;
-    for (uint32_t i = 0; i < c->n_owned; i++) {
-        cg_owned_t *o = &c->owned[i];
-        if (o->pos < 0)
-            continue;
-        int64_t e = end_at(c, o, t);
-        if (e > o->pos)
-            avail += e - o->pos;
-        if (o->next_arr_ns < *next)
-            *next = o->next_arr_ns;
-    }
-    return avail;
-}
 
-static int chunk_push(cg_client_t *c, int32_t gp, int64_t from, int64_t n)
-{
-    if (c->n_chunks == c->cap_chunks) {
-        uint32_t cap = c->cap_chunks ? 2 * c->cap_chunks : 8;
-        cg_chunk_t *p = realloc(c->chunks, cap * sizeof *p);
-        if (!p)
-            return -1;
-        c->chunks = p;
-        c->cap_chunks = cap;
-    }
-    c->chunks[c->n_chunks++] = (cg_chunk_t){gp, from, n};
-    return 0;
-}
 
-static void take_batch(cg_client_t *c, int64_t t)
-{
-    int64_t want = ccfg(c)->max_poll_records, got = 0;
-    uint32_t n = c->n_owned, last = c->rr;
-    c->n_chunks = 0;
-    for (uint32_t k = 0; k < n && got < want; k++) {
-        uint32_t i = (c->rr + k) % n;
-        cg_owned_t *o = &c->owned[i];
-        if (o->pos < 0)
-            continue;
-        int64_t e = end_at(c, o, t);
-        if (e <= o->pos)
-            continue;
-        int64_t take = e - o->pos < want - got ? e - o->pos : want - got;
-        if (chunk_push(c, o->gp, o->pos, take) != 0) {
-            cg_world_fail(c->w, "out of memory");
-            return;
-        }
-        o->pos += take;
-        got += take;
-        last = (i + 1) % n;
-    }
-    c->rr = n ? last : 0;
-}
 
-static int64_t ms_to_ns(double ms)
-{
-    double ns = ms * 1e6;
-    return ns >= 9.2e18 ? INT64_MAX / 4 : (int64_t)llround(ns);
-}
 
-static void do_fetch(cg_client_t *c)
-{
-    int64_t now = now_ns(c);
-    int64_t at = now + cg_world_net_delay_ns(c);
-    int64_t deadline = at + ccfg(c)->fetch_max_wait_ns;
-    int64_t next;
-    int64_t avail = available(c, at, &next);
-    int64_t when = at;
-    for (int k = 0; avail == 0 && k < CG_C848_FETCH_SCAN_MAX; k++) {
-        if (next >= deadline)
-            break;
-        when = next;
-        avail = available(c, when, &next);
-    }
-    if (avail == 0)
-        when = deadline;
-    int64_t ret = when + cg_world_net_delay_ns(c);
-    if (avail == 0 && ret < now + CG_C848_MIN_IDLE_NS)
-        ret = now + CG_C848_MIN_IDLE_NS;
-    c->n_chunks = 0;
-    if (avail > 0)
-        take_batch(c, when);
-    double proc_ms = 0;
-    for (uint32_t i = 0; i < c->n_chunks; i++)
-        proc_ms += sim_dist_sample_sum(&c->cfg->processing, &c->proc_rng,
-                                       (uint32_t)c->chunks[i].n);
-    c->batch_ret_ns = ret;
-    c->batch_end_ns = ret + ms_to_ns(proc_ms * c->slow);
-    c->processing = true;
-    sim_timer_set(csim(c), &c->poll_ev, c->batch_end_ns, on_poll_ev, c, c->proc);
-}
-
-static bool need_positions(const cg_client_t *c)
-{
-    for (uint32_t i = 0; i < c->n_owned; i++)
-        if (c->owned[i].pos < 0)
-            return true;
-    return false;
-}
 
 /* onPartitionsRevoked inside poll(): commit first (auto-commit), then revoke. False while the
  * commit is in flight. */
@@ -866,7 +760,7 @@ static void poll_step(cg_client_t *c)
         if (c->coord_known)
             send_commit(c, false, false);
     }
-    if (need_positions(c)) {
+    if (cg_fetch_need_positions(c)) {
         if (!c->coord_known) {
             x->wait = CG_C848_W_COORD;
             find_start(c, 0);
@@ -875,7 +769,7 @@ static void poll_step(cg_client_t *c)
         send_offset_fetch(c);
         return;
     }
-    do_fetch(c);
+    sim_timer_set(csim(c), &c->poll_ev, cg_fetch_batch(c), on_poll_ev, c, c->proc);
 }
 
 static void poll_call(cg_client_t *c)
@@ -885,11 +779,6 @@ static void poll_call(cg_client_t *c)
     poll_step(c);
 }
 
-static void settle_batch(cg_client_t *c)
-{
-    for (uint32_t i = 0; i < c->n_chunks; i++)
-        cg_own_processed(c->g, c, c->chunks[i].gp, c->chunks[i].from, c->chunks[i].n);
-}
 
 static void on_poll_ev(sim_t *sim, void *ctx, uint64_t arg)
 {
@@ -900,7 +789,7 @@ static void on_poll_ev(sim_t *sim, void *ctx, uint64_t arg)
     if (!c->running || arg != c->proc)
         return;
     if (c->processing) {
-        settle_batch(c);
+        cg_fetch_settle(c);
         c->processing = false;
     }
     if (c->paused || c->hung)
@@ -998,7 +887,7 @@ static bool close_client(cg_client_t *c)
         }
         c->n_chunks = 0;
     } else if (c->processing) {
-        settle_batch(c);
+        cg_fetch_settle(c);
         c->n_chunks = 0;
     }
     bool member = x->member && !x->stale;

@@ -23,14 +23,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include "models/coordinator.h"
+#include "models/fetch.h"
 #include "models/ownership.h"
 #include "models/trace_rec.h"
 
-#define CG_FETCH_SCAN_MAX 16          /* next-arrival re-checks within one fetch wait */
-/* A poll() that returns nothing, and a FindCoordinator retry, take at least this long (the
- * client's own work), so zero latencies and a zero fetch.max.wait.ms cannot spin forever at
- * one instant of virtual time. */
-#define CG_MIN_IDLE_NS INT64_C(1000000)
+/* A FindCoordinator retry takes at least as long as an empty poll (CG_FETCH_MIN_IDLE_NS), so
+ * zero latencies cannot spin forever at one instant of virtual time. */
+#define CG_MIN_IDLE_NS CG_FETCH_MIN_IDLE_NS
 
 static void poll_step(cg_client_t *c);
 static void drop_lost(cg_client_t *c);
@@ -695,127 +694,13 @@ static void on_poll_timer(sim_t *sim, void *ctx, uint64_t arg)
 
 /* ---- the poll loop ---- */
 
-static void end_refresh(cg_client_t *c, cg_owned_t *o, int64_t t)
-{
-    o->end_cache = cg_partlog_end_next(c->w->pl, o->gp, t, &o->next_arr_ns);
-    o->cache_ns = t;
-}
 
-/* Log end of an owned partition at t: from the cache while it holds (the usual case, inlined
- * into the fetch loops), else asked of the partition log. */
-static inline int64_t end_at(cg_client_t *c, cg_owned_t *o, int64_t t)
-{
-    if (t < o->cache_ns || t >= o->next_arr_ns)
-        end_refresh(c, o, t);
-    return o->end_cache;
-}
 
-/* Records available at time t over owned partitions; *next = earliest later arrival. */
-static int64_t available(cg_client_t *c, int64_t t, int64_t *next)
-{
-    int64_t avail = 0;
-    *next = INT64_MAX;
-    for (uint32_t i = 0; i < c->n_owned; i++) {
-        cg_owned_t *o = &c->owned[i];
-        if (o->pos < 0)
-            continue;
-        int64_t e = end_at(c, o, t);
-        if (e > o->pos)
-            avail += e - o->pos;
-        if (o->next_arr_ns < *next)
-            *next = o->next_arr_ns;
-    }
-    return avail;
-}
 
-static int chunk_push(cg_client_t *c, int32_t gp, int64_t from, int64_t n)
-{
-    if (c->n_chunks == c->cap_chunks) {
-        uint32_t cap = c->cap_chunks ? 2 * c->cap_chunks : 8;
-        cg_chunk_t *p = realloc(c->chunks, cap * sizeof *p);
-        if (!p)
-            return -1;
-        c->chunks = p;
-        c->cap_chunks = cap;
-    }
-    c->chunks[c->n_chunks++] = (cg_chunk_t){gp, from, n};
-    return 0;
-}
 
-/* Take up to max.poll.records records at broker time t, round-robin from c->rr. */
-static int64_t take_batch(cg_client_t *c, int64_t t)
-{
-    int64_t want = ccfg(c)->max_poll_records, got = 0;
-    uint32_t n = c->n_owned, last = c->rr;
-    c->n_chunks = 0;
-    uint32_t i = n ? c->rr % n : 0;
-    for (uint32_t k = 0; k < n && got < want; k++, i = i + 1 == n ? 0 : i + 1) {
-        cg_owned_t *o = &c->owned[i];
-        if (o->pos < 0)
-            continue;
-        int64_t e = end_at(c, o, t);
-        if (e <= o->pos)
-            continue;
-        int64_t take = e - o->pos < want - got ? e - o->pos : want - got;
-        if (chunk_push(c, o->gp, o->pos, take) != 0) {
-            cg_world_fail(c->w, "out of memory");
-            return got;
-        }
-        o->pos += take;
-        got += take;
-        last = i + 1 == n ? 0 : i + 1;
-    }
-    c->rr = n ? last : 0;
-    return got;
-}
 
-static int64_t ms_to_ns(double ms)
-{
-    double ns = ms * 1e6;
-    return ns >= 9.2e18 ? INT64_MAX / 4 : (int64_t)llround(ns);
-}
 
-static void do_fetch(cg_client_t *c)
-{
-    int64_t now = now_ns(c);
-    int64_t at = now + cg_world_net_delay_ns(c);       /* request reaches the broker */
-    int64_t deadline = at + ccfg(c)->fetch_max_wait_ns;
-    int64_t next;
-    int64_t avail = available(c, at, &next);
-    int64_t when = at;
-    for (int k = 0; avail == 0 && k < CG_FETCH_SCAN_MAX; k++) {
-        if (next >= deadline)
-            break;
-        when = next;
-        avail = available(c, when, &next);
-    }
-    __builtin_prefetch(c->proc_rng.gen->state);   /* the batch draws come last: start loading */
-    if (avail == 0)
-        when = deadline;
-    int64_t ret = when + cg_world_net_delay_ns(c);     /* response reaches the client */
-    if (avail == 0 && ret < now + CG_MIN_IDLE_NS)
-        ret = now + CG_MIN_IDLE_NS;
-    int64_t got = avail > 0 ? take_batch(c, when) : 0;
-    if (avail == 0)
-        c->n_chunks = 0;
-    double proc_ms = 0;
-    for (uint32_t i = 0; i < c->n_chunks; i++)
-        proc_ms += sim_dist_sample_sum(&c->cfg->processing, &c->proc_rng,
-                                       (uint32_t)c->chunks[i].n);
-    (void)got;
-    c->batch_ret_ns = ret;
-    c->batch_end_ns = ret + ms_to_ns(proc_ms * c->slow);
-    c->processing = true;
-    sim_timer_set(csim(c), &c->poll_ev, c->batch_end_ns, on_poll_ev, c, c->proc);
-}
 
-static bool need_positions(const cg_client_t *c)
-{
-    for (uint32_t i = 0; i < c->n_owned; i++)
-        if (c->owned[i].pos < 0)
-            return true;
-    return false;
-}
 
 /* onJoinPrepare: commit (sync, auto-commit on), then eager revokes everything. Returns false
  * while the commit is in flight. */
@@ -883,7 +768,7 @@ static void poll_step(cg_client_t *c)
         if (c->coord_known)
             send_commit(c, false, false);
     }
-    if (!c->positions_ok && !(c->positions_ok = !need_positions(c))) {
+    if (!c->positions_ok && !(c->positions_ok = !cg_fetch_need_positions(c))) {
         if (!c->coord_known) {
             c->wait = CG_W_COORD;
             find_start(c, 0);
@@ -892,7 +777,7 @@ static void poll_step(cg_client_t *c)
         send_offset_fetch(c);
         return;
     }
-    do_fetch(c);
+    sim_timer_set(csim(c), &c->poll_ev, cg_fetch_batch(c), on_poll_ev, c, c->proc);
 }
 
 static void poll_call(cg_client_t *c)
@@ -903,29 +788,7 @@ static void poll_call(cg_client_t *c)
     poll_step(c);
 }
 
-static void settle_batch(cg_client_t *c)
-{
-    for (uint32_t i = 0; i < c->n_chunks; i++)
-        cg_own_processed(c->g, c, c->chunks[i].gp, c->chunks[i].from, c->chunks[i].n);
-}
 
-/* Start loading what this poll will touch, scattered over memory (thousands of entities): the
- * owned partitions (fetch), the processing stream (batch draws) and the group's per-partition
- * ownership slots of the batch (settle). The loads overlap instead of stalling one by one. */
-static void poll_prefetch(const cg_client_t *c)
-{
-    const char *o = (const char *)c->owned;
-    size_t bytes = (size_t)c->n_owned * sizeof *c->owned;
-    for (size_t off = 0; off < bytes; off += 64)
-        __builtin_prefetch(o + off, 1);
-    __builtin_prefetch(c->proc_rng.gen);
-    if (!c->processing)
-        return;
-    for (uint32_t i = 0; i < c->n_chunks; i++) {
-        __builtin_prefetch(&c->g->max_processed[c->chunks[i].gp], 1);
-        __builtin_prefetch(&c->g->owner[c->chunks[i].gp]);
-    }
-}
 
 static void on_poll_ev(sim_t *sim, void *ctx, uint64_t arg)
 {
@@ -934,9 +797,9 @@ static void on_poll_ev(sim_t *sim, void *ctx, uint64_t arg)
     c->poll_ev = SIM_HANDLE_NONE;
     if (!c->running || arg != c->proc)
         return;
-    poll_prefetch(c);
+    cg_fetch_prefetch(c);
     if (c->processing) {
-        settle_batch(c);
+        cg_fetch_settle(c);
         c->processing = false;
     }
     if (c->paused || c->hung)
@@ -1026,7 +889,7 @@ bool cg_client_close(cg_client_t *c)
         }
         c->n_chunks = 0;
     } else if (c->processing) {
-        settle_batch(c);
+        cg_fetch_settle(c);
         c->n_chunks = 0;
     }
     bool member = c->js == CG_JS_STABLE && !c->lost;
