@@ -62,20 +62,6 @@ static cg_c848_client_t *X(const cg_client_t *c) { return cg_c848_cli(c); }
 
 /* ---- owned partitions ---- */
 
-static int32_t owned_find(const cg_client_t *c, int32_t gp)
-{
-    uint32_t lo = 0, hi = c->n_owned;
-    while (lo < hi) {
-        uint32_t mid = (lo + hi) / 2;
-        if (c->owned[mid].gp == gp)
-            return (int32_t)mid;
-        if (c->owned[mid].gp < gp)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return -1;
-}
 
 static bool in_sorted(const int32_t *v, uint32_t n, int32_t x)
 {
@@ -92,30 +78,7 @@ static bool in_sorted(const int32_t *v, uint32_t n, int32_t x)
     return false;
 }
 
-static int owned_reserve(cg_client_t *c, uint32_t n)
-{
-    if (n <= c->cap_owned)
-        return 0;
-    uint32_t cap = c->cap_owned ? c->cap_owned : 8;
-    while (cap < n)
-        cap *= 2;
-    cg_owned_t *p = realloc(c->owned, cap * sizeof *p);
-    if (!p)
-        return -1;
-    c->owned = p;
-    c->cap_owned = cap;
-    return 0;
-}
 
-static void owned_init(cg_owned_t *o, int32_t gp)
-{
-    o->gp = gp;
-    o->pos = -1;
-    o->committed = -1;
-    o->end_cache = 0;
-    o->cache_ns = -1;
-    o->next_arr_ns = -1;
-}
 
 /* Partitions are lost (membership gone): no commit; those the trace still gives the member are
  * given up there. */
@@ -154,18 +117,18 @@ static void apply_target(cg_client_t *c)
 {
     cg_c848_client_t *x = X(c);
     cg_owned_t *next = malloc((x->n_target ? x->n_target : 1) * sizeof *next);
-    if (!next || owned_reserve(c, x->n_target) != 0) {
+    if (!next || cg_fetch_owned_reserve(c, x->n_target) != 0) {
         free(next);
         cg_world_fail(c->w, "out of memory");
         return;
     }
     bool grew = false;
     for (uint32_t j = 0; j < x->n_target; j++) {
-        int32_t k = owned_find(c, x->target[j]);
+        int32_t k = cg_fetch_owned_find(c, x->target[j]);
         if (k >= 0) {
             next[j] = c->owned[k];
         } else {
-            owned_init(&next[j], x->target[j]);
+            cg_fetch_owned_init(&next[j], x->target[j]);
             grew = true;
         }
     }
@@ -537,7 +500,7 @@ static void on_commit_resp(cg_client_t *c, int32_t mi, bool awaited)
     cg_c848_client_t *x = X(c);
     cg_c848_msg_t *m = cg_c848_msg(c->w, mi);
     for (uint32_t i = 0; i < m->n; i++) {
-        int32_t k = m->ok[i] ? owned_find(c, m->gp[i]) : -1;
+        int32_t k = m->ok[i] ? cg_fetch_owned_find(c, m->gp[i]) : -1;
         if (k >= 0 && m->off[i] > c->owned[k].committed)
             c->owned[k].committed = m->off[i];
     }
@@ -593,27 +556,9 @@ static void on_offsets_resp(cg_client_t *c, int32_t mi)
         poll_step(c);
         return;
     }
-    for (uint32_t i = 0; i < m->n; i++) {
-        int32_t k = owned_find(c, m->gp[i]);
-        if (k < 0 || c->owned[k].pos >= 0)
-            continue;
-        cg_owned_t *o = &c->owned[k];
-        if (m->off[i] >= 0) {
-            o->pos = m->off[i];
-            continue;
-        }
-        switch (ccfg(c)->auto_offset_reset) {
-        case CG_RESET_EARLIEST:
-            o->pos = 0;
-            break;
-        case CG_RESET_LATEST:
-            o->pos = cg_partlog_end_offset(c->w->pl, o->gp, now_ns(c));
-            break;
-        case CG_RESET_NONE:
-            cg_rec_error(c->w, c->g, c->ci, "NoOffsetForPartitionException", o->gp);
-            close_client(c);
-            return;
-        }
+    if (!cg_fetch_set_positions(c, m->gp, m->off, m->n)) {
+        close_client(c);
+        return;
     }
     poll_step(c);
 }
@@ -881,7 +826,7 @@ static bool close_client(cg_client_t *c)
     if (c->processing && now_ns(c) < c->batch_end_ns) {
         /* The batch in progress is not processed: give its records back. */
         for (uint32_t i = 0; i < c->n_chunks; i++) {
-            int32_t k = owned_find(c, c->chunks[i].gp);
+            int32_t k = cg_fetch_owned_find(c, c->chunks[i].gp);
             if (k >= 0)
                 c->owned[k].pos = c->chunks[i].from;
         }

@@ -46,45 +46,8 @@ static const cg_client_cfg_t *ccfg(const cg_client_t *c) { return &c->cfg->cfg; 
 
 /* ---- owned partitions ---- */
 
-static int32_t owned_find(const cg_client_t *c, int32_t gp)
-{
-    uint32_t lo = 0, hi = c->n_owned;
-    while (lo < hi) {
-        uint32_t mid = (lo + hi) / 2;
-        if (c->owned[mid].gp == gp)
-            return (int32_t)mid;
-        if (c->owned[mid].gp < gp)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return -1;
-}
 
-static int owned_reserve(cg_client_t *c, uint32_t n)
-{
-    if (n <= c->cap_owned)
-        return 0;
-    uint32_t cap = c->cap_owned ? c->cap_owned : 8;
-    while (cap < n)
-        cap *= 2;
-    cg_owned_t *p = realloc(c->owned, cap * sizeof *p);
-    if (!p)
-        return -1;
-    c->owned = p;
-    c->cap_owned = cap;
-    return 0;
-}
 
-static void owned_init(cg_owned_t *o, int32_t gp)
-{
-    o->gp = gp;
-    o->pos = -1;
-    o->committed = -1;
-    o->end_cache = 0;
-    o->cache_ns = -1;
-    o->next_arr_ns = -1;
-}
 
 /* Revoke (record) every owned partition and forget them. */
 static void revoke_all(cg_client_t *c)
@@ -219,7 +182,7 @@ void cg_client_commit_ok(cg_client_t *c, const cg_msg_t *m)
     for (uint32_t i = 0; i < m->n; i++) {
         if (!m->ok[i])
             continue;
-        int32_t k = owned_find(c, m->gp[i]);
+        int32_t k = cg_fetch_owned_find(c, m->gp[i]);
         if (k >= 0 && m->off[i] > c->owned[k].committed)
             c->owned[k].committed = m->off[i];
     }
@@ -331,7 +294,7 @@ static int apply_cooperative(cg_client_t *c, const int32_t *gp, uint32_t n)
         if (j == n || (i < c->n_owned && c->owned[i].gp < gp[j])) {
             revoked[nr++] = c->owned[i++].gp;
         } else if (i == c->n_owned || gp[j] < c->owned[i].gp) {
-            owned_init(&next[j], gp[j]);
+            cg_fetch_owned_init(&next[j], gp[j]);
             j++;
         } else {
             next[j++] = c->owned[i++];
@@ -344,7 +307,7 @@ static int apply_cooperative(cg_client_t *c, const int32_t *gp, uint32_t n)
         c->meta_changed = true;
     }
     free(revoked);
-    if (owned_reserve(c, n) != 0) {
+    if (cg_fetch_owned_reserve(c, n) != 0) {
         free(next);
         return -1;
     }
@@ -367,9 +330,9 @@ static void on_join_complete(cg_client_t *c, const int32_t *gp, uint32_t n)
     if (g->cfg->cooperative) {
         rc = apply_cooperative(c, gp, n);
     } else {
-        rc = owned_reserve(c, n);
+        rc = cg_fetch_owned_reserve(c, n);
         for (uint32_t i = 0; rc == 0 && i < n; i++)
-            owned_init(&c->owned[i], gp[i]);
+            cg_fetch_owned_init(&c->owned[i], gp[i]);
         c->n_owned = rc == 0 ? n : 0;
     }
     if (rc != 0 || set_prev(c, gp, n, c->generation) != 0) {
@@ -533,27 +496,9 @@ static void on_offsets_resp(cg_client_t *c, cg_msg_t *m)
         poll_step(c);
         return;
     }
-    for (uint32_t i = 0; i < m->n; i++) {
-        int32_t k = owned_find(c, m->gp[i]);
-        if (k < 0 || c->owned[k].pos >= 0)
-            continue;
-        cg_owned_t *o = &c->owned[k];
-        if (m->off[i] >= 0) {
-            o->pos = m->off[i];
-            continue;
-        }
-        switch (ccfg(c)->auto_offset_reset) {
-        case CG_RESET_EARLIEST:
-            o->pos = 0;
-            break;
-        case CG_RESET_LATEST:
-            o->pos = cg_partlog_end_offset(c->w->pl, o->gp, now_ns(c));
-            break;
-        case CG_RESET_NONE:
-            cg_rec_error(c->w, c->g, c->ci, "NoOffsetForPartitionException", o->gp);
-            cg_client_close(c);
-            return;
-        }
+    if (!cg_fetch_set_positions(c, m->gp, m->off, m->n)) {
+        cg_client_close(c);
+        return;
     }
     poll_step(c);
 }
@@ -883,7 +828,7 @@ bool cg_client_close(cg_client_t *c)
     if (c->processing && now < c->batch_end_ns) {
         /* The batch in progress is not processed: give its records back. */
         for (uint32_t i = 0; i < c->n_chunks; i++) {
-            int32_t k = owned_find(c, c->chunks[i].gp);
+            int32_t k = cg_fetch_owned_find(c, c->chunks[i].gp);
             if (k >= 0)
                 c->owned[k].pos = c->chunks[i].from;
         }

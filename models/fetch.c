@@ -11,6 +11,80 @@
 #include <stdlib.h>
 #include "models/ownership.h"
 #include "models/partlog.h"
+#include "models/trace_rec.h"
+
+/* ---- the owned-partition table (sorted by global partition) ---- */
+
+int32_t cg_fetch_owned_find(const cg_client_t *c, int32_t gp)
+{
+    uint32_t lo = 0, hi = c->n_owned;
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        if (c->owned[mid].gp == gp)
+            return (int32_t)mid;
+        if (c->owned[mid].gp < gp)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+int cg_fetch_owned_reserve(cg_client_t *c, uint32_t n)
+{
+    if (n <= c->cap_owned)
+        return 0;
+    uint32_t cap = c->cap_owned ? c->cap_owned : 8;
+    while (cap < n)
+        cap *= 2;
+    cg_owned_t *p = realloc(c->owned, cap * sizeof *p);
+    if (!p)
+        return -1;
+    c->owned = p;
+    c->cap_owned = cap;
+    return 0;
+}
+
+void cg_fetch_owned_init(cg_owned_t *o, int32_t gp)
+{
+    o->gp = gp;
+    o->pos = -1;
+    o->committed = -1;
+    o->end_cache = 0;
+    o->cache_ns = -1;
+    o->next_arr_ns = -1;
+}
+
+/* Positions from an OffsetFetch response: the committed offset, or auto.offset.reset when the
+ * group has none (earliest = 0, latest = log end now). Returns false when a partition has no
+ * committed offset and the reset policy is none (the caller surfaces the error and closes). */
+bool cg_fetch_set_positions(cg_client_t *c, const int32_t *gp, const int64_t *off, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        int32_t k = cg_fetch_owned_find(c, gp[i]);
+        if (k < 0 || c->owned[k].pos >= 0)
+            continue;
+        cg_owned_t *o = &c->owned[k];
+        if (off[i] >= 0) {
+            o->pos = off[i];
+            continue;
+        }
+        switch (c->cfg->cfg.auto_offset_reset) {
+        case CG_RESET_EARLIEST:
+            o->pos = 0;
+            break;
+        case CG_RESET_LATEST:
+            o->pos = cg_partlog_end_offset(c->w->pl, o->gp, sim_now(&c->w->sim));
+            break;
+        case CG_RESET_NONE:
+            cg_rec_error(c->w, c->g, c->ci, "NoOffsetForPartitionException", o->gp);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* ---- serving a fetch ---- */
 
 static void end_refresh(cg_client_t *c, cg_owned_t *o, int64_t t)
 {

@@ -18,6 +18,16 @@
  * latencies and a zero fetch.max.wait.ms cannot spin forever at one instant of virtual time. */
 #define CG_FETCH_MIN_IDLE_NS INT64_C(1000000)
 
+/* Index of partition gp in the client's sorted owned table, or -1. */
+int32_t cg_fetch_owned_find(const cg_client_t *c, int32_t gp);
+/* Room for n owned partitions; 0 or -1 (out of memory). */
+int cg_fetch_owned_reserve(cg_client_t *c, uint32_t n);
+/* A newly owned partition: position unknown until OffsetFetch, empty log-end cache. */
+void cg_fetch_owned_init(cg_owned_t *o, int32_t gp);
+/* Positions from an OffsetFetch response (committed offset or auto.offset.reset); false when the
+ * reset policy is none and a partition has no committed offset (error record written). */
+bool cg_fetch_set_positions(cg_client_t *c, const int32_t *gp, const int64_t *off, uint32_t n);
+
 /* Serve one fetch issued now: fills c->chunks, advances positions, sets c->batch_ret_ns,
  * c->batch_end_ns (response time + processing time) and c->processing. Returns batch_end_ns,
  * when the client's next poll() happens. */
