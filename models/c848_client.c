@@ -62,7 +62,6 @@ static cg_c848_client_t *X(const cg_client_t *c) { return cg_c848_cli(c); }
 
 /* ---- owned partitions ---- */
 
-
 static bool in_sorted(const int32_t *v, uint32_t n, int32_t x)
 {
     uint32_t lo = 0, hi = n;
@@ -77,8 +76,6 @@ static bool in_sorted(const int32_t *v, uint32_t n, int32_t x)
     }
     return false;
 }
-
-
 
 /* Partitions are lost (membership gone): no commit; those the trace still gives the member are
  * given up there. */
@@ -661,12 +658,6 @@ static void on_poll_timer(sim_t *sim, void *ctx, uint64_t arg)
 
 /* ---- the poll loop (the fetch itself is models/fetch, shared with models/consumer) ---- */
 
-
-
-
-
-
-
 /* onPartitionsRevoked inside poll(): commit first (auto-commit), then revoke. False while the
  * commit is in flight. */
 static bool revoke_step(cg_client_t *c)
@@ -723,7 +714,6 @@ static void poll_call(cg_client_t *c)
     arm_poll_timer(c, c->last_poll_ns + ccfg(c)->max_poll_interval_ns);
     poll_step(c);
 }
-
 
 static void on_poll_ev(sim_t *sim, void *ctx, uint64_t arg)
 {

@@ -46,9 +46,6 @@ static const cg_client_cfg_t *ccfg(const cg_client_t *c) { return &c->cfg->cfg; 
 
 /* ---- owned partitions ---- */
 
-
-
-
 /* Revoke (record) every owned partition and forget them. */
 static void revoke_all(cg_client_t *c)
 {
@@ -639,14 +636,6 @@ static void on_poll_timer(sim_t *sim, void *ctx, uint64_t arg)
 
 /* ---- the poll loop ---- */
 
-
-
-
-
-
-
-
-
 /* onJoinPrepare: commit (sync, auto-commit on), then eager revokes everything. Returns false
  * while the commit is in flight. */
 static bool prejoin(cg_client_t *c)
@@ -732,8 +721,6 @@ static void poll_call(cg_client_t *c)
     arm_poll_timer(c, now + ccfg(c)->max_poll_interval_ns);
     poll_step(c);
 }
-
-
 
 static void on_poll_ev(sim_t *sim, void *ctx, uint64_t arg)
 {
