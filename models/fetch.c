@@ -197,6 +197,8 @@ int64_t cg_fetch_batch(cg_client_t *c)
     c->batch_ret_ns = ret;
     c->batch_end_ns = ret + ms_to_ns(proc_ms * c->slow);
     c->processing = true;
+    if (c->w->opts.trace_level == CG_TRACE_DEBUG)
+        cg_rec_poll(c->w, c);
     return c->batch_end_ns;
 }
 

@@ -171,6 +171,21 @@ void cg_rec_fault(struct cg_world *w, const char *action, const char *target, bo
     sim_trace_end(tr);
 }
 
+void cg_rec_poll(struct cg_world *w, const cg_client_t *c)
+{
+    sim_trace_t *tr = rec_begin(w, "poll");
+    sim_trace_str(tr, "group", c->g->cfg->id);
+    sim_trace_str(tr, "member", consumer_id(w, c->ci));
+    int64_t records = 0;
+    for (uint32_t i = 0; i < c->n_chunks; i++)
+        records += c->chunks[i].n;
+    sim_trace_int(tr, "records", records);
+    sim_trace_int(tr, "partitions", c->n_chunks);
+    sim_trace_ms(tr, "returned_ms", c->batch_ret_ns);
+    sim_trace_ms(tr, "processing_ms", c->batch_end_ns - c->batch_ret_ns);
+    sim_trace_end(tr);
+}
+
 void cg_rec_zombie(struct cg_world *w, const cg_group_t *g, int32_t consumer, int32_t gp,
                    int64_t records)
 {

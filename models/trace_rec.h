@@ -27,6 +27,9 @@ void cg_rec_commit(struct cg_world *w, const cg_group_t *g, int32_t consumer, in
                    cg_err_t err);
 void cg_rec_fault(struct cg_world *w, const char *action, const char *target, bool applied,
                   double factor, int64_t duration_ns);
+/* --trace-level debug: one record per poll() that fetched: records returned, partitions they
+ * came from, when the response reached the client and how long processing takes. */
+void cg_rec_poll(struct cg_world *w, const cg_client_t *c);
 void cg_rec_zombie(struct cg_world *w, const cg_group_t *g, int32_t consumer, int32_t gp,
                    int64_t records);
 void cg_rec_duplicate(struct cg_world *w, const cg_group_t *g, int32_t consumer, int32_t gp,

@@ -19,7 +19,7 @@ typedef enum cg_trace_level { CG_TRACE_NORMAL = 0, CG_TRACE_DEBUG = 1 } cg_trace
 typedef struct cg_run_opts {
     uint64_t seed;                    /* master seed (the scenario's, or --seed) */
     sim_trace_t *trace;               /* where records go (may discard) */
-    cg_trace_level_t trace_level;     /* debug adds poll/fetch/lag records */
+    cg_trace_level_t trace_level;     /* debug adds a `poll` record per fetch */
     bool check;                       /* verify invariants during the run (--check) */
     uint64_t max_events;              /* 0 = no limit */
     volatile int *interrupt;          /* set non-zero (SIGINT) to stop; the trace then ends
