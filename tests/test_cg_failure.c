@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "models/failure.h"
-#include "models/scenario.h"
 #include "models/world.h"
+#include "tests/support/cg_test_run.h"
 
 static const char *SCENARIO =
     "{\"name\":\"fm\",\"seed\":5,\"duration_ms\":300000,"
@@ -21,32 +21,14 @@ static const char *SCENARIO =
 /* Run with an optional --set and return the trace text (caller frees). */
 static char *run_trace(const char *set, size_t *len)
 {
-    cg_scenario_t *s = NULL;
-    sim_diag_t d;
-    sim_diag_init(&d);
-    const char *sets[1] = {set};
-    int rc = cg_scenario_parse("fm.json", SCENARIO, strlen(SCENARIO), sets, set ? 1 : 0, &s, &d);
-    if (rc != 0)
-        sim_diag_print(&d, stderr);
-    cr_assert_eq(rc, 0);
-    sim_diag_fini(&d);
-    char *buf = NULL;
-    size_t n = 0;
-    FILE *f = open_memstream(&buf, &n);
-    sim_trace_t tr;
-    cr_assert_eq(sim_trace_open_file(&tr, f), 0);
-    cg_run_opts_t o = {.seed = s->seed, .trace = &tr, .check = true};
-    cg_world_t *w = NULL;
-    char err[256] = "";
-    cr_assert_eq(cg_world_new(s, &o, &w, err, sizeof err), 0, "%s", err);
-    cg_run_result_t res;
-    cr_assert_eq(cg_world_run(w, &res, err, sizeof err), 0, "%s", err);
-    cg_world_free(w);
-    sim_trace_close(&tr);
-    fclose(f);
-    cg_scenario_free(s);
-    *len = n;
-    return buf;
+    cgt_run_t r;
+    cgt_run_cfg(&r, SCENARIO, (cgt_run_cfg_t){.check = true, .set = set});
+    cr_assert_eq(r.rc, 0, "%s", r.err);
+    char *text = r.text;
+    *len = r.len;
+    r.text = NULL;                    /* handed to the caller */
+    cgt_run_free(&r);
+    return text;
 }
 
 /* The fault lines of a trace, concatenated. */

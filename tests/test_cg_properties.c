@@ -271,7 +271,7 @@ Test(properties, the_check_option_reports_a_violation)
     gen_t g;
     gen_scenario(&g, 7);
     cgt_run_t r;
-    cgt_run_cfg(&r, g.buf, (cgt_run_cfg_t){0, true, 500, 0});
+    cgt_run_cfg(&r, g.buf, (cgt_run_cfg_t){.check = true, .max_events = 500});
     cr_assert_eq(r.rc, 1);
     cr_assert(cgt_is(r.rec[r.n - 1], "run_aborted"));
     cgt_run_free(&r);

@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "models/scenario.h"
 #include "models/world.h"
+#include "tests/support/cg_test_run.h"
 
 static const char *SCENARIO =
     "{\"name\":\"tl\",\"seed\":3,\"duration_ms\":20000,"
@@ -15,27 +15,13 @@ static const char *SCENARIO =
 
 static char *run_at(cg_trace_level_t level)
 {
-    cg_scenario_t *s = NULL;
-    sim_diag_t d;
-    sim_diag_init(&d);
-    cr_assert_eq(cg_scenario_parse("tl.json", SCENARIO, strlen(SCENARIO), NULL, 0, &s, &d), 0);
-    sim_diag_fini(&d);
-    char *buf = NULL;
-    size_t n = 0;
-    FILE *f = open_memstream(&buf, &n);
-    sim_trace_t tr;
-    cr_assert_eq(sim_trace_open_file(&tr, f), 0);
-    cg_run_opts_t o = {.seed = s->seed, .trace = &tr, .trace_level = level, .check = true};
-    cg_world_t *w = NULL;
-    char err[256] = "";
-    cr_assert_eq(cg_world_new(s, &o, &w, err, sizeof err), 0, "%s", err);
-    cg_run_result_t res;
-    cr_assert_eq(cg_world_run(w, &res, err, sizeof err), 0, "%s", err);
-    cg_world_free(w);
-    sim_trace_close(&tr);
-    fclose(f);
-    cg_scenario_free(s);
-    return buf;
+    cgt_run_t r;
+    cgt_run_cfg(&r, SCENARIO, (cgt_run_cfg_t){.check = true, .trace_level = level});
+    cr_assert_eq(r.rc, 0, "%s", r.err);
+    char *text = r.text;
+    r.text = NULL;                    /* handed to the caller */
+    cgt_run_free(&r);
+    return text;
 }
 
 /* The trace without its poll lines and without run_end (whose event count may differ). */

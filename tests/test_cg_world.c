@@ -145,9 +145,9 @@ Test(world, commits_of_a_removed_member_are_fenced)
 Test(world, same_seed_same_bytes_different_seed_different_bytes)
 {
     cgt_run_t a, b, c;
-    cgt_run_cfg(&a, STORY, (cgt_run_cfg_t){5, false, 0, 0});
-    cgt_run_cfg(&b, STORY, (cgt_run_cfg_t){5, false, 0, 0});
-    cgt_run_cfg(&c, STORY, (cgt_run_cfg_t){6, false, 0, 0});
+    cgt_run_cfg(&a, STORY, (cgt_run_cfg_t){.seed = 5, .check = false});
+    cgt_run_cfg(&b, STORY, (cgt_run_cfg_t){.seed = 5, .check = false});
+    cgt_run_cfg(&c, STORY, (cgt_run_cfg_t){.seed = 6, .check = false});
     cr_assert_eq(a.len, b.len);
     cr_assert(memcmp(a.text, b.text, a.len) == 0, "same seed, different trace");
     cr_assert(a.len != c.len || memcmp(a.text, c.text, a.len) != 0, "seed has no effect");
@@ -188,13 +188,13 @@ Test(world, the_summary_matches_the_trace)
 Test(world, interrupt_and_event_limit_end_with_run_aborted)
 {
     cgt_run_t r;
-    cgt_run_cfg(&r, STORY, (cgt_run_cfg_t){0, false, 0, 1});
+    cgt_run_cfg(&r, STORY, (cgt_run_cfg_t){.check = false, .interrupt = 1});
     cr_assert_eq(r.rc, 1);
     cr_assert(cgt_is(r.rec[r.n - 1], "run_aborted"));
     cr_assert_str_eq(cgt_str(r.rec[r.n - 1], "reason"), "interrupted");
     cr_assert(!r.res.completed);
     cgt_run_free(&r);
-    cgt_run_cfg(&r, STORY, (cgt_run_cfg_t){0, false, 1000, 0});
+    cgt_run_cfg(&r, STORY, (cgt_run_cfg_t){.check = false, .max_events = 1000});
     cr_assert_eq(r.rc, 1);
     cr_assert(cgt_is(r.rec[r.n - 1], "run_aborted"));
     cr_assert_eq(r.res.events, 1000);

@@ -22,6 +22,8 @@ static void parse_records(cgt_run_t *r)
             r->rec = realloc(r->rec, (cap *= 2) * sizeof *r->rec);
         r->rec[r->n] = cJSON_Parse(line);
         cr_assert_not_null(r->rec[r->n], "trace line is not JSON: %s", line);
+        if (nl)
+            *nl = '\n';              /* text stays the exact trace bytes */
         r->n++;
         line = nl ? nl + 1 : NULL;
     }
@@ -33,7 +35,9 @@ void cgt_run_cfg(cgt_run_t *r, const char *json, cgt_run_cfg_t cfg)
     sim_diag_t diag;
     sim_diag_init(&diag);
     cg_scenario_t *s = NULL;
-    int rc = cg_scenario_parse("test.json", json, strlen(json), NULL, 0, &s, &diag);
+    const char *sets[1] = {cfg.set};
+    int rc = cg_scenario_parse("test.json", json, strlen(json), sets, cfg.set ? 1 : 0, &s,
+                               &diag);
     if (rc != 0)
         sim_diag_print(&diag, stderr);
     cr_assert_eq(rc, 0, "scenario does not load");
@@ -45,7 +49,7 @@ void cgt_run_cfg(cgt_run_t *r, const char *json, cgt_run_cfg_t cfg)
     volatile int intr = cfg.interrupt;
     cg_run_opts_t opts = {.seed = cfg.seed ? cfg.seed : s->seed, .trace = &tr,
                           .check = cfg.check, .max_events = cfg.max_events,
-                          .interrupt = &intr};
+                          .interrupt = &intr, .trace_level = cfg.trace_level};
     cg_world_t *w = NULL;
     char err[512] = "";
     rc = cg_world_new(s, &opts, &w, err, sizeof err);
@@ -62,7 +66,7 @@ void cgt_run_cfg(cgt_run_t *r, const char *json, cgt_run_cfg_t cfg)
 
 void cgt_run(cgt_run_t *r, const char *json)
 {
-    cgt_run_cfg(r, json, (cgt_run_cfg_t){0, true, 0, 0});
+    cgt_run_cfg(r, json, (cgt_run_cfg_t){.check = true});
 }
 
 void cgt_run_free(cgt_run_t *r)

@@ -20,7 +20,7 @@
 typedef struct cgt_run {
     int rc;                           /* cg_world_run result */
     char err[512];                    /* cg_world_run message */
-    char *text;                       /* the trace */
+    char *text;                       /* the trace, byte for byte */
     size_t len;                       /* bytes of text */
     cJSON **rec;                      /* parsed records */
     size_t n;                         /* records */
@@ -33,6 +33,8 @@ typedef struct cgt_run_cfg {
     bool check;                       /* cg_run_opts_t.check */
     uint64_t max_events;              /* cg_run_opts_t.max_events (0 = none) */
     int interrupt;                    /* initial value of the interrupt flag */
+    const char *set;                  /* one "path=value" scenario override, NULL = none */
+    cg_trace_level_t trace_level;     /* cg_run_opts_t.trace_level */
 } cgt_run_cfg_t;
 
 /* Load `json` (the test fails if it does not load), run it with `cfg`, parse the trace. */
