@@ -62,21 +62,6 @@ static cg_c848_client_t *X(const cg_client_t *c) { return cg_c848_cli(c); }
 
 /* ---- owned partitions ---- */
 
-static bool in_sorted(const int32_t *v, uint32_t n, int32_t x)
-{
-    uint32_t lo = 0, hi = n;
-    while (lo < hi) {
-        uint32_t mid = (lo + hi) / 2;
-        if (v[mid] == x)
-            return true;
-        if (v[mid] < x)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return false;
-}
-
 /* Partitions are lost (membership gone): no commit; those the trace still gives the member are
  * given up there. */
 static void drop_lost(cg_client_t *c)
@@ -90,7 +75,7 @@ static bool has_revocation(const cg_client_t *c)
 {
     const cg_c848_client_t *x = X(c);
     for (uint32_t i = 0; i < c->n_owned; i++)
-        if (!in_sorted(x->target, x->n_target, c->owned[i].gp))
+        if (!cg_own_in_sorted(x->target, x->n_target, c->owned[i].gp))
             return true;
     return false;
 }
@@ -159,7 +144,7 @@ static void do_revoke(cg_client_t *c)
     }
     uint32_t n = 0;
     for (uint32_t i = 0; i < c->n_owned; i++)
-        if (!in_sorted(x->target, x->n_target, c->owned[i].gp))
+        if (!cg_own_in_sorted(x->target, x->n_target, c->owned[i].gp))
             gone[n++] = c->owned[i].gp;
     cg_own_revoke(c->g, c, gone, n);
     free(gone);

@@ -134,7 +134,7 @@ static int cmp_i32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static bool in_sorted(const int32_t *v, uint32_t n, int32_t x)
+bool cg_own_in_sorted(const int32_t *v, uint32_t n, int32_t x)
 {
     uint32_t lo = 0, hi = n;
     while (lo < hi) {
@@ -160,7 +160,7 @@ void cg_own_revoke_except(cg_group_t *g, cg_client_t *c, const int32_t *keep, ui
     }
     uint32_t n = 0;
     for (uint32_t i = 0; i < c->n_tr; i++)
-        if (!in_sorted(keep, n_keep, c->tr_owned[i]))
+        if (!cg_own_in_sorted(keep, n_keep, c->tr_owned[i]))
             gone[n++] = c->tr_owned[i];
     qsort(gone, n, sizeof *gone, cmp_i32);
     cg_own_revoke(g, c, gone, n);

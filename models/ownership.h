@@ -20,6 +20,8 @@ void cg_own_revoke(cg_group_t *g, cg_client_t *c, const int32_t *gp, uint32_t n)
  * keep[0..n_keep) (sorted); nothing when that leaves none. The trace's view is used rather than
  * the client's so that a partition the coordinator assigned to a member whose process never
  * learnt of it is given up too. */
+/* x is in the ascending array v[0..n) (binary search). */
+bool cg_own_in_sorted(const int32_t *v, uint32_t n, int32_t x);
 void cg_own_revoke_except(cg_group_t *g, cg_client_t *c, const int32_t *keep, uint32_t n_keep);
 /* The member of consumer `c` was removed (member_leave) or replaced by another consumer. */
 void cg_own_end_all(cg_group_t *g, cg_client_t *c);
