@@ -366,22 +366,11 @@ static void rejoin_after_error(cg_client_t *c)
     poll_step(c);
 }
 
-static void on_join_resp(cg_client_t *c, cg_msg_t *m)
+/* A JoinGroup or SyncGroup failed: reset what the error invalidates, then rejoin (or stop when
+ * fenced as a duplicate static instance). */
+static void join_error(cg_client_t *c, cg_err_t err)
 {
-    switch ((cg_err_t)m->err) {
-    case CG_ERR_NONE:
-        c->slot = m->slot;
-        c->serial = m->serial;
-        c->generation = m->generation;
-        unblock(c);
-        send_sync(c);
-        return;
-    case CG_ERR_MEMBER_ID_REQUIRED:
-        c->slot = m->slot;
-        c->serial = m->serial;
-        unblock(c);
-        send_join(c);
-        return;
+    switch (err) {
     case CG_ERR_UNKNOWN_MEMBER_ID:
         c->slot = -1;
         c->serial = 0;
@@ -404,6 +393,28 @@ static void on_join_resp(cg_client_t *c, cg_msg_t *m)
     rejoin_after_error(c);
 }
 
+static void on_join_resp(cg_client_t *c, cg_msg_t *m)
+{
+    switch ((cg_err_t)m->err) {
+    case CG_ERR_NONE:
+        c->slot = m->slot;
+        c->serial = m->serial;
+        c->generation = m->generation;
+        unblock(c);
+        send_sync(c);
+        return;
+    case CG_ERR_MEMBER_ID_REQUIRED:
+        c->slot = m->slot;
+        c->serial = m->serial;
+        unblock(c);
+        send_join(c);
+        return;
+    default:
+        join_error(c, (cg_err_t)m->err);
+        return;
+    }
+}
+
 static void on_sync_resp(cg_client_t *c, cg_msg_t *m)
 {
     switch ((cg_err_t)m->err) {
@@ -413,26 +424,10 @@ static void on_sync_resp(cg_client_t *c, cg_msg_t *m)
         if (c->running)
             poll_step(c);
         return;
-    case CG_ERR_UNKNOWN_MEMBER_ID:
-        c->slot = -1;
-        c->serial = 0;
-        c->generation = -1;
-        lost_on_rejoin(c);
-        break;
-    case CG_ERR_ILLEGAL_GENERATION:
-        c->generation = -1;
-        lost_on_rejoin(c);
-        break;
-    case CG_ERR_FENCED_INSTANCE_ID:
-        fatal_fenced(c);
-        return;
-    case CG_ERR_NOT_COORDINATOR:
-        c->coord_known = false;
-        break;
     default:
-        break;
+        join_error(c, (cg_err_t)m->err);
+        return;
     }
-    rejoin_after_error(c);
 }
 
 static void on_hb_resp(cg_client_t *c, cg_msg_t *m)
