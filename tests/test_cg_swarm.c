@@ -12,7 +12,8 @@
  * completed generations; for KIP-848 groups, marked by "protocol": "consumer" in rebalance_start,
  * the group epoch only grows); run_end.duplicates is the sum of the duplicate records.
  * Environment: CGSIM_SWARM_SEED (master seed), CGSIM_SWARM_N (number of scenarios; default
- * SWARM_DEFAULT_N, a fifth of it when CGSIM_SANITIZED=1). A run that reaches SWARM_MAX_EVENTS
+ * SWARM_DEFAULT_N, a fifth of it when CGSIM_SANITIZED=1), CGSIM_SWARM_KEEP (set: keep every
+ * scenario file, e.g. to compare traces of two builds byte for byte). A run that reaches SWARM_MAX_EVENTS
  * (a simulation stuck at one instant) or SWARM_TIMEOUT_S fails. A failing scenario's file is kept
  * and its path printed, with the command that replays it. */
 #include <cjson/cJSON.h>
@@ -787,7 +788,7 @@ static bool swarm_one(uint64_t master, int index, const char *dir, char *path, c
     free(out.buf);
     unlink(trace);
     unlink(log);
-    if (ok)
+    if (ok && !getenv("CGSIM_SWARM_KEEP"))
         unlink(path);
     return ok;
 }
@@ -821,8 +822,10 @@ Test(swarm, random_scenarios_run_clean_and_their_traces_hold_the_invariants)
                 n ? 1000.0 * dt / (double)n : 0.0);
     fprintf(stderr, "swarm: %llu scenarios (seed %llu) in %.1f s\n", (unsigned long long)n,
             (unsigned long long)master, dt);
-    if (failures == 0)
+    if (failures == 0 && !getenv("CGSIM_SWARM_KEEP"))
         rmdir(dir);
+    else if (getenv("CGSIM_SWARM_KEEP"))
+        fprintf(stderr, "swarm: scenarios kept in %s\n", dir);
     cr_assert_eq(failures, 0, "%d swarm scenario(s) failed (kept in %s; messages above)",
                  failures, dir);
 }
