@@ -16,9 +16,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-#include "models/c848.h"
-#include "models/consumer.h"
-#include "models/coordinator.h"
+#include "models/client/client.h"
 #include "models/trace_rec.h"
 
 static void on_step(sim_t *sim, void *ctx, uint64_t arg);
@@ -64,50 +62,6 @@ static int has_inverse(cg_fault_action_t a, cg_fault_action_t *inv)
     }
 }
 
-/* Whether a member action applies in the client's current state (checked before the fault
- * record, which comes before the fault's effects in the trace). */
-static bool member_applies(const cg_client_t *c, cg_fault_action_t a)
-{
-    switch (a) {
-    case CG_FAULT_CRASH: return c->running;
-    case CG_FAULT_RESTART: return true;
-    case CG_FAULT_LEAVE: return c->running;
-    case CG_FAULT_JOIN: return !c->running;
-    case CG_FAULT_PAUSE: return c->running && !c->paused && !c->hung;
-    case CG_FAULT_RESUME: return c->running && (c->paused || c->hung);
-    case CG_FAULT_HANG: return c->running && !c->hung;
-    case CG_FAULT_SLOW: return c->running;
-    case CG_FAULT_ISOLATE: return !c->isolated;
-    case CG_FAULT_HEAL: return c->isolated;
-    default: return false;
-    }
-}
-
-static bool apply_member(cg_client_t *c, cg_fault_action_t a, double factor)
-{
-    if (cg_c848_is(c))
-        return cg_c848_apply(c, a, factor);   /* consumer protocol (models/c848) */
-    switch (a) {
-    case CG_FAULT_CRASH: return cg_client_crash(c);
-    case CG_FAULT_RESTART:
-        /* A running process is killed and started again; a stopped one just starts. */
-        if (c->running)
-            cg_client_crash(c);
-        return cg_client_start(c);
-    case CG_FAULT_LEAVE: return cg_client_close(c);
-    case CG_FAULT_JOIN: return cg_client_start(c);
-    case CG_FAULT_PAUSE: return cg_client_pause(c);
-    case CG_FAULT_RESUME: return cg_client_resume(c);
-    case CG_FAULT_HANG: return cg_client_hang(c);
-    case CG_FAULT_SLOW:
-        c->slow = factor;
-        return c->running;
-    case CG_FAULT_ISOLATE: return cg_client_isolate(c, true);
-    case CG_FAULT_HEAL: return cg_client_isolate(c, false);
-    default: return false;
-    }
-}
-
 bool cg_faults_member(struct cg_world *w, int32_t ci, cg_fault_action_t a, double factor,
                       int64_t dur_ns)
 {
@@ -115,10 +69,10 @@ bool cg_faults_member(struct cg_world *w, int32_t ci, cg_fault_action_t a, doubl
     char target[2 * CG_MAX_NAME_LEN + 8];
     snprintf(target, sizeof target, "%s/%s", c->g->cfg->id, w->s->consumers[ci].id);
     c->g->last_fault_ns = sim_now(&w->sim);
-    bool applied = member_applies(c, a);
+    bool applied = cg_client_fault_applies(c, a);
     cg_rec_fault(w, cg_fault_action_name(a), target, applied, factor, dur_ns);
     if (applied)
-        apply_member(c, a, factor);
+        cg_client_apply(c, a, factor);
     return applied;
 }
 
@@ -189,12 +143,10 @@ static void on_step(sim_t *sim, void *ctx, uint64_t arg)
     bool own = !st.inverse && (f->consumer == st.consumer || st.consumer < 0);
     int64_t dur = own ? f->duration_ns : -1;
     if (a == CG_FAULT_COORDINATOR_FAILOVER) {
-        applied = !g->down;
+        applied = !cg_net_coord_is_down(&w->net, g->gi);
         cg_rec_fault(w, cg_fault_action_name(a), target, applied, factor, dur);
-        if (applied && g->cfg->protocol == CG_PROTOCOL_CONSUMER)
-            cg_c848_failover(g);
-        else if (applied)
-            cg_coord_failover(g);
+        if (applied)
+            g->proto->failover(g);
     } else if (a == CG_FAULT_ROLLING_RESTART || a == CG_FAULT_SCALE) {
         applied = expand_group(w, st.fault, f);   /* steps only: no record before this one */
         cg_rec_fault(w, cg_fault_action_name(a), target, applied, factor, dur);

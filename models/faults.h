@@ -3,8 +3,8 @@
  * scale), each applied at its time with a `fault` record, and the inverse of any fault with a
  * duration_ms.
  * Owns: the fault steps (scenario faults and the per-member steps of group helpers).
- * Does not own: what a fault does to a client or coordinator (models/consumer,
- *       models/coordinator). Stochastic failure models are not handled here.
+ * Does not own: what a fault does to a client or coordinator (models/client, each protocol's
+ *       failover). Stochastic failure models are not handled here.
  * Invariant: steps are scheduled once each, in scenario order on equal times. */
 #ifndef CG_FAULTS_H
 #define CG_FAULTS_H

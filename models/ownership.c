@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "models/partlog.h"
 #include "models/trace_rec.h"
 
 static void tp_name(const struct cg_world *w, int32_t gp, char *buf, size_t len)
@@ -205,7 +206,7 @@ void cg_own_finish(cg_group_t *g, int64_t end_ns)
         }
 }
 
-void cg_own_check_coverage(cg_group_t *g, const bool *topic_sub)
+void cg_own_check_coverage(cg_group_t *g, const bool *topic_sub, int32_t generation)
 {
     struct cg_world *w = g->w;
     for (int64_t gp = 0; gp < w->n_parts; gp++) {
@@ -214,9 +215,83 @@ void cg_own_check_coverage(cg_group_t *g, const bool *topic_sub)
         char tp[CG_MAX_NAME_LEN + 32];
         tp_name(w, (int32_t)gp, tp, sizeof tp);
         cg_world_fail(w, "t=%lld ms: group %s: partition %s has no owner although the group is "
-                      "Stable (generation %d) with every member polling",
-                      (long long)(sim_now(&w->sim) / SIM_NS_PER_MS), g->cfg->id, tp,
-                      g->generation);
+                      "stable (generation %d) with every member polling",
+                      (long long)(sim_now(&w->sim) / SIM_NS_PER_MS), g->cfg->id, tp, generation);
         return;
     }
+}
+
+void cg_own_assign_current(cg_group_t *g, cg_client_t *c, int32_t generation, const int32_t *gp,
+                           uint32_t n)
+{
+    if (cg_group_member_current(g, c))
+        cg_own_assign(g, c, generation, gp, n);
+}
+
+/* ---- rebalances ---- */
+
+void cg_own_rebalance_begin(cg_group_t *g)
+{
+    struct cg_world *w = g->w;
+    g->reb_open = true;
+    g->reb_start_ns = sim_now(&w->sim);
+    memcpy(g->snap_owner, g->last_owner, (size_t)w->n_parts * sizeof *g->snap_owner);
+}
+
+void cg_own_note_first_owner(cg_group_t *g, const cg_client_t *c, const int32_t *gp, uint32_t n)
+{
+    if (!g->reb_open)
+        return;
+    for (uint32_t j = 0; j < n; j++)
+        if (g->snap_owner[gp[j]] < 0)
+            g->snap_owner[gp[j]] = c->local;
+}
+
+void cg_own_rebalance_end(cg_group_t *g, int32_t generation, int64_t duration_ns,
+                          int64_t members, int64_t moved, bool check_generation)
+{
+    struct cg_world *w = g->w;
+    cg_group_summary_t *s = &g->sum;
+    s->rebalances++;
+    s->rebalance_ns_total += duration_ns;
+    if (duration_ns > s->rebalance_ns_max)
+        s->rebalance_ns_max = duration_ns;
+    s->moved += moved;
+    if (check_generation && w->opts.check && generation < g->max_gen_end)
+        cg_world_fail(w, "t=%lld ms: group %s: rebalance_end generation went back to %d",
+                      (long long)(sim_now(&w->sim) / SIM_NS_PER_MS), g->cfg->id, generation);
+    if (generation > g->max_gen_end)
+        g->max_gen_end = generation;
+    cg_rec_rebalance_end(w, g, generation, duration_ns, members, moved);
+}
+
+/* ---- commits ---- */
+
+void cg_own_commit(cg_group_t *g, int32_t consumer, int32_t gp, int64_t offset,
+                   int32_t generation, cg_err_t err)
+{
+    struct cg_world *w = g->w;
+    int64_t now = sim_now(&w->sim);
+    int64_t end = cg_partlog_end_offset(w->pl, gp, now);
+    cg_rec_commit(w, g, consumer, gp, offset, generation, err == CG_ERR_NONE, end, err);
+    if (err != CG_ERR_NONE)
+        return;
+    int64_t prev = g->acked[gp];
+    if (w->opts.check && offset < prev) {
+        char tp[CG_MAX_NAME_LEN + 32];
+        tp_name(w, gp, tp, sizeof tp);
+        cg_world_fail(w, "t=%lld ms: group %s: committed offset of %s went back from %lld to "
+                      "%lld (member %s)", (long long)(now / SIM_NS_PER_MS), g->cfg->id, tp,
+                      (long long)prev, (long long)offset, w->s->consumers[consumer].id);
+    }
+    /* The definition of analysis/an_state.c: lag (log end - committed) only grows between
+     * commits, so its peak is just before a commit moves the committed offset (end minus the
+     * previous committed offset), and right after it is end - offset. */
+    int64_t peak = end - (prev >= 0 ? prev : offset);
+    int64_t lag = end - offset > 0 ? end - offset : 0;
+    if (peak > g->sum.max_lag_records)
+        g->sum.max_lag_records = peak;
+    if (lag > g->sum.max_lag_records)
+        g->sum.max_lag_records = lag;
+    g->acked[gp] = offset;
 }

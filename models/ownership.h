@@ -29,8 +29,26 @@ void cg_own_end_all(cg_group_t *g, cg_client_t *c);
 void cg_own_processed(cg_group_t *g, cg_client_t *c, int32_t gp, int64_t from, int64_t n);
 /* Close the unavailable-time accounting at the end of the run. */
 void cg_own_finish(cg_group_t *g, int64_t end_ns);
-/* `check`: the group has been Stable for a while: every partition of a topic with
+/* `check`: the group has been stable for a while: every partition of a topic with
  * topic_sub[t] set (subscribed by a member of the generation) must be owned. */
-void cg_own_check_coverage(cg_group_t *g, const bool *topic_sub);
+void cg_own_check_coverage(cg_group_t *g, const bool *topic_sub, int32_t generation);
+/* cg_own_assign when the group's protocol still counts c as the member it believes it is (an
+ * assignment reaching a member removed meanwhile is not recorded). */
+void cg_own_assign_current(cg_group_t *g, cg_client_t *c, int32_t generation, const int32_t *gp,
+                           uint32_t n);
+
+/* ---- rebalances and commits: one accounting for every protocol ---- */
+/* A rebalance opens (consumer protocol): last owners are remembered for `moved`. */
+void cg_own_rebalance_begin(cg_group_t *g);
+/* During an open rebalance a partition that never had an owner counts its first owner as its
+ * last owner, so a partition handed on within the same rebalance counts as moved. */
+void cg_own_note_first_owner(cg_group_t *g, const cg_client_t *c, const int32_t *gp, uint32_t n);
+/* A rebalance ended: summary counters and the rebalance_end record. */
+void cg_own_rebalance_end(cg_group_t *g, int32_t generation, int64_t duration_ns,
+                          int64_t members, int64_t moved, bool check_generation);
+/* An OffsetCommit of one partition was answered `err`: the commit record (with the log end) and,
+ * when accepted, max lag as analysis/ defines it. */
+void cg_own_commit(cg_group_t *g, int32_t consumer, int32_t gp, int64_t offset,
+                   int32_t generation, cg_err_t err);
 
 #endif

@@ -98,12 +98,14 @@ void cg_rec_member_leave(struct cg_world *w, const cg_group_t *g, int32_t consum
 }
 
 void cg_rec_rebalance_start(struct cg_world *w, const cg_group_t *g, int32_t generation,
-                            cg_reason_t reason)
+                            cg_reason_t reason, const char *protocol)
 {
     sim_trace_t *tr = rec_begin(w, "rebalance_start");
     sim_trace_str(tr, "group", g->cfg->id);
     sim_trace_int(tr, "generation", generation);
     sim_trace_str(tr, "reason", cg_reason_name(reason));
+    if (protocol)
+        sim_trace_str(tr, "protocol", protocol);
     sim_trace_end(tr);
 }
 

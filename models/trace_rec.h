@@ -14,8 +14,10 @@ void cg_rec_member_join(struct cg_world *w, const cg_group_t *g, int32_t consume
                         const char *member_id, const char *replaced);
 void cg_rec_member_leave(struct cg_world *w, const cg_group_t *g, int32_t consumer,
                          cg_reason_t reason);
+/* protocol: NULL for classic groups (omitted), "consumer" for KIP-848 groups, whose
+ * generations are group epochs. */
 void cg_rec_rebalance_start(struct cg_world *w, const cg_group_t *g, int32_t generation,
-                            cg_reason_t reason);
+                            cg_reason_t reason, const char *protocol);
 void cg_rec_rebalance_end(struct cg_world *w, const cg_group_t *g, int32_t generation,
                           int64_t duration_ns, int64_t members, int64_t moved);
 void cg_rec_assignment(struct cg_world *w, const cg_group_t *g, int32_t generation,

@@ -139,3 +139,9 @@ void sim_stop(sim_t *sim)
 {
     sim->stop_requested = 1;
 }
+
+void sim_advance_to(sim_t *sim, int64_t t_ns)
+{
+    if (t_ns > sim->now_ns)
+        sim->now_ns = t_ns;
+}

@@ -45,6 +45,9 @@ void sim_timer_set(sim_t *sim, sim_handle_t *h, int64_t time_ns, sim_handler_fn 
 /* Run events with time <= end_ns, at most max_events of them (0 = no limit). The clock ends at
  * end_ns when the queue runs past it. */
 sim_stop_reason_t sim_run(sim_t *sim, int64_t end_ns, uint64_t max_events);
+/* Move the clock forward to t_ns (a run that ran out of events still ends at its end); never
+ * back. */
+void sim_advance_to(sim_t *sim, int64_t t_ns);
 void sim_stop(sim_t *sim);
 
 #endif

@@ -1,4 +1,4 @@
-/* models/assignor_kip848: the KIP-848 consumer-group coordinator ("protocol": "consumer") as a
+/* models/kip848/machine: the KIP-848 consumer-group coordinator ("protocol": "consumer") as a
  * pure state machine: no events, no clock, no randomness. The world turns network messages into
  * cg_k848_heartbeat calls and arms the timers the outputs ask for.
  * Owns: one group's epochs, its members (id, instance id, subscription, member epoch, state,
@@ -11,9 +11,6 @@
  *            nobody holds it (asserted), so a partition is never given to a new owner before its
  *            old owner released it (acknowledged the revocation, left, or was fenced); a member's
  *            epoch never decreases except to the static-leave marker -2.
- *
- * Lives in the assignor library (models/assignor*.c) because it depends only on sim + assignors;
- * it is not an assignor and is not in the registry.
  *
  * Kafka sources (apache/kafka group-coordinator): GroupMetadataManager.consumerGroupHeartbeat,
  * consumerGroupLeave, consumerGroupStaticMemberGroupLeave,
@@ -31,8 +28,8 @@
  * - Like Kafka, the target assignment is recomputed lazily: a leave/fence bumps the group epoch and
  *   the next heartbeat of any member computes the target for it (group state ASSIGNING meanwhile).
  * - The rebalance timer is cancelled on a static leave (Kafka lets it fire and ignores it). */
-#ifndef CG_ASSIGNOR_KIP848_H
-#define CG_ASSIGNOR_KIP848_H
+#ifndef CG_KIP848_MACHINE_H
+#define CG_KIP848_MACHINE_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* models/assignor_kip848: the KIP-848 consumer-group coordinator state machine (see the header).
+/* models/kip848/machine: the KIP-848 consumer-group coordinator state machine (see the header).
  *
  * A heartbeat runs Kafka's three steps (GroupMetadataManager.consumerGroupHeartbeat):
  *   1. get or create the member (epoch validation, static membership rules) and update its
@@ -25,7 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "models/assignor_kip848.h"
+#include "models/kip848/machine.h"
 
 typedef struct k848_list {
     int32_t *v;                       /* sorted ascending, unique */

@@ -1,5 +1,4 @@
-/* models/fetch: the fetch half of a consumer's poll loop, shared by the classic client
- * (models/consumer) and the KIP-848 client (models/c848_client).
+/* models/client/fetch: the fetch half of a consumer's poll loop (models/client).
  * Owns: reading the partition logs for the owned partitions (with the per-partition log-end
  *       cache), the broker-side wait for data (fetch.max.wait.ms), taking up to
  *       max.poll.records round-robin, the batch's processing time, settling processed records.
@@ -11,7 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "models/world_impl.h"
+#include "models/client/client.h"
 
 #define CG_FETCH_SCAN_MAX 16               /* next-arrival re-checks within one fetch wait */
 /* A poll() that returns nothing takes at least this long (the client's own work), so zero

@@ -1,7 +1,7 @@
 /* models/coordinator: the classic group coordinator of one group (kafka.md (b), pitfall 5).
  *
- * Requests arrive as engine events (cg_coord_on_msg) carrying a pooled cg_msg_t; the coordinator
- * answers through cg_world_reply, which applies the return latency. JoinGroup and SyncGroup
+ * Requests arrive from the network (cg_coord_on_request) as pooled cg_msg_t; the coordinator
+ * answers through cg_net_reply, which applies the return latency. JoinGroup and SyncGroup
  * requests are parked in the member slot until the join or sync phase completes.
  *
  * Timers, one heap event each, re-armed lazily: a member's session timer fires at its deadline
@@ -16,16 +16,15 @@
  * With cooperative rebalancing a partition that moves from one member to another is withheld
  * (assigned to nobody), which is what CooperativeStickyAssignor does; doing it here also keeps
  * the one-owner invariant for any other assignor configured with "cooperative". */
-#include "models/coordinator.h"
+#include "models/classic/coordinator.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "models/ownership.h"
-#include "models/trace_rec.h"
 
-static void prepare_rebalance(cg_group_t *g, cg_reason_t reason);
-static void maybe_complete_join(cg_group_t *g);
+static void prepare_rebalance(cg_coord_t *g, cg_reason_t reason);
+static void maybe_complete_join(cg_coord_t *g);
 static void on_session(sim_t *sim, void *ctx, uint64_t arg);
 
 const char *cg_coord_state_name(cg_gstate_t s)
@@ -35,9 +34,14 @@ const char *cg_coord_state_name(cg_gstate_t s)
     return names[s];
 }
 
-static int64_t now_ns(const cg_group_t *g) { return sim_now(&g->w->sim); }
+static int64_t now_ns(const cg_coord_t *g) { return sim_now(g->sim); }
 
-static cg_member_t *lookup(cg_group_t *g, int32_t slot, uint64_t serial)
+static void coord_fail(cg_coord_t *g, const char *message)
+{
+    g->env.fail(g->env.ctx, message);
+}
+
+static cg_member_t *lookup(cg_coord_t *g, int32_t slot, uint64_t serial)
 {
     if (slot < 0 || (uint32_t)slot >= g->n_slots || serial == 0)
         return NULL;
@@ -45,7 +49,7 @@ static cg_member_t *lookup(cg_group_t *g, int32_t slot, uint64_t serial)
     return m->serial == serial ? m : NULL;
 }
 
-bool cg_coord_member_live(const cg_group_t *g, int32_t slot, uint64_t serial, int32_t gen)
+bool cg_coord_member_live(const cg_coord_t *g, int32_t slot, uint64_t serial, int32_t gen)
 {
     if (slot < 0 || (uint32_t)slot >= g->n_slots || serial == 0)
         return false;
@@ -55,7 +59,7 @@ bool cg_coord_member_live(const cg_group_t *g, int32_t slot, uint64_t serial, in
 
 /* ---- slots ---- */
 
-static int32_t slot_alloc(cg_group_t *g)
+static int32_t slot_alloc(cg_coord_t *g)
 {
     if (g->n_free > 0)
         return g->free_slots[--g->n_free];
@@ -89,46 +93,49 @@ static void member_reset(cg_member_t *m, int32_t consumer, int32_t instance, uin
     m->n_assign = 0;
 }
 
-static void slot_free(cg_group_t *g, int32_t slot)
+static void slot_free(cg_coord_t *g, int32_t slot)
 {
     cg_member_t *m = &g->members[slot];
-    sim_timer_clear(&g->w->sim, &m->timer);
+    sim_timer_clear(g->sim, &m->timer);
     m->serial = 0;
     g->free_slots[g->n_free++] = slot;
 }
 
-static void make_member_id(cg_group_t *g, cg_member_t *m, cg_client_t *c)
+static void make_member_id(cg_coord_t *g, cg_member_t *m, int32_t consumer, int32_t instance)
 {
     /* "<client id or instance id>-" + 32 hex digits from the consumer's member-id stream, like
      * Kafka's clientId-UUID, so dynamic member order follows consumer ids. */
-    const char *prefix = c->instance >= 0 ? g->instance_ids[c->instance] : c->cfg->id;
+    const char *prefix = instance >= 0 ? g->instance_ids[instance] : g->s->consumers[consumer].id;
+    sim_rng_t *r = &g->id_rng[consumer - (int32_t)g->cfg->first_consumer];
     uint32_t part[4];
     for (int i = 0; i < 4; i++)
-        part[i] = (uint32_t)sim_rng_below(&c->mid_rng, UINT64_C(1) << 32);
+        part[i] = (uint32_t)sim_rng_below(r, UINT64_C(1) << 32);
     snprintf(m->id, sizeof m->id, "%s-%08x%08x%08x%08x", prefix, part[0], part[1], part[2],
              part[3]);
 }
 
-static void arm_session(cg_group_t *g, int32_t slot, int64_t deadline)
+static void arm_session(cg_coord_t *g, int32_t slot, int64_t deadline)
 {
     cg_member_t *m = &g->members[slot];
     m->deadline_ns = deadline;
     if (m->timer == SIM_HANDLE_NONE)
-        m->timer = sim_schedule(&g->w->sim, deadline, on_session, g, (uint64_t)slot);
+        m->timer = sim_schedule(g->sim, deadline, on_session, g, (uint64_t)slot);
 }
 
-static void touch(cg_group_t *g, int32_t slot)
+static void touch(cg_coord_t *g, int32_t slot)
 {
     cg_member_t *m = &g->members[slot];
     arm_session(g, slot, now_ns(g) + m->session_ns);
 }
 
 /* Copy the subscription metadata of a JoinGroup into the member. */
-static int take_subscription(cg_group_t *g, cg_member_t *m, const cg_msg_t *msg)
+static int take_subscription(cg_coord_t *g, cg_member_t *m, const cg_msg_t *msg)
 {
-    const cg_client_t *c = &g->w->clients[msg->client];
-    m->session_ns = c->cfg->cfg.session_timeout_ns;
-    m->rebalance_timeout_ns = c->cfg->cfg.max_poll_interval_ns;
+    m->session_ns = msg->session_timeout_ns;
+    m->rebalance_timeout_ns = msg->rebalance_timeout_ns;
+    m->topics = msg->topics;
+    m->n_topics = msg->n_topics;
+    m->rack = msg->rack;
     if (msg->n > m->cap_owned) {
         cg_tp_t *p = realloc(m->owned, msg->n * sizeof *p);
         if (!p)
@@ -137,16 +144,16 @@ static int take_subscription(cg_group_t *g, cg_member_t *m, const cg_msg_t *msg)
         m->cap_owned = msg->n;
     }
     for (uint32_t i = 0; i < msg->n; i++) {
-        int32_t t = g->w->gp_topic[msg->gp[i]];
+        int32_t t = g->gp_topic[msg->gp[i]];
         m->owned[i].topic = t;
-        m->owned[i].partition = (int32_t)(msg->gp[i] - g->w->topic_base[t]);
+        m->owned[i].partition = (int32_t)(msg->gp[i] - g->topic_base[t]);
     }
     m->n_owned = msg->n;
     m->owned_gen = msg->owned_gen;
     return 0;
 }
 
-static int64_t rebalance_timeout(const cg_group_t *g)
+static int64_t rebalance_timeout(const cg_coord_t *g)
 {
     int64_t t = 0;
     for (uint32_t s = 0; s < g->n_slots; s++) {
@@ -157,17 +164,17 @@ static int64_t rebalance_timeout(const cg_group_t *g)
     return t;
 }
 
-static bool all_joined(const cg_group_t *g)
+static bool all_joined(const cg_coord_t *g)
 {
     return g->n_awaiting_join == g->n_members && g->n_pending == 0;
 }
 
-static void reply(cg_group_t *g, int32_t mi, cg_err_t err)
+static void reply(cg_coord_t *g, int32_t mi, cg_err_t err)
 {
-    cg_world_reply(g, mi, err);
+    cg_net_reply(g->net, mi, (uint8_t)err);
 }
 
-static void reply_join(cg_group_t *g, int32_t slot, cg_err_t err)
+static void reply_join(cg_coord_t *g, int32_t slot, cg_err_t err)
 {
     cg_member_t *m = &g->members[slot];
     int32_t mi = m->join_msg;
@@ -175,7 +182,7 @@ static void reply_join(cg_group_t *g, int32_t slot, cg_err_t err)
         return;
     m->join_msg = -1;
     g->n_awaiting_join--;
-    cg_msg_t *msg = cg_world_msg(g->w, mi);
+    cg_msg_t *msg = cg_net_msg(g->net, mi);
     msg->slot = slot;
     msg->serial = m->serial;
     msg->generation = g->generation;
@@ -184,22 +191,22 @@ static void reply_join(cg_group_t *g, int32_t slot, cg_err_t err)
     reply(g, mi, err);
 }
 
-static void reply_sync(cg_group_t *g, int32_t slot, cg_err_t err)
+static void reply_sync(cg_coord_t *g, int32_t slot, cg_err_t err)
 {
     cg_member_t *m = &g->members[slot];
     int32_t mi = m->sync_msg;
     if (mi < 0)
         return;
     m->sync_msg = -1;
-    cg_msg_t *msg = cg_world_msg(g->w, mi);
+    cg_msg_t *msg = cg_net_msg(g->net, mi);
     msg->n = 0;
     if (err == CG_ERR_NONE) {
-        if (cg_world_msg_reserve(g->w, mi, m->n_assign) != 0) {
-            cg_world_fail(g->w, "out of memory");
-            cg_world_msg_free(g->w, mi);
+        if (cg_net_msg_reserve(g->net, mi, m->n_assign) != 0) {
+            coord_fail(g, "out of memory");
+            cg_net_msg_free(g->net, mi);
             return;
         }
-        msg = cg_world_msg(g->w, mi);
+        msg = cg_net_msg(g->net, mi);
         if (m->n_assign)                    /* m->assign may be NULL when empty */
             memcpy(msg->gp, m->assign, m->n_assign * sizeof *m->assign);
         msg->n = m->n_assign;
@@ -208,7 +215,7 @@ static void reply_sync(cg_group_t *g, int32_t slot, cg_err_t err)
     reply(g, mi, err);
 }
 
-static int32_t first_member(const cg_group_t *g, bool awaiting_only)
+static int32_t first_member(const cg_coord_t *g, bool awaiting_only)
 {
     for (uint32_t s = 0; s < g->n_slots; s++) {
         const cg_member_t *m = &g->members[s];
@@ -220,9 +227,8 @@ static int32_t first_member(const cg_group_t *g, bool awaiting_only)
 
 /* Remove a member: member_leave, end of its trace ownership, parked requests answered. With
  * `trigger` the group reacts (rebalance or join completion). */
-static void remove_member(cg_group_t *g, int32_t slot, cg_reason_t reason, bool trigger)
+static void remove_member(cg_coord_t *g, int32_t slot, cg_reason_t reason, bool trigger)
 {
-    struct cg_world *w = g->w;
     cg_member_t *m = &g->members[slot];
     if (m->pending) {
         g->n_pending--;
@@ -231,8 +237,7 @@ static void remove_member(cg_group_t *g, int32_t slot, cg_reason_t reason, bool 
             maybe_complete_join(g);
         return;
     }
-    cg_rec_member_leave(w, g, m->consumer, reason);
-    cg_own_end_all(g, &w->clients[m->consumer]);
+    g->env.member_left(g->env.ctx, m->consumer, reason);
     reply_join(g, slot, CG_ERR_UNKNOWN_MEMBER_ID);
     reply_sync(g, slot, CG_ERR_UNKNOWN_MEMBER_ID);
     if (m->instance >= 0 && g->instance_slot[m->instance] == slot)
@@ -253,18 +258,18 @@ static void remove_member(cg_group_t *g, int32_t slot, cg_reason_t reason, bool 
 
 static void on_join_timer(sim_t *sim, void *ctx, uint64_t arg);
 
-static void schedule_join_timer(cg_group_t *g, int64_t delay_ns)
+static void schedule_join_timer(cg_coord_t *g, int64_t delay_ns)
 {
-    sim_timer_set(&g->w->sim, &g->join_timer, now_ns(g) + delay_ns, on_join_timer, g, 0);
+    sim_timer_set(g->sim, &g->join_timer, now_ns(g) + delay_ns, on_join_timer, g, 0);
 }
 
-static void prepare_rebalance(cg_group_t *g, cg_reason_t reason)
+static void prepare_rebalance(cg_coord_t *g, cg_reason_t reason)
 {
     if (g->state == CG_GS_COMPLETING) {
         for (uint32_t s = 0; s < g->n_slots; s++)
             if (g->members[s].serial)
                 reply_sync(g, (int32_t)s, CG_ERR_REBALANCE_IN_PROGRESS);
-        sim_timer_clear(&g->w->sim, &g->sync_timer);
+        sim_timer_clear(g->sim, &g->sync_timer);
     }
     if (g->failover_pending) {
         reason = CG_RS_COORDINATOR_FAILOVER;
@@ -276,12 +281,9 @@ static void prepare_rebalance(cg_group_t *g, cg_reason_t reason)
     /* A rebalance lost in a failover announced a generation that was never persisted; the
      * next one announces at least that number again, so generations never go back. */
     g->forming_gen = g->generation + 1 > g->max_gen_start ? g->generation + 1 : g->max_gen_start;
-    if (g->w->opts.check && g->forming_gen < g->max_gen_start)
-        cg_world_fail(g->w, "t=%lld ms: group %s: generation went back from %d to %d",
-                      (long long)(now_ns(g) / SIM_NS_PER_MS), g->cfg->id, g->max_gen_start,
-                      g->forming_gen);
+    assert(g->forming_gen > g->generation && g->forming_gen >= g->max_gen_start);
     g->max_gen_start = g->forming_gen;
-    cg_rec_rebalance_start(g->w, g, g->forming_gen, reason);
+    g->env.rebalance_start(g->env.ctx, g->forming_gen, reason);
     if (initial) {
         int64_t delay = g->cfg->broker.initial_rebalance_delay_ns;
         int64_t rest = rebalance_timeout(g) - delay;
@@ -294,14 +296,14 @@ static void prepare_rebalance(cg_group_t *g, cg_reason_t reason)
     }
     g->initial_delay = false;
     if (all_joined(g)) {
-        sim_timer_clear(&g->w->sim, &g->join_timer);
+        sim_timer_clear(g->sim, &g->join_timer);
         cg_coord_complete_join(g);
     } else {
         schedule_join_timer(g, rebalance_timeout(g));
     }
 }
 
-static void maybe_prepare_or_complete(cg_group_t *g, cg_reason_t reason)
+static void maybe_prepare_or_complete(cg_coord_t *g, cg_reason_t reason)
 {
     if (g->state == CG_GS_PREPARING)
         maybe_complete_join(g);
@@ -309,19 +311,18 @@ static void maybe_prepare_or_complete(cg_group_t *g, cg_reason_t reason)
         prepare_rebalance(g, reason);
 }
 
-static void maybe_complete_join(cg_group_t *g)
+static void maybe_complete_join(cg_coord_t *g)
 {
     if (g->state == CG_GS_PREPARING && !g->initial_delay && all_joined(g)) {
-        sim_timer_clear(&g->w->sim, &g->join_timer);
+        sim_timer_clear(g->sim, &g->join_timer);
         cg_coord_complete_join(g);
     }
 }
 
 static void on_sync_timer(sim_t *sim, void *ctx, uint64_t arg);
 
-void cg_coord_complete_join(cg_group_t *g)
+void cg_coord_complete_join(cg_coord_t *g)
 {
-    struct cg_world *w = g->w;
     g->initial_delay = false;
     /* Dynamic members that did not rejoin are dropped; static ones stay (KIP-345). */
     for (uint32_t s = 0; s < g->n_slots; s++) {
@@ -344,14 +345,7 @@ void cg_coord_complete_join(cg_group_t *g)
         g->generation = g->forming_gen;
         g->state = CG_GS_EMPTY;
         g->leader = -1;
-        int64_t dur = now_ns(g) - g->rebalance_start_ns;
-        g->sum.rebalances++;
-        g->sum.rebalance_ns_total += dur;
-        if (dur > g->sum.rebalance_ns_max)
-            g->sum.rebalance_ns_max = dur;
-        if (g->generation > g->max_gen_end)
-            g->max_gen_end = g->generation;
-        cg_rec_rebalance_end(g->w, g, g->generation, dur, 0, 0);
+        g->env.rebalance_end(g->env.ctx, g->generation, now_ns(g) - g->rebalance_start_ns, false);
         return;
     }
     g->generation = g->forming_gen;
@@ -368,7 +362,7 @@ void cg_coord_complete_join(cg_group_t *g)
         arm_session(g, (int32_t)s, now + m->session_ns);
         reply_join(g, (int32_t)s, CG_ERR_NONE);
     }
-    sim_timer_set(&w->sim, &g->sync_timer, now + rebalance_timeout(g), on_sync_timer, g,
+    sim_timer_set(g->sim, &g->sync_timer, now + rebalance_timeout(g), on_sync_timer, g,
                   (uint64_t)g->generation);
 }
 
@@ -376,7 +370,7 @@ static void on_join_timer(sim_t *sim, void *ctx, uint64_t arg)
 {
     (void)sim;
     (void)arg;
-    cg_group_t *g = ctx;
+    cg_coord_t *g = ctx;
     g->join_timer = SIM_HANDLE_NONE;
     if (g->down || g->state != CG_GS_PREPARING)
         return;
@@ -395,95 +389,14 @@ static void on_join_timer(sim_t *sim, void *ctx, uint64_t arg)
 
 /* ---- sync phase ---- */
 
-static void on_check_timer(sim_t *sim, void *ctx, uint64_t arg);
+static int run_assignor(cg_coord_t *g);
 
-static int run_assignor(cg_group_t *g);
-
-static bool member_reachable(cg_group_t *g, int32_t slot)
+static void become_stable(cg_coord_t *g)
 {
-    const cg_member_t *m = &g->members[slot];
-    const cg_client_t *c = &g->w->clients[m->consumer];
-    return c->running && c->slot == slot && c->serial == m->serial && m->rejoined;
-}
-
-static int cmp_i32(const void *a, const void *b)
-{
-    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-    return (x > y) - (x < y);
-}
-
-/* Before the new generation's assignments reach anybody, the trace must not still show one of
- * its partitions owned by a member that is not assigned it. An unreachable member gives up all
- * but its new assignment. A reachable one gives up what it owns per the trace but neither gets
- * now nor reported owning in its JoinGroup (a restarted process, which reports nothing, whose
- * predecessor crashed while owning partitions); what it reported is withheld from others
- * (cooperative) or was revoked before the JoinGroup (eager), and its client handles it. */
-static void revoke_stale(cg_group_t *g, cg_client_t *c, const cg_member_t *m, bool reachable)
-{
-    uint32_t n = m->n_assign + (reachable ? m->n_owned : 0);
-    int32_t *keep = malloc((n ? n : 1) * sizeof *keep);
-    if (!keep) {
-        cg_world_fail(g->w, "out of memory");
-        return;
-    }
-    if (m->n_assign)
-        memcpy(keep, m->assign, m->n_assign * sizeof *keep);
-    for (uint32_t i = 0; reachable && i < m->n_owned; i++)
-        keep[m->n_assign + i] =
-            (int32_t)(g->w->topic_base[m->owned[i].topic] + m->owned[i].partition);
-    qsort(keep, n, sizeof *keep, cmp_i32);
-    cg_own_revoke_except(g, c, keep, n);
-    free(keep);
-}
-
-static void become_stable(cg_group_t *g)
-{
-    struct cg_world *w = g->w;
-    int64_t moved = 0, members = 0;
-    for (uint32_t s = 0; s < g->n_slots; s++) {
-        cg_member_t *m = &g->members[s];
-        if (!m->serial || m->pending || !m->in_gen)
-            continue;
-        members++;
-        int32_t local = m->consumer - (int32_t)g->cfg->first_consumer;
-        for (uint32_t i = 0; i < m->n_assign; i++) {
-            int32_t last = g->last_owner[m->assign[i]];
-            if (last >= 0 && last != local)
-                moved++;
-        }
-    }
     g->state = CG_GS_STABLE;
     g->stable_gen = g->generation;
     g->stable_ns = now_ns(g);
-    int64_t dur = now_ns(g) - g->rebalance_start_ns;
-    g->sum.rebalances++;
-    g->sum.rebalance_ns_total += dur;
-    if (dur > g->sum.rebalance_ns_max)
-        g->sum.rebalance_ns_max = dur;
-    g->sum.moved += moved;
-    if (w->opts.check && g->generation < g->max_gen_end)
-        cg_world_fail(w, "t=%lld ms: group %s: rebalance_end generation went back to %d",
-                      (long long)(now_ns(g) / SIM_NS_PER_MS), g->cfg->id, g->generation);
-    if (g->generation > g->max_gen_end)
-        g->max_gen_end = g->generation;
-    cg_rec_rebalance_end(w, g, g->generation, dur, members, moved);
-    /* A static member that did not rejoin (process down, or alive but not polling) gets no
-     * SyncGroup response for this generation: the trace records the coordinator's view for it
-     * now. First every such member gives up (revoke) what it owned and is not assigned any more,
-     * then each gets its assignment, so nobody's assignment arriving later finds the partition
-     * still owned. If such a process still fetches, that is zombie processing. */
-    for (int pass = 0; pass < 2; pass++)
-        for (uint32_t s = 0; s < g->n_slots; s++) {
-            cg_member_t *m = &g->members[s];
-            if (!m->serial || m->pending || !m->in_gen)
-                continue;
-            cg_client_t *c = &w->clients[m->consumer];
-            bool reachable = member_reachable(g, (int32_t)s);
-            if (pass == 0)
-                revoke_stale(g, c, m, reachable);
-            else if (!reachable)
-                cg_own_assign(g, c, g->generation, m->assign, m->n_assign);
-        }
+    g->env.rebalance_end(g->env.ctx, g->generation, now_ns(g) - g->rebalance_start_ns, true);
     for (uint32_t s = 0; s < g->n_slots; s++) {
         cg_member_t *m = &g->members[s];
         if (!m->serial || m->pending)
@@ -491,14 +404,12 @@ static void become_stable(cg_group_t *g)
         m->in_stable = m->in_gen;
         reply_sync(g, (int32_t)s, CG_ERR_NONE);
     }
-    if (w->opts.check)
-        sim_timer_set(&w->sim, &g->check_timer, now_ns(g) + 2 * g->max_hb_ns + SIM_NS_PER_MS,
-                      on_check_timer, g, (uint64_t)g->generation);
+    g->env.stable(g->env.ctx, g->generation);
 }
 
-static void on_sync(cg_group_t *g, int32_t mi)
+static void on_sync(cg_coord_t *g, int32_t mi)
 {
-    cg_msg_t *msg = cg_world_msg(g->w, mi);
+    cg_msg_t *msg = cg_net_msg(g->net, mi);
     int32_t slot = msg->slot;
     cg_member_t *m = &g->members[slot];
     if (msg->generation != g->generation) {
@@ -511,7 +422,7 @@ static void on_sync(cg_group_t *g, int32_t mi)
     }
     touch(g, slot);
     if (m->sync_msg >= 0)
-        cg_world_msg_free(g->w, m->sync_msg);
+        cg_net_msg_free(g->net, m->sync_msg);
     m->sync_msg = mi;
     m->synced = true;
     if (g->state == CG_GS_STABLE) {
@@ -528,7 +439,7 @@ static void on_sync(cg_group_t *g, int32_t mi)
 static void on_sync_timer(sim_t *sim, void *ctx, uint64_t arg)
 {
     (void)sim;
-    cg_group_t *g = ctx;
+    cg_coord_t *g = ctx;
     g->sync_timer = SIM_HANDLE_NONE;
     if (g->down || (int32_t)arg != g->generation)
         return;
@@ -550,15 +461,14 @@ static void on_sync_timer(sim_t *sim, void *ctx, uint64_t arg)
 /* ---- assignor ---- */
 
 /* Cooperative: withhold partitions moving between members (KIP-429 first round). */
-static void withhold_moving(cg_group_t *g, const cg_assign_member_t *in, uint32_t n)
+static void withhold_moving(cg_coord_t *g, const cg_assign_member_t *in, uint32_t n)
 {
-    const struct cg_world *w = g->w;
     for (uint32_t i = 0; i < n; i++)
         for (uint32_t j = 0; j < in[i].n_owned; j++) {
-            int64_t gp = w->topic_base[in[i].owned[j].topic] + in[i].owned[j].partition;
+            int64_t gp = g->topic_base[in[i].owned[j].topic] + in[i].owned[j].partition;
             g->scratch_claim[gp] = g->scratch_claim[gp] == -1 ? (int32_t)i : -2;
         }
-    for (int64_t gp = 0; gp < w->n_parts; gp++) {
+    for (int64_t gp = 0; gp < g->n_parts; gp++) {
         int32_t cl = g->scratch_claim[gp];
         if (cl != -1 && g->scratch_owner[gp] >= 0 && cl != g->scratch_owner[gp])
             g->scratch_owner[gp] = -1;
@@ -567,11 +477,11 @@ static void withhold_moving(cg_group_t *g, const cg_assign_member_t *in, uint32_
 }
 
 /* Copy the assignor's output (scratch_owner) into each member's assignment list. */
-static int distribute(cg_group_t *g, const int32_t *slot_of, uint32_t n)
+static int distribute(cg_coord_t *g, const int32_t *slot_of, uint32_t n)
 {
     for (uint32_t i = 0; i < n; i++)
         g->members[slot_of[i]].n_assign = 0;
-    for (int64_t gp = 0; gp < g->w->n_parts; gp++) {
+    for (int64_t gp = 0; gp < g->n_parts; gp++) {
         int32_t o = g->scratch_owner[gp];
         if (o < 0)
             continue;
@@ -580,7 +490,7 @@ static int distribute(cg_group_t *g, const int32_t *slot_of, uint32_t n)
             uint32_t cap = m->cap_assign ? 2 * m->cap_assign : 8;
             int32_t *p = realloc(m->assign, cap * sizeof *p);
             if (!p) {
-                cg_world_fail(g->w, "out of memory");
+                coord_fail(g, "out of memory");
                 return -1;
             }
             m->assign = p;
@@ -591,9 +501,8 @@ static int distribute(cg_group_t *g, const int32_t *slot_of, uint32_t n)
     return 0;
 }
 
-static int run_assignor(cg_group_t *g)
+static int run_assignor(cg_coord_t *g)
 {
-    struct cg_world *w = g->w;
     uint32_t n = 0;
     for (uint32_t s = 0; s < g->n_slots; s++)
         if (g->members[s].serial && !g->members[s].pending && g->members[s].in_gen)
@@ -603,7 +512,7 @@ static int run_assignor(cg_group_t *g)
     if (!in || !slot_of) {
         free(in);
         free(slot_of);
-        cg_world_fail(w, "out of memory");
+        coord_fail(g, "out of memory");
         return -1;
     }
     uint32_t k = 0;
@@ -611,21 +520,22 @@ static int run_assignor(cg_group_t *g)
         cg_member_t *m = &g->members[s];
         if (!m->serial || m->pending || !m->in_gen)
             continue;
-        const cg_consumer_cfg_t *cc = &w->s->consumers[m->consumer];
         in[k] = (cg_assign_member_t){m->id, m->instance >= 0 ? g->instance_ids[m->instance] : NULL,
-                                     cc->cfg.client_rack, cc->topics, cc->n_topics, m->owned,
-                                     m->n_owned, m->owned_gen};
+                                     m->rack, m->topics, m->n_topics, m->owned, m->n_owned,
+                                     m->owned_gen};
         slot_of[k++] = (int32_t)s;
     }
-    cg_assign_input_t input = {w->topic_meta, w->s->n_topics, w->topic_base, in, n};
+    cg_assign_input_t input = {g->topic_meta, g->s->n_topics, g->topic_base, in, n};
     cg_assign_output_t out = {g->scratch_owner};
-    for (int64_t gp = 0; gp < w->n_parts; gp++)
+    for (int64_t gp = 0; gp < g->n_parts; gp++)
         g->scratch_owner[gp] = -1;
     char err[256] = "";
     int rc = g->cfg->assignor->assign(&input, &out, err, sizeof err);
     if (rc != 0) {
-        cg_world_fail(w, "group %s: assignor %s failed: %s", g->cfg->id, g->cfg->assignor->name,
-                      err);
+        char msg[512];
+        snprintf(msg, sizeof msg, "group %s: assignor %s failed: %s", g->cfg->id,
+                 g->cfg->assignor->name, err);
+        coord_fail(g, msg);
     } else {
         if (g->cfg->cooperative)
             withhold_moving(g, in, n);
@@ -638,11 +548,11 @@ static int run_assignor(cg_group_t *g)
 
 /* ---- JoinGroup ---- */
 
-static void park_join(cg_group_t *g, int32_t slot, int32_t mi)
+static void park_join(cg_coord_t *g, int32_t slot, int32_t mi)
 {
     cg_member_t *m = &g->members[slot];
     if (m->join_msg >= 0)
-        cg_world_msg_free(g->w, m->join_msg);
+        cg_net_msg_free(g->net, m->join_msg);
     else
         g->n_awaiting_join++;
     m->join_msg = mi;
@@ -651,7 +561,7 @@ static void park_join(cg_group_t *g, int32_t slot, int32_t mi)
 }
 
 /* A member was just added: it waits for the join phase. */
-static void new_member_joins(cg_group_t *g, int32_t slot, int32_t mi)
+static void new_member_joins(cg_coord_t *g, int32_t slot, int32_t mi)
 {
     cg_member_t *m = &g->members[slot];
     m->is_new = true;
@@ -664,7 +574,7 @@ static void new_member_joins(cg_group_t *g, int32_t slot, int32_t mi)
     maybe_prepare_or_complete(g, CG_RS_MEMBER_JOIN);
 }
 
-static void respond_current(cg_group_t *g, int32_t slot, int32_t mi)
+static void respond_current(cg_coord_t *g, int32_t slot, int32_t mi)
 {
     /* Stable group, known member with unchanged metadata: current generation, no rebalance. */
     cg_member_t *m = &g->members[slot];
@@ -672,16 +582,16 @@ static void respond_current(cg_group_t *g, int32_t slot, int32_t mi)
     m->join_msg = mi;
     touch(g, slot);
     reply_join(g, slot, CG_ERR_NONE);
-    cg_world_msg(g->w, mi)->leader = false;
+    cg_net_msg(g->net, mi)->leader = false;
 }
 
-static void existing_member_joins(cg_group_t *g, int32_t slot, int32_t mi)
+static void existing_member_joins(cg_coord_t *g, int32_t slot, int32_t mi)
 {
-    cg_msg_t *msg = cg_world_msg(g->w, mi);
+    cg_msg_t *msg = cg_net_msg(g->net, mi);
     cg_member_t *m = &g->members[slot];
     cg_reason_t why = msg->reason < CG_RS_COUNT ? (cg_reason_t)msg->reason : CG_RS_METADATA;
     if (take_subscription(g, m, msg) != 0) {
-        cg_world_fail(g->w, "out of memory");
+        coord_fail(g, "out of memory");
         return;
     }
     switch (g->state) {
@@ -711,19 +621,19 @@ static void existing_member_joins(cg_group_t *g, int32_t slot, int32_t mi)
     }
 }
 
-static int32_t add_member(cg_group_t *g, cg_client_t *c, bool pending)
+static int32_t add_member(cg_coord_t *g, const cg_msg_t *msg, bool pending)
 {
     int32_t slot = slot_alloc(g);
     if (slot < 0) {
-        cg_world_fail(g->w, "out of memory");
+        coord_fail(g, "out of memory");
         return -1;
     }
     cg_member_t *m = &g->members[slot];
-    member_reset(m, c->ci, c->instance, g->next_serial++);
+    member_reset(m, msg->client, msg->instance, g->next_serial++);
     m->pending = pending;
-    m->session_ns = c->cfg->cfg.session_timeout_ns;
-    m->rebalance_timeout_ns = c->cfg->cfg.max_poll_interval_ns;
-    make_member_id(g, m, c);
+    m->session_ns = msg->session_timeout_ns;
+    m->rebalance_timeout_ns = msg->rebalance_timeout_ns;
+    make_member_id(g, m, msg->client, msg->instance);
     if (pending)
         g->n_pending++;
     else
@@ -732,23 +642,22 @@ static int32_t add_member(cg_group_t *g, cg_client_t *c, bool pending)
     return slot;
 }
 
-static void static_join(cg_group_t *g, int32_t mi)
+static void static_join(cg_coord_t *g, int32_t mi)
 {
-    struct cg_world *w = g->w;
-    cg_msg_t *msg = cg_world_msg(w, mi);
-    cg_client_t *c = &w->clients[msg->client];
-    int32_t slot = g->instance_slot[c->instance];
+    cg_msg_t *msg = cg_net_msg(g->net, mi);
+    int32_t consumer = msg->client, instance = msg->instance;
+    int32_t slot = g->instance_slot[instance];
     if (slot < 0) {
-        slot = add_member(g, c, false);
+        slot = add_member(g, msg, false);
         if (slot < 0)
             return;
-        g->instance_slot[c->instance] = slot;
+        g->instance_slot[instance] = slot;
         cg_member_t *m = &g->members[slot];
         if (take_subscription(g, m, msg) != 0) {
-            cg_world_fail(w, "out of memory");
+            coord_fail(g, "out of memory");
             return;
         }
-        cg_rec_member_join(w, g, c->ci, m->id, NULL);
+        g->env.member_joined(g->env.ctx, consumer, m->id, NULL);
         new_member_joins(g, slot, mi);
         return;
     }
@@ -758,16 +667,16 @@ static void static_join(cg_group_t *g, int32_t mi)
     memcpy(old_id, m->id, sizeof old_id);
     reply_join(g, slot, CG_ERR_FENCED_INSTANCE_ID);
     reply_sync(g, slot, CG_ERR_FENCED_INSTANCE_ID);
-    if (m->consumer != c->ci)
-        cg_own_end_all(g, &w->clients[m->consumer]);
+    if (m->consumer != consumer)
+        g->env.member_replaced(g->env.ctx, m->consumer);
     m->serial = g->next_serial++;
-    m->consumer = c->ci;
-    make_member_id(g, m, c);
+    m->consumer = consumer;
+    make_member_id(g, m, consumer, instance);
     if (take_subscription(g, m, msg) != 0) {
-        cg_world_fail(w, "out of memory");
+        coord_fail(g, "out of memory");
         return;
     }
-    cg_rec_member_join(w, g, c->ci, m->id, old_id);
+    g->env.member_joined(g->env.ctx, consumer, m->id, old_id);
     if (g->state == CG_GS_STABLE && m->in_gen) {
         respond_current(g, slot, mi);
     } else if (g->state == CG_GS_PREPARING) {
@@ -780,11 +689,10 @@ static void static_join(cg_group_t *g, int32_t mi)
 }
 
 /* Validate the member of a request: UNKNOWN_MEMBER_ID or FENCED_INSTANCE_ID, else NONE. */
-static cg_err_t validate(cg_group_t *g, const cg_msg_t *msg)
+static cg_err_t validate(cg_coord_t *g, const cg_msg_t *msg)
 {
-    const cg_client_t *c = &g->w->clients[msg->client];
-    if (c->instance >= 0) {
-        int32_t s = g->instance_slot[c->instance];
+    if (msg->instance >= 0) {
+        int32_t s = g->instance_slot[msg->instance];
         if (s < 0)
             return CG_ERR_UNKNOWN_MEMBER_ID;
         if (s != msg->slot || g->members[s].serial != msg->serial)
@@ -796,20 +704,18 @@ static cg_err_t validate(cg_group_t *g, const cg_msg_t *msg)
     return CG_ERR_NONE;
 }
 
-static void on_join(cg_group_t *g, int32_t mi)
+static void on_join(cg_coord_t *g, int32_t mi)
 {
-    struct cg_world *w = g->w;
-    cg_msg_t *msg = cg_world_msg(w, mi);
-    cg_client_t *c = &w->clients[msg->client];
+    cg_msg_t *msg = cg_net_msg(g->net, mi);
     if (msg->slot < 0) {
-        if (c->instance >= 0) {
+        if (msg->instance >= 0) {
             static_join(g, mi);
             return;
         }
-        int32_t slot = add_member(g, c, true);
+        int32_t slot = add_member(g, msg, true);
         if (slot < 0)
             return;
-        msg = cg_world_msg(w, mi);
+        msg = cg_net_msg(g->net, mi);
         msg->slot = slot;
         msg->serial = g->members[slot].serial;
         msg->generation = -1;
@@ -823,10 +729,10 @@ static void on_join(cg_group_t *g, int32_t mi)
         g->n_pending--;
         g->n_members++;
         if (take_subscription(g, m, msg) != 0) {
-            cg_world_fail(w, "out of memory");
+            coord_fail(g, "out of memory");
             return;
         }
-        cg_rec_member_join(w, g, c->ci, m->id, NULL);
+        g->env.member_joined(g->env.ctx, msg->client, m->id, NULL);
         new_member_joins(g, slot, mi);
         return;
     }
@@ -840,9 +746,9 @@ static void on_join(cg_group_t *g, int32_t mi)
 
 /* ---- other requests ---- */
 
-static void on_heartbeat(cg_group_t *g, int32_t mi)
+static void on_heartbeat(cg_coord_t *g, int32_t mi)
 {
-    cg_msg_t *msg = cg_world_msg(g->w, mi);
+    cg_msg_t *msg = cg_net_msg(g->net, mi);
     cg_err_t e = validate(g, msg);
     if (e == CG_ERR_NONE && g->state == CG_GS_EMPTY)
         e = CG_ERR_UNKNOWN_MEMBER_ID;
@@ -856,74 +762,50 @@ static void on_heartbeat(cg_group_t *g, int32_t mi)
     reply(g, mi, e);
 }
 
-static void on_leave(cg_group_t *g, int32_t mi)
+static void on_leave(cg_coord_t *g, int32_t mi)
 {
-    cg_msg_t *msg = cg_world_msg(g->w, mi);
+    cg_msg_t *msg = cg_net_msg(g->net, mi);
     cg_err_t e = validate(g, msg);
     int32_t slot = msg->slot;
     cg_reason_t why = msg->reason == CG_RS_POLL_TIMEOUT ? CG_RS_POLL_TIMEOUT : CG_RS_LEAVE;
-    cg_world_msg_free(g->w, mi);
+    cg_net_msg_free(g->net, mi);
     if (e == CG_ERR_NONE)
         remove_member(g, slot, why, true);
 }
 
-static void on_commit(cg_group_t *g, int32_t mi)
+static void on_commit(cg_coord_t *g, int32_t mi)
 {
-    struct cg_world *w = g->w;
-    cg_msg_t *msg = cg_world_msg(w, mi);
+    cg_msg_t *msg = cg_net_msg(g->net, mi);
     cg_err_t e = validate(g, msg);
     if (e == CG_ERR_NONE && msg->generation != g->generation)
         e = CG_ERR_ILLEGAL_GENERATION;
     if (e == CG_ERR_NONE && g->state == CG_GS_COMPLETING)
         e = CG_ERR_REBALANCE_IN_PROGRESS;
-    int64_t now = now_ns(g);
     for (uint32_t i = 0; i < msg->n; i++) {
         int32_t gp = msg->gp[i];
-        int64_t off = msg->off[i];
-        int64_t end = cg_partlog_end_offset(w->pl, gp, now);
-        cg_rec_commit(w, g, msg->client, gp, off, msg->generation, e == CG_ERR_NONE, end, e);
+        g->env.commit(g->env.ctx, msg->client, gp, msg->off[i], msg->generation, e);
         msg->ok[i] = e == CG_ERR_NONE;
-        if (e != CG_ERR_NONE)
-            continue;
-        if (w->opts.check && off < g->committed[gp]) {
-            int32_t t = w->gp_topic[gp];
-            cg_world_fail(w, "t=%lld ms: group %s: committed offset of %s-%lld went back from "
-                          "%lld to %lld (member %s)", (long long)(now / SIM_NS_PER_MS),
-                          g->cfg->id, w->s->topics[t].name, (long long)(gp - w->topic_base[t]),
-                          (long long)g->committed[gp], (long long)off,
-                          w->s->consumers[msg->client].id);
-        }
-        /* Lag (log end - committed) only grows between commits, so its maximum is reached
-         * just before a commit moves the committed offset: sample it there. */
-        int64_t prev = g->committed[gp] >= 0 ? g->committed[gp] : off;
-        if (end - prev > g->sum.max_lag_records)
-            g->sum.max_lag_records = end - prev;
-        g->committed[gp] = off;
+        if (e == CG_ERR_NONE)
+            g->committed[gp] = msg->off[i];
     }
     reply(g, mi, e);
 }
 
-static void on_offset_fetch(cg_group_t *g, int32_t mi)
+static void on_offset_fetch(cg_coord_t *g, int32_t mi)
 {
-    cg_msg_t *msg = cg_world_msg(g->w, mi);
+    cg_msg_t *msg = cg_net_msg(g->net, mi);
     for (uint32_t i = 0; i < msg->n; i++)
         msg->off[i] = g->committed[msg->gp[i]];
     reply(g, mi, CG_ERR_NONE);
 }
 
-void cg_coord_on_msg(sim_t *sim, void *ctx, uint64_t arg)
+void cg_coord_on_request(void *ctx, int32_t mi)
 {
-    (void)sim;
-    cg_group_t *g = ctx;
-    int32_t mi = (int32_t)arg;
-    cg_msg_t *msg = cg_world_msg(g->w, mi);
-    if (g->w->clients[msg->client].isolated) {
-        cg_world_msg_free(g->w, mi);
-        return;
-    }
+    cg_coord_t *g = ctx;
+    cg_msg_t *msg = cg_net_msg(g->net, mi);
     if (g->down) {
         if (msg->kind == CG_MSG_LEAVE)
-            cg_world_msg_free(g->w, mi);
+            cg_net_msg_free(g->net, mi);
         else
             reply(g, mi, CG_ERR_NOT_COORDINATOR);
         return;
@@ -942,6 +824,7 @@ void cg_coord_on_msg(sim_t *sim, void *ctx, uint64_t arg)
     case CG_MSG_LEAVE: on_leave(g, mi); break;
     case CG_MSG_COMMIT: on_commit(g, mi); break;
     case CG_MSG_OFFSET_FETCH: on_offset_fetch(g, mi); break;
+    case CG_MSG_CONSUMER_HEARTBEAT: reply(g, mi, CG_ERR_INVALID_REQUEST); break;
     }
 }
 
@@ -949,7 +832,7 @@ void cg_coord_on_msg(sim_t *sim, void *ctx, uint64_t arg)
 
 static void on_session(sim_t *sim, void *ctx, uint64_t arg)
 {
-    cg_group_t *g = ctx;
+    cg_coord_t *g = ctx;
     int32_t slot = (int32_t)arg;
     cg_member_t *m = &g->members[slot];
     m->timer = SIM_HANDLE_NONE;
@@ -977,9 +860,10 @@ static void on_session(sim_t *sim, void *ctx, uint64_t arg)
 static void on_reload(sim_t *sim, void *ctx, uint64_t arg)
 {
     (void)arg;
-    cg_group_t *g = ctx;
+    cg_coord_t *g = ctx;
     g->reload_timer = SIM_HANDLE_NONE;
     g->down = false;
+    cg_net_coord_down(g->net, g->gi, false);
     int64_t now = sim_now(sim);
     if (g->state == CG_GS_PREPARING || g->state == CG_GS_COMPLETING) {
         /* The unfinished rebalance was never persisted: back to the last Stable generation. */
@@ -1012,179 +896,120 @@ static void on_reload(sim_t *sim, void *ctx, uint64_t arg)
         g->leader = first_member(g, false);
 }
 
-bool cg_coord_failover(cg_group_t *g)
+bool cg_coord_failover(cg_coord_t *g)
 {
     if (g->down)
         return false;
     g->down = true;
+    cg_net_coord_down(g->net, g->gi, true);
     for (uint32_t s = 0; s < g->n_slots; s++) {
         if (!g->members[s].serial)
             continue;
         reply_join(g, (int32_t)s, CG_ERR_NOT_COORDINATOR);
         reply_sync(g, (int32_t)s, CG_ERR_NOT_COORDINATOR);
     }
-    sim_timer_clear(&g->w->sim, &g->join_timer);
-    sim_timer_clear(&g->w->sim, &g->sync_timer);
-    sim_timer_clear(&g->w->sim, &g->check_timer);
+    sim_timer_clear(g->sim, &g->join_timer);
+    sim_timer_clear(g->sim, &g->sync_timer);
     g->initial_delay = false;
-    sim_timer_set(&g->w->sim, &g->reload_timer, now_ns(g) + g->cfg->coordinator_failover_ns,
+    sim_timer_set(g->sim, &g->reload_timer, now_ns(g) + g->cfg->coordinator_failover_ns,
                   on_reload, g, 0);
     return true;
 }
 
-/* ---- `check`: coverage once Stable with everyone polling ---- */
+/* ---- views ---- */
 
-static bool member_polling(cg_group_t *g, int32_t slot)
+const cg_member_t *cg_coord_member(const cg_coord_t *g, int32_t slot)
 {
-    const cg_member_t *m = &g->members[slot];
-    const cg_client_t *c = &g->w->clients[m->consumer];
-    return c->running && c->slot == slot && c->serial == m->serial && c->js == CG_JS_STABLE &&
-           c->generation == g->generation && !c->paused && !c->hung && !c->isolated &&
-           !c->need_rejoin && !c->lost && c->coord_known;
-}
-
-static void on_check_timer(sim_t *sim, void *ctx, uint64_t arg)
-{
-    (void)sim;
-    cg_group_t *g = ctx;
-    struct cg_world *w = g->w;
-    g->check_timer = SIM_HANDLE_NONE;
-    if (g->down || g->state != CG_GS_STABLE || (int32_t)arg != g->generation ||
-        g->last_fault_ns >= g->stable_ns || g->faults_pending > 0)
-        return;
-    bool *sub = calloc(w->s->n_topics, sizeof *sub);
-    if (!sub)
-        return;
-    bool ok = true;
-    for (uint32_t s = 0; s < g->n_slots && ok; s++) {
-        const cg_member_t *m = &g->members[s];
-        if (!m->serial)
-            continue;
-        if (m->pending || !m->in_gen || !member_polling(g, (int32_t)s)) {
-            ok = false;
-            break;
-        }
-        const cg_consumer_cfg_t *cc = &w->s->consumers[m->consumer];
-        for (size_t i = 0; i < cc->n_topics; i++)
-            sub[cc->topics[i]] = true;
-    }
-    for (size_t i = 0; i < g->cfg->n_consumers && ok; i++) {
-        const cg_client_t *c = &w->clients[g->cfg->first_consumer + i];
-        if (c->running && (c->slot < 0 || !lookup(g, c->slot, c->serial)))
-            ok = false;               /* a process is still on its way into the group */
-    }
-    if (ok)
-        cg_own_check_coverage(g, sub);
-    free(sub);
+    if (slot < 0 || (uint32_t)slot >= g->n_slots || !g->members[slot].serial)
+        return NULL;
+    return &g->members[slot];
 }
 
 /* ---- life cycle ---- */
 
-static int cmp_str(const void *a, const void *b)
+static int init_instances(cg_coord_t *g)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int init_instances(cg_group_t *g)
-{
-    const cg_scenario_t *s = g->w->s;
-    size_t n = 0;
-    g->instance_ids = calloc(g->cfg->n_consumers + 1, sizeof *g->instance_ids);
-    if (!g->instance_ids)
+    size_t n = cg_scenario_group_instances(g->s, g->cfg, NULL);
+    g->instance_ids = calloc(n + 1, sizeof *g->instance_ids);
+    g->instance_slot = malloc((n ? n : 1) * sizeof *g->instance_slot);
+    if (!g->instance_ids || !g->instance_slot)
         return -1;
-    for (size_t i = 0; i < g->cfg->n_consumers; i++) {
-        const char *id = s->consumers[g->cfg->first_consumer + i].cfg.group_instance_id;
-        if (id)
-            g->instance_ids[n++] = (char *)id;
-    }
-    qsort(g->instance_ids, n, sizeof *g->instance_ids, cmp_str);
-    size_t u = 0;
+    g->n_instances = (uint32_t)cg_scenario_group_instances(g->s, g->cfg, g->instance_ids);
     for (size_t i = 0; i < n; i++)
-        if (u == 0 || strcmp(g->instance_ids[u - 1], g->instance_ids[i]) != 0)
-            g->instance_ids[u++] = g->instance_ids[i];
-    g->n_instances = (uint32_t)u;
-    g->instance_slot = malloc((u ? u : 1) * sizeof *g->instance_slot);
-    if (!g->instance_slot)
-        return -1;
-    for (size_t i = 0; i < u; i++)
         g->instance_slot[i] = -1;
     return 0;
 }
 
-int32_t cg_coord_instance_index(const cg_group_t *g, const char *instance_id)
+static int init_id_streams(cg_coord_t *g, uint64_t seed)
 {
-    if (!instance_id)
+    size_t n = g->cfg->n_consumers;
+    g->id_rng = calloc(n ? n : 1, sizeof *g->id_rng);
+    if (!g->id_rng)
         return -1;
-    size_t lo = 0, hi = g->n_instances;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int c = strcmp(g->instance_ids[mid], instance_id);
-        if (c == 0)
-            return (int32_t)mid;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
+    for (size_t i = 0; i < n; i++) {
+        char key[3 * CG_MAX_NAME_LEN + 32];
+        snprintf(key, sizeof key, "member-id/%s/%s", g->cfg->id,
+                 g->s->consumers[g->cfg->first_consumer + i].id);
+        if (sim_rng_init(&g->id_rng[i], seed, key) != 0)
+            return -1;
     }
-    return -1;
-}
-
-int cg_coord_init(cg_group_t *g, struct cg_world *w, int32_t gi, char *err, size_t errlen)
-{
-    memset(g, 0, sizeof *g);
-    g->w = w;
-    g->gi = gi;
-    g->cfg = &w->s->groups[gi];
-    g->leader = -1;
-    g->next_serial = 1;
-    size_t np = (size_t)w->n_parts ? (size_t)w->n_parts : 1;
-    g->committed = malloc(np * sizeof *g->committed);
-    g->owner = malloc(np * sizeof *g->owner);
-    g->last_owner = malloc(np * sizeof *g->last_owner);
-    g->max_processed = calloc(np, sizeof *g->max_processed);
-    g->unavail_since_ns = malloc(np * sizeof *g->unavail_since_ns);
-    g->scratch_owner = malloc(np * sizeof *g->scratch_owner);
-    g->scratch_claim = malloc(np * sizeof *g->scratch_claim);
-    g->subscribed = calloc(w->s->n_topics + 1, sizeof *g->subscribed);
-    if (!g->committed || !g->owner || !g->last_owner || !g->max_processed ||
-        !g->unavail_since_ns || !g->scratch_owner || !g->scratch_claim || !g->subscribed ||
-        init_instances(g) != 0) {
-        snprintf(err, errlen, "out of memory building group %s", g->cfg->id);
-        return -1;
-    }
-    for (size_t i = 0; i < np; i++) {
-        g->committed[i] = -1;
-        g->owner[i] = g->last_owner[i] = -1;
-        g->unavail_since_ns[i] = -1;
-        g->scratch_claim[i] = -1;
-    }
-    for (size_t i = 0; i < g->cfg->n_consumers; i++) {
-        const cg_consumer_cfg_t *cc = &w->s->consumers[g->cfg->first_consumer + i];
-        for (size_t t = 0; t < cc->n_topics; t++)
-            g->subscribed[cc->topics[t]] = true;
-        if (cc->cfg.heartbeat_interval_ns > g->max_hb_ns)
-            g->max_hb_ns = cc->cfg.heartbeat_interval_ns;
-    }
-    g->sum.group = g->cfg->id;
     return 0;
 }
 
-void cg_coord_fini(cg_group_t *g)
+cg_coord_t *cg_coord_new(const cg_coord_params_t *p, char *err, size_t errlen)
 {
+    cg_coord_t *g = calloc(1, sizeof *g);
+    if (!g) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    g->sim = p->sim;
+    g->net = p->net;
+    g->gi = p->gi;
+    g->s = p->s;
+    g->cfg = &p->s->groups[p->gi];
+    g->topic_meta = p->topic_meta;
+    g->topic_base = p->topic_base;
+    g->gp_topic = p->gp_topic;
+    g->n_parts = p->n_parts;
+    g->env = p->env;
+    g->leader = -1;
+    g->next_serial = 1;
+    size_t np = (size_t)g->n_parts ? (size_t)g->n_parts : 1;
+    g->committed = malloc(np * sizeof *g->committed);
+    g->scratch_owner = malloc(np * sizeof *g->scratch_owner);
+    g->scratch_claim = malloc(np * sizeof *g->scratch_claim);
+    if (!g->committed || !g->scratch_owner || !g->scratch_claim || init_instances(g) != 0 ||
+        init_id_streams(g, p->seed) != 0) {
+        snprintf(err, errlen, "out of memory building group %s", g->cfg->id);
+        cg_coord_free(g);
+        return NULL;
+    }
+    for (size_t i = 0; i < np; i++) {
+        g->committed[i] = -1;
+        g->scratch_claim[i] = -1;
+    }
+    cg_net_set_coordinator(g->net, g->gi, cg_coord_on_request, g);
+    return g;
+}
+
+void cg_coord_free(cg_coord_t *g)
+{
+    if (!g)
+        return;
     for (uint32_t s = 0; s < g->n_slots; s++) {
         free(g->members[s].owned);
         free(g->members[s].assign);
     }
+    for (size_t i = 0; g->id_rng && i < g->cfg->n_consumers; i++)
+        sim_rng_fini(&g->id_rng[i]);
+    free(g->id_rng);
     free(g->members);
     free(g->free_slots);
     free(g->instance_ids);
     free(g->instance_slot);
     free(g->committed);
-    free(g->owner);
-    free(g->last_owner);
-    free(g->max_processed);
-    free(g->unavail_since_ns);
     free(g->scratch_owner);
     free(g->scratch_claim);
-    free(g->subscribed);
+    free(g);
 }

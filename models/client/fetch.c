@@ -1,17 +1,19 @@
-/* models/fetch: the fetch half of the poll loop, shared by both clients (see fetch.h).
+/* models/client/fetch: the fetch half of the poll loop, shared by both clients (see fetch.h).
  *
  * A fetch is served at the broker one network delay after poll(): if no owned partition has
  * records, the broker holds the request until one arrives (looked ahead with the partition logs'
  * next arrival) or fetch.max.wait.ms passes. The response carries up to max.poll.records records,
  * taken round-robin from the partition after the last one served, and returns one delay later;
  * the batch's processing time is a sum of per-record draws per partition chunk. */
-#include "models/fetch.h"
+#include "models/client/fetch.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include "models/ownership.h"
 #include "models/partlog.h"
 #include "models/trace_rec.h"
+#include "models/world_impl.h"
+#include "sim/time.h"
 
 /* ---- the owned-partition table (sorted by global partition) ---- */
 
@@ -160,16 +162,10 @@ static int64_t take_batch(cg_client_t *c, int64_t t)
     return got;
 }
 
-static int64_t ms_to_ns(double ms)
-{
-    double ns = ms * 1e6;
-    return ns >= 9.2e18 ? INT64_MAX / 4 : (int64_t)llround(ns);
-}
-
 int64_t cg_fetch_batch(cg_client_t *c)
 {
     int64_t now = sim_now(&c->w->sim);
-    int64_t at = now + cg_world_net_delay_ns(c);       /* request reaches the broker */
+    int64_t at = now + cg_net_delay_ns(&c->w->net, c->ci);       /* request reaches the broker */
     int64_t deadline = at + c->cfg->cfg.fetch_max_wait_ns;
     int64_t next;
     int64_t avail = available(c, at, &next);
@@ -183,7 +179,7 @@ int64_t cg_fetch_batch(cg_client_t *c)
     __builtin_prefetch(c->proc_rng.gen->state);   /* the batch draws come last: start loading */
     if (avail == 0)
         when = deadline;
-    int64_t ret = when + cg_world_net_delay_ns(c);     /* response reaches the client */
+    int64_t ret = when + cg_net_delay_ns(&c->w->net, c->ci);     /* response reaches the client */
     if (avail == 0 && ret < now + CG_FETCH_MIN_IDLE_NS)
         ret = now + CG_FETCH_MIN_IDLE_NS;
     int64_t got = avail > 0 ? take_batch(c, when) : 0;
@@ -195,7 +191,7 @@ int64_t cg_fetch_batch(cg_client_t *c)
                                        (uint32_t)c->chunks[i].n);
     (void)got;
     c->batch_ret_ns = ret;
-    c->batch_end_ns = ret + ms_to_ns(proc_ms * c->slow);
+    c->batch_end_ns = ret + sim_ms_to_ns(proc_ms * c->slow);
     c->processing = true;
     if (c->w->opts.trace_level == CG_TRACE_DEBUG)
         cg_rec_poll(c->w, c);

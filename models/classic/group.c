@@ -1,0 +1,230 @@
+/* models/classic/group: the classic protocol in the world: each group's coordinator
+ * (models/classic/coordinator) wired to the trace, the accounting and the `check` coverage, and
+ * the protocol's entry in the registry (models/protocol.c).
+ *
+ * The coordinator reports what happened; this file turns it into records. What only the world
+ * knows is decided here, not in the coordinator: a static member that did not rejoin gets no
+ * SyncGroup response, so when its generation becomes Stable the trace records the coordinator's
+ * view for it (first every such member gives up what it owned and is not assigned any more,
+ * then each gets its assignment; if its process still fetches, that is zombie processing). */
+#include <stdlib.h>
+#include <string.h>
+#include "models/classic/coordinator.h"
+#include "models/classic/member.h"
+#include "models/ownership.h"
+#include "models/trace_rec.h"
+#include "models/world_impl.h"
+
+static cg_coord_t *C(const cg_group_t *g) { return (cg_coord_t *)g->coord; }
+
+static void on_member_joined(void *ctx, int32_t consumer, const char *id, const char *replaced)
+{
+    cg_group_t *g = ctx;
+    cg_rec_member_join(g->w, g, consumer, id, replaced);
+}
+
+static void on_member_left(void *ctx, int32_t consumer, cg_reason_t why)
+{
+    cg_group_t *g = ctx;
+    cg_rec_member_leave(g->w, g, consumer, why);
+    cg_own_end_all(g, &g->w->clients[consumer]);
+}
+
+static void on_member_replaced(void *ctx, int32_t consumer)
+{
+    cg_group_t *g = ctx;
+    cg_own_end_all(g, &g->w->clients[consumer]);
+}
+
+static void on_rebalance_start(void *ctx, int32_t generation, cg_reason_t why)
+{
+    cg_group_t *g = ctx;
+    g->max_gen_start = generation;
+    cg_rec_rebalance_start(g->w, g, generation, why, NULL);
+}
+
+static bool in_gen(const cg_member_t *m) { return m && !m->pending && m->in_gen; }
+
+/* The member's process got the generation's JoinGroup response and can receive its SyncGroup
+ * response: it will record its own assignment. */
+static bool reachable(const cg_group_t *g, int32_t slot, const cg_member_t *m)
+{
+    return cg_classic_member_is(&g->w->clients[m->consumer], slot, m->serial) && m->rejoined;
+}
+
+static int cmp_i32(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Before the new generation's assignments reach anybody, the trace must not still show one of
+ * its partitions owned by a member that is not assigned it. An unreachable member gives up all
+ * but its new assignment. A reachable one gives up what it owns per the trace but neither gets
+ * now nor reported owning in its JoinGroup (a restarted process, which reports nothing, whose
+ * predecessor crashed while owning partitions); what it reported is withheld from others
+ * (cooperative) or was revoked before the JoinGroup (eager), and its client handles it. */
+static void revoke_stale(cg_group_t *g, const cg_member_t *m, bool reach)
+{
+    uint32_t n = m->n_assign + (reach ? m->n_owned : 0);
+    int32_t *keep = malloc((n ? n : 1) * sizeof *keep);
+    if (!keep) {
+        cg_world_fail(g->w, "out of memory");
+        return;
+    }
+    if (m->n_assign)
+        memcpy(keep, m->assign, m->n_assign * sizeof *keep);
+    for (uint32_t i = 0; reach && i < m->n_owned; i++)
+        keep[m->n_assign + i] =
+            (int32_t)(g->w->topic_base[m->owned[i].topic] + m->owned[i].partition);
+    qsort(keep, n, sizeof *keep, cmp_i32);
+    cg_own_revoke_except(g, &g->w->clients[m->consumer], keep, n);
+    free(keep);
+}
+
+static void record_unreachable(cg_group_t *g, int32_t generation)
+{
+    const cg_coord_t *co = C(g);
+    for (int pass = 0; pass < 2; pass++)
+        for (uint32_t s = 0; s < co->n_slots; s++) {
+            const cg_member_t *m = cg_coord_member(co, (int32_t)s);
+            if (!in_gen(m))
+                continue;
+            bool reach = reachable(g, (int32_t)s, m);
+            if (pass == 0)
+                revoke_stale(g, m, reach);
+            else if (!reach)
+                cg_own_assign(g, &g->w->clients[m->consumer], generation, m->assign,
+                              m->n_assign);
+        }
+}
+
+static void on_rebalance_end(void *ctx, int32_t generation, int64_t duration_ns, bool stable)
+{
+    cg_group_t *g = ctx;
+    const cg_coord_t *co = C(g);
+    if (!stable) {
+        cg_own_rebalance_end(g, generation, duration_ns, 0, 0, false);
+        return;
+    }
+    int64_t moved = 0, members = 0;
+    for (uint32_t s = 0; s < co->n_slots; s++) {
+        const cg_member_t *m = cg_coord_member(co, (int32_t)s);
+        if (!in_gen(m))
+            continue;
+        members++;
+        int32_t local = m->consumer - (int32_t)g->cfg->first_consumer;
+        for (uint32_t i = 0; i < m->n_assign; i++) {
+            int32_t last = g->last_owner[m->assign[i]];
+            if (last >= 0 && last != local)
+                moved++;
+        }
+    }
+    cg_own_rebalance_end(g, generation, duration_ns, members, moved, true);
+    record_unreachable(g, generation);
+}
+
+/* ---- `check`: coverage once Stable with everyone polling ---- */
+
+static void on_check_timer(sim_t *sim, void *ctx, uint64_t arg)
+{
+    (void)sim;
+    cg_group_t *g = ctx;
+    const cg_coord_t *co = C(g);
+    struct cg_world *w = g->w;
+    g->check_timer = SIM_HANDLE_NONE;
+    if (co->down || co->state != CG_GS_STABLE || (int32_t)arg != co->generation ||
+        g->last_fault_ns >= co->stable_ns || g->faults_pending > 0)
+        return;
+    bool *sub = calloc(w->s->n_topics + 1, sizeof *sub);
+    if (!sub)
+        return;
+    bool ok = true;
+    for (uint32_t s = 0; s < co->n_slots && ok; s++) {
+        const cg_member_t *m = cg_coord_member(co, (int32_t)s);
+        if (!m)
+            continue;
+        ok = in_gen(m) && cg_classic_member_polling(&w->clients[m->consumer], (int32_t)s,
+                                                    m->serial, co->generation);
+        for (uint32_t i = 0; ok && i < m->n_topics; i++)
+            sub[m->topics[i]] = true;
+    }
+    for (size_t i = 0; i < g->cfg->n_consumers && ok; i++) {
+        const cg_client_t *c = &w->clients[g->cfg->first_consumer + i];
+        const cg_classic_member_t *x = cg_classic_member(c);
+        const cg_member_t *m = cg_coord_member(co, x->slot);
+        if (c->running && (!m || m->serial != x->serial))
+            ok = false;               /* a process is still on its way into the group */
+    }
+    if (ok)
+        cg_own_check_coverage(g, sub, co->generation);
+    free(sub);
+}
+
+static void on_stable(void *ctx, int32_t generation)
+{
+    cg_group_t *g = ctx;
+    struct cg_world *w = g->w;
+    if (w->opts.check)
+        sim_timer_set(&w->sim, &g->check_timer,
+                      sim_now(&w->sim) + 2 * g->max_hb_ns + SIM_NS_PER_MS, on_check_timer, g,
+                      (uint64_t)generation);
+}
+
+static void on_commit(void *ctx, int32_t consumer, int32_t gp, int64_t offset,
+                      int32_t generation, cg_err_t err)
+{
+    cg_own_commit(ctx, consumer, gp, offset, generation, err);
+}
+
+static void on_fail(void *ctx, const char *message)
+{
+    cg_group_t *g = ctx;
+    cg_world_fail(g->w, "%s", message);
+}
+
+/* ---- the protocol's entry ---- */
+
+static int group_init(cg_group_t *g, char *err, size_t errlen)
+{
+    struct cg_world *w = g->w;
+    cg_coord_params_t p = {
+        .sim = &w->sim, .net = &w->net, .s = w->s, .gi = g->gi, .topic_meta = w->topic_meta,
+        .topic_base = w->topic_base, .gp_topic = w->gp_topic, .n_parts = w->n_parts,
+        .seed = w->opts.seed,
+        .env = {.ctx = g, .member_joined = on_member_joined, .member_left = on_member_left,
+                .member_replaced = on_member_replaced, .rebalance_start = on_rebalance_start,
+                .rebalance_end = on_rebalance_end, .stable = on_stable, .commit = on_commit,
+                .fail = on_fail}};
+    g->coord = cg_coord_new(&p, err, errlen);
+    return g->coord ? 0 : -1;
+}
+
+static void group_fini(cg_group_t *g)
+{
+    cg_coord_free(g->coord);
+    g->coord = NULL;
+}
+
+static bool failover(cg_group_t *g)
+{
+    if (!cg_coord_failover(C(g)))
+        return false;
+    sim_timer_clear(&g->w->sim, &g->check_timer);
+    return true;
+}
+
+static bool member_current(const cg_group_t *g, const cg_client_t *c)
+{
+    const cg_classic_member_t *x = cg_classic_member(c);
+    return cg_coord_member_live(C(g), x->slot, x->serial, x->generation);
+}
+
+const cg_group_proto_t cg_classic_proto = {
+    .name = "classic",
+    .member = &cg_classic_member_ops,
+    .group_init = group_init,
+    .group_fini = group_fini,
+    .failover = failover,
+    .member_current = member_current,
+};

@@ -1,0 +1,586 @@
+/* models/classic/member: the classic protocol's member side (member.h).
+ *
+ * A rejoin happens inside poll(): onJoinPrepare (a sync commit with auto-commit on; the eager
+ * protocol then revokes everything), JoinGroup (MEMBER_ID_REQUIRED first for a dynamic member),
+ * SyncGroup, onJoinComplete (eager: the assignment; cooperative: revoke owned - assigned, add
+ * assigned - owned, and rejoin at once if anything was revoked). poll() blocks until SyncGroup
+ * completes. The heartbeat thread sends a Heartbeat every heartbeat.interval.ms while the member
+ * is stable; REBALANCE_IN_PROGRESS makes the next poll rejoin, UNKNOWN_MEMBER_ID and
+ * ILLEGAL_GENERATION lose the membership (partitions dropped without revoke), FENCED_INSTANCE_ID
+ * stops the process. A dynamic member whose max.poll.interval.ms expires sends LeaveGroup. */
+#include "models/classic/member.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include "models/assignor.h"
+#include "models/client/fetch.h"
+#include "models/ownership.h"
+#include "models/trace_rec.h"
+#include "models/world_impl.h"
+
+static void on_hb_timer(sim_t *sim, void *ctx, uint64_t arg);
+
+static cg_classic_member_t *M(const cg_client_t *c) { return cg_classic_member(c); }
+static const cg_client_cfg_t *ccfg(const cg_client_t *c) { return &c->cfg->cfg; }
+static bool cooperative(const cg_client_t *c) { return c->g->cfg->cooperative; }
+
+bool cg_classic_member_is(const cg_client_t *c, int32_t slot, uint64_t serial)
+{
+    return c->running && M(c)->slot == slot && M(c)->serial == serial;
+}
+
+bool cg_classic_member_polling(const cg_client_t *c, int32_t slot, uint64_t serial,
+                               int32_t generation)
+{
+    const cg_classic_member_t *x = M(c);
+    return cg_classic_member_is(c, slot, serial) && x->js == CG_JS_STABLE &&
+           x->generation == generation && !c->paused && !c->hung && !cg_client_isolated(c) &&
+           !x->need_rejoin && !x->lost && c->coord_known;
+}
+
+static void stamp(const cg_client_t *c, cg_msg_t *m)
+{
+    m->slot = M(c)->slot;
+    m->serial = M(c)->serial;
+    m->generation = M(c)->generation;
+}
+
+/* Revoke (record) every owned partition and forget them. */
+static void revoke_all(cg_client_t *c)
+{
+    cg_own_revoke_except(c->g, c, NULL, 0);
+    c->n_owned = 0;
+    c->rr = 0;
+}
+
+/* The membership is gone: partitions are lost (no revoke, no commit) at the next poll. */
+static void lose_membership(cg_client_t *c, bool reset_member_id)
+{
+    cg_classic_member_t *x = M(c);
+    x->lost = true;
+    x->need_rejoin = true;
+    x->js = CG_JS_NONE;
+    x->generation = -1;
+    if (reset_member_id) {
+        x->slot = -1;
+        x->serial = 0;
+    }
+    sim_timer_clear(cg_client_sim(c), &x->hb_timer);
+}
+
+static void fatal_fenced(cg_client_t *c)
+{
+    cg_rec_error(c->w, c->g, c->ci, "FENCED_INSTANCE_ID", -1);
+    if (c->running)
+        cg_client_stop(c);
+}
+
+static void send_leave(cg_client_t *c, cg_reason_t why)
+{
+    int32_t mi = cg_client_request(c, CG_MSG_LEAVE);
+    if (mi >= 0) {
+        cg_net_msg(cg_client_net(c), mi)->reason = (uint8_t)why;
+        cg_net_send(cg_client_net(c), mi);
+    }
+}
+
+/* ---- join ---- */
+
+static void send_join(cg_client_t *c)
+{
+    cg_classic_member_t *x = M(c);
+    cg_net_t *net = cg_client_net(c);
+    int32_t mi = cg_client_request(c, CG_MSG_JOIN);
+    if (mi < 0)
+        return;
+    cg_msg_t *m = cg_net_msg(net, mi);
+    m->reason = x->rejoin_reason;
+    m->meta_changed = x->meta_changed;
+    m->instance = c->instance;
+    m->session_timeout_ns = ccfg(c)->session_timeout_ns;
+    m->rebalance_timeout_ns = ccfg(c)->max_poll_interval_ns;
+    m->topics = c->cfg->topics;
+    m->n_topics = (uint32_t)c->cfg->n_topics;
+    m->rack = ccfg(c)->client_rack;
+    /* Owned partitions: cooperative clients report what they own (ConsumerProtocol v1+); the
+     * eager StickyAssignor carries its last assignment in userData; other assignors under the
+     * eager protocol see nothing (everything was revoked before JoinGroup). */
+    const int32_t *src = NULL;
+    uint32_t n = 0;
+    m->owned_gen = -1;
+    if (cooperative(c)) {
+        n = c->n_owned;
+        m->owned_gen = x->generation;
+    } else if (x->prev_gen >= 0 && c->g->cfg->assignor == &cg_assignor_sticky) {
+        src = x->prev_assign;
+        n = x->n_prev;
+        m->owned_gen = x->prev_gen;
+    }
+    if (cg_net_msg_reserve(net, mi, n) != 0) {
+        cg_client_fail(c, "out of memory");
+        return;
+    }
+    m = cg_net_msg(net, mi);
+    for (uint32_t i = 0; i < n; i++)
+        m->gp[i] = src ? src[i] : c->owned[i].gp;
+    m->n = n;
+    x->js = CG_JS_JOINING;
+    int64_t t = ccfg(c)->max_poll_interval_ns + CG_JOIN_TIMEOUT_LAPSE_NS;
+    if (t < ccfg(c)->request_timeout_ns)
+        t = ccfg(c)->request_timeout_ns;
+    cg_client_block_on(c, CG_W_JOIN, mi, t);
+    cg_net_send(net, mi);
+}
+
+static void send_sync(cg_client_t *c)
+{
+    int32_t mi = cg_client_request(c, CG_MSG_SYNC);
+    if (mi < 0)
+        return;
+    M(c)->js = CG_JS_SYNCING;
+    cg_client_block_on(c, CG_W_JOIN, mi, ccfg(c)->request_timeout_ns);
+    cg_net_send(cg_client_net(c), mi);
+}
+
+static int set_prev(cg_classic_member_t *x, const int32_t *gp, uint32_t n, int32_t gen)
+{
+    if (n > x->cap_prev) {
+        int32_t *p = realloc(x->prev_assign, n * sizeof *p);
+        if (!p)
+            return -1;
+        x->prev_assign = p;
+        x->cap_prev = n;
+    }
+    if (n)
+        memcpy(x->prev_assign, gp, n * sizeof *gp);
+    x->n_prev = n;
+    x->prev_gen = gen;
+    return 0;
+}
+
+/* Cooperative onJoinComplete: revoke owned - assigned, add assigned - owned. */
+static int apply_cooperative(cg_client_t *c, const int32_t *gp, uint32_t n)
+{
+    cg_classic_member_t *x = M(c);
+    bool revoked = false;
+    for (uint32_t i = 0; i < c->n_owned && !revoked; i++)
+        revoked = !cg_own_in_sorted(gp, n, c->owned[i].gp);
+    cg_own_revoke_except(c->g, c, gp, n);
+    if (revoked) {
+        x->need_rejoin = true;
+        x->rejoin_reason = CG_RS_REVOCATION;
+        x->meta_changed = true;
+    }
+    return cg_client_set_owned(c, gp, n, NULL);
+}
+
+static void on_join_complete(cg_client_t *c, const int32_t *gp, uint32_t n)
+{
+    cg_classic_member_t *x = M(c);
+    x->js = CG_JS_STABLE;
+    x->need_rejoin = false;
+    x->prejoin_done = false;
+    x->rejoin_reason = CG_RS_COUNT;
+    x->meta_changed = false;
+    int rc;
+    if (cooperative(c)) {
+        rc = apply_cooperative(c, gp, n);
+    } else {
+        rc = cg_fetch_owned_reserve(c, n);
+        for (uint32_t i = 0; rc == 0 && i < n; i++)
+            cg_fetch_owned_init(&c->owned[i], gp[i]);
+        c->n_owned = rc == 0 ? n : 0;
+    }
+    if (rc != 0 || set_prev(x, gp, n, x->generation) != 0) {
+        cg_client_fail(c, "out of memory");
+        return;
+    }
+    c->rr = 0;
+    c->positions_ok = false;
+    cg_own_assign_current(c->g, c, x->generation, gp, n);
+    int64_t now = cg_client_now(c);
+    c->last_hb_ok_ns = now;
+    c->last_poll_ns = now;
+    sim_timer_set(cg_client_sim(c), &x->hb_timer, now + ccfg(c)->heartbeat_interval_ns,
+                  on_hb_timer, c, c->proc);
+}
+
+/* The JoinGroup or SyncGroup says the membership is gone: whatever a cooperative client still
+ * holds is lost (its positions may be stale: another member may have committed since), so the
+ * next onJoinPrepare drops it instead of keeping it. */
+static void lost_on_rejoin(cg_client_t *c)
+{
+    if (c->n_owned > 0) {
+        M(c)->lost = true;
+        M(c)->prejoin_done = false;
+    }
+}
+
+/* A JoinGroup or SyncGroup failed: reset what the error invalidates, then rejoin (or stop when
+ * fenced as a duplicate static instance). */
+static void join_error(cg_client_t *c, cg_err_t err)
+{
+    cg_classic_member_t *x = M(c);
+    switch (err) {
+    case CG_ERR_UNKNOWN_MEMBER_ID:
+        x->slot = -1;
+        x->serial = 0;
+        x->generation = -1;
+        lost_on_rejoin(c);
+        break;
+    case CG_ERR_ILLEGAL_GENERATION:
+        x->generation = -1;
+        lost_on_rejoin(c);
+        break;
+    case CG_ERR_FENCED_INSTANCE_ID:
+        fatal_fenced(c);
+        return;
+    case CG_ERR_NOT_COORDINATOR:
+        c->coord_known = false;
+        break;
+    default:
+        break;
+    }
+    x->js = CG_JS_NONE;
+    x->need_rejoin = true;
+    cg_client_unblock(c);
+    cg_client_poll_step(c);
+}
+
+static void on_join_resp(cg_client_t *c, cg_msg_t *m)
+{
+    cg_classic_member_t *x = M(c);
+    switch ((cg_err_t)m->err) {
+    case CG_ERR_NONE:
+        x->slot = m->slot;
+        x->serial = m->serial;
+        x->generation = m->generation;
+        cg_client_unblock(c);
+        send_sync(c);
+        return;
+    case CG_ERR_MEMBER_ID_REQUIRED:
+        x->slot = m->slot;
+        x->serial = m->serial;
+        cg_client_unblock(c);
+        send_join(c);
+        return;
+    default:
+        join_error(c, (cg_err_t)m->err);
+        return;
+    }
+}
+
+static void on_sync_resp(cg_client_t *c, cg_msg_t *m)
+{
+    if (m->err != CG_ERR_NONE) {
+        join_error(c, (cg_err_t)m->err);
+        return;
+    }
+    cg_client_unblock(c);
+    on_join_complete(c, m->gp, m->n);
+    if (c->running)
+        cg_client_poll_step(c);
+}
+
+static void on_hb_resp(cg_client_t *c, cg_msg_t *m)
+{
+    cg_classic_member_t *x = M(c);
+    x->hb_inflight = false;
+    if (x->js != CG_JS_STABLE || m->generation != x->generation || m->serial != x->serial)
+        return;
+    switch ((cg_err_t)m->err) {
+    case CG_ERR_NONE:
+        c->last_hb_ok_ns = cg_client_now(c);
+        break;
+    case CG_ERR_REBALANCE_IN_PROGRESS:
+        c->last_hb_ok_ns = cg_client_now(c);
+        x->need_rejoin = true;
+        break;
+    case CG_ERR_UNKNOWN_MEMBER_ID:
+        lose_membership(c, true);
+        break;
+    case CG_ERR_ILLEGAL_GENERATION:
+        lose_membership(c, false);
+        break;
+    case CG_ERR_FENCED_INSTANCE_ID:
+        fatal_fenced(c);
+        break;
+    case CG_ERR_NOT_COORDINATOR:
+        cg_client_coord_lost(c);
+        break;
+    default:
+        break;
+    }
+}
+
+static void on_response(cg_client_t *c, cg_msg_t *m, bool awaited)
+{
+    switch ((cg_msg_kind_t)m->kind) {
+    case CG_MSG_JOIN:
+        if (awaited && M(c)->js == CG_JS_JOINING)
+            on_join_resp(c, m);
+        break;
+    case CG_MSG_SYNC:
+        if (awaited && M(c)->js == CG_JS_SYNCING)
+            on_sync_resp(c, m);
+        break;
+    case CG_MSG_HEARTBEAT:
+        on_hb_resp(c, m);
+        break;
+    default:
+        break;
+    }
+}
+
+/* Successful heartbeat and asynchronous commit responses change nothing the client could
+ * observe before they arrive except two timestamps/offsets it reads later, so they are applied
+ * at once, stamped with their arrival time, instead of costing an engine event each (they are
+ * most of a large group's coordinator traffic). */
+static bool apply_fast(void *ctx, const cg_msg_t *m, int64_t arrival_ns)
+{
+    cg_client_t *c = ctx;
+    cg_classic_member_t *x = M(c);
+    if (m->err != CG_ERR_NONE)
+        return false;
+    if (m->kind == CG_MSG_HEARTBEAT) {
+        if (x->js == CG_JS_STABLE && m->generation == x->generation && m->serial == x->serial &&
+            arrival_ns > c->last_hb_ok_ns)
+            c->last_hb_ok_ns = arrival_ns;
+        return true;
+    }
+    if (m->kind == CG_MSG_COMMIT && !m->sync) {
+        cg_client_commit_ok(c, m);
+        return true;
+    }
+    return false;
+}
+
+static bool on_commit_result(cg_client_t *c, const cg_msg_t *m, bool awaited)
+{
+    (void)awaited;
+    cg_classic_member_t *x = M(c);
+    bool current = m->generation == x->generation && x->js == CG_JS_STABLE;
+    switch ((cg_err_t)m->err) {
+    case CG_ERR_REBALANCE_IN_PROGRESS:
+        if (current)
+            x->need_rejoin = true;
+        break;
+    case CG_ERR_UNKNOWN_MEMBER_ID:
+    case CG_ERR_ILLEGAL_GENERATION:
+        if (current)
+            lose_membership(c, m->err == CG_ERR_UNKNOWN_MEMBER_ID);
+        break;
+    case CG_ERR_FENCED_INSTANCE_ID:
+        fatal_fenced(c);
+        return false;
+    case CG_ERR_NOT_COORDINATOR:
+        cg_client_coord_lost(c);
+        break;
+    default:
+        break;
+    }
+    return true;
+}
+
+/* ---- heartbeat thread ---- */
+
+static void on_hb_timer(sim_t *sim, void *ctx, uint64_t arg)
+{
+    (void)sim;
+    cg_client_t *c = ctx;
+    cg_classic_member_t *x = M(c);
+    x->hb_timer = SIM_HANDLE_NONE;
+    if (!c->running || arg != c->proc || x->js != CG_JS_STABLE)
+        return;
+    int64_t now = cg_client_now(c);
+    sim_timer_set(cg_client_sim(c), &x->hb_timer, now + ccfg(c)->heartbeat_interval_ns,
+                  on_hb_timer, c, c->proc);
+    if (c->hung)
+        return;
+    if (c->coord_known && now - c->last_hb_ok_ns >= ccfg(c)->session_timeout_ns)
+        c->coord_known = false;
+    if (!c->coord_known) {
+        cg_client_find_start(c, 0);
+        return;
+    }
+    int32_t mi = cg_client_request(c, CG_MSG_HEARTBEAT);
+    if (mi < 0)
+        return;
+    x->hb_inflight = true;
+    cg_net_send(cg_client_net(c), mi);
+}
+
+/* ---- the poll loop's membership part ---- */
+
+/* onJoinPrepare: commit (sync, auto-commit on), then eager revokes everything. Returns false
+ * while the commit is in flight. */
+static bool prejoin(cg_client_t *c)
+{
+    cg_classic_member_t *x = M(c);
+    if (x->prejoin_done)
+        return true;
+    if (x->lost) {
+        cg_client_drop_owned(c);
+        x->lost = false;
+    } else if (ccfg(c)->enable_auto_commit && x->js == CG_JS_STABLE && c->coord_known) {
+        int32_t mi = cg_client_send_commit(c, true, true);
+        if (mi >= 0) {
+            c->commit_in_rebalance = true;
+            cg_client_block_on(c, CG_W_COMMIT, mi, ccfg(c)->request_timeout_ns);
+            return false;
+        }
+    }
+    x->prejoin_done = true;
+    return true;
+}
+
+static bool poll_membership(cg_client_t *c)
+{
+    cg_classic_member_t *x = M(c);
+    if (x->lost && !x->prejoin_done) {
+        /* onPartitionsLost: no commit, no callback revoke. */
+        cg_client_drop_owned(c);
+        x->lost = false;
+        x->prejoin_done = true;
+        x->need_rejoin = true;
+    }
+    if (!x->need_rejoin && x->js == CG_JS_STABLE)
+        return true;
+    if (x->js == CG_JS_JOINING || x->js == CG_JS_SYNCING) {
+        c->wait = CG_W_JOIN;
+        return false;
+    }
+    if (!prejoin(c))
+        return false;
+    if (!cooperative(c))
+        revoke_all(c);
+    if (!c->coord_known) {
+        c->wait = CG_W_COORD;
+        cg_client_find_start(c, 0);
+        return false;
+    }
+    x->need_rejoin = false;
+    x->js = CG_JS_NONE;
+    send_join(c);
+    return false;
+}
+
+/* ---- the remaining hooks ---- */
+
+static bool can_commit(const cg_client_t *c)
+{
+    return M(c)->generation >= 0 && M(c)->slot >= 0;
+}
+
+static bool batch_commit_ok(const cg_client_t *c)
+{
+    return M(c)->js == CG_JS_STABLE && !M(c)->need_rejoin;
+}
+
+static void rebalance_commit_done(cg_client_t *c) { M(c)->prejoin_done = true; }
+
+static void found(cg_client_t *c) { c->last_hb_ok_ns = cg_client_now(c); }
+
+static void request_timeout(cg_client_t *c, cg_wait_t what)
+{
+    c->coord_known = false;
+    if (what == CG_W_JOIN)
+        M(c)->js = CG_JS_NONE;
+}
+
+static cg_poll_check_t poll_check_mode(const cg_client_t *c)
+{
+    /* Inside a rebalance the heartbeat thread does not check; a hung process (GC pause,
+     * deadlock) checks nothing at all. */
+    return M(c)->js != CG_JS_STABLE || c->hung ? CG_PC_DEFER : CG_PC_COUNT;
+}
+
+static void poll_timeout(cg_client_t *c)
+{
+    /* Dynamic members leave (kafka.md (a)); static ones just reset. */
+    if (c->instance < 0 && M(c)->slot >= 0)
+        send_leave(c, CG_RS_POLL_TIMEOUT);
+    lose_membership(c, true);
+}
+
+static bool is_member(const cg_client_t *c)
+{
+    return M(c)->js == CG_JS_STABLE && !M(c)->lost;
+}
+
+static void leave(cg_client_t *c, bool member)
+{
+    (void)member;
+    cg_classic_member_t *x = M(c);
+    revoke_all(c);
+    if (c->instance < 0 && x->slot >= 0 && x->serial != 0 && !cg_client_isolated(c))
+        send_leave(c, CG_RS_LEAVE);
+}
+
+static void woke(cg_client_t *c)
+{
+    cg_classic_member_t *x = M(c);
+    if (x->js == CG_JS_STABLE && x->hb_timer == SIM_HANDLE_NONE)
+        sim_timer_set(cg_client_sim(c), &x->hb_timer, cg_client_now(c), on_hb_timer, c,
+                      c->proc);
+}
+
+static void reset(cg_classic_member_t *x)
+{
+    x->js = CG_JS_NONE;
+    x->slot = -1;
+    x->serial = 0;
+    x->generation = -1;
+}
+
+static void start(cg_client_t *c)
+{
+    cg_classic_member_t *x = M(c);
+    reset(x);
+    x->need_rejoin = x->lost = x->prejoin_done = x->meta_changed = false;
+    x->rejoin_reason = CG_RS_COUNT;
+    x->hb_inflight = false;
+    x->n_prev = 0;
+    x->prev_gen = -1;
+}
+
+static void stop(cg_client_t *c)
+{
+    sim_timer_clear(cg_client_sim(c), &M(c)->hb_timer);
+    reset(M(c));
+}
+
+static int init(cg_client_t *c)
+{
+    cg_classic_member_t *x = M(c);
+    reset(x);
+    x->prev_gen = -1;
+    x->rejoin_reason = CG_RS_COUNT;
+    return 0;
+}
+
+static void fini(cg_client_t *c) { free(M(c)->prev_assign); }
+
+const cg_member_ops_t cg_classic_member_ops = {
+    .name = "classic",
+    .state_size = sizeof(cg_classic_member_t),
+    .init = init,
+    .fini = fini,
+    .start = start,
+    .stop = stop,
+    .poll_membership = poll_membership,
+    .can_commit = can_commit,
+    .batch_commit_ok = batch_commit_ok,
+    .stamp = stamp,
+    .on_response = on_response,
+    .on_commit_result = on_commit_result,
+    .rebalance_commit_done = rebalance_commit_done,
+    .found = found,
+    .request_timeout = request_timeout,
+    .poll_check_mode = poll_check_mode,
+    .poll_timeout = poll_timeout,
+    .is_member = is_member,
+    .leave = leave,
+    .woke = woke,
+    .fast = apply_fast,
+};

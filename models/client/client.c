@@ -1,0 +1,572 @@
+/* models/client: the consumer application, shared by every membership protocol (client.h).
+ *
+ * poll() does, in order (world.md): finish the previous batch (duplicates and zombies are counted
+ * when a batch is fully processed); commitSync of it when auto-commit is off; the membership
+ * protocol's rebalance work (classic: onJoinPrepare and the join, during which poll blocks;
+ * consumer: revocations the coordinator asked for); auto-commit when due; OffsetFetch (or
+ * auto.offset.reset) for partitions without a position; then the fetch (models/client/fetch).
+ * Positions advance when the batch is returned; if the process closes before the batch is
+ * processed the unprocessed records are taken back, so commits only ever cover processed records.
+ *
+ * Responses carry the incarnation ("proc") of the process that sent the request; responses for
+ * an earlier process, or for a request the app no longer waits for, are dropped. */
+#include "models/client/client.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+#include "models/client/fetch.h"
+#include "models/ownership.h"
+#include "models/trace_rec.h"
+#include "models/scenario_instances.h"
+#include "models/world_impl.h"
+
+/* A FindCoordinator retry takes at least as long as an empty poll (CG_FETCH_MIN_IDLE_NS), so
+ * zero latencies cannot spin forever at one instant of virtual time. */
+#define CG_MIN_IDLE_NS CG_FETCH_MIN_IDLE_NS
+
+static void poll_call(cg_client_t *c);
+static void on_poll_ev(sim_t *sim, void *ctx, uint64_t arg);
+static void on_poll_timer(sim_t *sim, void *ctx, uint64_t arg);
+static void on_req_timer(sim_t *sim, void *ctx, uint64_t arg);
+static void on_find(sim_t *sim, void *ctx, uint64_t arg);
+
+static const cg_client_cfg_t *ccfg(const cg_client_t *c) { return &c->cfg->cfg; }
+cg_net_t *cg_client_net(const cg_client_t *c) { return &c->w->net; }
+int64_t cg_client_now(const cg_client_t *c) { return sim_now(&c->w->sim); }
+sim_t *cg_client_sim(const cg_client_t *c) { return &c->w->sim; }
+bool cg_client_isolated(const cg_client_t *c) { return cg_net_isolated(&c->w->net, c->ci); }
+void cg_client_fail(cg_client_t *c, const char *what) { cg_world_fail(c->w, "%s", what); }
+
+/* ---- requests ---- */
+
+int32_t cg_client_request(cg_client_t *c, cg_msg_kind_t kind)
+{
+    int32_t mi = cg_net_msg_new(&c->w->net, (uint8_t)kind, c->ci, c->proc);
+    if (mi < 0) {
+        cg_world_fail(c->w, "out of memory");
+        return -1;
+    }
+    cg_msg_t *m = cg_net_msg(&c->w->net, mi);
+    c->ops->stamp(c, m);
+    m->req = ++c->req_seq;
+    return mi;
+}
+
+void cg_client_block_on(cg_client_t *c, cg_wait_t what, int32_t mi, int64_t timeout_ns)
+{
+    c->wait = what;
+    c->wait_req = cg_net_msg(&c->w->net, mi)->req;
+    sim_timer_set(&c->w->sim, &c->req_timer, cg_client_now(c) + timeout_ns, on_req_timer, c,
+                  (uint64_t)c->wait_req);
+}
+
+void cg_client_unblock(cg_client_t *c)
+{
+    c->wait = CG_W_NONE;
+    sim_timer_clear(&c->w->sim, &c->req_timer);
+}
+
+/* ---- coordinator discovery ---- */
+
+void cg_client_find_start(cg_client_t *c, int64_t delay_ns)
+{
+    if (c->finding || c->coord_known)
+        return;
+    c->finding = true;
+    cg_net_t *n = &c->w->net;
+    int64_t rtt = cg_net_delay_ns(n, c->ci) + cg_net_delay_ns(n, c->ci);
+    sim_timer_set(&c->w->sim, &c->find_ev, cg_client_now(c) + delay_ns + rtt, on_find, c,
+                  c->proc);
+}
+
+void cg_client_coord_lost(cg_client_t *c)
+{
+    c->coord_known = false;
+    cg_client_find_start(c, 0);
+}
+
+static void on_find(sim_t *sim, void *ctx, uint64_t arg)
+{
+    (void)sim;
+    cg_client_t *c = ctx;
+    c->find_ev = SIM_HANDLE_NONE;
+    c->finding = false;
+    if (!c->running || arg != c->proc)
+        return;
+    if (!cg_net_coord_reachable(&c->w->net, c->ci)) {
+        int64_t backoff = ccfg(c)->retry_backoff_ns;
+        cg_client_find_start(c, backoff > CG_MIN_IDLE_NS ? backoff : CG_MIN_IDLE_NS);
+        return;
+    }
+    c->coord_known = true;
+    c->ops->found(c);
+    if (c->wait == CG_W_COORD) {
+        c->wait = CG_W_NONE;
+        cg_client_poll_step(c);
+    }
+}
+
+/* ---- commits and offsets ---- */
+
+static bool commit_wanted(const cg_owned_t *o, bool all)
+{
+    return o->pos >= 0 && (all || o->pos > o->committed);
+}
+
+int32_t cg_client_send_commit(cg_client_t *c, bool all, bool sync)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < c->n_owned; i++)
+        n += commit_wanted(&c->owned[i], all);
+    if (n == 0 || !c->ops->can_commit(c))
+        return -1;
+    int32_t mi = cg_client_request(c, CG_MSG_COMMIT);
+    if (mi < 0 || cg_net_msg_reserve(&c->w->net, mi, n) != 0) {
+        cg_world_fail(c->w, "out of memory");
+        return -1;
+    }
+    cg_msg_t *m = cg_net_msg(&c->w->net, mi);
+    m->sync = sync;
+    for (uint32_t i = 0; i < c->n_owned; i++) {
+        const cg_owned_t *o = &c->owned[i];
+        if (commit_wanted(o, all)) {
+            m->gp[m->n] = o->gp;
+            m->off[m->n] = o->pos;
+            m->n++;
+        }
+    }
+    cg_net_send(&c->w->net, mi);
+    return mi;
+}
+
+void cg_client_commit_ok(cg_client_t *c, const cg_msg_t *m)
+{
+    for (uint32_t i = 0; i < m->n; i++) {
+        if (!m->ok[i])
+            continue;
+        int32_t k = cg_fetch_owned_find(c, m->gp[i]);
+        if (k >= 0 && m->off[i] > c->owned[k].committed)
+            c->owned[k].committed = m->off[i];
+    }
+}
+
+/* The awaited commit is over: continue the rebalance callback or the poll loop. */
+void cg_client_commit_done(cg_client_t *c)
+{
+    cg_client_unblock(c);
+    c->commit_retries = 0;
+    c->commit_resend = false;
+    if (c->commit_in_rebalance) {
+        c->ops->rebalance_commit_done(c);
+        cg_client_poll_step(c);
+    } else {
+        c->n_chunks = 0;
+        poll_call(c);
+    }
+}
+
+static void on_commit_resp(cg_client_t *c, const cg_msg_t *m, bool awaited)
+{
+    cg_client_commit_ok(c, m);
+    if (!c->ops->on_commit_result(c, m, awaited))
+        return;
+    if (awaited && c->running && c->wait == CG_W_COMMIT && m->req == c->wait_req)
+        cg_client_commit_done(c);
+}
+
+static void send_offset_fetch(cg_client_t *c)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < c->n_owned; i++)
+        n += c->owned[i].pos < 0;
+    int32_t mi = cg_client_request(c, CG_MSG_OFFSET_FETCH);
+    if (mi < 0 || cg_net_msg_reserve(&c->w->net, mi, n) != 0) {
+        cg_world_fail(c->w, "out of memory");
+        return;
+    }
+    cg_msg_t *m = cg_net_msg(&c->w->net, mi);
+    for (uint32_t i = 0; i < c->n_owned; i++)
+        if (c->owned[i].pos < 0)
+            m->gp[m->n++] = c->owned[i].gp;
+    cg_client_block_on(c, CG_W_OFFSETS, mi, ccfg(c)->request_timeout_ns);
+    cg_net_send(&c->w->net, mi);
+}
+
+static void on_offsets_resp(cg_client_t *c, const cg_msg_t *m)
+{
+    cg_client_unblock(c);
+    if (m->err == CG_ERR_NOT_COORDINATOR) {
+        cg_client_coord_lost(c);
+        cg_client_poll_step(c);
+        return;
+    }
+    if (!cg_fetch_set_positions(c, m->gp, m->off, m->n)) {
+        cg_client_close(c);
+        return;
+    }
+    cg_client_poll_step(c);
+}
+
+/* ---- the response dispatcher ---- */
+
+static void on_msg(sim_t *sim, void *ctx, uint64_t arg)
+{
+    (void)sim;
+    cg_client_t *c = ctx;
+    int32_t mi = (int32_t)arg;
+    cg_msg_t *m = cg_net_msg(&c->w->net, mi);
+    if (!c->running || m->proc != c->proc || cg_client_isolated(c)) {
+        cg_net_msg_free(&c->w->net, mi);
+        return;
+    }
+    bool awaited = c->wait != CG_W_NONE && m->req == c->wait_req;
+    switch ((cg_msg_kind_t)m->kind) {
+    case CG_MSG_COMMIT:
+        on_commit_resp(c, m, awaited);
+        break;
+    case CG_MSG_OFFSET_FETCH:
+        if (awaited && c->wait == CG_W_OFFSETS)
+            on_offsets_resp(c, m);
+        break;
+    default:
+        c->ops->on_response(c, m, awaited);
+        break;
+    }
+    cg_net_msg_free(&c->w->net, mi);
+}
+
+static void on_req_timer(sim_t *sim, void *ctx, uint64_t arg)
+{
+    (void)sim;
+    cg_client_t *c = ctx;
+    c->req_timer = SIM_HANDLE_NONE;
+    if (!c->running || c->wait == CG_W_NONE || (uint32_t)arg != c->wait_req)
+        return;
+    /* Request timed out (coordinator unreachable): rediscover, then carry on. */
+    cg_wait_t what = c->wait;
+    c->wait = CG_W_NONE;
+    c->ops->request_timeout(c, what);
+    if (what == CG_W_COMMIT && !c->commit_in_rebalance) {
+        c->n_chunks = 0;
+        poll_call(c);
+        return;
+    }
+    if (what == CG_W_COMMIT)
+        c->ops->rebalance_commit_done(c);
+    cg_client_poll_step(c);
+}
+
+/* ---- max.poll.interval.ms ---- */
+
+static void arm_poll_timer(cg_client_t *c, int64_t at)
+{
+    if (c->poll_timer == SIM_HANDLE_NONE)
+        c->poll_timer = sim_schedule(&c->w->sim, at, on_poll_timer, c, c->proc);
+}
+
+void cg_client_poll_check(cg_client_t *c)
+{
+    int64_t now = cg_client_now(c);
+    int64_t max = ccfg(c)->max_poll_interval_ns;
+    /* Inside a blocking poll (rebalance, offsets, commit) the timer does not count. */
+    if (c->wait != CG_W_NONE || c->ops->poll_check_mode(c) == CG_PC_DEFER) {
+        arm_poll_timer(c, now + max);
+        return;
+    }
+    if (now < c->last_poll_ns + max) {
+        arm_poll_timer(c, c->last_poll_ns + max);
+        return;
+    }
+    c->ops->poll_timeout(c);
+}
+
+static void on_poll_timer(sim_t *sim, void *ctx, uint64_t arg)
+{
+    (void)sim;
+    cg_client_t *c = ctx;
+    c->poll_timer = SIM_HANDLE_NONE;
+    if (!c->running || arg != c->proc || c->ops->poll_check_mode(c) == CG_PC_IGNORE)
+        return;
+    cg_client_poll_check(c);
+}
+
+/* ---- the poll loop ---- */
+
+void cg_client_drop_owned(cg_client_t *c)
+{
+    cg_own_revoke_except(c->g, c, NULL, 0);
+    c->n_owned = 0;
+    c->rr = 0;
+}
+
+void cg_client_poll_step(cg_client_t *c)
+{
+    if (!c->running || c->wait != CG_W_NONE)
+        return;
+    if (!c->ops->poll_membership(c))
+        return;
+    int64_t now = cg_client_now(c);
+    if (ccfg(c)->enable_auto_commit &&
+        now - c->last_autocommit_ns >= ccfg(c)->auto_commit_interval_ns) {
+        c->last_autocommit_ns = now;
+        if (c->coord_known)
+            cg_client_send_commit(c, false, false);
+    }
+    if (!c->positions_ok && !(c->positions_ok = !cg_fetch_need_positions(c))) {
+        if (!c->coord_known) {
+            c->wait = CG_W_COORD;
+            cg_client_find_start(c, 0);
+            return;
+        }
+        send_offset_fetch(c);
+        return;
+    }
+    sim_timer_set(&c->w->sim, &c->poll_ev, cg_fetch_batch(c), on_poll_ev, c, c->proc);
+}
+
+static void poll_call(cg_client_t *c)
+{
+    int64_t now = cg_client_now(c);
+    c->last_poll_ns = now;
+    arm_poll_timer(c, now + ccfg(c)->max_poll_interval_ns);
+    cg_client_poll_step(c);
+}
+
+static void on_poll_ev(sim_t *sim, void *ctx, uint64_t arg)
+{
+    (void)sim;
+    cg_client_t *c = ctx;
+    c->poll_ev = SIM_HANDLE_NONE;
+    if (!c->running || arg != c->proc)
+        return;
+    cg_fetch_prefetch(c);
+    if (c->processing) {
+        cg_fetch_settle(c);
+        c->processing = false;
+    }
+    if (c->paused || c->hung)
+        return;
+    if (!ccfg(c)->enable_auto_commit && c->n_chunks > 0 && c->ops->batch_commit_ok(c) &&
+        c->coord_known) {
+        int32_t mi = cg_client_send_commit(c, false, true);
+        if (mi >= 0) {
+            c->commit_in_rebalance = false;
+            cg_client_block_on(c, CG_W_COMMIT, mi, ccfg(c)->request_timeout_ns);
+            return;
+        }
+    }
+    c->n_chunks = 0;
+    poll_call(c);
+}
+
+int cg_client_set_owned(cg_client_t *c, const int32_t *gp, uint32_t n, bool *grew)
+{
+    cg_owned_t *next = malloc((n ? n : 1) * sizeof *next);
+    if (!next || cg_fetch_owned_reserve(c, n) != 0) {
+        free(next);
+        return -1;
+    }
+    bool added = false;
+    uint32_t i = 0;
+    for (uint32_t j = 0; j < n; j++) {
+        while (i < c->n_owned && c->owned[i].gp < gp[j])
+            i++;
+        if (i < c->n_owned && c->owned[i].gp == gp[j]) {
+            next[j] = c->owned[i];
+        } else {
+            cg_fetch_owned_init(&next[j], gp[j]);
+            added = true;
+        }
+    }
+    if (n)
+        memcpy(c->owned, next, n * sizeof *next);
+    c->n_owned = n;
+    c->rr = 0;
+    c->positions_ok = c->positions_ok && !added;
+    free(next);
+    if (grew)
+        *grew = added;
+    return 0;
+}
+
+/* ---- life cycle and faults ---- */
+
+void cg_client_stop(cg_client_t *c)
+{
+    sim_t *sim = &c->w->sim;
+    c->running = false;
+    c->proc++;
+    cg_net_close(&c->w->net, c->ci);
+    sim_timer_clear(sim, &c->poll_ev);
+    c->ops->stop(c);
+    sim_timer_clear(sim, &c->poll_timer);
+    sim_timer_clear(sim, &c->req_timer);
+    sim_timer_clear(sim, &c->find_ev);
+    c->n_owned = 0;
+    c->n_chunks = 0;
+    c->wait = CG_W_NONE;
+    c->processing = false;
+    c->finding = false;
+    c->coord_known = false;
+    c->commit_resend = false;
+}
+
+bool cg_client_start(cg_client_t *c)
+{
+    if (c->running)
+        return false;
+    int64_t now = cg_client_now(c);
+    c->running = true;
+    c->started_ever = true;
+    c->proc++;
+    cg_net_open(&c->w->net, c->ci, c->proc);
+    c->paused = c->hung = false;
+    c->coord_known = c->finding = false;
+    c->wait = CG_W_NONE;
+    c->processing = c->positions_ok = false;
+    c->commit_retries = 0;
+    c->commit_resend = false;
+    c->n_owned = c->n_chunks = 0;
+    c->rr = 0;
+    c->last_poll_ns = c->last_hb_ok_ns = c->last_autocommit_ns = now;
+    c->poll_ev = sim_schedule(&c->w->sim, now, on_poll_ev, c, c->proc);
+    c->ops->start(c);
+    return true;
+}
+
+/* The batch in progress at a close: records not yet processed are given back. */
+static void give_back_batch(cg_client_t *c)
+{
+    if (c->processing && cg_client_now(c) < c->batch_end_ns) {
+        for (uint32_t i = 0; i < c->n_chunks; i++) {
+            int32_t k = cg_fetch_owned_find(c, c->chunks[i].gp);
+            if (k >= 0)
+                c->owned[k].pos = c->chunks[i].from;
+        }
+        c->n_chunks = 0;
+    } else if (c->processing) {
+        cg_fetch_settle(c);
+        c->n_chunks = 0;
+    }
+}
+
+bool cg_client_close(cg_client_t *c)
+{
+    if (!c->running)
+        return false;
+    give_back_batch(c);
+    bool member = c->ops->is_member(c);
+    if (member && ccfg(c)->enable_auto_commit && c->coord_known && !cg_client_isolated(c))
+        cg_client_send_commit(c, true, false);
+    c->ops->leave(c, member);          /* onLeavePrepare (or onPartitionsLost), LeaveGroup */
+    cg_client_stop(c);
+    return true;
+}
+
+static bool resume(cg_client_t *c)
+{
+    if (!c->running || (!c->paused && !c->hung))
+        return false;
+    bool was_hung = c->hung;
+    c->paused = c->hung = false;
+    if (was_hung)
+        c->ops->woke(c);
+    if (!c->processing && c->wait == CG_W_NONE && c->poll_ev == SIM_HANDLE_NONE)
+        c->poll_ev = sim_schedule(&c->w->sim, cg_client_now(c), on_poll_ev, c, c->proc);
+    return true;
+}
+
+bool cg_client_fault_applies(const cg_client_t *c, cg_fault_action_t a)
+{
+    switch (a) {
+    case CG_FAULT_CRASH: return c->running;
+    case CG_FAULT_RESTART: return true;
+    case CG_FAULT_LEAVE: return c->running;
+    case CG_FAULT_JOIN: return !c->running;
+    case CG_FAULT_PAUSE: return c->running && !c->paused && !c->hung;
+    case CG_FAULT_RESUME: return c->running && (c->paused || c->hung);
+    case CG_FAULT_HANG: return c->running && !c->hung;
+    case CG_FAULT_SLOW: return c->running;
+    case CG_FAULT_ISOLATE: return !cg_client_isolated(c);
+    case CG_FAULT_HEAL: return cg_client_isolated(c);
+    default: return false;
+    }
+}
+
+bool cg_client_apply(cg_client_t *c, cg_fault_action_t a, double factor)
+{
+    switch (a) {
+    case CG_FAULT_CRASH:
+        if (!c->running)
+            return false;
+        cg_client_stop(c);
+        return true;
+    case CG_FAULT_RESTART:
+        /* A running process is killed and started again; a stopped one just starts. */
+        if (c->running)
+            cg_client_stop(c);
+        return cg_client_start(c);
+    case CG_FAULT_LEAVE: return cg_client_close(c);
+    case CG_FAULT_JOIN: return cg_client_start(c);
+    case CG_FAULT_PAUSE:
+        if (!c->running || c->paused || c->hung)
+            return false;
+        c->paused = true;
+        return true;
+    case CG_FAULT_HANG:
+        if (!c->running || c->hung)
+            return false;
+        c->hung = true;
+        return true;
+    case CG_FAULT_RESUME: return resume(c);
+    case CG_FAULT_SLOW:
+        c->slow = factor;
+        return c->running;
+    case CG_FAULT_ISOLATE: return cg_net_isolate(&c->w->net, c->ci, true);
+    case CG_FAULT_HEAL: return cg_net_isolate(&c->w->net, c->ci, false);
+    default: return false;
+    }
+}
+
+/* ---- init ---- */
+
+int cg_client_init(cg_client_t *c, struct cg_world *w, int32_t ci, const cg_member_ops_t *ops,
+                   char *err, size_t errlen)
+{
+    memset(c, 0, sizeof *c);
+    c->w = w;
+    c->ci = ci;
+    c->cfg = &w->s->consumers[ci];
+    c->g = &w->groups[c->cfg->group];
+    c->local = ci - (int32_t)c->g->cfg->first_consumer;
+    c->instance = cg_scenario_instance_index(c->g->instance_ids, c->g->n_instances,
+                                             c->cfg->cfg.group_instance_id);
+    c->ops = ops;
+    c->slow = 1.0;
+    char key[3 * CG_MAX_NAME_LEN + 32];
+    const char *gid = c->g->cfg->id, *cid = c->cfg->id;
+    snprintf(key, sizeof key, "net/%s/%s", gid, cid);
+    int rc = cg_net_link_init(&w->net, ci, c->cfg->group, &c->g->cfg->network_ms, w->opts.seed,
+                              key);
+    snprintf(key, sizeof key, "proc/%s/%s", gid, cid);
+    rc |= sim_rng_init(&c->proc_rng, w->opts.seed, key);
+    c->ms = calloc(1, ops->state_size ? ops->state_size : 1);
+    if (rc != 0 || !c->ms || ops->init(c) != 0) {
+        snprintf(err, errlen, "out of memory creating consumer %s", cid);
+        return -1;
+    }
+    cg_net_set_client(&w->net, ci, on_msg, ops->fast, c);
+    return 0;
+}
+
+void cg_client_fini(cg_client_t *c)
+{
+    if (c->ops && c->ms)
+        c->ops->fini(c);
+    free(c->ms);
+    sim_rng_fini(&c->proc_rng);
+    free(c->owned);
+    free(c->chunks);
+    free(c->tr_owned);
+}

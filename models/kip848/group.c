@@ -1,0 +1,563 @@
+/* models/kip848/group: the KIP-848 consumer protocol in the world: each "consumer" group's
+ * coordinator (the state machine of models/kip848/machine) behind the network, with its timers,
+ * its trace records and the `check` coverage, and the protocol's entry in the registry.
+ *
+ * A ConsumerGroupHeartbeat, OffsetCommit or OffsetFetch reaches the coordinator one network
+ * latency after the client sent it (models/net: the same latency model, streams and
+ * per-direction FIFO as the classic protocol); the response travels back after another.
+ *
+ * Timers follow the state machine's instructions. The session timer of a member is lazy (one
+ * heap event re-armed at its deadline, so a heartbeat costs no heap operation); the rebalance
+ * timer is armed at the epoch the member has to leave by revoking, and fences it when it fires
+ * with the member still at that epoch.
+ *
+ * Trace. member_join when the state machine adds (or a static member takes over) a member;
+ * member_leave when it removes one: "leave" / "poll_timeout" (epoch -1 heartbeat),
+ * "session_timeout", "fenced" (rebalance timeout). A static member's epoch -2 leave removes
+ * nothing and writes nothing. One rebalance is open at a time: rebalance_start at the first
+ * group-epoch bump (generation = the new group epoch), rebalance_end when the group is STABLE
+ * (every member reconciled to the target of the current group epoch), with generation = that
+ * epoch, duration from the start, and moved = partitions whose holder at the end differs from
+ * their last owner at the start. rebalance_start carries "protocol": "consumer" (an added field,
+ * so that trace readers know generations are epochs). A group that empties drops its open
+ * rebalance (no end), as a classic group does.
+ *
+ * A failover keeps the whole state (KIP-848 persists every change in __consumer_offsets): while
+ * the coordinator is down every request is answered NOT_COORDINATOR; when it is back every
+ * member gets a fresh session deadline and members still revoking a fresh rebalance timer. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "models/kip848/machine.h"
+#include "models/kip848/member.h"
+#include "models/ownership.h"
+#include "models/trace_rec.h"
+#include "models/world_impl.h"
+
+/* The coordinator's timers for one member. */
+typedef struct cg_c848_mrec {
+    bool used;                        /* slot in use */
+    char id[CG_MEMBER_ID_MAX];        /* member id */
+    int32_t consumer;                 /* consumer index (global) of the process behind it */
+    int64_t deadline_ns;              /* session deadline (lazy timer re-arms) */
+    sim_handle_t session;             /* session timer */
+    sim_handle_t rebalance;           /* rebalance timer */
+    int32_t reb_epoch;                /* epoch the rebalance timer was armed at */
+} cg_c848_mrec_t;
+
+typedef struct cg_c848_group {
+    cg_group_t *g;                    /* the world's group (accounting, config) */
+    cg_k848_group_t *k;               /* the state machine */
+    cg_c848_mrec_t *recs;             /* member records */
+    uint32_t n_recs, cap_recs;
+    int64_t *committed;               /* committed offset per partition, -1 none */
+    bool down;                        /* failover in progress */
+    sim_handle_t reload_timer;        /* failover end */
+    int64_t stable_ns;                /* when the group last became STABLE */
+} cg_c848_group_t;
+
+static void on_session(sim_t *sim, void *ctx, uint64_t arg);
+static void on_rebalance(sim_t *sim, void *ctx, uint64_t arg);
+
+static int64_t now_ns(const cg_c848_group_t *cg) { return sim_now(&cg->g->w->sim); }
+static sim_t *gsim(const cg_c848_group_t *cg) { return &cg->g->w->sim; }
+static cg_c848_group_t *K(const cg_group_t *g) { return (cg_c848_group_t *)g->coord; }
+
+static cg_err_t kafka_err(cg_k848_err_t e)
+{
+    static const cg_err_t map[CG_K848_ERR_COUNT] = {
+        CG_ERR_NONE, CG_ERR_FENCED_MEMBER_EPOCH, CG_ERR_UNKNOWN_MEMBER_ID,
+        CG_ERR_UNRELEASED_INSTANCE_ID, CG_ERR_FENCED_INSTANCE_ID, CG_ERR_INVALID_REQUEST,
+        CG_ERR_STALE_MEMBER_EPOCH};
+    return (unsigned)e < CG_K848_ERR_COUNT ? map[e] : CG_ERR_INVALID_REQUEST;
+}
+
+static void reply(cg_c848_group_t *cg, int32_t mi, cg_err_t err)
+{
+    cg_net_reply(&cg->g->w->net, mi, (uint8_t)err);
+}
+
+/* ---- member records ---- */
+
+static int32_t rec_find(const cg_c848_group_t *cg, const char *id, int32_t hint)
+{
+    if (hint >= 0 && (uint32_t)hint < cg->n_recs && cg->recs[hint].used &&
+        strcmp(cg->recs[hint].id, id) == 0)
+        return hint;
+    for (uint32_t i = 0; i < cg->n_recs; i++)
+        if (cg->recs[i].used && strcmp(cg->recs[i].id, id) == 0)
+            return (int32_t)i;
+    return -1;
+}
+
+static int32_t rec_add(cg_c848_group_t *cg, const char *id, int32_t consumer)
+{
+    uint32_t i = 0;
+    while (i < cg->n_recs && cg->recs[i].used)
+        i++;
+    if (i == cg->n_recs) {
+        if (cg->n_recs == cg->cap_recs) {
+            uint32_t cap = cg->cap_recs ? 2 * cg->cap_recs : 8;
+            cg_c848_mrec_t *p = realloc(cg->recs, cap * sizeof *p);
+            if (!p)
+                return -1;
+            cg->recs = p;
+            cg->cap_recs = cap;
+        }
+        cg->n_recs++;
+    }
+    cg_c848_mrec_t *r = &cg->recs[i];
+    memset(r, 0, sizeof *r);
+    r->used = true;
+    snprintf(r->id, sizeof r->id, "%s", id);
+    r->consumer = consumer;
+    return (int32_t)i;
+}
+
+static void rec_free(cg_c848_group_t *cg, int32_t ri)
+{
+    cg_c848_mrec_t *r = &cg->recs[ri];
+    sim_timer_clear(gsim(cg), &r->session);
+    sim_timer_clear(gsim(cg), &r->rebalance);
+    r->used = false;
+}
+
+static void arm_session(cg_c848_group_t *cg, int32_t ri, int64_t deadline)
+{
+    cg_c848_mrec_t *r = &cg->recs[ri];
+    r->deadline_ns = deadline;
+    if (r->session == SIM_HANDLE_NONE)
+        r->session = sim_schedule(gsim(cg), deadline, on_session, cg, (uint64_t)ri);
+}
+
+static void arm_rebalance(cg_c848_group_t *cg, int32_t ri, int64_t at, int32_t epoch)
+{
+    cg->recs[ri].reb_epoch = epoch;
+    sim_timer_set(gsim(cg), &cg->recs[ri].rebalance, at, on_rebalance, cg, (uint64_t)ri);
+}
+
+/* ---- trace ownership on removal ---- */
+
+/* The member `id` of consumer `consumer` was removed (member_leave written). Its ownership ends
+ * in the trace. The record names the consumer, not the member id, so when the consumer's current
+ * process is another member (a dynamic member restarted while its old member waited for its
+ * session to expire), that member's partitions are re-stated right away with an assignment. */
+static void ownership_gone(cg_c848_group_t *cg, int32_t consumer, const char *id)
+{
+    struct cg_world *w = cg->g->w;
+    cg_client_t *c = &w->clients[consumer];
+    const cg_k848_member_t *x = cg_k848_member(c);
+    bool other = c->running && x->member && strcmp(x->member_id, id) != 0;
+    if (!other || c->n_tr == 0) {
+        cg_own_end_all(cg->g, c);
+        return;
+    }
+    int32_t *list = malloc((c->n_owned ? c->n_owned : 1) * sizeof *list);
+    if (!list) {
+        cg_world_fail(w, "out of memory");
+        return;
+    }
+    for (uint32_t i = 0; i < c->n_owned; i++)
+        list[i] = c->owned[i].gp;
+    cg_own_end_all(cg->g, c);
+    if (c->n_owned > 0)
+        cg_own_assign(cg->g, c, x->epoch, list, c->n_owned);
+    free(list);
+}
+
+static void member_gone(cg_c848_group_t *cg, int32_t ri, cg_reason_t why)
+{
+    char id[CG_MEMBER_ID_MAX];
+    int32_t consumer = cg->recs[ri].consumer;
+    memcpy(id, cg->recs[ri].id, sizeof id);
+    rec_free(cg, ri);
+    cg_rec_member_leave(cg->g->w, cg->g, consumer, why);
+    ownership_gone(cg, consumer, id);
+}
+
+/* ---- rebalances ---- */
+
+static void on_check(sim_t *sim, void *ctx, uint64_t arg);
+
+static void reb_begin(cg_c848_group_t *cg, cg_reason_t why)
+{
+    cg_group_t *g = cg->g;
+    struct cg_world *w = g->w;
+    int32_t epoch = cg_k848_group_epoch(cg->k);
+    if (w->opts.check && epoch <= g->max_gen_start)
+        cg_world_fail(w, "t=%lld ms: group %s: group epoch went from %d to %d",
+                      (long long)(now_ns(cg) / SIM_NS_PER_MS), g->cfg->id, g->max_gen_start,
+                      epoch);
+    g->max_gen_start = epoch;
+    if (g->reb_open)
+        return;
+    cg_own_rebalance_begin(g);
+    cg_rec_rebalance_start(w, g, epoch, why, "consumer");
+}
+
+static int64_t moved_since_start(const cg_c848_group_t *cg)
+{
+    int64_t moved = 0;
+    cg_k848_member_view_t v;
+    for (size_t i = 0; cg_k848_member_at(cg->k, i, &v); i++) {
+        int32_t local = v.tag - (int32_t)cg->g->cfg->first_consumer;
+        for (size_t j = 0; j < v.n_assigned; j++) {
+            int32_t last = cg->g->snap_owner[v.assigned[j]];
+            if (last >= 0 && last != local)
+                moved++;
+        }
+    }
+    return moved;
+}
+
+/* After any change: open a rebalance on a bump, close it when STABLE, drop it when EMPTY. */
+static void reb_update(cg_c848_group_t *cg, bool bumped, cg_reason_t why)
+{
+    cg_group_t *g = cg->g;
+    struct cg_world *w = g->w;
+    if (bumped)
+        reb_begin(cg, why);
+    cg_k848_gstate_t st = cg_k848_group_state(cg->k);
+    if (st == CG_K848_G_EMPTY) {
+        g->reb_open = false;
+    } else if (st == CG_K848_G_STABLE && g->reb_open) {
+        g->reb_open = false;
+        cg_own_rebalance_end(g, cg_k848_group_epoch(cg->k), now_ns(cg) - g->reb_start_ns,
+                             (int64_t)cg_k848_member_count(cg->k), moved_since_start(cg), false);
+        cg->stable_ns = now_ns(cg);
+        if (w->opts.check)
+            sim_timer_set(&w->sim, &g->check_timer,
+                          now_ns(cg) + 2 * g->cfg->broker.consumer_heartbeat_interval_ns +
+                              SIM_NS_PER_MS,
+                          on_check, cg, (uint64_t)cg_k848_group_epoch(cg->k));
+    }
+}
+
+static cg_reason_t bump_reason(cg_k848_bump_t b, uint8_t leave_reason)
+{
+    switch (b) {
+    case CG_K848_BUMP_MEMBER_JOIN: return CG_RS_MEMBER_JOIN;
+    case CG_K848_BUMP_SUBSCRIPTION: return CG_RS_METADATA;
+    case CG_K848_BUMP_MEMBER_LEAVE:
+        return leave_reason == CG_RS_POLL_TIMEOUT ? CG_RS_POLL_TIMEOUT : CG_RS_MEMBER_LEAVE;
+    case CG_K848_BUMP_SESSION_TIMEOUT: return CG_RS_SESSION_TIMEOUT;
+    case CG_K848_BUMP_REBALANCE_TIMEOUT: return CG_RS_REBALANCE_TIMEOUT;
+    default: return CG_RS_METADATA;
+    }
+}
+
+/* ---- timers ---- */
+
+static void on_session(sim_t *sim, void *ctx, uint64_t arg)
+{
+    cg_c848_group_t *cg = ctx;
+    int32_t ri = (int32_t)arg;
+    cg_c848_mrec_t *r = &cg->recs[ri];
+    r->session = SIM_HANDLE_NONE;
+    if (!r->used || cg->down)
+        return;
+    if (sim_now(sim) < r->deadline_ns) {
+        arm_session(cg, ri, r->deadline_ns);
+        return;
+    }
+    if (!cg_k848_session_expired(cg->k, r->id))
+        return;
+    member_gone(cg, ri, CG_RS_SESSION_TIMEOUT);
+    reb_update(cg, true, CG_RS_SESSION_TIMEOUT);
+}
+
+static void on_rebalance(sim_t *sim, void *ctx, uint64_t arg)
+{
+    (void)sim;
+    cg_c848_group_t *cg = ctx;
+    int32_t ri = (int32_t)arg;
+    cg_c848_mrec_t *r = &cg->recs[ri];
+    r->rebalance = SIM_HANDLE_NONE;
+    if (!r->used || cg->down || !cg_k848_rebalance_timeout(cg->k, r->id, r->reb_epoch))
+        return;
+    member_gone(cg, ri, CG_RS_FENCED);
+    reb_update(cg, true, CG_RS_REBALANCE_TIMEOUT);
+}
+
+/* ---- requests ---- */
+
+static void apply_timers(cg_c848_group_t *cg, int32_t ri, const cg_k848_response_t *r)
+{
+    int64_t now = now_ns(cg);
+    if (r->session_timer == CG_K848_TIMER_SET)
+        arm_session(cg, ri, now + r->session_timeout_ns);
+    else if (r->session_timer == CG_K848_TIMER_CANCEL)
+        sim_timer_clear(gsim(cg), &cg->recs[ri].session);
+    if (r->rebalance_timer == CG_K848_TIMER_SET)
+        arm_rebalance(cg, ri, now + r->rebalance_timeout_ns, r->rebalance_timer_epoch);
+    else if (r->rebalance_timer == CG_K848_TIMER_CANCEL)
+        sim_timer_clear(gsim(cg), &cg->recs[ri].rebalance);
+}
+
+/* Member records after a successful call: added, taken over, or removed. Returns the record
+ * of the request's member, -1 when it is gone (or out of memory: the run then fails). */
+static int32_t track_members(cg_c848_group_t *cg, const cg_msg_t *m, const cg_k848_response_t *r)
+{
+    struct cg_world *w = cg->g->w;
+    int32_t ri;
+    if (r->member_replaced) {
+        ri = rec_find(cg, r->replaced_member_id, -1);
+        if (ri < 0) {
+            cg_world_fail(w, "group %s: replaced member %s has no record", cg->g->cfg->id,
+                          r->replaced_member_id);
+            return -1;
+        }
+        int32_t old = cg->recs[ri].consumer;
+        cg_rec_member_join(w, cg->g, m->client, m->member_id, r->replaced_member_id);
+        snprintf(cg->recs[ri].id, sizeof cg->recs[ri].id, "%s", m->member_id);
+        cg->recs[ri].consumer = m->client;
+        if (old != m->client)
+            cg_own_end_all(cg->g, &w->clients[old]);
+    } else if (r->member_added) {
+        ri = rec_add(cg, m->member_id, m->client);
+        if (ri < 0) {
+            cg_world_fail(w, "out of memory");
+            return -1;
+        }
+        cg_rec_member_join(w, cg->g, m->client, m->member_id, NULL);
+    } else {
+        ri = rec_find(cg, m->member_id, m->slot);
+    }
+    if (ri >= 0 && m->generation == CG_K848_JOIN_EPOCH)
+        cg->recs[ri].consumer = m->client;
+    if (ri >= 0 && r->member_removed) {
+        member_gone(cg, ri, m->reason == CG_RS_POLL_TIMEOUT ? CG_RS_POLL_TIMEOUT : CG_RS_LEAVE);
+        return -1;
+    }
+    return ri;
+}
+
+static void fill_request(const cg_c848_group_t *cg, const cg_msg_t *m, cg_k848_request_t *q)
+{
+    const cg_consumer_cfg_t *cc = &cg->g->w->s->consumers[m->client];
+    memset(q, 0, sizeof *q);
+    q->member_id = m->member_id;
+    q->instance_id = cc->cfg.group_instance_id;
+    q->member_epoch = m->generation;
+    q->tag = m->client;
+    q->has_subscription = m->full;
+    q->topics = cc->topics;
+    q->n_topics = cc->n_topics;
+    q->has_owned = m->generation >= 0;
+    q->owned = m->gp;
+    q->n_owned = m->generation >= 0 ? m->n : 0;
+    q->rebalance_timeout_ns = m->full ? cc->cfg.max_poll_interval_ns : -1;
+}
+
+static void on_heartbeat(cg_c848_group_t *cg, int32_t mi)
+{
+    struct cg_world *w = cg->g->w;
+    cg_msg_t *m = cg_net_msg(&w->net, mi);
+    cg_k848_request_t q;
+    cg_k848_response_t r;
+    char err[256] = "";
+    fill_request(cg, m, &q);
+    if (cg_k848_heartbeat(cg->k, &q, &r, err, sizeof err) != 0) {
+        cg_world_fail(w, "group %s: heartbeat: %s", cg->g->cfg->id, err);
+        cg_net_msg_free(&w->net, mi);
+        return;
+    }
+    if (r.error != CG_K848_NONE) {
+        reply(cg, mi, kafka_err(r.error));
+        return;
+    }
+    int32_t ri = track_members(cg, m, &r);
+    if (ri >= 0)
+        apply_timers(cg, ri, &r);
+    m->slot = ri;
+    m->generation = r.member_epoch;
+    m->interval_ns = r.heartbeat_interval_ns;
+    m->has_assignment = r.has_assignment;
+    m->n = 0;
+    if (r.has_assignment) {
+        if (cg_net_msg_reserve(&w->net, mi, (uint32_t)r.n_assignment) != 0) {
+            cg_world_fail(w, "out of memory");
+            cg_net_msg_free(&w->net, mi);
+            return;
+        }
+        m = cg_net_msg(&w->net, mi);
+        if (r.n_assignment)
+            memcpy(m->gp, r.assignment, r.n_assignment * sizeof *m->gp);
+        m->n = (uint32_t)r.n_assignment;
+    }
+    uint8_t leave_reason = m->reason;
+    reply(cg, mi, CG_ERR_NONE);
+    reb_update(cg, r.bump != CG_K848_BUMP_NONE, bump_reason(r.bump, leave_reason));
+}
+
+static void on_commit(cg_c848_group_t *cg, int32_t mi)
+{
+    cg_msg_t *m = cg_net_msg(&cg->g->w->net, mi);
+    cg_err_t e = kafka_err(cg_k848_commit_check(cg->k, m->member_id, m->generation));
+    for (uint32_t i = 0; i < m->n; i++) {
+        int32_t gp = m->gp[i];
+        cg_own_commit(cg->g, m->client, gp, m->off[i], m->generation, e);
+        m->ok[i] = e == CG_ERR_NONE;
+        if (e == CG_ERR_NONE)
+            cg->committed[gp] = m->off[i];
+    }
+    reply(cg, mi, e);
+}
+
+static void on_offsets(cg_c848_group_t *cg, int32_t mi)
+{
+    cg_msg_t *m = cg_net_msg(&cg->g->w->net, mi);
+    for (uint32_t i = 0; i < m->n; i++)
+        m->off[i] = cg->committed[m->gp[i]];
+    reply(cg, mi, CG_ERR_NONE);
+}
+
+static void on_request(void *ctx, int32_t mi)
+{
+    cg_c848_group_t *cg = ctx;
+    const cg_msg_t *m = cg_net_msg(&cg->g->w->net, mi);
+    if (cg->down) {
+        reply(cg, mi, CG_ERR_NOT_COORDINATOR);
+        return;
+    }
+    switch ((cg_msg_kind_t)m->kind) {
+    case CG_MSG_CONSUMER_HEARTBEAT: on_heartbeat(cg, mi); break;
+    case CG_MSG_COMMIT: on_commit(cg, mi); break;
+    case CG_MSG_OFFSET_FETCH: on_offsets(cg, mi); break;
+    default: reply(cg, mi, CG_ERR_INVALID_REQUEST); break;
+    }
+}
+
+/* ---- failover ---- */
+
+static void on_reload(sim_t *sim, void *ctx, uint64_t arg)
+{
+    (void)arg;
+    cg_c848_group_t *cg = ctx;
+    cg->reload_timer = SIM_HANDLE_NONE;
+    cg->down = false;
+    cg_net_coord_down(&cg->g->w->net, cg->g->gi, false);
+    int64_t now = sim_now(sim);
+    for (uint32_t i = 0; i < cg->n_recs; i++) {
+        cg_c848_mrec_t *r = &cg->recs[i];
+        cg_k848_member_view_t v;
+        if (!r->used)
+            continue;
+        arm_session(cg, (int32_t)i, now + cg->g->cfg->broker.consumer_session_timeout_ns);
+        if (cg_k848_member_get(cg->k, r->id, &v) && v.state == CG_K848_UNREVOKED_PARTITIONS &&
+            v.epoch >= 0)
+            arm_rebalance(cg, (int32_t)i, now + v.rebalance_timeout_ns, v.epoch);
+    }
+}
+
+static bool failover(cg_group_t *g)
+{
+    cg_c848_group_t *cg = K(g);
+    sim_t *sim = gsim(cg);
+    if (cg->down)
+        return false;
+    cg->down = true;
+    cg_net_coord_down(&g->w->net, g->gi, true);
+    for (uint32_t i = 0; i < cg->n_recs; i++) {
+        sim_timer_clear(sim, &cg->recs[i].session);
+        sim_timer_clear(sim, &cg->recs[i].rebalance);
+    }
+    sim_timer_clear(sim, &g->check_timer);
+    sim_timer_set(sim, &cg->reload_timer, sim_now(sim) + g->cfg->coordinator_failover_ns,
+                  on_reload, cg, 0);
+    return true;
+}
+
+/* ---- `check`: every subscribed partition owned once STABLE with everyone polling ---- */
+
+static bool all_polling(const cg_c848_group_t *cg, bool *sub)
+{
+    struct cg_world *w = cg->g->w;
+    cg_k848_member_view_t v;
+    for (size_t i = 0; cg_k848_member_at(cg->k, i, &v); i++) {
+        const cg_client_t *c = &w->clients[v.tag];
+        if (!cg_k848_member_polling(c, v.member_id))
+            return false;
+        for (size_t t = 0; t < v.n_topics; t++)
+            sub[v.topics[t]] = true;
+    }
+    for (size_t i = 0; i < cg->g->cfg->n_consumers; i++) {
+        const cg_client_t *c = &w->clients[cg->g->cfg->first_consumer + i];
+        if (c->running && !cg_k848_member(c)->member)
+            return false;             /* a process is still on its way into the group */
+    }
+    return true;
+}
+
+static void on_check(sim_t *sim, void *ctx, uint64_t arg)
+{
+    (void)sim;
+    cg_c848_group_t *cg = ctx;
+    cg_group_t *g = cg->g;
+    struct cg_world *w = g->w;
+    g->check_timer = SIM_HANDLE_NONE;
+    if (cg->down || cg_k848_group_state(cg->k) != CG_K848_G_STABLE ||
+        (int32_t)arg != cg_k848_group_epoch(cg->k) || g->last_fault_ns >= cg->stable_ns ||
+        g->faults_pending > 0)
+        return;
+    bool *sub = calloc(w->s->n_topics + 1, sizeof *sub);
+    if (!sub)
+        return;
+    if (all_polling(cg, sub))
+        cg_own_check_coverage(g, sub, cg_k848_group_epoch(cg->k));
+    free(sub);
+}
+
+/* ---- the protocol's entry ---- */
+
+static bool member_current(const cg_group_t *g, const cg_client_t *c)
+{
+    const cg_k848_member_t *x = cg_k848_member(c);
+    cg_k848_member_view_t v;
+    return cg_k848_member_get(K(g)->k, x->member_id, &v) && v.epoch == x->epoch;
+}
+
+static void group_fini(cg_group_t *g)
+{
+    cg_c848_group_t *cg = K(g);
+    if (!cg)
+        return;
+    cg_k848_group_free(cg->k);
+    free(cg->recs);
+    free(cg->committed);
+    free(cg);
+    g->coord = NULL;
+}
+
+static int group_init(cg_group_t *g, char *err, size_t errlen)
+{
+    struct cg_world *w = g->w;
+    const cg_broker_cfg_t *b = &g->cfg->broker;
+    cg_c848_group_t *cg = calloc(1, sizeof *cg);
+    g->coord = cg;
+    size_t np = (size_t)(w->n_parts ? w->n_parts : 1);
+    if (cg) {
+        cg->g = g;
+        cg->k = cg_k848_group_new(w->topic_meta, w->s->n_topics, w->topic_base, g->cfg->assignor,
+                                  b->consumer_session_timeout_ns,
+                                  b->consumer_heartbeat_interval_ns);
+        cg->committed = malloc(np * sizeof *cg->committed);
+    }
+    if (!cg || !cg->k || !cg->committed) {
+        snprintf(err, errlen, "out of memory building group %s", g->cfg->id);
+        return -1;
+    }
+    for (size_t i = 0; i < np; i++)
+        cg->committed[i] = -1;
+    cg_net_set_coordinator(&w->net, g->gi, on_request, cg);
+    return 0;
+}
+
+const cg_group_proto_t cg_consumer_proto = {
+    .name = "consumer",
+    .member = &cg_k848_member_ops,
+    .group_init = group_init,
+    .group_fini = group_fini,
+    .failover = failover,
+    .member_current = member_current,
+};

@@ -1,0 +1,74 @@
+/* models/net/msg: the one message type every membership protocol sends, with Kafka's error codes
+ * and the reasons the trace gives for rebalances and leaves.
+ * Owns: the layout of a request and (reused) its response; error and reason names.
+ * Does not own: which fields a protocol uses (classic: JoinGroup, SyncGroup, Heartbeat,
+ *       LeaveGroup; consumer: ConsumerGroupHeartbeat; both: OffsetCommit, OffsetFetch).
+ * Invariant: gp/off/ok hold `n` entries, n <= cap; a response travels in its request's slot. */
+#ifndef CG_NET_MSG_H
+#define CG_NET_MSG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "models/limits.h"
+
+#define CG_MEMBER_ID_MAX (CG_MAX_NAME_LEN + 34)   /* "<id>-" + 32 hex digits + NUL */
+
+/* Kafka error codes (org.apache.kafka.common.protocol.Errors) the coordinators answer with. */
+typedef enum cg_err {
+    CG_ERR_NONE = 0, CG_ERR_MEMBER_ID_REQUIRED, CG_ERR_UNKNOWN_MEMBER_ID, CG_ERR_ILLEGAL_GENERATION,
+    CG_ERR_REBALANCE_IN_PROGRESS, CG_ERR_FENCED_INSTANCE_ID, CG_ERR_NOT_COORDINATOR,
+    CG_ERR_FENCED_MEMBER_EPOCH, CG_ERR_UNRELEASED_INSTANCE_ID, CG_ERR_INVALID_REQUEST,
+    CG_ERR_STALE_MEMBER_EPOCH, CG_ERR_COUNT
+} cg_err_t;
+
+/* Why a rebalance starts or a member leaves: the trace's reason strings. */
+typedef enum cg_reason {
+    CG_RS_MEMBER_JOIN = 0, CG_RS_MEMBER_LEAVE, CG_RS_SESSION_TIMEOUT, CG_RS_POLL_TIMEOUT,
+    CG_RS_REBALANCE_TIMEOUT, CG_RS_REVOCATION, CG_RS_LEADER_REJOIN, CG_RS_COORDINATOR_FAILOVER,
+    CG_RS_METADATA, CG_RS_LEAVE, CG_RS_FENCED, CG_RS_COUNT
+} cg_reason_t;
+
+typedef enum cg_msg_kind {
+    CG_MSG_JOIN = 0, CG_MSG_SYNC, CG_MSG_HEARTBEAT, CG_MSG_LEAVE,   /* classic */
+    CG_MSG_CONSUMER_HEARTBEAT,                                      /* consumer (KIP-848) */
+    CG_MSG_COMMIT, CG_MSG_OFFSET_FETCH                              /* both */
+} cg_msg_kind_t;
+
+typedef struct cg_msg {
+    uint8_t kind;                     /* cg_msg_kind_t */
+    uint8_t err;                      /* cg_err_t of the response */
+    uint8_t reason;                   /* join: rebalance reason if it starts one; leave: why */
+    bool leader;                      /* join response: the member leads this generation */
+    bool meta_changed;                /* join: subscription metadata differs from the last join */
+    bool sync;                        /* commit: the app waits for this response */
+    bool full;                        /* consumer heartbeat: subscription and timeout sent */
+    bool has_assignment;              /* consumer heartbeat response: assignment in gp[0..n) */
+    int32_t client;                   /* consumer index (global) of the sender: its link */
+    uint32_t proc;                    /* incarnation of the sending process */
+    uint32_t req;                     /* request id of the sender (matches the response) */
+    int32_t slot;                     /* member slot (classic) or record hint (consumer), -1 */
+    uint64_t serial;                  /* classic: member serial of that slot, 0 = none */
+    int32_t generation;               /* classic generation or member epoch of the request or of
+                                         the response */
+    int32_t owned_gen;                /* join: generation of the owned partitions, -1 unknown */
+    int32_t instance;                 /* join: static instance index in the group, -1 dynamic */
+    int64_t session_timeout_ns;       /* join: session.timeout.ms */
+    int64_t rebalance_timeout_ns;     /* join: max.poll.interval.ms */
+    int64_t interval_ns;              /* consumer heartbeat response: heartbeat interval */
+    const int32_t *topics;            /* join: subscribed topics, sorted (scenario storage) */
+    uint32_t n_topics;
+    const char *rack;                 /* join: client.rack, NULL none (scenario storage) */
+    char member_id[CG_MEMBER_ID_MAX]; /* consumer: member id of the sender */
+    int32_t *gp;                      /* partitions: owned (join, heartbeat), assignment
+                                         (responses), commit or offset-fetch partitions */
+    int64_t *off;                     /* offsets parallel to gp (commit, offset-fetch response) */
+    uint8_t *ok;                      /* commit response: per partition accepted */
+    uint32_t n;                       /* entries in gp/off */
+    uint32_t cap;                     /* capacity of gp/off/ok */
+    int32_t next_free;                /* free-list link, -1 at the end */
+} cg_msg_t;
+
+const char *cg_err_name(cg_err_t e);          /* "UNKNOWN_MEMBER_ID", ... */
+const char *cg_reason_name(cg_reason_t r);    /* "member_join", ... */
+
+#endif
