@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "models/assignor_kip848.h"
+#include "models/kip848/machine.h"
 #include "sim/rng.h"
 
 #define SESSION_NS (45000LL * 1000000)
