@@ -142,6 +142,8 @@ int32_t cg_client_send_commit(cg_client_t *c, bool all, bool sync)
 
 void cg_client_commit_ok(cg_client_t *c, const cg_msg_t *m)
 {
+    if (m->err != CG_ERR_NONE)
+        return;                       /* a request-level error: nothing was committed */
     for (uint32_t i = 0; i < m->n; i++) {
         if (!m->ok[i])
             continue;

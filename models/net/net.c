@@ -151,6 +151,7 @@ int cg_net_msg_reserve(cg_net_t *n, int32_t mi, uint32_t entries)
         m->ok = ok;
     if (!gp || !off || !ok)
         return -1;
+    memset(m->ok + m->cap, 0, cap - m->cap);   /* never read before written; zero anyway */
     m->cap = cap;
     return 0;
 }
