@@ -18,20 +18,15 @@
 #include <stdlib.h>
 #include "models/client/client.h"
 #include "models/trace_rec.h"
+#include "sim/vec.h"
 
 static void on_step(sim_t *sim, void *ctx, uint64_t arg);
 
 static int push_step(struct cg_world *w, int64_t at, int32_t fault, int32_t consumer,
                      cg_fault_action_t action, bool inverse)
 {
-    if (w->n_steps == w->cap_steps) {
-        uint32_t cap = w->cap_steps ? 2 * w->cap_steps : 16;
-        cg_fault_step_t *p = realloc(w->steps, cap * sizeof *p);
-        if (!p)
-            return -1;
-        w->steps = p;
-        w->cap_steps = cap;
-    }
+    if (sim_vec_reserve(&w->steps, &w->cap_steps, w->n_steps + 1, sizeof *w->steps, 16) != 0)
+        return -1;
     w->steps[w->n_steps] = (cg_fault_step_t){fault, consumer, (uint8_t)action, inverse};
     sim_schedule(&w->sim, at, on_step, w, w->n_steps);
     w->n_steps++;

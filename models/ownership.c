@@ -12,6 +12,8 @@
 #include <string.h>
 #include "models/partlog.h"
 #include "models/trace_rec.h"
+#include "sim/vec.h"
+#include "sim/sorted.h"
 
 static void tp_name(const struct cg_world *w, int32_t gp, char *buf, size_t len)
 {
@@ -49,14 +51,8 @@ static void acquire(cg_group_t *g, cg_client_t *c, int32_t gp)
 
 static int tr_push(cg_client_t *c, int32_t gp)
 {
-    if (c->n_tr == c->cap_tr) {
-        uint32_t cap = c->cap_tr ? 2 * c->cap_tr : 16;
-        int32_t *p = realloc(c->tr_owned, cap * sizeof *p);
-        if (!p)
-            return -1;
-        c->tr_owned = p;
-        c->cap_tr = cap;
-    }
+    if (sim_vec_reserve(&c->tr_owned, &c->cap_tr, c->n_tr + 1, sizeof *c->tr_owned, 16) != 0)
+        return -1;
     c->tr_owned[c->n_tr++] = gp;
     return 0;
 }
@@ -137,17 +133,7 @@ static int cmp_i32(const void *a, const void *b)
 
 bool cg_own_in_sorted(const int32_t *v, uint32_t n, int32_t x)
 {
-    uint32_t lo = 0, hi = n;
-    while (lo < hi) {
-        uint32_t mid = (lo + hi) / 2;
-        if (v[mid] == x)
-            return true;
-        if (v[mid] < x)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return false;
+    return sim_sorted_has_i32(v, n, x);
 }
 
 void cg_own_revoke_except(cg_group_t *g, cg_client_t *c, const int32_t *keep, uint32_t n_keep)

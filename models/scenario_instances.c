@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include "sim/sorted.h"
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -34,18 +35,5 @@ size_t cg_scenario_group_instances(const cg_scenario_t *s, const cg_group_cfg_t 
 
 int32_t cg_scenario_instance_index(const char *const *ids, size_t n, const char *instance_id)
 {
-    if (!instance_id)
-        return -1;
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        int c = strcmp(ids[mid], instance_id);
-        if (c == 0)
-            return (int32_t)mid;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return -1;
+    return (int32_t)sim_sorted_find_str(ids, n, instance_id);
 }

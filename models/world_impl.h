@@ -41,6 +41,11 @@ typedef struct cg_group_proto {
     bool (*member_current)(const struct cg_group *g, const cg_client_t *c);
 } cg_group_proto_t;
 
+/* The registry entry of a protocol whose group hooks are named after the fields. */
+#define CG_GROUP_PROTO(name_, member_ops)                                                       \
+    {.name = (name_), .member = (member_ops), .group_init = group_init,                         \
+     .group_fini = group_fini, .failover = failover, .member_current = member_current}
+
 /* One consumer group: configuration, protocol, and the world's per-partition accounting. */
 typedef struct cg_group {
     struct cg_world *w;               /* back pointer */

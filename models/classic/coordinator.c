@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "sim/vec.h"
 
 static void prepare_rebalance(cg_coord_t *g, cg_reason_t reason);
 static void maybe_complete_join(cg_coord_t *g);
@@ -63,18 +64,10 @@ static int32_t slot_alloc(cg_coord_t *g)
 {
     if (g->n_free > 0)
         return g->free_slots[--g->n_free];
-    if (g->n_slots == g->cap_slots) {
-        uint32_t cap = g->cap_slots ? 2 * g->cap_slots : 8;
-        cg_member_t *m = realloc(g->members, cap * sizeof *m);
-        int32_t *f = realloc(g->free_slots, cap * sizeof *f);
-        if (m)
-            g->members = m;
-        if (f)
-            g->free_slots = f;
-        if (!m || !f)
-            return -1;
-        g->cap_slots = cap;
-    }
+    uint32_t cap = g->cap_slots;
+    if (sim_vec_reserve(&g->free_slots, &cap, g->n_slots + 1, sizeof *g->free_slots, 8) != 0 ||
+        sim_vec_reserve(&g->members, &g->cap_slots, g->n_slots + 1, sizeof *g->members, 8) != 0)
+        return -1;
     cg_member_t *m = &g->members[g->n_slots];
     memset(m, 0, sizeof *m);
     return (int32_t)g->n_slots++;
@@ -486,15 +479,10 @@ static int distribute(cg_coord_t *g, const int32_t *slot_of, uint32_t n)
         if (o < 0)
             continue;
         cg_member_t *m = &g->members[slot_of[o]];
-        if (m->n_assign == m->cap_assign) {
-            uint32_t cap = m->cap_assign ? 2 * m->cap_assign : 8;
-            int32_t *p = realloc(m->assign, cap * sizeof *p);
-            if (!p) {
-                coord_fail(g, "out of memory");
-                return -1;
-            }
-            m->assign = p;
-            m->cap_assign = cap;
+        if (sim_vec_reserve(&m->assign, &m->cap_assign, m->n_assign + 1, sizeof *m->assign,
+                            8) != 0) {
+            coord_fail(g, "out of memory");
+            return -1;
         }
         m->assign[m->n_assign++] = (int32_t)gp;
     }
@@ -781,21 +769,13 @@ static void on_commit(cg_coord_t *g, int32_t mi)
         e = CG_ERR_ILLEGAL_GENERATION;
     if (e == CG_ERR_NONE && g->state == CG_GS_COMPLETING)
         e = CG_ERR_REBALANCE_IN_PROGRESS;
-    for (uint32_t i = 0; i < msg->n; i++) {
-        int32_t gp = msg->gp[i];
-        g->env.commit(g->env.ctx, msg->client, gp, msg->off[i], msg->generation, e);
-        msg->ok[i] = e == CG_ERR_NONE;
-        if (e == CG_ERR_NONE)
-            g->committed[gp] = msg->off[i];
-    }
+    cg_offsets_commit(&g->offsets, msg, e, g->env.commit, g->env.ctx);
     reply(g, mi, e);
 }
 
 static void on_offset_fetch(cg_coord_t *g, int32_t mi)
 {
-    cg_msg_t *msg = cg_net_msg(g->net, mi);
-    for (uint32_t i = 0; i < msg->n; i++)
-        msg->off[i] = g->committed[msg->gp[i]];
+    cg_offsets_fetch(&g->offsets, cg_net_msg(g->net, mi));
     reply(g, mi, CG_ERR_NONE);
 }
 
@@ -976,19 +956,16 @@ cg_coord_t *cg_coord_new(const cg_coord_params_t *p, char *err, size_t errlen)
     g->leader = -1;
     g->next_serial = 1;
     size_t np = (size_t)g->n_parts ? (size_t)g->n_parts : 1;
-    g->committed = malloc(np * sizeof *g->committed);
     g->scratch_owner = malloc(np * sizeof *g->scratch_owner);
     g->scratch_claim = malloc(np * sizeof *g->scratch_claim);
-    if (!g->committed || !g->scratch_owner || !g->scratch_claim || init_instances(g) != 0 ||
-        init_id_streams(g, p->seed) != 0) {
+    if (cg_offsets_init(&g->offsets, g->n_parts) != 0 || !g->scratch_owner ||
+        !g->scratch_claim || init_instances(g) != 0 || init_id_streams(g, p->seed) != 0) {
         snprintf(err, errlen, "out of memory building group %s", g->cfg->id);
         cg_coord_free(g);
         return NULL;
     }
-    for (size_t i = 0; i < np; i++) {
-        g->committed[i] = -1;
+    for (size_t i = 0; i < np; i++)
         g->scratch_claim[i] = -1;
-    }
     cg_net_set_coordinator(g->net, g->gi, cg_coord_on_request, g);
     return g;
 }
@@ -1008,7 +985,7 @@ void cg_coord_free(cg_coord_t *g)
     free(g->free_slots);
     free(g->instance_ids);
     free(g->instance_slot);
-    free(g->committed);
+    cg_offsets_fini(&g->offsets);
     free(g->scratch_owner);
     free(g->scratch_claim);
     free(g);

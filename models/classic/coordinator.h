@@ -22,6 +22,7 @@
 #include "sim/sim.h"
 #include "models/assignor.h"
 #include "models/net/net.h"
+#include "models/offsets/offsets.h"
 #include "models/scenario.h"
 #include "models/scenario_instances.h"
 
@@ -118,7 +119,7 @@ typedef struct cg_coord {
     const char **instance_ids;        /* distinct group.instance.id values, sorted */
     uint32_t n_instances;
     sim_rng_t *id_rng;                /* per consumer of the group: member-id stream */
-    int64_t *committed;               /* committed offset per partition, -1 none */
+    cg_offsets_t offsets;             /* committed offsets */
     int32_t *scratch_owner;           /* assignor output, size partitions */
     int32_t *scratch_claim;           /* cooperative: member claiming a partition, -1 */
 } cg_coord_t;

@@ -220,11 +220,4 @@ static bool member_current(const cg_group_t *g, const cg_client_t *c)
     return cg_coord_member_live(C(g), x->slot, x->serial, x->generation);
 }
 
-const cg_group_proto_t cg_classic_proto = {
-    .name = "classic",
-    .member = &cg_classic_member_ops,
-    .group_init = group_init,
-    .group_fini = group_fini,
-    .failover = failover,
-    .member_current = member_current,
-};
+const cg_group_proto_t cg_classic_proto = CG_GROUP_PROTO("classic", &cg_classic_member_ops);

@@ -17,6 +17,7 @@
 #include "models/ownership.h"
 #include "models/trace_rec.h"
 #include "models/world_impl.h"
+#include "sim/vec.h"
 
 static void on_hb_timer(sim_t *sim, void *ctx, uint64_t arg);
 
@@ -144,16 +145,8 @@ static void send_sync(cg_client_t *c)
 
 static int set_prev(cg_classic_member_t *x, const int32_t *gp, uint32_t n, int32_t gen)
 {
-    if (n > x->cap_prev) {
-        int32_t *p = realloc(x->prev_assign, n * sizeof *p);
-        if (!p)
-            return -1;
-        x->prev_assign = p;
-        x->cap_prev = n;
-    }
-    if (n)
-        memcpy(x->prev_assign, gp, n * sizeof *gp);
-    x->n_prev = n;
+    if (sim_vec_copy(&x->prev_assign, &x->n_prev, &x->cap_prev, gp, n, sizeof *gp) != 0)
+        return -1;
     x->prev_gen = gen;
     return 0;
 }
@@ -561,26 +554,4 @@ static int init(cg_client_t *c)
 
 static void fini(cg_client_t *c) { free(M(c)->prev_assign); }
 
-const cg_member_ops_t cg_classic_member_ops = {
-    .name = "classic",
-    .state_size = sizeof(cg_classic_member_t),
-    .init = init,
-    .fini = fini,
-    .start = start,
-    .stop = stop,
-    .poll_membership = poll_membership,
-    .can_commit = can_commit,
-    .batch_commit_ok = batch_commit_ok,
-    .stamp = stamp,
-    .on_response = on_response,
-    .on_commit_result = on_commit_result,
-    .rebalance_commit_done = rebalance_commit_done,
-    .found = found,
-    .request_timeout = request_timeout,
-    .poll_check_mode = poll_check_mode,
-    .poll_timeout = poll_timeout,
-    .is_member = is_member,
-    .leave = leave,
-    .woke = woke,
-    .fast = apply_fast,
-};
+const cg_member_ops_t cg_classic_member_ops = CG_MEMBER_OPS("classic", cg_classic_member_t, apply_fast);

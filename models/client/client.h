@@ -131,6 +131,17 @@ struct cg_member_ops {
     cg_net_fast_fn fast;                            /* responses applied at arrival, or NULL */
 };
 
+/* The ops table of a protocol whose member side names its hooks after the fields (static init,
+ * fini, start, ...): every protocol's table has this one layout. */
+#define CG_MEMBER_OPS(name_, state_type, fast_)                                                 \
+    {.name = (name_), .state_size = sizeof(state_type), .init = init, .fini = fini,            \
+     .start = start, .stop = stop, .poll_membership = poll_membership, .can_commit = can_commit, \
+     .batch_commit_ok = batch_commit_ok, .stamp = stamp, .on_response = on_response,           \
+     .on_commit_result = on_commit_result, .rebalance_commit_done = rebalance_commit_done,     \
+     .found = found, .request_timeout = request_timeout, .poll_check_mode = poll_check_mode,   \
+     .poll_timeout = poll_timeout, .is_member = is_member, .leave = leave, .woke = woke,       \
+     .fast = (fast_)}
+
 /* ---- life cycle (models/world) ---- */
 int cg_client_init(cg_client_t *c, struct cg_world *w, int32_t ci, const cg_member_ops_t *ops,
                    char *err, size_t errlen);

@@ -14,6 +14,7 @@
 #include "models/trace_rec.h"
 #include "models/world_impl.h"
 #include "sim/time.h"
+#include "sim/vec.h"
 
 /* ---- the owned-partition table (sorted by global partition) ---- */
 
@@ -34,17 +35,7 @@ int32_t cg_fetch_owned_find(const cg_client_t *c, int32_t gp)
 
 int cg_fetch_owned_reserve(cg_client_t *c, uint32_t n)
 {
-    if (n <= c->cap_owned)
-        return 0;
-    uint32_t cap = c->cap_owned ? c->cap_owned : 8;
-    while (cap < n)
-        cap *= 2;
-    cg_owned_t *p = realloc(c->owned, cap * sizeof *p);
-    if (!p)
-        return -1;
-    c->owned = p;
-    c->cap_owned = cap;
-    return 0;
+    return sim_vec_reserve(&c->owned, &c->cap_owned, n, sizeof *c->owned, 8);
 }
 
 void cg_fetch_owned_init(cg_owned_t *o, int32_t gp)
@@ -123,14 +114,8 @@ static int64_t available(cg_client_t *c, int64_t t, int64_t *next)
 
 static int chunk_push(cg_client_t *c, int32_t gp, int64_t from, int64_t n)
 {
-    if (c->n_chunks == c->cap_chunks) {
-        uint32_t cap = c->cap_chunks ? 2 * c->cap_chunks : 8;
-        cg_chunk_t *p = realloc(c->chunks, cap * sizeof *p);
-        if (!p)
-            return -1;
-        c->chunks = p;
-        c->cap_chunks = cap;
-    }
+    if (sim_vec_reserve(&c->chunks, &c->cap_chunks, c->n_chunks + 1, sizeof *c->chunks, 8) != 0)
+        return -1;
     c->chunks[c->n_chunks++] = (cg_chunk_t){gp, from, n};
     return 0;
 }

@@ -30,9 +30,11 @@
 #include <string.h>
 #include "models/kip848/machine.h"
 #include "models/kip848/member.h"
+#include "models/offsets/offsets.h"
 #include "models/ownership.h"
 #include "models/trace_rec.h"
 #include "models/world_impl.h"
+#include "sim/vec.h"
 
 /* The coordinator's timers for one member. */
 typedef struct cg_c848_mrec {
@@ -50,7 +52,7 @@ typedef struct cg_c848_group {
     cg_k848_group_t *k;               /* the state machine */
     cg_c848_mrec_t *recs;             /* member records */
     uint32_t n_recs, cap_recs;
-    int64_t *committed;               /* committed offset per partition, -1 none */
+    cg_offsets_t offsets;             /* committed offsets */
     bool down;                        /* failover in progress */
     sim_handle_t reload_timer;        /* failover end */
     int64_t stable_ns;                /* when the group last became STABLE */
@@ -96,14 +98,8 @@ static int32_t rec_add(cg_c848_group_t *cg, const char *id, int32_t consumer)
     while (i < cg->n_recs && cg->recs[i].used)
         i++;
     if (i == cg->n_recs) {
-        if (cg->n_recs == cg->cap_recs) {
-            uint32_t cap = cg->cap_recs ? 2 * cg->cap_recs : 8;
-            cg_c848_mrec_t *p = realloc(cg->recs, cap * sizeof *p);
-            if (!p)
-                return -1;
-            cg->recs = p;
-            cg->cap_recs = cap;
-        }
+        if (sim_vec_reserve(&cg->recs, &cg->cap_recs, cg->n_recs + 1, sizeof *cg->recs, 8) != 0)
+            return -1;
         cg->n_recs++;
     }
     cg_c848_mrec_t *r = &cg->recs[i];
@@ -390,25 +386,23 @@ static void on_heartbeat(cg_c848_group_t *cg, int32_t mi)
     reb_update(cg, r.bump != CG_K848_BUMP_NONE, bump_reason(r.bump, leave_reason));
 }
 
+static void report_commit(void *ctx, int32_t consumer, int32_t gp, int64_t offset,
+                          int32_t epoch, cg_err_t err)
+{
+    cg_own_commit(ctx, consumer, gp, offset, epoch, err);
+}
+
 static void on_commit(cg_c848_group_t *cg, int32_t mi)
 {
     cg_msg_t *m = cg_net_msg(&cg->g->w->net, mi);
     cg_err_t e = kafka_err(cg_k848_commit_check(cg->k, m->member_id, m->generation));
-    for (uint32_t i = 0; i < m->n; i++) {
-        int32_t gp = m->gp[i];
-        cg_own_commit(cg->g, m->client, gp, m->off[i], m->generation, e);
-        m->ok[i] = e == CG_ERR_NONE;
-        if (e == CG_ERR_NONE)
-            cg->committed[gp] = m->off[i];
-    }
+    cg_offsets_commit(&cg->offsets, m, e, report_commit, cg->g);
     reply(cg, mi, e);
 }
 
 static void on_offsets(cg_c848_group_t *cg, int32_t mi)
 {
-    cg_msg_t *m = cg_net_msg(&cg->g->w->net, mi);
-    for (uint32_t i = 0; i < m->n; i++)
-        m->off[i] = cg->committed[m->gp[i]];
+    cg_offsets_fetch(&cg->offsets, cg_net_msg(&cg->g->w->net, mi));
     reply(cg, mi, CG_ERR_NONE);
 }
 
@@ -524,7 +518,7 @@ static void group_fini(cg_group_t *g)
         return;
     cg_k848_group_free(cg->k);
     free(cg->recs);
-    free(cg->committed);
+    cg_offsets_fini(&cg->offsets);
     free(cg);
     g->coord = NULL;
 }
@@ -535,29 +529,18 @@ static int group_init(cg_group_t *g, char *err, size_t errlen)
     const cg_broker_cfg_t *b = &g->cfg->broker;
     cg_c848_group_t *cg = calloc(1, sizeof *cg);
     g->coord = cg;
-    size_t np = (size_t)(w->n_parts ? w->n_parts : 1);
     if (cg) {
         cg->g = g;
         cg->k = cg_k848_group_new(w->topic_meta, w->s->n_topics, w->topic_base, g->cfg->assignor,
                                   b->consumer_session_timeout_ns,
                                   b->consumer_heartbeat_interval_ns);
-        cg->committed = malloc(np * sizeof *cg->committed);
     }
-    if (!cg || !cg->k || !cg->committed) {
+    if (!cg || !cg->k || cg_offsets_init(&cg->offsets, w->n_parts) != 0) {
         snprintf(err, errlen, "out of memory building group %s", g->cfg->id);
         return -1;
     }
-    for (size_t i = 0; i < np; i++)
-        cg->committed[i] = -1;
     cg_net_set_coordinator(&w->net, g->gi, on_request, cg);
     return 0;
 }
 
-const cg_group_proto_t cg_consumer_proto = {
-    .name = "consumer",
-    .member = &cg_k848_member_ops,
-    .group_init = group_init,
-    .group_fini = group_fini,
-    .failover = failover,
-    .member_current = member_current,
-};
+const cg_group_proto_t cg_consumer_proto = CG_GROUP_PROTO("consumer", &cg_k848_member_ops);

@@ -35,6 +35,7 @@
 #include "models/ownership.h"
 #include "models/trace_rec.h"
 #include "models/world_impl.h"
+#include "sim/vec.h"
 
 static void hb_send(cg_client_t *c);
 static void on_hb_timer(sim_t *sim, void *ctx, uint64_t arg);
@@ -131,17 +132,7 @@ static void reconcile(cg_client_t *c)
 
 static int set_target(cg_k848_member_t *x, const int32_t *gp, uint32_t n)
 {
-    if (n > x->cap_target) {
-        int32_t *p = realloc(x->target, n * sizeof *p);
-        if (!p)
-            return -1;
-        x->target = p;
-        x->cap_target = n;
-    }
-    if (n)
-        memcpy(x->target, gp, n * sizeof *gp);
-    x->n_target = n;
-    return 0;
+    return sim_vec_copy(&x->target, &x->n_target, &x->cap_target, gp, n, sizeof *gp);
 }
 
 /* ---- heartbeats ---- */
@@ -480,26 +471,4 @@ static void fini(cg_client_t *c)
     sim_rng_fini(&X(c)->mid_rng);
 }
 
-const cg_member_ops_t cg_k848_member_ops = {
-    .name = "consumer",
-    .state_size = sizeof(cg_k848_member_t),
-    .init = init,
-    .fini = fini,
-    .start = start,
-    .stop = stop,
-    .poll_membership = poll_membership,
-    .can_commit = can_commit,
-    .batch_commit_ok = batch_commit_ok,
-    .stamp = stamp,
-    .on_response = on_response,
-    .on_commit_result = on_commit_result,
-    .rebalance_commit_done = rebalance_commit_done,
-    .found = found,
-    .request_timeout = request_timeout,
-    .poll_check_mode = poll_check_mode,
-    .poll_timeout = poll_timeout,
-    .is_member = is_member,
-    .leave = leave,
-    .woke = woke,
-    .fast = NULL,
-};
+const cg_member_ops_t cg_k848_member_ops = CG_MEMBER_OPS("consumer", cg_k848_member_t, NULL);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "sim/time.h"
+#include "sim/vec.h"
 
 const char *cg_err_name(cg_err_t e)
 {
@@ -91,14 +92,8 @@ int32_t cg_net_msg_new(cg_net_t *n, uint8_t kind, int32_t li, uint32_t proc)
     if (mi >= 0) {
         n->msg_free = n->msgs[mi].next_free;
     } else {
-        if (n->n_msgs == n->cap_msgs) {
-            uint32_t cap = n->cap_msgs ? 2 * n->cap_msgs : 64;
-            cg_msg_t *p = realloc(n->msgs, cap * sizeof *p);
-            if (!p)
-                return -1;
-            n->msgs = p;
-            n->cap_msgs = cap;
-        }
+        if (sim_vec_reserve(&n->msgs, &n->cap_msgs, n->n_msgs + 1, sizeof *n->msgs, 64) != 0)
+            return -1;
         mi = (int32_t)n->n_msgs++;
         memset(&n->msgs[mi], 0, sizeof n->msgs[mi]);
     }
@@ -135,24 +130,13 @@ void cg_net_msg_free(cg_net_t *n, int32_t mi)
 int cg_net_msg_reserve(cg_net_t *n, int32_t mi, uint32_t entries)
 {
     cg_msg_t *m = &n->msgs[mi];
-    if (entries <= m->cap)
-        return 0;
-    uint32_t cap = m->cap ? m->cap : 8;
-    while (cap < entries)
-        cap *= 2;
-    int32_t *gp = realloc(m->gp, cap * sizeof *gp);
-    if (gp)
-        m->gp = gp;
-    int64_t *off = realloc(m->off, cap * sizeof *off);
-    if (off)
-        m->off = off;
-    uint8_t *ok = realloc(m->ok, cap * sizeof *ok);
-    if (ok)
-        m->ok = ok;
-    if (!gp || !off || !ok)
+    uint32_t old = m->cap, c1 = m->cap, c2 = m->cap;
+    if (sim_vec_reserve(&m->gp, &c1, entries, sizeof *m->gp, 8) != 0 ||
+        sim_vec_reserve(&m->off, &c2, entries, sizeof *m->off, 8) != 0 ||
+        sim_vec_reserve(&m->ok, &m->cap, entries, sizeof *m->ok, 8) != 0)
         return -1;
-    memset(m->ok + m->cap, 0, cap - m->cap);   /* never read before written; zero anyway */
-    m->cap = cap;
+    if (m->cap > old)
+        memset(m->ok + old, 0, m->cap - old);   /* never read before written; zero anyway */
     return 0;
 }
 
