@@ -392,11 +392,7 @@ static void on_hb_timer(sim_t *sim, void *ctx, uint64_t arg)
         return;
     if (c->coord_known && now - c->last_hb_ok_ns >= ccfg(c)->session_timeout_ns)
         c->coord_known = false;
-    if (!c->coord_known) {
-        cg_client_find_start(c, 0);
-        return;
-    }
-    int32_t mi = cg_client_request(c, CG_MSG_HEARTBEAT);
+    int32_t mi = cg_client_coordinator_request(c, CG_MSG_HEARTBEAT);
     if (mi < 0)
         return;
     x->hb_inflight = true;

@@ -53,6 +53,15 @@ int32_t cg_client_request(cg_client_t *c, cg_msg_kind_t kind)
     return mi;
 }
 
+int32_t cg_client_coordinator_request(cg_client_t *c, cg_msg_kind_t kind)
+{
+    if (!c->coord_known) {
+        cg_client_find_start(c, 0);
+        return -1;
+    }
+    return cg_client_request(c, kind);
+}
+
 void cg_client_block_on(cg_client_t *c, cg_wait_t what, int32_t mi, int64_t timeout_ns)
 {
     c->wait = what;

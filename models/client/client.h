@@ -160,6 +160,8 @@ bool cg_client_isolated(const cg_client_t *c);
 /* A new request of `kind`, stamped with the member identity and a fresh request id; -1 (run
  * failed) when out of memory. */
 int32_t cg_client_request(cg_client_t *c, cg_msg_kind_t kind);
+/* cg_client_request when the coordinator is known; else -1 and FindCoordinator starts. */
+int32_t cg_client_coordinator_request(cg_client_t *c, cg_msg_kind_t kind);
 /* The app blocks in poll() until the response to `mi` or until timeout_ns. */
 void cg_client_block_on(cg_client_t *c, cg_wait_t what, int32_t mi, int64_t timeout_ns);
 void cg_client_unblock(cg_client_t *c);

@@ -152,11 +152,7 @@ static void hb_send(cg_client_t *c)
         x->hb_again = true;
         return;
     }
-    if (!c->coord_known) {
-        cg_client_find_start(c, 0);
-        return;
-    }
-    int32_t mi = cg_client_request(c, CG_MSG_CONSUMER_HEARTBEAT);
+    int32_t mi = cg_client_coordinator_request(c, CG_MSG_CONSUMER_HEARTBEAT);
     if (mi < 0)
         return;
     uint32_t n = x->joining ? 0 : c->n_owned;

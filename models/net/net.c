@@ -150,6 +150,17 @@ int64_t cg_net_delay_ns(cg_net_t *n, int32_t li)
     return sim_ms_to_ns(sim_dist_sample(l->latency_ms, &l->rng));
 }
 
+/* Delivery time of a message sent now: after one latency, never before the previous message
+ * in the same direction (FIFO, as a TCP connection delivers). */
+static int64_t fifo_at(cg_net_t *n, int32_t li, int64_t *last_ns)
+{
+    int64_t at = sim_now(n->sim) + cg_net_delay_ns(n, li);
+    if (at < *last_ns)
+        at = *last_ns;
+    *last_ns = at;
+    return at;
+}
+
 static void on_request(sim_t *sim, void *ctx, uint64_t arg)
 {
     (void)sim;
@@ -172,11 +183,7 @@ void cg_net_send(cg_net_t *n, int32_t mi)
         cg_net_msg_free(n, mi);
         return;
     }
-    int64_t at = sim_now(n->sim) + cg_net_delay_ns(n, li);
-    if (at < l->up_last_ns)
-        at = l->up_last_ns;
-    l->up_last_ns = at;
-    sim_schedule(n->sim, at, on_request, n, (uint64_t)mi);
+    sim_schedule(n->sim, fifo_at(n, li, &l->up_last_ns), on_request, n, (uint64_t)mi);
 }
 
 void cg_net_reply(cg_net_t *n, int32_t mi, uint8_t err)
@@ -189,10 +196,7 @@ void cg_net_reply(cg_net_t *n, int32_t mi, uint8_t err)
         cg_net_msg_free(n, mi);
         return;
     }
-    int64_t at = sim_now(n->sim) + cg_net_delay_ns(n, li);
-    if (at < l->down_last_ns)
-        at = l->down_last_ns;
-    l->down_last_ns = at;
+    int64_t at = fifo_at(n, li, &l->down_last_ns);
     if (l->fast && l->fast(l->client, m, at)) {
         cg_net_msg_free(n, mi);
         return;
