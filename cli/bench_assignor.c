@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 #include "cli/cli.h"
-#include "models/assignor.h"
+#include "models/assign/assignor.h"
 
 #define BENCH_MAX_MEMBERS 1000000
 #define BENCH_MAX_TOPICS 100000

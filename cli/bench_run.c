@@ -13,7 +13,7 @@
 #include <cjson/cJSON.h>
 #include "cli/cli.h"
 #include "cli/scenario_cli.h"
-#include "models/world.h"
+#include "models/world/world.h"
 
 typedef struct bench_run_args {
     const char *scenario;             /* scenario file */

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli/cli.h"
-#include "models/assignor.h"
-#include "models/assignor_json.h"
+#include "models/assign/assignor.h"
+#include "models/assign/assignor_json.h"
 #include "models/limits.h"
 
 static void assign_usage(FILE *f)

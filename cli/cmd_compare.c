@@ -15,7 +15,7 @@
 #include "analysis/an_compare.h"
 #include "cli/cli.h"
 #include "cli/scenario_cli.h"
-#include "models/world.h"
+#include "models/world/world.h"
 #include "sim/rng.h"
 
 #define COMPARE_DEFAULT_SEEDS 10

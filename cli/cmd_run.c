@@ -14,7 +14,7 @@
 #include <unistd.h>
 #include "cli/cli.h"
 #include "cli/scenario_cli.h"
-#include "models/world.h"
+#include "models/world/world.h"
 
 #define RUN_DEFAULT_TRACE "trace.jsonl"   /* written in the current directory */
 #define RUN_EXIT_INTERRUPTED 130          /* 128 + SIGINT */

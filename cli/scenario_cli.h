@@ -7,7 +7,7 @@
 #define CLI_SCENARIO_CLI_H
 
 #include <stddef.h>
-#include "models/scenario.h"
+#include "models/scenario/scenario.h"
 
 int cli_scenario_load(const char *path, const char *const *sets, size_t n_sets,
                       cg_scenario_t **out);

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "models/assignor.h"
+#include "models/assign/assignor.h"
 #include "tests/support/assign_test_util.h"
 
 #define PT_CASES 2500                 /* random inputs per assignor */

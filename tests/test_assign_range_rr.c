@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "models/assignor.h"
-#include "models/assignor_json.h"
+#include "models/assign/assignor.h"
+#include "models/assign/assignor_json.h"
 
 /* Runs `ops` on the JSON input and compares the result object with `want` (JSON text). */
 static void rr_expect(const cg_assignor_ops_t *ops, const char *input, const char *want)

@@ -16,8 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "models/assignor.h"
-#include "models/assignor_sticky.h"
+#include "models/assign/assignor.h"
+#include "models/assign/assignor_sticky.h"
 #include "tests/support/assign_test_util.h"
 
 #define ST_TOPICS 8

@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "models/assignor.h"
-#include "models/assignor_json.h"
+#include "models/assign/assignor.h"
+#include "models/assign/assignor_json.h"
 #include "tests/support/assign_test_util.h"
 
 #define VEC_DIR CGSIM_SOURCE_DIR "/tests/vectors"

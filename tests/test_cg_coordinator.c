@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "models/scenario.h"
-#include "models/world.h"
+#include "models/scenario/scenario.h"
+#include "models/world/world.h"
 #include "sim/trace.h"
 #include "tests/support/cg_test_run.h"
 

@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "models/failure.h"
-#include "models/world.h"
+#include "models/faults/failure.h"
+#include "models/world/world.h"
 #include "tests/support/cg_test_run.h"
 
 static const char *SCENARIO =

@@ -15,8 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "models/scenario.h"
-#include "models/world.h"
+#include "models/scenario/scenario.h"
+#include "models/world/world.h"
 
 #define KW_PROPERTY_SEEDS 120         /* random scenarios in the property test */
 #define KW_MAX_G 3                    /* checker bounds (the scenarios stay within them) */

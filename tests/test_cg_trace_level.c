@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "models/world.h"
+#include "models/world/world.h"
 #include "tests/support/cg_test_run.h"
 
 static const char *SCENARIO =

@@ -3,7 +3,7 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
-#include "models/partitioner.h"
+#include "models/partlog/partitioner.h"
 
 static uint32_t hash_u32(const char *s)
 {

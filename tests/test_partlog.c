@@ -4,8 +4,8 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include "models/partitioner.h"
-#include "models/partlog.h"
+#include "models/partlog/partitioner.h"
+#include "models/partlog/partlog.h"
 
 #define S_NS INT64_C(1000000000)
 #define MS_NS INT64_C(1000000)

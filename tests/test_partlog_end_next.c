@@ -4,7 +4,7 @@
  * empty stretches, the look-ahead), constant plus Poisson (the general path). */
 #include <criterion/criterion.h>
 #include <string.h>
-#include "models/partlog.h"
+#include "models/partlog/partlog.h"
 
 #define S_NS INT64_C(1000000000)
 #define MS_NS INT64_C(1000000)

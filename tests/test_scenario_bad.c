@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "models/limits.h"
-#include "models/scenario.h"
+#include "models/scenario/scenario.h"
 
 static const char BASE[] =
     "{\"name\": \"b\", \"duration_ms\": 60000,\n"

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "models/scenario.h"
+#include "models/scenario/scenario.h"
 
 #define MS(v) ((int64_t)(v) * 1000000LL)
 

@@ -20,11 +20,11 @@
 #include <stdint.h>
 #include "sim/rng.h"
 #include "sim/sim.h"
-#include "models/assignor.h"
+#include "models/assign/assignor.h"
 #include "models/net/net.h"
 #include "models/offsets/offsets.h"
-#include "models/scenario.h"
-#include "models/scenario_instances.h"
+#include "models/scenario/scenario.h"
+#include "models/scenario/scenario_instances.h"
 
 typedef enum cg_gstate {
     CG_GS_EMPTY = 0, CG_GS_PREPARING, CG_GS_COMPLETING, CG_GS_STABLE, CG_GS_DEAD

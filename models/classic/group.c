@@ -11,9 +11,9 @@
 #include <string.h>
 #include "models/classic/coordinator.h"
 #include "models/classic/member.h"
-#include "models/ownership.h"
-#include "models/trace_rec.h"
-#include "models/world_impl.h"
+#include "models/world/ownership.h"
+#include "models/world/trace_rec.h"
+#include "models/world/world_impl.h"
 
 static cg_coord_t *C(const cg_group_t *g) { return (cg_coord_t *)g->coord; }
 

@@ -12,11 +12,11 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include "models/assignor.h"
+#include "models/assign/assignor.h"
 #include "models/client/fetch.h"
-#include "models/ownership.h"
-#include "models/trace_rec.h"
-#include "models/world_impl.h"
+#include "models/world/ownership.h"
+#include "models/world/trace_rec.h"
+#include "models/world/world_impl.h"
 #include "sim/vec.h"
 
 static void on_hb_timer(sim_t *sim, void *ctx, uint64_t arg);

@@ -16,10 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "models/client/fetch.h"
-#include "models/ownership.h"
-#include "models/trace_rec.h"
-#include "models/scenario_instances.h"
-#include "models/world_impl.h"
+#include "models/world/ownership.h"
+#include "models/world/trace_rec.h"
+#include "models/scenario/scenario_instances.h"
+#include "models/world/world_impl.h"
 
 /* A FindCoordinator retry takes at least as long as an empty poll (CG_FETCH_MIN_IDLE_NS), so
  * zero latencies cannot spin forever at one instant of virtual time. */

@@ -20,7 +20,7 @@
 #include "sim/rng.h"
 #include "sim/sim.h"
 #include "models/net/net.h"
-#include "models/scenario.h"
+#include "models/scenario/scenario.h"
 
 struct cg_world;
 struct cg_group;

@@ -9,10 +9,10 @@
 
 #include <math.h>
 #include <stdlib.h>
-#include "models/ownership.h"
-#include "models/partlog.h"
-#include "models/trace_rec.h"
-#include "models/world_impl.h"
+#include "models/world/ownership.h"
+#include "models/partlog/partlog.h"
+#include "models/world/trace_rec.h"
+#include "models/world/world_impl.h"
 #include "sim/time.h"
 #include "sim/vec.h"
 

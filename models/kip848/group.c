@@ -31,9 +31,9 @@
 #include "models/kip848/machine.h"
 #include "models/kip848/member.h"
 #include "models/offsets/offsets.h"
-#include "models/ownership.h"
-#include "models/trace_rec.h"
-#include "models/world_impl.h"
+#include "models/world/ownership.h"
+#include "models/world/trace_rec.h"
+#include "models/world/world_impl.h"
 #include "sim/vec.h"
 
 /* The coordinator's timers for one member. */

@@ -34,7 +34,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "models/assignor.h"
+#include "models/assign/assignor.h"
 
 #define CG_K848_JOIN_EPOCH 0            /* JOIN_GROUP_MEMBER_EPOCH */
 #define CG_K848_LEAVE_EPOCH (-1)        /* LEAVE_GROUP_MEMBER_EPOCH */

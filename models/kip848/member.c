@@ -32,9 +32,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "models/kip848/machine.h"
-#include "models/ownership.h"
-#include "models/trace_rec.h"
-#include "models/world_impl.h"
+#include "models/world/ownership.h"
+#include "models/world/trace_rec.h"
+#include "models/world/world_impl.h"
 #include "sim/vec.h"
 
 static void hb_send(cg_client_t *c);

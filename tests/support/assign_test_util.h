@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "models/assignor.h"
+#include "models/assign/assignor.h"
 
 /* splitmix64: the next value of the sequence in *s; a uniform value below n (n > 0). */
 uint64_t at_next(uint64_t *s);

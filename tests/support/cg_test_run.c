@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "models/scenario.h"
+#include "models/scenario/scenario.h"
 #include "sim/trace.h"
 
 /* Split the trace into lines and parse each. */

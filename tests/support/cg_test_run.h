@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cjson/cJSON.h>
-#include "models/world.h"
+#include "models/world/world.h"
 
 #define CGT_MAX_GROUPS 4              /* group summaries copied out of a run */
 

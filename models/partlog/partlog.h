@@ -1,0 +1,36 @@
+/* models/partlog: the partition logs of all topics, with records generated lazily.
+ * Owns: per-partition arrival processes (rates from the producers and the Kafka default
+ *       partitioner applied to each producer's key space), high watermarks as a function of time.
+ * Does not own: consumer positions or committed offsets (models/consumer, models/coordinator).
+ * Invariant: cg_partlog_end_offset is non-decreasing in time for each partition, costs O(1)
+ *            amortised (no per-record work), and its values depend only on (seed, scenario),
+ *            never on when or how often it is asked (common random numbers across assignors). */
+#ifndef CG_PARTLOG_H
+#define CG_PARTLOG_H
+
+#include <stdint.h>
+#include "models/scenario/scenario.h"
+
+typedef struct cg_partlog cg_partlog_t;
+
+/* Global partition index: topic_base[t] + p, topics in scenario (name-sorted) order. */
+int cg_partlog_new(const cg_scenario_t *s, uint64_t seed, cg_partlog_t **out, char *err,
+                   size_t errlen);
+void cg_partlog_free(cg_partlog_t *pl);
+const int64_t *cg_partlog_topic_base(const cg_partlog_t *pl);   /* size n_topics + 1 */
+int64_t cg_partlog_count(const cg_partlog_t *pl);               /* total partitions */
+/* Log end offset (high watermark) of a partition at now_ns: records produced in [0, now_ns].
+ * The log start offset is always 0 (no retention in the model). */
+int64_t cg_partlog_end_offset(cg_partlog_t *pl, int64_t gp, int64_t now_ns);
+/* Earliest time > now_ns at which end_offset increases, or INT64_MAX when no producer will write
+ * to the partition again; may return a lower bound (callers re-check). */
+int64_t cg_partlog_next_arrival_ns(cg_partlog_t *pl, int64_t gp, int64_t now_ns);
+/* cg_partlog_end_offset(now_ns), and *next_ns = cg_partlog_next_arrival_ns(now_ns), in one call
+ * (the same values as the two calls in that order). */
+int64_t cg_partlog_end_next(cg_partlog_t *pl, int64_t gp, int64_t now_ns, int64_t *next_ns);
+/* Records produced over all partitions by now_ns (O(partitions): for run_end). */
+int64_t cg_partlog_produced_total(cg_partlog_t *pl, int64_t now_ns);
+/* Mean arrival rate of a partition, records per second (for reports). */
+double cg_partlog_rate_per_s(const cg_partlog_t *pl, int64_t gp);
+
+#endif

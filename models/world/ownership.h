@@ -1,0 +1,54 @@
+/* models/ownership: partition ownership as the TRACE defines it (design.md: from an `assignment`
+ * listing a partition until a `revoke` listing it, a later `assignment` without it, or the
+ * member's `member_leave`), and what depends on it: moved partitions, unavailable
+ * partition-time, duplicates, zombie records, and the `check` invariants.
+ * Owns: the per-group owner arrays and per-client trace-owned lists. Does not own: what the
+ *       clients believe they own (models/consumer) or the coordinator's assignment.
+ * Invariant: owner[gp] == c exactly when gp is in client c's trace-owned list. */
+#ifndef CG_OWNERSHIP_H
+#define CG_OWNERSHIP_H
+
+#include "models/world/world_impl.h"
+
+/* Write an `assignment` record and make the client own exactly gp[0..n) (sorted). */
+void cg_own_assign(cg_group_t *g, cg_client_t *c, int32_t generation, const int32_t *gp,
+                   uint32_t n);
+/* Write a `revoke` record for those of gp[0..n) (sorted) the client owns per the trace;
+ * nothing when it owns none of them. */
+void cg_own_revoke(cg_group_t *g, cg_client_t *c, const int32_t *gp, uint32_t n);
+/* Write a `revoke` record for every partition the client owns per the trace except those in
+ * keep[0..n_keep) (sorted); nothing when that leaves none. The trace's view is used rather than
+ * the client's so that a partition the coordinator assigned to a member whose process never
+ * learnt of it is given up too. */
+/* x is in the ascending array v[0..n) (binary search). */
+bool cg_own_in_sorted(const int32_t *v, uint32_t n, int32_t x);
+void cg_own_revoke_except(cg_group_t *g, cg_client_t *c, const int32_t *keep, uint32_t n_keep);
+/* The member of consumer `c` was removed (member_leave) or replaced by another consumer. */
+void cg_own_end_all(cg_group_t *g, cg_client_t *c);
+/* Records [from, from+n) of gp were processed by c now: counts, duplicates, zombies. */
+void cg_own_processed(cg_group_t *g, cg_client_t *c, int32_t gp, int64_t from, int64_t n);
+/* Close the unavailable-time accounting at the end of the run. */
+void cg_own_finish(cg_group_t *g, int64_t end_ns);
+/* `check`: the group has been stable for a while: every partition of a topic with
+ * topic_sub[t] set (subscribed by a member of the generation) must be owned. */
+void cg_own_check_coverage(cg_group_t *g, const bool *topic_sub, int32_t generation);
+/* cg_own_assign when the group's protocol still counts c as the member it believes it is (an
+ * assignment reaching a member removed meanwhile is not recorded). */
+void cg_own_assign_current(cg_group_t *g, cg_client_t *c, int32_t generation, const int32_t *gp,
+                           uint32_t n);
+
+/* ---- rebalances and commits: one accounting for every protocol ---- */
+/* A rebalance opens (consumer protocol): last owners are remembered for `moved`. */
+void cg_own_rebalance_begin(cg_group_t *g);
+/* During an open rebalance a partition that never had an owner counts its first owner as its
+ * last owner, so a partition handed on within the same rebalance counts as moved. */
+void cg_own_note_first_owner(cg_group_t *g, const cg_client_t *c, const int32_t *gp, uint32_t n);
+/* A rebalance ended: summary counters and the rebalance_end record. */
+void cg_own_rebalance_end(cg_group_t *g, int32_t generation, int64_t duration_ns,
+                          int64_t members, int64_t moved, bool check_generation);
+/* An OffsetCommit of one partition was answered `err`: the commit record (with the log end) and,
+ * when accepted, max lag as analysis/ defines it. */
+void cg_own_commit(cg_group_t *g, int32_t consumer, int32_t gp, int64_t offset,
+                   int32_t generation, cg_err_t err);
+
+#endif

@@ -1,0 +1,224 @@
+/* models/trace_rec: the trace records of a run, each written field by field through sim/trace
+ * in the order design.md and world.md give. Times come from the engine clock only. With the
+ * `check` option the time of each record is compared with the previous one (time never goes
+ * back). Partition lists are written in global-index order, which is (topic name, partition)
+ * order because topics are sorted by name. */
+#include "models/world/trace_rec.h"
+
+#include <stdio.h>
+
+static sim_trace_t *rec_begin(struct cg_world *w, const char *type)
+{
+    int64_t now = sim_now(&w->sim);
+    if (w->opts.check && now < w->last_rec_ns)
+        cg_world_fail(w, "t=%lld ms: record %s written before the previous record (t=%lld ms)",
+                      (long long)(now / SIM_NS_PER_MS), type,
+                      (long long)(w->last_rec_ns / SIM_NS_PER_MS));
+    w->last_rec_ns = now;
+    sim_trace_begin(w->tr, now, type);
+    return w->tr;
+}
+
+static const char *consumer_id(const struct cg_world *w, int32_t consumer)
+{
+    return w->s->consumers[consumer].id;
+}
+
+static void put_tp(struct cg_world *w, int32_t gp)
+{
+    int32_t t = w->gp_topic[gp];
+    sim_trace_array_begin(w->tr, NULL);
+    sim_trace_str(w->tr, NULL, w->s->topics[t].name);
+    sim_trace_int(w->tr, NULL, gp - w->topic_base[t]);
+    sim_trace_array_end(w->tr);
+}
+
+static void put_tp_fields(struct cg_world *w, int32_t gp)
+{
+    int32_t t = w->gp_topic[gp];
+    sim_trace_str(w->tr, "topic", w->s->topics[t].name);
+    sim_trace_int(w->tr, "partition", gp - w->topic_base[t]);
+}
+
+static void put_list(struct cg_world *w, const char *key, const int32_t *gp, uint32_t n)
+{
+    sim_trace_array_begin(w->tr, key);
+    for (uint32_t i = 0; i < n; i++)
+        put_tp(w, gp[i]);
+    sim_trace_array_end(w->tr);
+}
+
+void cg_rec_run_start(struct cg_world *w)
+{
+    sim_trace_t *tr = rec_begin(w, "run_start");
+    sim_trace_str(tr, "scenario", w->s->name);
+    sim_trace_uint(tr, "seed", w->opts.seed);
+    sim_trace_str(tr, "version", CGSIM_VERSION);
+    sim_trace_end(tr);
+}
+
+void cg_rec_run_end(struct cg_world *w, int64_t produced)
+{
+    sim_trace_t *tr = rec_begin(w, "run_end");
+    sim_trace_int(tr, "events", (int64_t)w->sim.events);
+    sim_trace_int(tr, "records_produced", produced);
+    sim_trace_int(tr, "records_consumed", w->records_consumed);
+    sim_trace_int(tr, "duplicates", w->duplicates);
+    sim_trace_end(tr);
+}
+
+void cg_rec_run_aborted(struct cg_world *w, const char *reason, const char *message)
+{
+    sim_trace_t *tr = rec_begin(w, "run_aborted");
+    sim_trace_str(tr, "reason", reason);
+    sim_trace_str(tr, "message", message);
+    sim_trace_end(tr);
+}
+
+void cg_rec_member_join(struct cg_world *w, const cg_group_t *g, int32_t consumer,
+                        const char *member_id, const char *replaced)
+{
+    sim_trace_t *tr = rec_begin(w, "member_join");
+    sim_trace_str(tr, "group", g->cfg->id);
+    sim_trace_str(tr, "member", consumer_id(w, consumer));
+    sim_trace_str(tr, "member_id", member_id);
+    if (replaced)
+        sim_trace_str(tr, "replaced", replaced);
+    sim_trace_end(tr);
+}
+
+void cg_rec_member_leave(struct cg_world *w, const cg_group_t *g, int32_t consumer,
+                         cg_reason_t reason)
+{
+    sim_trace_t *tr = rec_begin(w, "member_leave");
+    sim_trace_str(tr, "group", g->cfg->id);
+    sim_trace_str(tr, "member", consumer_id(w, consumer));
+    sim_trace_str(tr, "reason", cg_reason_name(reason));
+    sim_trace_end(tr);
+}
+
+void cg_rec_rebalance_start(struct cg_world *w, const cg_group_t *g, int32_t generation,
+                            cg_reason_t reason, const char *protocol)
+{
+    sim_trace_t *tr = rec_begin(w, "rebalance_start");
+    sim_trace_str(tr, "group", g->cfg->id);
+    sim_trace_int(tr, "generation", generation);
+    sim_trace_str(tr, "reason", cg_reason_name(reason));
+    if (protocol)
+        sim_trace_str(tr, "protocol", protocol);
+    sim_trace_end(tr);
+}
+
+void cg_rec_rebalance_end(struct cg_world *w, const cg_group_t *g, int32_t generation,
+                          int64_t duration_ns, int64_t members, int64_t moved)
+{
+    sim_trace_t *tr = rec_begin(w, "rebalance_end");
+    sim_trace_str(tr, "group", g->cfg->id);
+    sim_trace_int(tr, "generation", generation);
+    sim_trace_ms(tr, "duration_ms", duration_ns);
+    sim_trace_int(tr, "members", members);
+    sim_trace_int(tr, "moved", moved);
+    sim_trace_end(tr);
+}
+
+void cg_rec_assignment(struct cg_world *w, const cg_group_t *g, int32_t generation,
+                       int32_t consumer, const int32_t *gp, uint32_t n)
+{
+    sim_trace_t *tr = rec_begin(w, "assignment");
+    sim_trace_str(tr, "group", g->cfg->id);
+    sim_trace_int(tr, "generation", generation);
+    sim_trace_str(tr, "member", consumer_id(w, consumer));
+    put_list(w, "partitions", gp, n);
+    sim_trace_end(tr);
+}
+
+void cg_rec_revoke(struct cg_world *w, const cg_group_t *g, int32_t consumer, const int32_t *gp,
+                   uint32_t n)
+{
+    sim_trace_t *tr = rec_begin(w, "revoke");
+    sim_trace_str(tr, "group", g->cfg->id);
+    sim_trace_str(tr, "member", consumer_id(w, consumer));
+    put_list(w, "partitions", gp, n);
+    sim_trace_end(tr);
+}
+
+void cg_rec_commit(struct cg_world *w, const cg_group_t *g, int32_t consumer, int32_t gp,
+                   int64_t offset, int32_t generation, bool ok, int64_t end_offset,
+                   cg_err_t err)
+{
+    sim_trace_t *tr = rec_begin(w, "commit");
+    sim_trace_str(tr, "group", g->cfg->id);
+    sim_trace_str(tr, "member", consumer_id(w, consumer));
+    put_tp_fields(w, gp);
+    sim_trace_int(tr, "offset", offset);
+    sim_trace_int(tr, "generation", generation);
+    sim_trace_bool(tr, "ok", ok);
+    sim_trace_int(tr, "end_offset", end_offset);
+    if (!ok)
+        sim_trace_str(tr, "error", cg_err_name(err));
+    sim_trace_end(tr);
+}
+
+void cg_rec_fault(struct cg_world *w, const char *action, const char *target, bool applied,
+                  double factor, int64_t duration_ns)
+{
+    sim_trace_t *tr = rec_begin(w, "fault");
+    sim_trace_str(tr, "action", action);
+    sim_trace_str(tr, "target", target);
+    sim_trace_bool(tr, "applied", applied);
+    if (factor > 0)
+        sim_trace_num(tr, "factor", factor);
+    if (duration_ns >= 0)
+        sim_trace_ms(tr, "duration_ms", duration_ns);
+    sim_trace_end(tr);
+}
+
+void cg_rec_poll(struct cg_world *w, const cg_client_t *c)
+{
+    sim_trace_t *tr = rec_begin(w, "poll");
+    sim_trace_str(tr, "group", c->g->cfg->id);
+    sim_trace_str(tr, "member", consumer_id(w, c->ci));
+    int64_t records = 0;
+    for (uint32_t i = 0; i < c->n_chunks; i++)
+        records += c->chunks[i].n;
+    sim_trace_int(tr, "records", records);
+    sim_trace_int(tr, "partitions", c->n_chunks);
+    sim_trace_ms(tr, "returned_ms", c->batch_ret_ns);
+    sim_trace_ms(tr, "processing_ms", c->batch_end_ns - c->batch_ret_ns);
+    sim_trace_end(tr);
+}
+
+void cg_rec_zombie(struct cg_world *w, const cg_group_t *g, int32_t consumer, int32_t gp,
+                   int64_t records)
+{
+    sim_trace_t *tr = rec_begin(w, "zombie");
+    sim_trace_str(tr, "group", g->cfg->id);
+    sim_trace_str(tr, "member", consumer_id(w, consumer));
+    put_tp_fields(w, gp);
+    sim_trace_int(tr, "records", records);
+    sim_trace_end(tr);
+}
+
+void cg_rec_duplicate(struct cg_world *w, const cg_group_t *g, int32_t consumer, int32_t gp,
+                      int64_t records, int64_t from_offset)
+{
+    sim_trace_t *tr = rec_begin(w, "duplicate");
+    sim_trace_str(tr, "group", g->cfg->id);
+    sim_trace_str(tr, "member", consumer_id(w, consumer));
+    put_tp_fields(w, gp);
+    sim_trace_int(tr, "records", records);
+    sim_trace_int(tr, "from_offset", from_offset);
+    sim_trace_end(tr);
+}
+
+void cg_rec_error(struct cg_world *w, const cg_group_t *g, int32_t consumer, const char *error,
+                  int32_t gp)
+{
+    sim_trace_t *tr = rec_begin(w, "error");
+    sim_trace_str(tr, "group", g->cfg->id);
+    sim_trace_str(tr, "member", consumer_id(w, consumer));
+    sim_trace_str(tr, "error", error);
+    if (gp >= 0)
+        put_tp_fields(w, gp);
+    sim_trace_end(tr);
+}

@@ -1,0 +1,43 @@
+/* models/trace_rec: one writer per trace record type of design.md, fields in the fixed order of
+ * world.md. Owns: the record layouts. Does not own: when records are written (the callers),
+ *       ownership bookkeeping (models/ownership).
+ * Invariant: every record is written at the engine's current time, so times never go back. */
+#ifndef CG_TRACE_REC_H
+#define CG_TRACE_REC_H
+
+#include "models/world/world_impl.h"
+
+void cg_rec_run_start(struct cg_world *w);
+void cg_rec_run_end(struct cg_world *w, int64_t produced);
+void cg_rec_run_aborted(struct cg_world *w, const char *reason, const char *message);
+void cg_rec_member_join(struct cg_world *w, const cg_group_t *g, int32_t consumer,
+                        const char *member_id, const char *replaced);
+void cg_rec_member_leave(struct cg_world *w, const cg_group_t *g, int32_t consumer,
+                         cg_reason_t reason);
+/* protocol: NULL for classic groups (omitted), "consumer" for KIP-848 groups, whose
+ * generations are group epochs. */
+void cg_rec_rebalance_start(struct cg_world *w, const cg_group_t *g, int32_t generation,
+                            cg_reason_t reason, const char *protocol);
+void cg_rec_rebalance_end(struct cg_world *w, const cg_group_t *g, int32_t generation,
+                          int64_t duration_ns, int64_t members, int64_t moved);
+void cg_rec_assignment(struct cg_world *w, const cg_group_t *g, int32_t generation,
+                       int32_t consumer, const int32_t *gp, uint32_t n);
+void cg_rec_revoke(struct cg_world *w, const cg_group_t *g, int32_t consumer, const int32_t *gp,
+                   uint32_t n);
+void cg_rec_commit(struct cg_world *w, const cg_group_t *g, int32_t consumer, int32_t gp,
+                   int64_t offset, int32_t generation, bool ok, int64_t end_offset,
+                   cg_err_t err);
+void cg_rec_fault(struct cg_world *w, const char *action, const char *target, bool applied,
+                  double factor, int64_t duration_ns);
+/* --trace-level debug: one record per poll() that fetched: records returned, partitions they
+ * came from, when the response reached the client and how long processing takes. */
+void cg_rec_poll(struct cg_world *w, const cg_client_t *c);
+void cg_rec_zombie(struct cg_world *w, const cg_group_t *g, int32_t consumer, int32_t gp,
+                   int64_t records);
+void cg_rec_duplicate(struct cg_world *w, const cg_group_t *g, int32_t consumer, int32_t gp,
+                      int64_t records, int64_t from_offset);
+/* error {group, member, error[, topic, partition]}; gp < 0 omits the partition. */
+void cg_rec_error(struct cg_world *w, const cg_group_t *g, int32_t consumer, const char *error,
+                  int32_t gp);
+
+#endif

@@ -1,0 +1,264 @@
+/* models/world: one run of one scenario: the engine, the partition logs, the network
+ * (models/net), one coordinator per group and one client per consumer, each of the group's
+ * membership protocol (models/protocol.c), the scripted faults and the failure models.
+ *
+ * The run proceeds in slices of at most 1% of the virtual duration and 2^20 events, so progress
+ * reports, the interrupt flag and the event limit are checked cheaply between slices without
+ * changing the order of events. */
+#include "models/world/world.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "models/client/client.h"
+#include "models/faults/failure.h"
+#include "models/faults/faults.h"
+#include "models/world/ownership.h"
+#include "models/scenario/scenario_instances.h"
+#include "models/world/trace_rec.h"
+#include "models/world/world_impl.h"
+
+#define CG_SLICE_EVENTS (UINT64_C(1) << 20)   /* events per run slice */
+#define CG_SLICES 100                          /* slices of virtual time (progress: 1%) */
+
+void cg_world_fail(struct cg_world *w, const char *fmt, ...)
+{
+    if (!w->failed) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(w->err, sizeof w->err, fmt, ap);
+        va_end(ap);
+        w->failed = true;
+    }
+    sim_stop(&w->sim);
+}
+
+/* ---- construction ---- */
+
+static void on_start(sim_t *sim, void *ctx, uint64_t arg)
+{
+    (void)sim;
+    (void)arg;
+    cg_client_start(ctx);
+}
+
+static int build_topics(struct cg_world *w, char *err, size_t errlen)
+{
+    const cg_scenario_t *s = w->s;
+    w->topic_base = cg_partlog_topic_base(w->pl);
+    w->n_parts = cg_partlog_count(w->pl);
+    w->gp_topic = malloc((size_t)(w->n_parts ? w->n_parts : 1) * sizeof *w->gp_topic);
+    w->topic_meta = calloc(s->n_topics ? s->n_topics : 1, sizeof *w->topic_meta);
+    if (!w->gp_topic || !w->topic_meta) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (size_t t = 0; t < s->n_topics; t++) {
+        w->topic_meta[t].name = s->topics[t].name;
+        w->topic_meta[t].partitions = s->topics[t].partitions;
+        for (int64_t gp = w->topic_base[t]; gp < w->topic_base[t + 1]; gp++)
+            w->gp_topic[gp] = (int32_t)t;
+    }
+    return 0;
+}
+
+static int group_init(struct cg_world *w, cg_group_t *g, int32_t gi, char *err, size_t errlen)
+{
+    const cg_scenario_t *s = w->s;
+    g->w = w;
+    g->gi = gi;
+    g->cfg = &s->groups[gi];
+    g->proto = cg_group_proto_find(g->cfg->protocol);
+    size_t np = (size_t)w->n_parts ? (size_t)w->n_parts : 1;
+    g->owner = malloc(np * sizeof *g->owner);
+    g->last_owner = malloc(np * sizeof *g->last_owner);
+    g->snap_owner = malloc(np * sizeof *g->snap_owner);
+    g->max_processed = calloc(np, sizeof *g->max_processed);
+    g->unavail_since_ns = malloc(np * sizeof *g->unavail_since_ns);
+    g->acked = malloc(np * sizeof *g->acked);
+    g->subscribed = calloc(s->n_topics + 1, sizeof *g->subscribed);
+    size_t ni = cg_scenario_group_instances(s, g->cfg, NULL);
+    g->instance_ids = calloc(ni + 1, sizeof *g->instance_ids);
+    if (!g->proto || !g->owner || !g->last_owner || !g->snap_owner || !g->max_processed ||
+        !g->unavail_since_ns || !g->acked || !g->subscribed || !g->instance_ids) {
+        snprintf(err, errlen, "out of memory building group %s", g->cfg->id);
+        return -1;
+    }
+    g->n_instances = (uint32_t)cg_scenario_group_instances(s, g->cfg, g->instance_ids);
+    for (size_t i = 0; i < np; i++) {
+        g->owner[i] = g->last_owner[i] = -1;
+        g->unavail_since_ns[i] = -1;
+        g->acked[i] = -1;
+    }
+    for (size_t i = 0; i < g->cfg->n_consumers; i++) {
+        const cg_consumer_cfg_t *cc = &s->consumers[g->cfg->first_consumer + i];
+        for (size_t t = 0; t < cc->n_topics; t++)
+            g->subscribed[cc->topics[t]] = true;
+        if (cc->cfg.heartbeat_interval_ns > g->max_hb_ns)
+            g->max_hb_ns = cc->cfg.heartbeat_interval_ns;
+    }
+    g->sum.group = g->cfg->id;
+    return g->proto->group_init(g, err, errlen);
+}
+
+static void group_fini(cg_group_t *g)
+{
+    if (g->proto && g->coord)
+        g->proto->group_fini(g);
+    free(g->owner);
+    free(g->last_owner);
+    free(g->snap_owner);
+    free(g->max_processed);
+    free(g->unavail_since_ns);
+    free(g->acked);
+    free(g->subscribed);
+    free(g->instance_ids);
+}
+
+static int build_groups(struct cg_world *w, char *err, size_t errlen)
+{
+    const cg_scenario_t *s = w->s;
+    w->groups = calloc(s->n_groups ? s->n_groups : 1, sizeof *w->groups);
+    w->clients = calloc(s->n_consumers ? s->n_consumers : 1, sizeof *w->clients);
+    if (!w->groups || !w->clients ||
+        cg_net_init(&w->net, &w->sim, s->n_consumers, s->n_groups) != 0) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < s->n_groups; i++)
+        if (group_init(w, &w->groups[i], (int32_t)i, err, errlen) != 0)
+            return -1;
+    for (size_t i = 0; i < s->n_consumers; i++) {
+        const cg_group_t *g = &w->groups[s->consumers[i].group];
+        if (cg_client_init(&w->clients[i], w, (int32_t)i, g->proto->member, err, errlen) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int cg_world_new(const cg_scenario_t *s, const cg_run_opts_t *opts, cg_world_t **out,
+                 char *err, size_t errlen)
+{
+    *out = NULL;
+    struct cg_world *w = calloc(1, sizeof *w);
+    if (!w || sim_init(&w->sim) != 0) {
+        free(w);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    w->s = s;
+    w->opts = *opts;
+    w->tr = opts->trace;
+    *out = w;
+    if (cg_partlog_new(s, opts->seed, &w->pl, err, errlen) != 0)
+        return -1;
+    if (build_topics(w, err, errlen) != 0 || build_groups(w, err, errlen) != 0)
+        return -1;
+    for (size_t i = 0; i < s->n_consumers; i++)
+        if (s->consumers[i].starts)
+            sim_schedule(&w->sim, s->consumers[i].join_at_ns, on_start, &w->clients[i], 0);
+    if (cg_failures_start(w, &w->failures, err, errlen) != 0)
+        return -1;
+    w->progress_step_ns = s->duration_ns / CG_SLICES;
+    if (w->progress_step_ns <= 0)
+        w->progress_step_ns = 1;
+    return 0;
+}
+
+void cg_world_free(cg_world_t *w)
+{
+    if (!w)
+        return;
+    if (w->clients)
+        for (size_t i = 0; i < w->s->n_consumers; i++)
+            cg_client_fini(&w->clients[i]);
+    if (w->groups)
+        for (size_t i = 0; i < w->s->n_groups; i++)
+            group_fini(&w->groups[i]);
+    cg_net_fini(&w->net);
+    free(w->steps);
+    free(w->clients);
+    free(w->groups);
+    free(w->gp_topic);
+    free(w->topic_meta);
+    free(w->summaries);
+    cg_failures_free(w->failures);
+    cg_partlog_free(w->pl);
+    sim_fini(&w->sim);
+    free(w);
+}
+
+/* ---- running ---- */
+
+static void fill_result(struct cg_world *w, cg_run_result_t *res, bool completed,
+                        int64_t end_ns)
+{
+    memset(res, 0, sizeof *res);
+    res->completed = completed;
+    res->events = w->sim.events;
+    res->records_produced = cg_partlog_produced_total(w->pl, end_ns);
+    res->records_consumed = w->records_consumed;
+    res->duplicates = w->duplicates;
+    res->n_groups = w->s->n_groups;
+    res->groups = w->summaries;
+    for (size_t i = 0; i < w->s->n_groups; i++)
+        w->summaries[i] = w->groups[i].sum;
+}
+
+static int abort_run(struct cg_world *w, cg_run_result_t *res, const char *reason,
+                     const char *message, int rc, char *err, size_t errlen)
+{
+    cg_rec_run_aborted(w, reason, message);
+    int64_t now = sim_now(&w->sim);
+    for (size_t i = 0; i < w->s->n_groups; i++)
+        cg_own_finish(&w->groups[i], now);
+    fill_result(w, res, false, now);
+    snprintf(err, errlen, "%s", message);
+    return rc;
+}
+
+int cg_world_run(cg_world_t *w, cg_run_result_t *res, char *err, size_t errlen)
+{
+    memset(res, 0, sizeof *res);
+    if (w->ran) {
+        snprintf(err, errlen, "cg_world_run called twice on one world");
+        return -1;
+    }
+    w->ran = true;
+    w->summaries = calloc(w->s->n_groups ? w->s->n_groups : 1, sizeof *w->summaries);
+    if (!w->summaries) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    const int64_t end = w->s->duration_ns;
+    cg_rec_run_start(w);
+    for (;;) {
+        if (w->opts.interrupt && *w->opts.interrupt)
+            return abort_run(w, res, "interrupted", "interrupted", 1, err, errlen);
+        uint64_t slice = CG_SLICE_EVENTS;
+        if (w->opts.max_events) {
+            if (w->sim.events >= w->opts.max_events)
+                return abort_run(w, res, "max_events", "event limit reached", 1, err, errlen);
+            if (w->opts.max_events - w->sim.events < slice)
+                slice = w->opts.max_events - w->sim.events;
+        }
+        int64_t now = sim_now(&w->sim);
+        int64_t stop = end - now > w->progress_step_ns ? now + w->progress_step_ns : end;
+        sim_stop_reason_t why = sim_run(&w->sim, stop, slice);
+        if (w->failed)
+            return abort_run(w, res, "invariant", w->err, -1, err, errlen);
+        if (why == SIM_STOP_ERROR)
+            return abort_run(w, res, "error", "out of memory", -1, err, errlen);
+        if (w->opts.progress)
+            w->opts.progress(w->opts.progress_ctx, sim_now(&w->sim), end, w->sim.events);
+        if (why == SIM_STOP_EMPTY || (why == SIM_STOP_END_TIME && stop >= end))
+            break;
+    }
+    sim_advance_to(&w->sim, end);    /* queue ran dry early: the run still ends at its end */
+    for (size_t i = 0; i < w->s->n_groups; i++)
+        cg_own_finish(&w->groups[i], end);
+    fill_result(w, res, true, end);
+    cg_rec_run_end(w, res->records_produced);
+    return 0;
+}

@@ -1,0 +1,127 @@
+/* models/world_impl: the internal state of a run shared by the world's own files (world.c,
+ * ownership.c, faults.c, failure.c, trace_rec.c, check.c) and the protocols' world bindings.
+ * Not part of the public surface (models/world.h is).
+ * Owns: the layouts of the world and of its groups (configuration, membership protocol, trace
+ *       ownership and the accounting built on it).
+ * Does not own: the scenario (read only), the partition logs (models/partlog), the clients
+ *       (models/client), the network (models/net), the coordinators (each protocol's).
+ * Invariant: arrays are allocated once in cg_world_new and never move during a run (handlers
+ *            keep pointers to clients and groups); every iteration is in index order. */
+#ifndef CG_WORLD_IMPL_H
+#define CG_WORLD_IMPL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "sim/sim.h"
+#include "sim/rng.h"
+#include "sim/trace.h"
+#include "models/assign/assignor.h"
+#include "models/client/client.h"
+#include "models/limits.h"
+#include "models/net/net.h"
+#include "models/partlog/partlog.h"
+#include "models/scenario/scenario.h"
+#include "models/world/world.h"
+
+#define CG_ERR_MSG_MAX 512
+
+struct cg_group;
+
+/* A membership protocol as the world sees it: its coordinator (one per group) and its member
+ * side (one per client). Found by the scenario's protocol kind (models/protocol.c). */
+typedef struct cg_group_proto {
+    const char *name;                 /* "classic", "consumer" */
+    const cg_member_ops_t *member;    /* the client side */
+    /* Build the group's coordinator (g->coord) and register it on the network. 0 or -1. */
+    int (*group_init)(struct cg_group *g, char *err, size_t errlen);
+    void (*group_fini)(struct cg_group *g);
+    bool (*failover)(struct cg_group *g);   /* false when one is already in progress */
+    /* The coordinator still has the client's process as a member at the generation (epoch) the
+     * client holds: an assignment it records now is the coordinator's current one. */
+    bool (*member_current)(const struct cg_group *g, const cg_client_t *c);
+} cg_group_proto_t;
+
+/* The registry entry of a protocol whose group hooks are named after the fields. */
+#define CG_GROUP_PROTO(name_, member_ops)                                                       \
+    {.name = (name_), .member = (member_ops), .group_init = group_init,                         \
+     .group_fini = group_fini, .failover = failover, .member_current = member_current}
+
+/* One consumer group: configuration, protocol, and the world's per-partition accounting. */
+typedef struct cg_group {
+    struct cg_world *w;               /* back pointer */
+    int32_t gi;                       /* group index */
+    const cg_group_cfg_t *cfg;        /* scenario group */
+    const cg_group_proto_t *proto;    /* membership protocol */
+    void *coord;                      /* its coordinator (proto's type) */
+    const char **instance_ids;        /* distinct group.instance.id values, sorted */
+    uint32_t n_instances;
+    sim_handle_t check_timer;         /* `check`: coverage check once stable */
+    int64_t max_hb_ns;                /* largest heartbeat.interval.ms of its consumers */
+    int32_t *owner;                   /* trace owner: consumer index within group, -1 */
+    int32_t *last_owner;              /* last trace owner, -1 never */
+    int32_t *snap_owner;              /* last owners when the open rebalance started */
+    bool reb_open;                    /* a rebalance_start awaits its rebalance_end (consumer) */
+    int64_t reb_start_ns;             /* when it started */
+    int64_t *max_processed;           /* highest processed offset + 1 per partition */
+    int64_t *unavail_since_ns;        /* unowned since (after first assignment), -1 */
+    int64_t *acked;                   /* last committed offset per partition per the trace, -1 */
+    bool *subscribed;                 /* per topic: some consumer of the group subscribes */
+    bool any_owned;                   /* the group has had a first assignment */
+    int32_t max_gen_start;            /* `check`: last rebalance_start generation */
+    int32_t max_gen_end;              /* `check`: last rebalance_end generation */
+    int64_t last_fault_ns;            /* last fault touching the group (check) */
+    uint32_t faults_pending;          /* inverse faults scheduled, not yet applied */
+    cg_group_summary_t sum;           /* summary counters */
+} cg_group_t;
+
+/* Pending fault work item (group helpers expand into per-member steps). */
+typedef struct cg_fault_step {
+    int32_t fault;                    /* scenario fault index */
+    int32_t consumer;                 /* consumer (global), -1 group target */
+    uint8_t action;                   /* cg_fault_action_t to apply */
+    bool inverse;                     /* this is the scheduled inverse of a duration fault */
+} cg_fault_step_t;
+
+struct cg_world {
+    sim_t sim;                        /* engine */
+    const cg_scenario_t *s;           /* scenario */
+    cg_run_opts_t opts;               /* options (copied) */
+    sim_trace_t *tr;                  /* trace */
+    cg_partlog_t *pl;                 /* partition logs */
+    cg_net_t net;                     /* network: messages, links, coordinator endpoints */
+    const int64_t *topic_base;        /* global partition index of (t, 0) */
+    int64_t n_parts;                  /* total partitions */
+    int32_t *gp_topic;                /* topic of each global partition */
+    cg_topic_meta_t *topic_meta;      /* for the assignors */
+    cg_group_t *groups;
+    cg_client_t *clients;
+    struct cg_failures *failures;     /* failure models (models/failure) */
+    cg_fault_step_t *steps;           /* fault steps, scheduled by index */
+    uint32_t n_steps, cap_steps;
+    int64_t records_consumed;
+    int64_t duplicates;
+    bool failed;                      /* invariant violation or internal error */
+    bool ran;                         /* cg_world_run was called */
+    char err[CG_ERR_MSG_MAX];         /* message when failed */
+    int64_t last_rec_ns;              /* `check`: time of the last record */
+    int64_t progress_step_ns;         /* virtual time between progress calls */
+    cg_group_summary_t *summaries;    /* the result's per-group summaries */
+};
+
+/* ---- world.c ---- */
+/* Stop the run with an invariant violation or internal error; first message wins. */
+void cg_world_fail(struct cg_world *w, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* The group's protocol still counts the client as the member it believes it is. */
+static inline bool cg_group_member_current(const cg_group_t *g, const cg_client_t *c)
+{
+    return g->proto->member_current(g, c);
+}
+
+/* ---- protocol.c ---- */
+const cg_group_proto_t *cg_group_proto_find(cg_protocol_t kind);
+
+#endif
