@@ -341,6 +341,7 @@ void cg_coord_complete_join(cg_coord_t *g)
         g->env.rebalance_end(g->env.ctx, g->generation, now_ns(g) - g->rebalance_start_ns, false);
         return;
     }
+    assert(g->forming_gen > g->generation);
     g->generation = g->forming_gen;
     g->state = CG_GS_COMPLETING;
     int64_t now = now_ns(g);

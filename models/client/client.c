@@ -64,6 +64,8 @@ int32_t cg_client_coordinator_request(cg_client_t *c, cg_msg_kind_t kind)
 
 void cg_client_block_on(cg_client_t *c, cg_wait_t what, int32_t mi, int64_t timeout_ns)
 {
+    /* Blocks anew, or waits for a retry of the request it already waits for. */
+    assert(c->running && what != CG_W_NONE && (c->wait == CG_W_NONE || c->wait == what));
     c->wait = what;
     c->wait_req = cg_net_msg(&c->w->net, mi)->req;
     sim_timer_set(&c->w->sim, &c->req_timer, cg_client_now(c) + timeout_ns, on_req_timer, c,
@@ -333,6 +335,7 @@ void cg_client_poll_step(cg_client_t *c)
         send_offset_fetch(c);
         return;
     }
+    assert(c->poll_ev == SIM_HANDLE_NONE);   /* one poll() at a time */
     sim_timer_set(&c->w->sim, &c->poll_ev, cg_fetch_batch(c), on_poll_ev, c, c->proc);
 }
 

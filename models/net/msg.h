@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include "models/limits.h"
 
+#define CG_MSG_IN_USE (-2)                        /* next_free of an allocated message */
 #define CG_MEMBER_ID_MAX (CG_MAX_NAME_LEN + 34)   /* "<id>-" + 32 hex digits + NUL */
 
 /* Kafka error codes (org.apache.kafka.common.protocol.Errors) the coordinators answer with. */
@@ -65,7 +66,8 @@ typedef struct cg_msg {
     uint8_t *ok;                      /* commit response: per partition accepted */
     uint32_t n;                       /* entries in gp/off */
     uint32_t cap;                     /* capacity of gp/off/ok */
-    int32_t next_free;                /* free-list link, -1 at the end */
+    int32_t next_free;                /* free-list link, -1 at the end; CG_MSG_IN_USE when
+                                         allocated */
 } cg_msg_t;
 
 const char *cg_err_name(cg_err_t e);          /* "UNKNOWN_MEMBER_ID", ... */

@@ -116,13 +116,14 @@ int32_t cg_net_msg_new(cg_net_t *n, uint8_t kind, int32_t li, uint32_t proc)
     m->rack = NULL;
     m->member_id[0] = '\0';
     m->n = 0;
-    m->next_free = -1;
+    m->next_free = CG_MSG_IN_USE;
     return mi;
 }
 
 void cg_net_msg_free(cg_net_t *n, int32_t mi)
 {
     assert(mi >= 0 && (uint32_t)mi < n->n_msgs);
+    assert(n->msgs[mi].next_free == CG_MSG_IN_USE);   /* freed once */
     n->msgs[mi].next_free = n->msg_free;
     n->msg_free = mi;
 }
@@ -166,6 +167,7 @@ static void on_request(sim_t *sim, void *ctx, uint64_t arg)
     (void)sim;
     cg_net_t *n = ctx;
     int32_t mi = (int32_t)arg;
+    assert(mi >= 0 && (uint32_t)mi < n->n_msgs && n->msgs[mi].next_free == CG_MSG_IN_USE);
     cg_link_t *l = &n->links[n->msgs[mi].client];
     if (l->isolated) {
         cg_net_msg_free(n, mi);
@@ -188,8 +190,10 @@ void cg_net_send(cg_net_t *n, int32_t mi)
 
 void cg_net_reply(cg_net_t *n, int32_t mi, uint8_t err)
 {
+    assert(mi >= 0 && (uint32_t)mi < n->n_msgs && n->msgs[mi].next_free == CG_MSG_IN_USE);
     cg_msg_t *m = &n->msgs[mi];
     int32_t li = m->client;
+    assert(li >= 0 && (size_t)li < n->n_links);
     cg_link_t *l = &n->links[li];
     m->err = err;
     if (m->kind == CG_MSG_LEAVE || l->isolated || !l->open || l->proc != m->proc) {
