@@ -171,12 +171,6 @@ static void on_stable(void *ctx, int32_t generation)
                       (uint64_t)generation);
 }
 
-static void on_commit(void *ctx, int32_t consumer, int32_t gp, int64_t offset,
-                      int32_t generation, cg_err_t err)
-{
-    cg_own_commit(ctx, consumer, gp, offset, generation, err);
-}
-
 static void on_fail(void *ctx, const char *message)
 {
     cg_group_t *g = ctx;
@@ -194,7 +188,7 @@ static int group_init(cg_group_t *g, char *err, size_t errlen)
         .seed = w->opts.seed,
         .env = {.ctx = g, .member_joined = on_member_joined, .member_left = on_member_left,
                 .member_replaced = on_member_replaced, .rebalance_start = on_rebalance_start,
-                .rebalance_end = on_rebalance_end, .stable = on_stable, .commit = on_commit,
+                .rebalance_end = on_rebalance_end, .stable = on_stable, .commit = cg_own_commit,
                 .fail = on_fail}};
     g->coord = cg_coord_new(&p, err, errlen);
     return g->coord ? 0 : -1;

@@ -114,7 +114,8 @@ static int64_t available(cg_client_t *c, int64_t t, int64_t *next)
 
 static int chunk_push(cg_client_t *c, int32_t gp, int64_t from, int64_t n)
 {
-    if (sim_vec_reserve(&c->chunks, &c->cap_chunks, c->n_chunks + 1, sizeof *c->chunks, 8) != 0)
+    if (c->n_chunks == c->cap_chunks &&
+        sim_vec_reserve(&c->chunks, &c->cap_chunks, c->n_chunks + 1, sizeof *c->chunks, 8) != 0)
         return -1;
     c->chunks[c->n_chunks++] = (cg_chunk_t){gp, from, n};
     return 0;

@@ -386,17 +386,11 @@ static void on_heartbeat(cg_c848_group_t *cg, int32_t mi)
     reb_update(cg, r.bump != CG_K848_BUMP_NONE, bump_reason(r.bump, leave_reason));
 }
 
-static void report_commit(void *ctx, int32_t consumer, int32_t gp, int64_t offset,
-                          int32_t epoch, cg_err_t err)
-{
-    cg_own_commit(ctx, consumer, gp, offset, epoch, err);
-}
-
 static void on_commit(cg_c848_group_t *cg, int32_t mi)
 {
     cg_msg_t *m = cg_net_msg(&cg->g->w->net, mi);
     cg_err_t e = kafka_err(cg_k848_commit_check(cg->k, m->member_id, m->generation));
-    cg_offsets_commit(&cg->offsets, m, e, report_commit, cg->g);
+    cg_offsets_commit(&cg->offsets, m, e, cg_own_commit, cg->g);
     reply(cg, mi, e);
 }
 

@@ -143,11 +143,9 @@ int cg_net_msg_reserve(cg_net_t *n, int32_t mi, uint32_t entries)
 
 /* ---- traffic ---- */
 
-int64_t cg_net_delay_ns(cg_net_t *n, int32_t li)
+int64_t cg_net_delay_draw_ns(cg_net_t *n, int32_t li)
 {
     cg_link_t *l = &n->links[li];
-    if (l->const_ns >= 0)
-        return l->const_ns;
     return sim_ms_to_ns(sim_dist_sample(l->latency_ms, &l->rng));
 }
 

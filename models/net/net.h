@@ -76,7 +76,13 @@ static inline cg_msg_t *cg_net_msg(cg_net_t *n, int32_t mi)
 }
 
 /* ---- traffic ---- */
-int64_t cg_net_delay_ns(cg_net_t *n, int32_t li);       /* one one-way latency draw */
+int64_t cg_net_delay_draw_ns(cg_net_t *n, int32_t li);  /* a draw from the link's stream */
+/* One one-way latency (constant latencies cost no call). */
+static inline int64_t cg_net_delay_ns(cg_net_t *n, int32_t li)
+{
+    const cg_link_t *l = &n->links[li];
+    return l->const_ns >= 0 ? l->const_ns : cg_net_delay_draw_ns(n, li);
+}
 /* Client -> coordinator after one latency; dropped while the link is isolated (at send and at
  * arrival). */
 void cg_net_send(cg_net_t *n, int32_t mi);

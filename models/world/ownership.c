@@ -248,9 +248,10 @@ void cg_own_rebalance_end(cg_group_t *g, int32_t generation, int64_t duration_ns
 
 /* ---- commits ---- */
 
-void cg_own_commit(cg_group_t *g, int32_t consumer, int32_t gp, int64_t offset,
+void cg_own_commit(void *group, int32_t consumer, int32_t gp, int64_t offset,
                    int32_t generation, cg_err_t err)
 {
+    cg_group_t *g = group;
     struct cg_world *w = g->w;
     int64_t now = sim_now(&w->sim);
     int64_t end = cg_partlog_end_offset(w->pl, gp, now);

@@ -46,9 +46,10 @@ void cg_own_note_first_owner(cg_group_t *g, const cg_client_t *c, const int32_t 
 /* A rebalance ended: summary counters and the rebalance_end record. */
 void cg_own_rebalance_end(cg_group_t *g, int32_t generation, int64_t duration_ns,
                           int64_t members, int64_t moved, bool check_generation);
-/* An OffsetCommit of one partition was answered `err`: the commit record (with the log end) and,
+/* An OffsetCommit of one partition of group `group` (a cg_group_t; the signature of the
+ * coordinators' commit report) was answered `err`: the commit record (with the log end) and,
  * when accepted, max lag as analysis/ defines it. */
-void cg_own_commit(cg_group_t *g, int32_t consumer, int32_t gp, int64_t offset,
+void cg_own_commit(void *group, int32_t consumer, int32_t gp, int64_t offset,
                    int32_t generation, cg_err_t err);
 
 #endif
