@@ -1,4 +1,4 @@
-/* tests/test_assign_kip848: the KIP-848 coordinator state machine (models/assignor_kip848).
+/* tests/test_assign_kip848: the KIP-848 coordinator state machine (models/kip848/machine).
  * Hand-checked scenarios (join, revocation hand-over, leave, session expiry, rebalance-timeout
  * fencing, static leave and takeover, epoch validation, commits) and a random-operations property
  * test over 300 seeds with simulated clients that lag in revoking and lose responses: after every

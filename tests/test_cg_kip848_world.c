@@ -1,4 +1,4 @@
-/* tests/test_cg_kip848_world: the KIP-848 consumer protocol in the simulated world (models/c848).
+/* tests/test_cg_kip848_world: the KIP-848 consumer protocol in the simulated world (models/kip848).
  * Hand-built scenarios check join, leave, crash (session timeout), a slow revoker fenced by its
  * rebalance timeout, a poll timeout, a static member's temporary leave, a coordinator failover,
  * and that members not affected by a rebalance keep consuming. A property test runs small random
