@@ -12,7 +12,8 @@
  * completed generations; for KIP-848 groups, marked by "protocol": "consumer" in rebalance_start,
  * the group epoch only grows); run_end.duplicates is the sum of the duplicate records.
  * Environment: CGSIM_SWARM_SEED (master seed), CGSIM_SWARM_N (number of scenarios; default
- * SWARM_DEFAULT_N, a fifth of it when CGSIM_SANITIZED=1), CGSIM_SWARM_KEEP (set: keep every
+ * SWARM_DEFAULT_N, a fifth of it when CGSIM_SANITIZED=1), CGSIM_SWARM_VALGRIND=1 (each run
+ * under valgrind memcheck), CGSIM_SWARM_KEEP (set: keep every
  * scenario file, e.g. to compare traces of two builds byte for byte). A run that reaches SWARM_MAX_EVENTS
  * (a simulation stuck at one instant) or SWARM_TIMEOUT_S fails. A failing scenario's file is kept
  * and its path printed, with the command that replays it. */
@@ -767,9 +768,13 @@ static bool swarm_one(uint64_t master, int index, const char *dir, char *path, c
         snprintf(msg, msglen, "cannot write %s", path);
         return false;
     }
-    char *argv[] = {(char *)CGSIM_BINARY, "run", path, "--check", "--quiet", "--trace", trace,
+    char *argv[] = {"valgrind", "-q", "--error-exitcode=97", "--track-origins=yes",
+                    (char *)CGSIM_BINARY, "run", path, "--check", "--quiet", "--trace", trace,
                     "--max-events", SWARM_MAX_EVENTS, NULL};
-    int rc = cgt_run_argv(argv, log, SWARM_TIMEOUT_S);
+    /* CGSIM_SWARM_VALGRIND=1: every run under memcheck (uninitialised memory must never decide
+     * behaviour); a memcheck error exits 97. */
+    bool vg = getenv("CGSIM_SWARM_VALGRIND") && strcmp(getenv("CGSIM_SWARM_VALGRIND"), "1") == 0;
+    int rc = cgt_run_argv(vg ? argv : argv + 4, log, vg ? 20 * SWARM_TIMEOUT_S : SWARM_TIMEOUT_S);
     cgt_text_t out = {NULL, 0};
     bool ok = rc == 0;
     if (rc == -2) {

@@ -87,7 +87,7 @@ int cgt_run_argv(char *const argv[], const char *log_path, double timeout_s)
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 1, log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    int rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+    int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);   /* PATH: valgrind */
     posix_spawn_file_actions_destroy(&fa);
     if (rc != 0)
         return -1;
