@@ -191,6 +191,12 @@ static void reply_sync(cg_coord_t *g, int32_t slot, cg_err_t err)
     if (mi < 0)
         return;
     m->sync_msg = -1;
+    /* The member's session restarts when its parked SyncGroup is answered, with the assignment or
+     * an error (GroupMetadataManager.propagateAssignment -> rescheduleClassicGroupMemberHeartbeat):
+     * followers answered REBALANCE_IN_PROGRESS because the leader was lost keep a full session to
+     * rejoin in. */
+    if (err == CG_ERR_NONE || err == CG_ERR_REBALANCE_IN_PROGRESS)
+        touch(g, slot);
     cg_msg_t *msg = cg_net_msg(g->net, mi);
     msg->n = 0;
     if (err == CG_ERR_NONE) {

@@ -194,6 +194,9 @@ static void on_join_complete(cg_client_t *c, const int32_t *gp, uint32_t n)
     int64_t now = cg_client_now(c);
     c->last_hb_ok_ns = now;
     c->last_poll_ns = now;
+    /* The auto-commit timer restarts with the new assignment (ConsumerCoordinator.onJoinComplete:
+     * nextAutoCommitTimer.updateAndReset(autoCommitIntervalMs)). */
+    c->last_autocommit_ns = now;
     sim_timer_set(cg_client_sim(c), &x->hb_timer, now + ccfg(c)->heartbeat_interval_ns,
                   on_hb_timer, c, c->proc);
 }
