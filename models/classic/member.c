@@ -3,8 +3,12 @@
  * A rejoin happens inside poll(): onJoinPrepare (a sync commit with auto-commit on; the eager
  * protocol then revokes everything), JoinGroup (MEMBER_ID_REQUIRED first for a dynamic member),
  * SyncGroup, onJoinComplete (eager: the assignment; cooperative: revoke owned - assigned, add
- * assigned - owned, and rejoin at once if anything was revoked). poll() blocks until SyncGroup
- * completes. The heartbeat thread sends a Heartbeat every heartbeat.interval.ms while the member
+ * assigned - owned, and rejoin at once if anything was revoked). An eager member's poll() blocks
+ * until SyncGroup completes (it owns nothing meanwhile). A cooperative member's does not (the Java
+ * consumer's poll calls updateAssignmentMetadataIfNeeded with waitForJoinGroup false): it keeps
+ * fetching and processing what it owns while JoinGroup and SyncGroup are in flight, the
+ * SyncGroup response makes it a stable member at once (heartbeats resume), and onJoinComplete
+ * runs at its next poll(), as in ConsumerCoordinator.joinGroupIfNeeded. The heartbeat thread sends a Heartbeat every heartbeat.interval.ms while the member
  * is stable; REBALANCE_IN_PROGRESS makes the next poll rejoin, UNKNOWN_MEMBER_ID and
  * ILLEGAL_GENERATION lose the membership (partitions dropped without revoke), FENCED_INSTANCE_ID
  * stops the process. A dynamic member whose max.poll.interval.ms expires sends LeaveGroup. */
@@ -20,6 +24,7 @@
 #include "sim/vec.h"
 
 static void on_hb_timer(sim_t *sim, void *ctx, uint64_t arg);
+static void on_join_timeout(sim_t *sim, void *ctx, uint64_t arg);
 
 static cg_classic_member_t *M(const cg_client_t *c) { return cg_classic_member(c); }
 static const cg_client_cfg_t *ccfg(const cg_client_t *c) { return &c->cfg->cfg; }
@@ -34,7 +39,7 @@ bool cg_classic_member_polling(const cg_client_t *c, int32_t slot, uint64_t seri
                                int32_t generation)
 {
     const cg_classic_member_t *x = M(c);
-    return cg_classic_member_is(c, slot, serial) && x->js == CG_JS_STABLE &&
+    return cg_classic_member_is(c, slot, serial) && x->js == CG_JS_STABLE && !x->assign_pending &&
            x->generation == generation && !c->paused && !c->hung && !cg_client_isolated(c) &&
            !x->need_rejoin && !x->lost && c->coord_known;
 }
@@ -87,6 +92,29 @@ static void send_leave(cg_client_t *c, cg_reason_t why)
 
 /* ---- join ---- */
 
+/* The app waits for the JoinGroup/SyncGroup `mi` (eager), or only the member does (cooperative:
+ * poll() goes on; the request has its own timeout). */
+static void await_join(cg_client_t *c, int32_t mi, int64_t timeout_ns)
+{
+    cg_classic_member_t *x = M(c);
+    if (!cooperative(c)) {
+        cg_client_block_on(c, CG_W_JOIN, mi, timeout_ns);
+        return;
+    }
+    x->join_req = cg_net_msg(cg_client_net(c), mi)->req;
+    sim_timer_set(cg_client_sim(c), &x->join_timer, cg_client_now(c) + timeout_ns,
+                  on_join_timeout, c, x->join_req);
+}
+
+/* The JoinGroup/SyncGroup awaited is answered (or failed). */
+static void join_answered(cg_client_t *c)
+{
+    if (cooperative(c))
+        sim_timer_clear(cg_client_sim(c), &M(c)->join_timer);
+    else
+        cg_client_unblock(c);
+}
+
 static void send_join(cg_client_t *c)
 {
     cg_classic_member_t *x = M(c);
@@ -129,7 +157,7 @@ static void send_join(cg_client_t *c)
     int64_t t = ccfg(c)->max_poll_interval_ns + CG_JOIN_TIMEOUT_LAPSE_NS;
     if (t < ccfg(c)->request_timeout_ns)
         t = ccfg(c)->request_timeout_ns;
-    cg_client_block_on(c, CG_W_JOIN, mi, t);
+    await_join(c, mi, t);
     cg_net_send(net, mi);
 }
 
@@ -139,7 +167,7 @@ static void send_sync(cg_client_t *c)
     if (mi < 0)
         return;
     M(c)->js = CG_JS_SYNCING;
-    cg_client_block_on(c, CG_W_JOIN, mi, ccfg(c)->request_timeout_ns);
+    await_join(c, mi, ccfg(c)->request_timeout_ns);
     cg_net_send(cg_client_net(c), mi);
 }
 
@@ -167,7 +195,8 @@ static int apply_cooperative(cg_client_t *c, const int32_t *gp, uint32_t n)
     return cg_client_set_owned(c, gp, n, NULL);
 }
 
-static void on_join_complete(cg_client_t *c, const int32_t *gp, uint32_t n)
+/* SyncGroup succeeded: a member of the generation; the heartbeat thread resumes. */
+static void join_completed(cg_client_t *c)
 {
     cg_classic_member_t *x = M(c);
     x->js = CG_JS_STABLE;
@@ -175,6 +204,16 @@ static void on_join_complete(cg_client_t *c, const int32_t *gp, uint32_t n)
     x->prejoin_done = false;
     x->rejoin_reason = CG_RS_COUNT;
     x->meta_changed = false;
+    int64_t now = cg_client_now(c);
+    c->last_hb_ok_ns = now;
+    sim_timer_set(cg_client_sim(c), &x->hb_timer, now + ccfg(c)->heartbeat_interval_ns,
+                  on_hb_timer, c, c->proc);
+}
+
+/* onJoinComplete: the generation's assignment takes effect (inside poll()). */
+static void assignment_apply(cg_client_t *c, const int32_t *gp, uint32_t n)
+{
+    cg_classic_member_t *x = M(c);
     int rc;
     if (cooperative(c)) {
         rc = apply_cooperative(c, gp, n);
@@ -192,13 +231,18 @@ static void on_join_complete(cg_client_t *c, const int32_t *gp, uint32_t n)
     c->positions_ok = false;
     cg_own_assign_current(c->g, c, x->generation, gp, n);
     int64_t now = cg_client_now(c);
-    c->last_hb_ok_ns = now;
     c->last_poll_ns = now;
     /* The auto-commit timer restarts with the new assignment (ConsumerCoordinator.onJoinComplete:
      * nextAutoCommitTimer.updateAndReset(autoCommitIntervalMs)). */
     c->last_autocommit_ns = now;
-    sim_timer_set(cg_client_sim(c), &x->hb_timer, now + ccfg(c)->heartbeat_interval_ns,
-                  on_hb_timer, c, c->proc);
+}
+
+/* A cooperative member applies the assignment its SyncGroup brought at its next poll(). */
+static void apply_pending(cg_client_t *c)
+{
+    cg_classic_member_t *x = M(c);
+    x->assign_pending = false;
+    assignment_apply(c, x->pend, x->n_pend);
 }
 
 /* The JoinGroup or SyncGroup says the membership is gone: whatever a cooperative client still
@@ -239,8 +283,9 @@ static void join_error(cg_client_t *c, cg_err_t err)
     }
     x->js = CG_JS_NONE;
     x->need_rejoin = true;
-    cg_client_unblock(c);
-    cg_client_poll_step(c);
+    join_answered(c);
+    if (!cooperative(c))
+        cg_client_poll_step(c);       /* a cooperative member's poll() rejoins next time */
 }
 
 static void on_join_resp(cg_client_t *c, cg_msg_t *m)
@@ -251,13 +296,13 @@ static void on_join_resp(cg_client_t *c, cg_msg_t *m)
         x->slot = m->slot;
         x->serial = m->serial;
         x->generation = m->generation;
-        cg_client_unblock(c);
+        join_answered(c);
         send_sync(c);
         return;
     case CG_ERR_MEMBER_ID_REQUIRED:
         x->slot = m->slot;
         x->serial = m->serial;
-        cg_client_unblock(c);
+        join_answered(c);
         send_join(c);
         return;
     default:
@@ -272,10 +317,34 @@ static void on_sync_resp(cg_client_t *c, cg_msg_t *m)
         join_error(c, (cg_err_t)m->err);
         return;
     }
-    cg_client_unblock(c);
-    on_join_complete(c, m->gp, m->n);
+    join_answered(c);
+    join_completed(c);
+    if (cooperative(c)) {
+        cg_classic_member_t *x = M(c);
+        if (sim_vec_copy(&x->pend, &x->n_pend, &x->cap_pend, m->gp, m->n, sizeof *m->gp) != 0) {
+            cg_client_fail(c, "out of memory");
+            return;
+        }
+        x->assign_pending = true;     /* onJoinComplete at the next poll() */
+        return;
+    }
+    assignment_apply(c, m->gp, m->n);
     if (c->running)
         cg_client_poll_step(c);
+}
+
+static void on_join_timeout(sim_t *sim, void *ctx, uint64_t arg)
+{
+    (void)sim;
+    cg_client_t *c = ctx;
+    cg_classic_member_t *x = M(c);
+    x->join_timer = SIM_HANDLE_NONE;
+    if (!c->running || (uint32_t)arg != x->join_req ||
+        (x->js != CG_JS_JOINING && x->js != CG_JS_SYNCING))
+        return;
+    /* No answer within the request's timeout (coordinator unreachable): rediscover, rejoin. */
+    c->coord_known = false;
+    x->js = CG_JS_NONE;
 }
 
 static void on_hb_resp(cg_client_t *c, cg_msg_t *m)
@@ -311,6 +380,8 @@ static void on_hb_resp(cg_client_t *c, cg_msg_t *m)
 
 static void on_response(cg_client_t *c, cg_msg_t *m, bool awaited)
 {
+    if (cooperative(c))
+        awaited = m->req == M(c)->join_req;   /* poll() does not wait: the member does */
     switch ((cg_msg_kind_t)m->kind) {
     case CG_MSG_JOIN:
         if (awaited && M(c)->js == CG_JS_JOINING)
@@ -429,6 +500,8 @@ static bool prejoin(cg_client_t *c)
 static bool poll_membership(cg_client_t *c)
 {
     cg_classic_member_t *x = M(c);
+    if (x->assign_pending)
+        apply_pending(c);
     if (x->lost && !x->prejoin_done) {
         /* onPartitionsLost: no commit, no callback revoke. */
         cg_client_drop_owned(c);
@@ -438,30 +511,35 @@ static bool poll_membership(cg_client_t *c)
     }
     if (!x->need_rejoin && x->js == CG_JS_STABLE)
         return true;
+    bool coop = cooperative(c);       /* a cooperative member's poll() goes on fetching */
     if (x->js == CG_JS_JOINING || x->js == CG_JS_SYNCING) {
-        c->wait = CG_W_JOIN;
-        return false;
+        if (!coop)
+            c->wait = CG_W_JOIN;
+        return coop;
     }
     if (!prejoin(c))
         return false;
-    if (!cooperative(c))
+    if (!coop)
         revoke_all(c);
     if (!c->coord_known) {
-        c->wait = CG_W_COORD;
         cg_client_find_start(c, 0);
-        return false;
+        if (!coop)
+            c->wait = CG_W_COORD;
+        return coop;
     }
     x->need_rejoin = false;
     x->js = CG_JS_NONE;
     send_join(c);
-    return false;
+    return coop && c->running;
 }
 
 /* ---- the remaining hooks ---- */
 
+/* The Java client fails a commit locally when it is not a stable member of a generation
+ * (ConsumerCoordinator.sendOffsetCommitRequest: generationIfStable() == null). */
 static bool can_commit(const cg_client_t *c)
 {
-    return M(c)->generation >= 0 && M(c)->slot >= 0;
+    return M(c)->js == CG_JS_STABLE && M(c)->generation >= 0 && M(c)->slot >= 0;
 }
 
 static bool batch_commit_ok(const cg_client_t *c)
@@ -529,6 +607,8 @@ static void start(cg_client_t *c)
 {
     cg_classic_member_t *x = M(c);
     reset(x);
+    x->assign_pending = false;
+    x->join_req = 0;
     x->need_rejoin = x->lost = x->prejoin_done = x->meta_changed = false;
     x->rejoin_reason = CG_RS_COUNT;
     x->hb_inflight = false;
@@ -539,6 +619,8 @@ static void start(cg_client_t *c)
 static void stop(cg_client_t *c)
 {
     sim_timer_clear(cg_client_sim(c), &M(c)->hb_timer);
+    sim_timer_clear(cg_client_sim(c), &M(c)->join_timer);
+    M(c)->assign_pending = false;
     reset(M(c));
 }
 
@@ -551,6 +633,10 @@ static int init(cg_client_t *c)
     return 0;
 }
 
-static void fini(cg_client_t *c) { free(M(c)->prev_assign); }
+static void fini(cg_client_t *c)
+{
+    free(M(c)->prev_assign);
+    free(M(c)->pend);
+}
 
 const cg_member_ops_t cg_classic_member_ops = CG_MEMBER_OPS("classic", cg_classic_member_t, apply_fast);

@@ -6,7 +6,8 @@
  *       generation, the last assignment (sticky userData), the heartbeat timer.
  * Does not own: the application loop, fetches and commits (models/client), the coordinator
  *       (models/classic/coordinator, reached only through messages).
- * Invariant: js == CG_JS_STABLE exactly when the member holds the assignment of `generation`. */
+ * Invariant: js == CG_JS_STABLE exactly when the member holds the assignment of `generation`
+ *            (applied, or pending until the next poll() for a cooperative member). */
 #ifndef CG_CLASSIC_MEMBER_H
 #define CG_CLASSIC_MEMBER_H
 
@@ -35,6 +36,12 @@ typedef struct cg_classic_member {
     uint64_t serial;                  /* member serial, 0 none */
     int32_t generation;               /* generation, -1 none */
     sim_handle_t hb_timer;            /* heartbeat thread tick */
+    uint32_t join_req;                /* cooperative: the JoinGroup/SyncGroup in flight */
+    sim_handle_t join_timer;          /* cooperative: its timeout (poll does not wait for it) */
+    bool assign_pending;              /* cooperative: SyncGroup answered, onJoinComplete due at
+                                         the next poll() */
+    int32_t *pend;                    /* that assignment, sorted */
+    uint32_t n_pend, cap_pend;
     int32_t *prev_assign;             /* last assignment (sticky userData), sorted */
     uint32_t n_prev, cap_prev;
     int32_t prev_gen;                 /* its generation */
