@@ -154,16 +154,20 @@ static void gen_topics_producers(gen_t *g, cJSON *root)
 }
 
 /* Group config: Kafka names; each key present only sometimes (else Kafka's default). */
-static cJSON *gen_group_config(gen_t *g)
+static cJSON *gen_group_config(gen_t *g, bool k848)
 {
     static const char *const RESETS[] = {"latest", "earliest", "latest", "earliest", "none"};
     cJSON *c = cJSON_CreateObject();
     rng_t *r = &g->r;
     int64_t session = rng_chance(r, 70) ? rng_range(r, 6000, 30000) : 45000;
-    if (session != 45000)
+    /* Classic only: a consumer-protocol group's broker decides both (the loader refuses them). */
+    if (session != 45000 && !k848)
         add_num(c, "session.timeout.ms", (double)session);
-    if (rng_chance(r, 70))
-        add_num(c, "heartbeat.interval.ms", (double)rng_range(r, 300, session / 3));
+    if (rng_chance(r, 70)) {
+        int64_t hb = rng_range(r, 300, session / 3);
+        if (!k848)
+            add_num(c, "heartbeat.interval.ms", (double)hb);
+    }
     if (rng_chance(r, 70))
         add_num(c, "max.poll.interval.ms", (double)rng_range(r, 1000, 60000));
     if (rng_chance(r, 60))
@@ -255,10 +259,10 @@ static void gen_groups(gen_t *g, cJSON *root)
         cJSON_AddStringToObject(o, "assignor", k848 ? server : assignor);
         int reb = k848 ? 0 : (int)rng_range(&g->r, 0, 2);
         if (strcmp(assignor, "cooperative-sticky") == 0 && reb > 0)
-            cJSON_AddStringToObject(o, "rebalance", reb == 1 ? "cooperative" : "eager");
+            cJSON_AddStringToObject(o, "rebalance", "cooperative");
         else if (reb == 2)
             cJSON_AddStringToObject(o, "rebalance", "eager");
-        cJSON_AddItemToObject(o, "config", gen_group_config(g));
+        cJSON_AddItemToObject(o, "config", gen_group_config(g, k848));
         if (rng_chance(&g->r, 50))
             cJSON_AddItemToObject(o, "network_ms", gen_dist(g, 50));
         if (rng_chance(&g->r, 30))

@@ -318,6 +318,27 @@ Test(scenario_bad, cooperative_with_eager_only_assignor)
                "'range' supports EAGER only (cooperative-sticky supports both)");
 }
 
+Test(scenario_bad, eager_with_only_cooperative_assignors)
+{
+    expect_sets2("groups[0].assignor=cooperative-sticky", "groups[0].rebalance=eager",
+                 "s.json: $.groups[0].rebalance: 'eager' with 'cooperative-sticky' only: Kafka "
+                 "picks COOPERATIVE when every assignor of the group supports it (list an "
+                 "eager-only assignor too, as in [\"cooperative-sticky\", \"range\"], for the "
+                 "eager protocol)");
+}
+
+Test(scenario_bad, classic_session_settings_with_consumer_protocol)
+{
+    expect_sets2("groups[0].protocol=consumer", "groups[0].config.session.timeout.ms=10000",
+                 "s.json: $.groups[0].config.session.timeout.ms: session.timeout.ms is not used "
+                 "by protocol 'consumer' (the Java client refuses it): set the broker's "
+                 "group.consumer.session.timeout.ms in the group's config");
+    expect_sets2("groups[0].protocol=consumer", "groups[0].config.heartbeat.interval.ms=1000",
+                 "s.json: $.groups[0].config.heartbeat.interval.ms: heartbeat.interval.ms is not "
+                 "used by protocol 'consumer' (the Java client refuses it): set the broker's "
+                 "group.consumer.heartbeat.interval.ms in the group's config");
+}
+
 Test(scenario_bad, rebalance_with_consumer_protocol)
 {
     expect_sets2("groups[0].protocol=consumer", "groups[0].rebalance=eager",

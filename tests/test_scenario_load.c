@@ -300,10 +300,11 @@ Test(scenario_load, strategy_list_picks_first_and_protocol)
     cr_assert_str_eq(s->groups[0].assignor->name, "cooperative-sticky");
     cr_assert(s->groups[0].cooperative);
     cg_scenario_free(s);
-    static const char *const S3[] = {"groups[0].assignor=cooperative-sticky",
+    static const char *const S3[] = {"groups[0].config.partition.assignment.strategy="
+                                     "cooperative-sticky,range",
                                      "groups[0].rebalance=eager"};
     s = load_text(MINIMAL, S3, 2);
-    cr_assert(!s->groups[0].cooperative, "eager with cooperative-sticky is allowed");
+    cr_assert(!s->groups[0].cooperative, "eager while an eager-only assignor is listed");
     cg_scenario_free(s);
     static const char *const S4[] = {"groups[0].protocol=consumer"};
     s = load_text(MINIMAL, S4, 1);

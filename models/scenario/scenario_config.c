@@ -294,6 +294,14 @@ static bool protocol_allows(cg_build_t *b, const cfg_key_t *k, cg_protocol_t pro
                 "(the coordinator assigns: use \"assignor\" or group.remote.assignor)");
         return false;
     }
+    /* The Java client refuses these with group.protocol=consumer (ConsumerConfig
+     * CLASSIC_PROTOCOL_ONLY_CONFIGS): the broker decides both. */
+    if (protocol == CG_PROTOCOL_CONSUMER && (strcmp(k->name, "session.timeout.ms") == 0 ||
+                                             strcmp(k->name, "heartbeat.interval.ms") == 0)) {
+        cg_jerr(&b->c, "%s is not used by protocol 'consumer' (the Java client refuses it): "
+                "set the broker's group.consumer.%s in the group's config", k->name, k->name);
+        return false;
+    }
     return true;
 }
 

@@ -72,6 +72,15 @@ static bool pick_classic(cg_build_t *b, const cJSON *o, cg_group_cfg_t *g,
                     "supports EAGER only (cooperative-sticky supports both)", eager->name);
         ok = false;
     }
+    /* ConsumerCoordinator takes the highest protocol every assignor supports: with only
+     * cooperative-capable assignors that is COOPERATIVE, and nothing selects eager. */
+    if (rebalance == 0 && g->assignor && !eager) {
+        cg_jerr_key(&b->c, "rebalance", "'eager' with '%s' only: Kafka picks COOPERATIVE when "
+                    "every assignor of the group supports it (list an eager-only assignor too, "
+                    "as in [\"cooperative-sticky\", \"range\"], for the eager protocol)",
+                    g->assignor->name);
+        ok = false;
+    }
     g->cooperative = rebalance >= 0 ? rebalance == 1 : (g->assignor && !eager);
     return ok;
 }
