@@ -1,9 +1,10 @@
 /* cli/cmd_run: `cgsim run SCENARIO.json`: load, run the world, write the trace, summarise.
  *
  * Order matters for the user: the scenario is loaded and validated before the trace file is
- * created, so a bad scenario never truncates an existing trace. SIGINT sets a flag the world
- * polls; the world then ends the trace with run_aborted and we exit 130 (128 + SIGINT, as shells
- * do). A second SIGINT kills the process (SA_RESETHAND). Progress goes to stderr only when it is
+ * created, so a bad scenario never truncates an existing trace. SIGINT and SIGTERM (what
+ * `timeout` and process managers send) set a flag the world polls; the world then ends the trace
+ * with run_aborted and we exit 128 + the signal (130, 143), as shells do. A second signal kills
+ * the process (SA_RESETHAND). Progress goes to stderr only when it is
  * a terminal, throttled by wall time, which is used for nothing else. */
 #include <errno.h>
 #include <signal.h>
@@ -17,7 +18,7 @@
 #include "models/world/world.h"
 
 #define RUN_DEFAULT_TRACE "trace.jsonl"   /* written in the current directory */
-#define RUN_EXIT_INTERRUPTED 130          /* 128 + SIGINT */
+#define RUN_EXIT_SIGNAL_BASE 128          /* exit 128 + signal number, as shells report it */
 #define RUN_PROGRESS_PERIOD_S 0.1         /* at most ~10 progress updates per wall second */
 
 /* The only mutable file-scope state: a signal handler can reach nothing else. */
@@ -69,10 +70,11 @@ static void run_usage(FILE *f)
         "A summary goes to stderr: per group rebalances (count, mean and max latency), partitions\n"
         "moved, unavailable partition-seconds, max lag, duplicates, zombie records; records\n"
         "produced and consumed; events; where the trace went. Progress is shown while stderr is\n"
-        "a terminal. Ctrl-C stops the run cleanly (a second Ctrl-C kills it).\n\n"
-        "Exit status: 0 completed; 130 interrupted (trace ends with run_aborted); 1 failure\n"
-        "(invariant violation, event limit reached, trace I/O error); 2 bad input or usage\n"
-        "(scenario problems are listed with file and JSON path; also an unwritable trace path).\n");
+        "a terminal. Ctrl-C (SIGINT) or SIGTERM stops the run cleanly (a second one kills it).\n\n"
+        "Exit status: 0 completed; 130 (SIGINT) or 143 (SIGTERM) interrupted (the trace ends\n"
+        "with run_aborted); 1 failure (invariant violation, event limit reached, trace I/O\n"
+        "error); 2 bad input or usage (scenario problems are listed with file and JSON path;\n"
+        "also an unwritable trace path).\n");
 }
 
 static int run_parse_value(run_args_t *r, const char *opt, const char *v)
@@ -136,10 +138,9 @@ static int run_parse_args(int argc, char **argv, run_args_t *r)
     return CLI_OK;
 }
 
-static void run_on_sigint(int sig)
+static void run_on_signal(int sig)
 {
-    (void)sig;
-    run_interrupted = 1;
+    run_interrupted = sig;            /* non-zero: the world stops; the number sets the exit */
 }
 
 static void run_progress_cb(void *ctx, int64_t now_ns, int64_t end_ns, uint64_t events)
@@ -251,8 +252,9 @@ static int run_status(int rc, const char *err, int close_err, const run_args_t *
     if (rc < 0 || close_err)
         return CLI_FAIL;
     if (rc == 1 && run_interrupted) {
-        fprintf(stderr, "cgsim run: interrupted; the trace ends with run_aborted\n");
-        return RUN_EXIT_INTERRUPTED;
+        fprintf(stderr, "cgsim run: interrupted (%s); the trace ends with run_aborted\n",
+                run_interrupted == SIGTERM ? "SIGTERM" : "SIGINT");
+        return RUN_EXIT_SIGNAL_BASE + run_interrupted;
     }
     if (rc == 1) {
         fprintf(stderr, "cgsim run: stopped at the event limit (--max-events %llu); the trace "
@@ -270,13 +272,16 @@ static int run_world(const cg_scenario_t *s, const cg_run_opts_t *opts, cg_run_r
         return -1;
     struct sigaction sa, old;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = run_on_sigint;
+    struct sigaction old_term;
+    sa.sa_handler = run_on_signal;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESETHAND;
     run_interrupted = 0;
     sigaction(SIGINT, &sa, &old);
+    sigaction(SIGTERM, &sa, &old_term);
     int rc = cg_world_run(*w, res, err, errlen);
     sigaction(SIGINT, &old, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
     return rc;
 }
 
