@@ -133,6 +133,7 @@ static void on_check_timer(sim_t *sim, void *ctx, uint64_t arg)
     const cg_coord_t *co = C(g);
     struct cg_world *w = g->w;
     g->check_timer = SIM_HANDLE_NONE;
+    w->check_events++;
     if (co->down || co->state != CG_GS_STABLE || (int32_t)arg != co->generation ||
         g->last_fault_ns >= co->stable_ns || g->faults_pending > 0)
         return;

@@ -484,6 +484,7 @@ static void on_check(sim_t *sim, void *ctx, uint64_t arg)
     cg_group_t *g = cg->g;
     struct cg_world *w = g->w;
     g->check_timer = SIM_HANDLE_NONE;
+    w->check_events++;
     if (cg->down || cg_k848_group_state(cg->k) != CG_K848_G_STABLE ||
         (int32_t)arg != cg_k848_group_epoch(cg->k) || g->last_fault_ns >= cg->stable_ns ||
         g->faults_pending > 0)

@@ -60,7 +60,7 @@ void cg_rec_run_start(struct cg_world *w)
 void cg_rec_run_end(struct cg_world *w, int64_t produced)
 {
     sim_trace_t *tr = rec_begin(w, "run_end");
-    sim_trace_int(tr, "events", (int64_t)w->sim.events);
+    sim_trace_int(tr, "events", (int64_t)cg_world_events(w));
     sim_trace_int(tr, "records_produced", produced);
     sim_trace_int(tr, "records_consumed", w->records_consumed);
     sim_trace_int(tr, "duplicates", w->duplicates);

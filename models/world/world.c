@@ -196,7 +196,7 @@ static void fill_result(struct cg_world *w, cg_run_result_t *res, bool completed
 {
     memset(res, 0, sizeof *res);
     res->completed = completed;
-    res->events = w->sim.events;
+    res->events = cg_world_events(w);
     res->records_produced = cg_partlog_produced_total(w->pl, end_ns);
     res->records_consumed = w->records_consumed;
     res->duplicates = w->duplicates;
@@ -238,10 +238,11 @@ int cg_world_run(cg_world_t *w, cg_run_result_t *res, char *err, size_t errlen)
             return abort_run(w, res, "interrupted", "interrupted", 1, err, errlen);
         uint64_t slice = CG_SLICE_EVENTS;
         if (w->opts.max_events) {
-            if (w->sim.events >= w->opts.max_events)
+            uint64_t done = cg_world_events(w);
+            if (done >= w->opts.max_events)
                 return abort_run(w, res, "max_events", "event limit reached", 1, err, errlen);
-            if (w->opts.max_events - w->sim.events < slice)
-                slice = w->opts.max_events - w->sim.events;
+            if (w->opts.max_events - done < slice)
+                slice = w->opts.max_events - done;
         }
         int64_t now = sim_now(&w->sim);
         int64_t stop = end - now > w->progress_step_ns ? now + w->progress_step_ns : end;
@@ -251,7 +252,7 @@ int cg_world_run(cg_world_t *w, cg_run_result_t *res, char *err, size_t errlen)
         if (why == SIM_STOP_ERROR)
             return abort_run(w, res, "error", "out of memory", -1, err, errlen);
         if (w->opts.progress)
-            w->opts.progress(w->opts.progress_ctx, sim_now(&w->sim), end, w->sim.events);
+            w->opts.progress(w->opts.progress_ctx, sim_now(&w->sim), end, cg_world_events(w));
         if (why == SIM_STOP_EMPTY || (why == SIM_STOP_END_TIME && stop >= end))
             break;
     }
