@@ -95,3 +95,38 @@ Test(failure, seed_changes_failures)
     free(a);
     free(b);
 }
+
+/* A scale fault with duration_ms is reversed member by member: +2 for 5 s starts two pool
+ * consumers (one every interval_ms) and closes each 5 s after its own start. */
+Test(failure, scale_with_duration_is_reversed)
+{
+    cgt_run_t r;
+    cgt_run(&r, "{\"name\":\"sc\",\"seed\":5,\"duration_ms\":30000,"
+                "\"topics\":[{\"name\":\"t\",\"partitions\":6}],"
+                "\"producers\":[{\"id\":\"p\",\"topic\":\"t\",\"rate_per_s\":100}],"
+                "\"groups\":[{\"id\":\"g\",\"assignor\":\"range\",\"consumers\":["
+                "{\"id\":\"a\",\"topics\":[\"t\"],\"join_at_ms\":0},"
+                "{\"id\":\"p\",\"count\":2,\"topics\":[\"t\"],\"join_at_ms\":null}]}],"
+                "\"faults\":[{\"at_ms\":10000,\"action\":\"scale\",\"target\":\"g\",\"count\":2,"
+                "\"interval_ms\":1000,\"duration_ms\":5000}]}");
+    cr_assert_eq(r.rc, 0, "%s", r.err);
+    const char *joins[2] = {"g/p-1", "g/p-2"};
+    for (int i = 0; i < 2; i++) {
+        int n_join = 0, n_leave = 0;
+        for (size_t k = 0; k < r.n; k++) {
+            if (!cgt_is(r.rec[k], "fault") || strcmp(cgt_str(r.rec[k], "target"), joins[i]))
+                continue;
+            int64_t t = cgt_t_of(&r, (long)k);
+            if (strcmp(cgt_str(r.rec[k], "action"), "join") == 0) {
+                cr_assert_eq(t, 10000 + 1000 * i);
+                n_join++;
+            } else if (strcmp(cgt_str(r.rec[k], "action"), "leave") == 0) {
+                cr_assert_eq(t, 15000 + 1000 * i, "reversed 5 s after its own start");
+                n_leave++;
+            }
+        }
+        cr_assert_eq(n_join, 1, "%s joins once", joins[i]);
+        cr_assert_eq(n_leave, 1, "%s leaves once", joins[i]);
+    }
+    cgt_run_free(&r);
+}

@@ -10,7 +10,8 @@
  * Group helpers expand when they fire: rolling_restart closes each running member cleanly, in
  * consumer order, one every interval_ms, and starts it again down_ms later; scale +N starts the
  * next N never-started consumers of the group (the pool: join_at_ms null), -N closes the last N
- * running ones; both space members by interval_ms. Their per-member steps are written as
+ * running ones; both space members by interval_ms, and with duration_ms reverse each member that
+ * long after its own step. Their per-member steps are written as
  * `leave` and `join` faults on the member. */
 #include "models/faults/faults.h"
 
@@ -71,6 +72,23 @@ bool cg_faults_member(struct cg_world *w, int32_t ci, cg_fault_action_t a, doubl
     return applied;
 }
 
+/* One member's step of a scale fault; with duration_ms the same member is reversed that long
+ * after its step (scale +N for a while starts N members, then closes those N). */
+static void scale_member(struct cg_world *w, int32_t fi, const cg_fault_cfg_t *f, int32_t ci,
+                         int64_t at, cg_fault_action_t a)
+{
+    cg_group_t *g = &w->groups[f->group];
+    if (push_step(w, at, fi, ci, a, true) != 0)
+        cg_world_fail(w, "out of memory");
+    g->faults_pending++;
+    if (f->duration_ns < 0)
+        return;
+    cg_fault_action_t back = a == CG_FAULT_JOIN ? CG_FAULT_LEAVE : CG_FAULT_JOIN;
+    if (push_step(w, at + f->duration_ns, fi, ci, back, true) != 0)
+        cg_world_fail(w, "out of memory");
+    g->faults_pending++;
+}
+
 /* Expand a group helper into per-member steps; true when it has any. */
 static bool expand_group(struct cg_world *w, int32_t fi, const cg_fault_cfg_t *f)
 {
@@ -96,9 +114,7 @@ static bool expand_group(struct cg_world *w, int32_t fi, const cg_fault_cfg_t *f
             int32_t ci = (int32_t)(gc->first_consumer + i);
             if (w->clients[ci].started_ever || w->s->consumers[ci].starts)
                 continue;             /* the pool: consumers without a join_at_ms */
-            if (push_step(w, now + k * f->interval_ns, fi, ci, CG_FAULT_JOIN, true) != 0)
-                cg_world_fail(w, "out of memory");
-            w->groups[f->group].faults_pending++;
+            scale_member(w, fi, f, ci, now + k * f->interval_ns, CG_FAULT_JOIN);
             w->clients[ci].started_ever = true;   /* reserved: a later scale picks others */
             k++;
         }
@@ -108,9 +124,7 @@ static bool expand_group(struct cg_world *w, int32_t fi, const cg_fault_cfg_t *f
         int32_t ci = (int32_t)(gc->first_consumer + i - 1);
         if (!w->clients[ci].running)
             continue;
-        if (push_step(w, now + k * f->interval_ns, fi, ci, CG_FAULT_LEAVE, true) != 0)
-            cg_world_fail(w, "out of memory");
-        w->groups[f->group].faults_pending++;
+        scale_member(w, fi, f, ci, now + k * f->interval_ns, CG_FAULT_LEAVE);
         k++;
     }
     return k > 0;
