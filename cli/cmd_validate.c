@@ -17,6 +17,15 @@ static void validate_usage(FILE *f)
             "                    e.g. --set groups[0].assignor=sticky\n"
             "                         --set 'groups[0].config.session.timeout.ms=10000'\n"
             "  -h, --help        this text\n\n"
+            "Defaults of fields left out (Kafka's own defaults fill every Kafka config key):\n"
+            "  seed 1; producers: keys 1000, arrival poisson, key_dist uniform (zipf_s 1),\n"
+            "  start_ms 0, stop_ms the end; groups: protocol classic, assignor range (classic)\n"
+            "  or uniform (consumer), rebalance cooperative when every assignor supports it\n"
+            "  (else eager), network_ms 1 (constant, each way), coordinator_failover_ms 3000;\n"
+            "  consumers: count 1, join_at_ms 0 (null: a pool member that only a scale fault\n"
+            "  starts), processing_ms 1 (constant, per record); faults: rolling_restart\n"
+            "  interval_ms 10000 and down_ms 5000, scale interval_ms 0; failure_models: actions\n"
+            "  {\"crash\": 1}.\n\n"
             "Exit status: 0 all files valid, 2 a file is invalid or bad usage, 1 internal "
             "failure.\n");
 }
