@@ -483,6 +483,10 @@ static bool prejoin(cg_client_t *c)
     if (x->prejoin_done)
         return true;
     if (x->lost) {
+        /* onJoinPrepare still tries the auto-commit, which fails: the membership is gone
+         * (CommitFailedException, the storm's signature). */
+        if (ccfg(c)->enable_auto_commit)
+            cg_client_commit_refused(c, true);
         cg_client_drop_owned(c);
         x->lost = false;
     } else if (ccfg(c)->enable_auto_commit && x->js == CG_JS_STABLE && c->coord_known) {
@@ -503,7 +507,9 @@ static bool poll_membership(cg_client_t *c)
     if (x->assign_pending)
         apply_pending(c);
     if (x->lost && !x->prejoin_done) {
-        /* onPartitionsLost: no commit, no callback revoke. */
+        /* onJoinPrepare: the auto-commit fails (no generation), then onPartitionsLost. */
+        if (ccfg(c)->enable_auto_commit)
+            cg_client_commit_refused(c, true);
         cg_client_drop_owned(c);
         x->lost = false;
         x->prejoin_done = true;
@@ -542,9 +548,23 @@ static bool can_commit(const cg_client_t *c)
     return M(c)->js == CG_JS_STABLE && M(c)->generation >= 0 && M(c)->slot >= 0;
 }
 
+/* commitSync after a batch: sent while the member is stable in a generation, even when a
+ * rejoin is due (the Java client sends it with generationIfStable(); the coordinator accepts it
+ * in PreparingRebalance). */
 static bool batch_commit_ok(const cg_client_t *c)
 {
-    return M(c)->js == CG_JS_STABLE && !M(c)->need_rejoin;
+    return M(c)->js == CG_JS_STABLE;
+}
+
+static cg_err_t commit_refused(const cg_client_t *c, bool coordinator_known)
+{
+    /* ConsumerCoordinator.sendOffsetCommitRequest: no stable generation -> RebalanceInProgress
+     * while joining, else CommitFailed; an unknown coordinator fails it as not available. */
+    const cg_classic_member_t *x = M(c);
+    if (!can_commit(c))
+        return x->js == CG_JS_JOINING || x->js == CG_JS_SYNCING ? CG_ERR_LOCAL_REBALANCE
+                                                                : CG_ERR_LOCAL_COMMIT_FAILED;
+    return coordinator_known ? CG_ERR_NONE : CG_ERR_COORDINATOR_NOT_AVAILABLE;
 }
 
 static void rebalance_commit_done(cg_client_t *c) { M(c)->prejoin_done = true; }

@@ -16,10 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include "models/client/fetch.h"
+#include "models/partlog/partlog.h"
 #include "models/world/ownership.h"
 #include "models/world/trace_rec.h"
 #include "models/scenario/scenario_instances.h"
 #include "models/world/world_impl.h"
+#include "sim/vec.h"
 
 /* A FindCoordinator retry takes at least as long as an empty poll (CG_FETCH_MIN_IDLE_NS), so
  * zero latencies cannot spin forever at one instant of virtual time. */
@@ -29,6 +31,7 @@ static void poll_call(cg_client_t *c);
 static void on_poll_ev(sim_t *sim, void *ctx, uint64_t arg);
 static void on_poll_timer(sim_t *sim, void *ctx, uint64_t arg);
 static void on_req_timer(sim_t *sim, void *ctx, uint64_t arg);
+static void request_timed_out(cg_client_t *c);
 static void on_find(sim_t *sim, void *ctx, uint64_t arg);
 
 static const cg_client_cfg_t *ccfg(const cg_client_t *c) { return &c->cfg->cfg; }
@@ -125,13 +128,41 @@ static bool commit_wanted(const cg_owned_t *o, bool all)
     return o->pos >= 0 && (all || o->pos > o->committed);
 }
 
+/* Commit records of attempts that failed before or without the coordinator's answer (ok false):
+ * every commit attempt is visible in the trace. */
+static void record_failed(cg_client_t *c, const int32_t *gp, const int64_t *off, uint32_t n,
+                          int32_t generation, cg_err_t err)
+{
+    int64_t now = cg_client_now(c);
+    for (uint32_t i = 0; i < n; i++)
+        cg_rec_commit(c->w, c->g, c->ci, gp[i], off[i], generation, false,
+                      cg_partlog_end_offset(c->w->pl, gp[i], now), err);
+}
+
+/* The app wanted to commit its positions (all, or past its last commit) and cannot now. */
+void cg_client_commit_refused(cg_client_t *c, bool all)
+{
+    cg_err_t err = c->ops->commit_refused(c, c->coord_known);
+    if (err == CG_ERR_NONE)
+        return;
+    cg_msg_t id;
+    c->ops->stamp(c, &id);
+    for (uint32_t i = 0; i < c->n_owned; i++)
+        if (commit_wanted(&c->owned[i], all))
+            record_failed(c, &c->owned[i].gp, &c->owned[i].pos, 1, id.generation, err);
+}
+
 int32_t cg_client_send_commit(cg_client_t *c, bool all, bool sync)
 {
     uint32_t n = 0;
     for (uint32_t i = 0; i < c->n_owned; i++)
         n += commit_wanted(&c->owned[i], all);
-    if (n == 0 || !c->ops->can_commit(c))
+    if (n == 0)
         return -1;
+    if (!c->ops->can_commit(c)) {
+        cg_client_commit_refused(c, all);
+        return -1;
+    }
     int32_t mi = cg_client_request(c, CG_MSG_COMMIT);
     if (mi < 0 || cg_net_msg_reserve(&c->w->net, mi, n) != 0) {
         cg_world_fail(c->w, "out of memory");
@@ -181,6 +212,14 @@ void cg_client_commit_done(cg_client_t *c)
 
 static void on_commit_resp(cg_client_t *c, const cg_msg_t *m, bool awaited)
 {
+    /* The coordinator records its own refusals; these the client alone knows of. */
+    if (m->err == CG_ERR_NOT_COORDINATOR || m->err == CG_ERR_LOCAL_TIMEOUT)
+        record_failed(c, m->gp, m->off, m->n, m->generation, (cg_err_t)m->err);
+    if (m->err == CG_ERR_LOCAL_TIMEOUT) {
+        if (awaited && c->wait == CG_W_COMMIT && m->req == c->wait_req)
+            request_timed_out(c);
+        return;
+    }
     cg_client_commit_ok(c, m);
     if (!c->ops->on_commit_result(c, m, awaited))
         return;
@@ -229,7 +268,7 @@ static void on_msg(sim_t *sim, void *ctx, uint64_t arg)
     cg_client_t *c = ctx;
     int32_t mi = (int32_t)arg;
     cg_msg_t *m = cg_net_msg(&c->w->net, mi);
-    if (!c->running || m->proc != c->proc || cg_client_isolated(c)) {
+    if (!c->running || m->proc != c->proc || (cg_client_isolated(c) && !m->local)) {
         cg_net_msg_free(&c->w->net, mi);
         return;
     }
@@ -256,7 +295,14 @@ static void on_req_timer(sim_t *sim, void *ctx, uint64_t arg)
     c->req_timer = SIM_HANDLE_NONE;
     if (!c->running || c->wait == CG_W_NONE || (uint32_t)arg != c->wait_req)
         return;
-    /* Request timed out (coordinator unreachable): rediscover, then carry on. */
+    request_timed_out(c);
+}
+
+/* The request the app waits for got no answer within request.timeout.ms (coordinator
+ * unreachable): rediscover, then carry on. */
+static void request_timed_out(cg_client_t *c)
+{
+    sim_timer_clear(&c->w->sim, &c->req_timer);
     cg_wait_t what = c->wait;
     c->wait = CG_W_NONE;
     c->ops->request_timeout(c, what);
@@ -325,6 +371,8 @@ void cg_client_poll_step(cg_client_t *c)
         c->last_autocommit_ns = now;
         if (c->coord_known)
             cg_client_send_commit(c, false, false);
+        else
+            cg_client_commit_refused(c, false);
     }
     if (!c->positions_ok && !(c->positions_ok = !cg_fetch_need_positions(c))) {
         if (!c->coord_known) {
@@ -369,6 +417,8 @@ static void on_poll_ev(sim_t *sim, void *ctx, uint64_t arg)
             cg_client_block_on(c, CG_W_COMMIT, mi, ccfg(c)->request_timeout_ns);
             return;
         }
+    } else if (!ccfg(c)->enable_auto_commit && c->n_chunks > 0 && c->coord_known) {
+        cg_client_commit_refused(c, false);   /* commitSync throws: the member rebalances */
     }
     c->n_chunks = 0;
     poll_call(c);
@@ -570,7 +620,7 @@ int cg_client_init(cg_client_t *c, struct cg_world *w, int32_t ci, const cg_memb
         snprintf(err, errlen, "out of memory creating consumer %s", cid);
         return -1;
     }
-    cg_net_set_client(&w->net, ci, on_msg, ops->fast, c);
+    cg_net_set_client(&w->net, ci, on_msg, ops->fast, c, c->cfg->cfg.request_timeout_ns);
     return 0;
 }
 

@@ -114,6 +114,9 @@ struct cg_member_ops {
     /* poll(): rebalance work before fetching; false when poll blocks or must stop here. */
     bool (*poll_membership)(cg_client_t *c);
     bool (*can_commit)(const cg_client_t *c);       /* commits carry a valid generation/epoch */
+    /* Why a commit the app wants is failed locally: can_commit is false, or the coordinator is
+     * unknown (the commit record's error); CG_ERR_NONE: skipped without a record. */
+    cg_err_t (*commit_refused)(const cg_client_t *c, bool coordinator_known);
     bool (*batch_commit_ok)(const cg_client_t *c);  /* commitSync after a batch may be sent */
     void (*stamp)(const cg_client_t *c, cg_msg_t *m);  /* member identity and generation */
     void (*on_response)(cg_client_t *c, cg_msg_t *m, bool awaited);   /* membership responses */
@@ -136,6 +139,7 @@ struct cg_member_ops {
 #define CG_MEMBER_OPS(name_, state_type, fast_)                                                 \
     {.name = (name_), .state_size = sizeof(state_type), .init = init, .fini = fini,            \
      .start = start, .stop = stop, .poll_membership = poll_membership, .can_commit = can_commit, \
+     .commit_refused = commit_refused,                                                         \
      .batch_commit_ok = batch_commit_ok, .stamp = stamp, .on_response = on_response,           \
      .on_commit_result = on_commit_result, .rebalance_commit_done = rebalance_commit_done,     \
      .found = found, .request_timeout = request_timeout, .poll_check_mode = poll_check_mode,   \
@@ -170,6 +174,9 @@ void cg_client_coord_lost(cg_client_t *c);   /* forget the coordinator, rediscov
 /* OffsetCommit of positions (all, or those past this member's last commit); the message index,
  * or -1 when there is nothing to commit or the member cannot commit. */
 int32_t cg_client_send_commit(cg_client_t *c, bool all, bool sync);
+/* The app wants to commit its positions (all, or past its last commit) and cannot now: a failed
+ * commit record per partition with ops->commit_refused's error. */
+void cg_client_commit_refused(cg_client_t *c, bool all);
 /* Apply the accepted offsets of a commit response (m->ok per partition). */
 void cg_client_commit_ok(cg_client_t *c, const cg_msg_t *m);
 void cg_client_poll_step(cg_client_t *c);   /* continue poll() where it stands */

@@ -19,7 +19,12 @@ typedef enum cg_err {
     CG_ERR_NONE = 0, CG_ERR_MEMBER_ID_REQUIRED, CG_ERR_UNKNOWN_MEMBER_ID, CG_ERR_ILLEGAL_GENERATION,
     CG_ERR_REBALANCE_IN_PROGRESS, CG_ERR_FENCED_INSTANCE_ID, CG_ERR_NOT_COORDINATOR,
     CG_ERR_FENCED_MEMBER_EPOCH, CG_ERR_UNRELEASED_INSTANCE_ID, CG_ERR_INVALID_REQUEST,
-    CG_ERR_STALE_MEMBER_EPOCH, CG_ERR_COUNT
+    CG_ERR_STALE_MEMBER_EPOCH, CG_ERR_COORDINATOR_NOT_AVAILABLE,
+    /* Failures the client raises itself, named after the Java exceptions: */
+    CG_ERR_LOCAL_REBALANCE,           /* RebalanceInProgressException: rejoining */
+    CG_ERR_LOCAL_COMMIT_FAILED,       /* CommitFailedException: not in an active group */
+    CG_ERR_LOCAL_TIMEOUT,             /* TimeoutException: no response in request.timeout.ms */
+    CG_ERR_COUNT
 } cg_err_t;
 
 /* Why a rebalance starts or a member leaves: the trace's reason strings. */
@@ -44,9 +49,11 @@ typedef struct cg_msg {
     bool sync;                        /* commit: the app waits for this response */
     bool full;                        /* consumer heartbeat: subscription and timeout sent */
     bool has_assignment;              /* consumer heartbeat response: assignment in gp[0..n) */
+    bool local;                       /* a local failure returned to its sender (no network) */
     int32_t client;                   /* consumer index (global) of the sender: its link */
     uint32_t proc;                    /* incarnation of the sending process */
     uint32_t req;                     /* request id of the sender (matches the response) */
+    int64_t sent_ns;                  /* when the request was sent */
     int32_t slot;                     /* member slot (classic) or record hint (consumer), -1 */
     uint64_t serial;                  /* classic: member serial of that slot, 0 = none */
     int32_t generation;               /* classic generation or member epoch of the request or of

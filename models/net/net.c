@@ -21,7 +21,9 @@ const char *cg_err_name(cg_err_t e)
     static const char *const names[CG_ERR_COUNT] = {
         "NONE", "MEMBER_ID_REQUIRED", "UNKNOWN_MEMBER_ID", "ILLEGAL_GENERATION",
         "REBALANCE_IN_PROGRESS", "FENCED_INSTANCE_ID", "NOT_COORDINATOR", "FENCED_MEMBER_EPOCH",
-        "UNRELEASED_INSTANCE_ID", "INVALID_REQUEST", "STALE_MEMBER_EPOCH"};
+        "UNRELEASED_INSTANCE_ID", "INVALID_REQUEST", "STALE_MEMBER_EPOCH",
+        "COORDINATOR_NOT_AVAILABLE", "RebalanceInProgressException", "CommitFailedException",
+        "TimeoutException"};
     return (unsigned)e < CG_ERR_COUNT ? names[e] : "UNKNOWN_SERVER_ERROR";
 }
 
@@ -71,11 +73,31 @@ int cg_net_link_init(cg_net_t *n, int32_t li, int32_t group, const sim_dist_t *l
 }
 
 void cg_net_set_client(cg_net_t *n, int32_t li, sim_handler_fn on_response, cg_net_fast_fn fast,
-                       void *ctx)
+                       void *ctx, int64_t request_timeout_ns)
 {
     n->links[li].on_response = on_response;
     n->links[li].fast = fast;
     n->links[li].client = ctx;
+    n->links[li].request_timeout_ns = request_timeout_ns;
+}
+
+/* The network lost message mi (isolation). A commit, or a commit's response, becomes a local
+ * timeout for its sender if that process is still connected; anything else is freed (its
+ * sender's own timers notice). */
+static void lose(cg_net_t *n, int32_t mi)
+{
+    cg_msg_t *m = &n->msgs[mi];
+    cg_link_t *l = &n->links[m->client];
+    if (m->kind != CG_MSG_COMMIT || !l->open || l->proc != m->proc) {
+        cg_net_msg_free(n, mi);
+        return;
+    }
+    m->err = CG_ERR_LOCAL_TIMEOUT;
+    m->local = true;
+    int64_t at = m->sent_ns + l->request_timeout_ns;
+    if (at < sim_now(n->sim))
+        at = sim_now(n->sim);
+    sim_schedule(n->sim, at, l->on_response, l->client, (uint64_t)mi);
 }
 
 void cg_net_set_coordinator(cg_net_t *n, int32_t group, cg_net_request_fn on_request, void *ctx)
@@ -101,7 +123,8 @@ int32_t cg_net_msg_new(cg_net_t *n, uint8_t kind, int32_t li, uint32_t proc)
     m->kind = kind;
     m->err = CG_ERR_NONE;
     m->reason = CG_RS_COUNT;
-    m->leader = m->meta_changed = m->sync = m->full = m->has_assignment = false;
+    m->leader = m->meta_changed = m->sync = m->full = m->has_assignment = m->local = false;
+    m->sent_ns = 0;
     m->client = li;
     m->proc = proc;
     m->req = 0;
@@ -168,7 +191,7 @@ static void on_request(sim_t *sim, void *ctx, uint64_t arg)
     assert(mi >= 0 && (uint32_t)mi < n->n_msgs && n->msgs[mi].next_free == CG_MSG_IN_USE);
     cg_link_t *l = &n->links[n->msgs[mi].client];
     if (l->isolated) {
-        cg_net_msg_free(n, mi);
+        lose(n, mi);
         return;
     }
     cg_coord_end_t *e = &n->coords[l->group];
@@ -179,8 +202,9 @@ void cg_net_send(cg_net_t *n, int32_t mi)
 {
     int32_t li = n->msgs[mi].client;
     cg_link_t *l = &n->links[li];
+    n->msgs[mi].sent_ns = sim_now(n->sim);
     if (l->isolated) {
-        cg_net_msg_free(n, mi);
+        lose(n, mi);
         return;
     }
     sim_schedule(n->sim, fifo_at(n, li, &l->up_last_ns), on_request, n, (uint64_t)mi);
@@ -194,7 +218,11 @@ void cg_net_reply(cg_net_t *n, int32_t mi, uint8_t err)
     assert(li >= 0 && (size_t)li < n->n_links);
     cg_link_t *l = &n->links[li];
     m->err = err;
-    if (m->kind == CG_MSG_LEAVE || l->isolated || !l->open || l->proc != m->proc) {
+    if (l->isolated) {
+        lose(n, mi);
+        return;
+    }
+    if (m->kind == CG_MSG_LEAVE || !l->open || l->proc != m->proc) {
         cg_net_msg_free(n, mi);
         return;
     }

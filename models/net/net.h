@@ -37,6 +37,7 @@ typedef struct cg_link {
     sim_handler_fn on_response;       /* client endpoint: engine handler, arg = message index */
     cg_net_fast_fn fast;              /* client endpoint: optional immediate application */
     void *client;                     /* client endpoint context */
+    int64_t request_timeout_ns;       /* the client's request.timeout.ms */
 } cg_link_t;
 
 typedef struct cg_coord_end {
@@ -62,7 +63,7 @@ void cg_net_fini(cg_net_t *n);
 int cg_net_link_init(cg_net_t *n, int32_t li, int32_t group, const sim_dist_t *latency_ms,
                      uint64_t seed, const char *key);
 void cg_net_set_client(cg_net_t *n, int32_t li, sim_handler_fn on_response, cg_net_fast_fn fast,
-                       void *ctx);
+                       void *ctx, int64_t request_timeout_ns);
 void cg_net_set_coordinator(cg_net_t *n, int32_t group, cg_net_request_fn on_request, void *ctx);
 
 /* ---- messages ---- */
@@ -84,7 +85,9 @@ static inline int64_t cg_net_delay_ns(cg_net_t *n, int32_t li)
     return l->const_ns >= 0 ? l->const_ns : cg_net_delay_draw_ns(n, li);
 }
 /* Client -> coordinator after one latency; dropped while the link is isolated (at send and at
- * arrival). */
+ * arrival). A dropped OffsetCommit (or its dropped response) comes back to its sender as a
+ * local CG_ERR_LOCAL_TIMEOUT request.timeout.ms after it was sent, so that every commit attempt
+ * has an outcome. */
 void cg_net_send(cg_net_t *n, int32_t mi);
 /* Coordinator -> client: the response to request mi with `err`, after one latency; dropped when
  * the link is isolated or the sending process's connection is closed. */
