@@ -17,7 +17,7 @@
 #include <string.h>
 #include "models/classic/coordinator.h"
 #include "models/net/net.h"
-#include "models/scenario.h"
+#include "models/scenario/scenario.h"
 #include "sim/sim.h"
 
 #ifndef CG_COORD_TEST_DEVIATIONS
@@ -242,7 +242,7 @@ static fx_t *fx_new(void)
         snprintf(key, sizeof key, "net/g/%d", li);
         cr_assert_eq(cg_net_link_init(&f->net, li, 0, &f->lat, 7, key), 0);
         f->lc[li] = (link_ctx_t){f, li};
-        cg_net_set_client(&f->net, li, on_response, NULL, &f->lc[li]);
+        cg_net_set_client(&f->net, li, on_response, NULL, &f->lc[li], 30000 * SIM_NS_PER_MS);
         cg_net_open(&f->net, li, 1);
         f->slot[li] = -1;
         f->gen[li] = -1;
