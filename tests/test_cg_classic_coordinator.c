@@ -8,9 +8,8 @@
  * dynamic consumers c0..c2 (topics t and u), links 3 and 4 the static s0 ("i0") and s1 ("i1")
  * (topic t only). Topics sort as t (4 partitions, global 0..3) then u (2, global 4..5).
  *
- * Tests named kafka_deviation_* assert Kafka's behaviour where the coordinator differs; they
- * are disabled until the coordinator is fixed (build with -DCG_COORD_TEST_DEVIATIONS=1 to run
- * them). */
+ * Tests named kafka_* pin five behaviours where the coordinator once differed from Kafka's
+ * GroupMetadataManager (each comment names the Kafka code it follows). */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,9 +19,6 @@
 #include "models/scenario/scenario.h"
 #include "sim/sim.h"
 
-#ifndef CG_COORD_TEST_DEVIATIONS
-#define CG_COORD_TEST_DEVIATIONS 0
-#endif
 
 #define MS(v) ((int64_t)(v) * SIM_NS_PER_MS)
 #define NL 5                          /* links (consumers) */
@@ -1016,9 +1012,8 @@ static void completing_two(fx_t *f)
 /* Kafka GroupMetadataManager.classicGroupHeartbeatToClassicGroup: "case COMPLETING_REBALANCE:
  * case STABLE:" reschedule the heartbeat and answer NONE ("Consumers may start sending
  * heartbeats after join-group response, while the group is in CompletingRebalance state").
- * The coordinator answers REBALANCE_IN_PROGRESS (on_heartbeat: state != STABLE). */
-Test(classic_coord, kafka_deviation_heartbeat_in_completing_rebalance_is_none,
-     .disabled = !CG_COORD_TEST_DEVIATIONS)
+ * The coordinator once answered REBALANCE_IN_PROGRESS (on_heartbeat: state != STABLE). */
+Test(classic_coord, kafka_heartbeat_in_completing_rebalance_is_none)
 {
     fx_t *f = fx_new();
     completing_two(f);
@@ -1028,10 +1023,9 @@ Test(classic_coord, kafka_deviation_heartbeat_in_completing_rebalance_is_none,
 
 /* Kafka GroupMetadataManager.classicGroupJoinExistingMember, COMPLETING_REBALANCE with
  * member.matches(protocols): "just return current group information for the current
- * generation", no rebalance. The coordinator (existing_member_joins, case CG_GS_COMPLETING)
+ * generation", no rebalance. The coordinator once (existing_member_joins, case CG_GS_COMPLETING)
  * always parks the join and calls prepare_rebalance, starting generation 3. */
-Test(classic_coord, kafka_deviation_same_metadata_rejoin_in_completing_rebalance_no_rebalance,
-     .disabled = !CG_COORD_TEST_DEVIATIONS)
+Test(classic_coord, kafka_same_metadata_rejoin_in_completing_rebalance_no_rebalance)
 {
     fx_t *f = fx_new();
     completing_two(f);
@@ -1046,10 +1040,9 @@ Test(classic_coord, kafka_deviation_same_metadata_rejoin_in_completing_rebalance
 
 /* Kafka completeClassicGroupJoin adds every member, static ones that did not rejoin included,
  * to pendingSyncMembers; expirePendingSync (rebalanceTimeoutMs after the join phase) removes
- * all that have not sent SyncGroup and rebalances. The coordinator's on_sync_timer skips static
+ * all that have not sent SyncGroup and rebalances. The coordinator's on_sync_timer once skipped static
  * members ("only ever removed by their session timeout"), so s1 stays until 190003. */
-Test(classic_coord, kafka_deviation_static_member_not_syncing_removed_at_pending_sync_expiry,
-     .disabled = !CG_COORD_TEST_DEVIATIONS)
+Test(classic_coord, kafka_static_member_not_syncing_removed_at_pending_sync_expiry)
 {
     fx_t *f = fx_new();
     f->session_ms[0] = f->session_ms[3] = 300000;   /* no heartbeats needed until 130003 */
@@ -1071,11 +1064,10 @@ Test(classic_coord, kafka_deviation_static_member_not_syncing_removed_at_pending
 /* Kafka removePendingMemberAndUpdateClassicGroup (a pending member's session expires):
  * "if (group.isInState(PREPARING_REBALANCE) && group.hasAllMembersJoined()) return
  * completeClassicGroupJoin(group)" with no initial-rebalance check, so the delayed initial
- * join phase ends at once. The coordinator (remove_member -> maybe_complete_join) waits for
+ * join phase ends at once. The coordinator once (remove_member -> maybe_complete_join) waits for
  * the delay. c0 joins (3), c1 joins during the delay (2003: extended to 6003), c2 gets
  * MEMBER_ID_REQUIRED at 2 and never returns: its 6000 ms session ends at 6001. */
-Test(classic_coord, kafka_deviation_pending_member_expiry_ends_the_initial_delay,
-     .disabled = !CG_COORD_TEST_DEVIATIONS)
+Test(classic_coord, kafka_pending_member_expiry_ends_the_initial_delay)
 {
     fx_t *f = fx_new();
     f->session_ms[2] = 6000;
@@ -1097,11 +1089,10 @@ Test(classic_coord, kafka_deviation_pending_member_expiry_ends_the_initial_delay
 /* Kafka addMemberThenRebalanceOrCompleteJoin arms a new member's heartbeat timer with
  * classicGroupNewMemberJoinTimeoutMs (300000) and ClassicGroupMember.hasSatisfiedHeartbeat is
  * false for a new member, so one still parked when the join phase outlasts 300 s is removed at
- * exactly join + 300000. The coordinator re-arms the session timer (45000 ms) while
+ * exactly join + 300000. The coordinator once re-armed the session timer (45000 ms) while
  * now < joined + 300000 (on_session), so it removes the member at the next session deadline,
  * 10003 + 7 * 45000 = 325003. Needs a rebalance timeout above 300 s (c0: 600 s). */
-Test(classic_coord, kafka_deviation_new_member_join_timeout_is_exact,
-     .disabled = !CG_COORD_TEST_DEVIATIONS)
+Test(classic_coord, kafka_new_member_join_timeout_is_exact)
 {
     fx_t *f = fx_new();
     f->rebalance_ms[0] = 600000;

@@ -232,8 +232,12 @@ static void remove_member(cg_coord_t *g, int32_t slot, cg_reason_t reason, bool 
     if (m->pending) {
         g->n_pending--;
         slot_free(g, slot);
-        if (trigger)
-            maybe_complete_join(g);
+        /* removePendingMemberAndUpdateClassicGroup completes the join phase as soon as every
+         * member has joined, the initial delay notwithstanding. */
+        if (trigger && g->state == CG_GS_PREPARING && all_joined(g)) {
+            sim_timer_clear(g->sim, &g->join_timer);
+            cg_coord_complete_join(g);
+        }
         return;
     }
     g->env.member_left(g->env.ctx, m->consumer, reason);
@@ -448,8 +452,9 @@ static void on_sync_timer(sim_t *sim, void *ctx, uint64_t arg)
     bool removed = false;
     for (uint32_t s = 0; s < g->n_slots; s++) {
         cg_member_t *m = &g->members[s];
-        /* Static members are only ever removed by their session timeout (KIP-345). */
-        if (m->serial && !m->pending && m->in_gen && !m->synced && m->instance < 0) {
+        /* Static members too (expirePendingSync removes every member of the generation that
+         * has not sent SyncGroup). */
+        if (m->serial && !m->pending && m->in_gen && !m->synced) {
             remove_member(g, (int32_t)s, CG_RS_REBALANCE_TIMEOUT, false);
             removed = true;
         }
@@ -566,6 +571,9 @@ static void new_member_joins(cg_coord_t *g, int32_t slot, int32_t mi)
     if (g->state == CG_GS_PREPARING && g->initial_delay)
         g->new_member_added = true;
     park_join(g, slot, mi);
+    /* A new member's heartbeat deadline is the new-member join timeout, exactly
+     * (addMemberThenRebalanceOrCompleteJoin: classicGroupNewMemberJoinTimeoutMs). */
+    arm_session(g, slot, m->joined_ns + g->cfg->broker.new_member_join_timeout_ns);
     maybe_prepare_or_complete(g, CG_RS_MEMBER_JOIN);
 }
 
@@ -595,6 +603,15 @@ static void existing_member_joins(cg_coord_t *g, int32_t slot, int32_t mi)
         maybe_complete_join(g);
         return;
     case CG_GS_COMPLETING:
+        if (!msg->meta_changed) {
+            /* Same metadata (its JoinGroup response may have been lost): the current
+             * generation's answer again, no rebalance (classicGroupJoinExistingMember). */
+            g->n_awaiting_join++;
+            m->join_msg = mi;
+            touch(g, slot);
+            reply_join(g, slot, CG_ERR_NONE);
+            return;
+        }
         park_join(g, slot, mi);
         prepare_rebalance(g, why);
         return;
@@ -750,8 +767,10 @@ static void on_heartbeat(cg_coord_t *g, int32_t mi)
     if (e == CG_ERR_NONE && msg->generation != g->generation)
         e = CG_ERR_ILLEGAL_GENERATION;
     if (e == CG_ERR_NONE) {
+        /* CompletingRebalance answers like Stable (classicGroupHeartbeatToClassicGroup: members
+         * may heartbeat after their JoinGroup response). */
         touch(g, msg->slot);
-        if (g->state != CG_GS_STABLE)
+        if (g->state == CG_GS_PREPARING)
             e = CG_ERR_REBALANCE_IN_PROGRESS;
     }
     reply(g, mi, e);
