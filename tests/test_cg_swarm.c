@@ -267,6 +267,8 @@ static void gen_groups(gen_t *g, cJSON *root)
             cJSON_AddItemToObject(o, "network_ms", gen_dist(g, 50));
         if (rng_chance(&g->r, 30))
             add_num(o, "coordinator_failover_ms", (double)rng_range(&g->r, 0, 5000));
+        if (!k848 && rng_chance(&g->r, 20))
+            cJSON_AddItemToObject(o, "assignor_ms", gen_dist(g, 20000));   /* up to ~2 s */
         cJSON *cs = cJSON_AddArrayToObject(o, "consumers");
         int nc = (int)rng_range(&g->r, 1, 4);
         for (int j = 1; j <= nc; j++)

@@ -339,6 +339,13 @@ Test(scenario_bad, classic_session_settings_with_consumer_protocol)
                  "group.consumer.heartbeat.interval.ms in the group's config");
 }
 
+Test(scenario_bad, assignor_time_with_consumer_protocol)
+{
+    expect_sets2("groups[0].protocol=consumer", "groups[0].assignor_ms=100",
+                 "s.json: $.groups[0].assignor_ms: applies to protocol 'classic' only (the "
+                 "leader's client-side assignment; KIP-848 assigns on the coordinator)");
+}
+
 Test(scenario_bad, rebalance_with_consumer_protocol)
 {
     expect_sets2("groups[0].protocol=consumer", "groups[0].rebalance=eager",

@@ -14,6 +14,7 @@
  * stops the process. A dynamic member whose max.poll.interval.ms expires sends LeaveGroup. */
 #include "models/classic/member.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "models/assign/assignor.h"
@@ -21,6 +22,7 @@
 #include "models/world/ownership.h"
 #include "models/world/trace_rec.h"
 #include "models/world/world_impl.h"
+#include "sim/time.h"
 #include "sim/vec.h"
 
 static void on_hb_timer(sim_t *sim, void *ctx, uint64_t arg);
@@ -288,6 +290,37 @@ static void join_error(cg_client_t *c, cg_err_t err)
         cg_client_poll_step(c);       /* a cooperative member's poll() rejoins next time */
 }
 
+static void on_assigned(sim_t *sim, void *ctx, uint64_t arg)
+{
+    (void)sim;
+    cg_client_t *c = ctx;
+    cg_classic_member_t *x = M(c);
+    x->assign_timer = SIM_HANDLE_NONE;
+    if (c->running && arg == c->proc && x->js == CG_JS_SYNCING)
+        send_sync(c);
+}
+
+/* The leader runs the assignor between its JoinGroup response and its SyncGroup: a draw of the
+ * group's assignor_ms (none when it is the constant 0). True when SyncGroup waits for it. */
+static bool assign_timed(const cg_client_t *c)
+{
+    const sim_dist_t *d = &c->g->cfg->assignor_ms;
+    return !(d->kind == SIM_DIST_CONSTANT && d->p1 <= 0);
+}
+
+static bool assign_time(cg_client_t *c)
+{
+    if (!assign_timed(c))
+        return false;
+    cg_classic_member_t *x = M(c);
+    int64_t t = sim_ms_to_ns(sim_dist_sample(&c->g->cfg->assignor_ms, &x->assign_rng));
+    x->js = CG_JS_SYNCING;            /* poll() waits as for the SyncGroup (eager) */
+    x->join_req = 0;
+    sim_timer_set(cg_client_sim(c), &x->assign_timer, cg_client_now(c) + t, on_assigned, c,
+                  c->proc);
+    return true;
+}
+
 static void on_join_resp(cg_client_t *c, cg_msg_t *m)
 {
     cg_classic_member_t *x = M(c);
@@ -297,6 +330,8 @@ static void on_join_resp(cg_client_t *c, cg_msg_t *m)
         x->serial = m->serial;
         x->generation = m->generation;
         join_answered(c);
+        if (m->leader && assign_time(c))
+            return;                   /* SyncGroup once the leader's assignor is done */
         send_sync(c);
         return;
     case CG_ERR_MEMBER_ID_REQUIRED:
@@ -639,6 +674,7 @@ static void start(cg_client_t *c)
 static void stop(cg_client_t *c)
 {
     sim_timer_clear(cg_client_sim(c), &M(c)->hb_timer);
+    sim_timer_clear(cg_client_sim(c), &M(c)->assign_timer);
     sim_timer_clear(cg_client_sim(c), &M(c)->join_timer);
     M(c)->assign_pending = false;
     reset(M(c));
@@ -650,11 +686,16 @@ static int init(cg_client_t *c)
     reset(x);
     x->prev_gen = -1;
     x->rejoin_reason = CG_RS_COUNT;
-    return 0;
+    if (!assign_timed(c))
+        return 0;                     /* no stream (and no memory) for an instant assignor */
+    char key[3 * CG_MAX_NAME_LEN + 32];
+    snprintf(key, sizeof key, "assignor/%s/%s", c->g->cfg->id, c->cfg->id);
+    return sim_rng_init(&x->assign_rng, c->w->opts.seed, key);
 }
 
 static void fini(cg_client_t *c)
 {
+    sim_rng_fini(&M(c)->assign_rng);
     free(M(c)->prev_assign);
     free(M(c)->pend);
 }

@@ -36,6 +36,8 @@ typedef struct cg_classic_member {
     uint64_t serial;                  /* member serial, 0 none */
     int32_t generation;               /* generation, -1 none */
     sim_handle_t hb_timer;            /* heartbeat thread tick */
+    sim_handle_t assign_timer;        /* leader: the assignor runs until then, then SyncGroup */
+    sim_rng_t assign_rng;             /* leader's assignment times "assignor/<group>/<consumer>" */
     uint32_t join_req;                /* cooperative: the JoinGroup/SyncGroup in flight */
     sim_handle_t join_timer;          /* cooperative: its timeout (poll does not wait for it) */
     bool assign_pending;              /* cooperative: SyncGroup answered, onJoinComplete due at

@@ -86,6 +86,8 @@ typedef struct cg_group_cfg {
     const cg_assignor_ops_t *assignor;/* "assignor", default "range" (classic) / "uniform" */
     cg_broker_cfg_t broker;           /* coordinator settings */
     sim_dist_t network_ms;            /* one-way member<->coordinator latency, default constant 1 */
+    sim_dist_t assignor_ms;           /* classic: the leader's assignment time between its JoinGroup
+                                         response and its SyncGroup, default constant 0 */
     int64_t coordinator_failover_ns;  /* time to rediscover a moved coordinator, default 3000 ms */
     size_t first_consumer;            /* this group's consumers are consumers[first..first+n) */
     size_t n_consumers;

@@ -342,7 +342,8 @@ static void parse_consumers(cg_build_t *b, const cJSON *o, int32_t gi, const cg_
 static bool parse_group(cg_build_t *b, const cJSON *o, int32_t gi)
 {
     static const char *const KEYS[] = {"id", "protocol", "rebalance", "assignor", "config",
-                                       "network_ms", "coordinator_failover_ms", "consumers", NULL};
+                                       "network_ms", "coordinator_failover_ms", "assignor_ms",
+                                       "consumers", NULL};
     static const char *const PROTOCOLS[] = {"classic", "consumer", NULL};
     cg_group_cfg_t *g = &b->s->groups[gi];
     const char *id = NULL;
@@ -365,6 +366,12 @@ static bool parse_group(cg_build_t *b, const cJSON *o, int32_t gi)
         ok = pick_consumer(b, o, g, &l) && ok;
     g->broker = l.broker;
     ok = cg_jget_dist(&b->c, o, "network_ms", sim_dist_constant(1.0), false, &g->network_ms) && ok;
+    ok = cg_jget_dist(&b->c, o, "assignor_ms", sim_dist_constant(0.0), false, &g->assignor_ms) && ok;
+    if (g->protocol == CG_PROTOCOL_CONSUMER && cJSON_GetObjectItemCaseSensitive(o, "assignor_ms")) {
+        cg_jerr_key(&b->c, "assignor_ms", "applies to protocol 'classic' only (the leader's "
+                    "client-side assignment; KIP-848 assigns on the coordinator)");
+        ok = false;
+    }
     cg_jrange_t fr = {0, CG_MAX_CONFIG_MS, "CG_MAX_CONFIG_MS"};
     int64_t failover = 3000;
     ok = cg_jget_int(&b->c, o, "coordinator_failover_ms", fr, 3000, false, &failover) && ok;
