@@ -244,14 +244,6 @@ Test(scenario_bad, duplicate_json_key)
                "s.json: $: duplicate key 'name'");
 }
 
-Test(scenario_bad, static_instance_ids_unique)
-{
-    expect_sets2("groups[0].consumers[0].config={\"group.instance.id\": \"i\"}",
-                 "groups[0].consumers[1].config={\"group.instance.id\": \"i\"}",
-                 "s.json: $.groups[0].consumers[1].config.group.instance.id: duplicate "
-                 "group.instance.id 'i' in group 'g' (also $.groups[0].consumers[0])");
-}
-
 /* ---- Kafka's constraints ---- */
 
 Test(scenario_bad, heartbeat_not_below_session)

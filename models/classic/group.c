@@ -30,9 +30,12 @@ static void on_member_left(void *ctx, int32_t consumer, cg_reason_t why)
     cg_own_end_all(g, &g->w->clients[consumer]);
 }
 
+/* Another process took the static member's instance: the old one is no longer a member (the
+ * trace says so, which ends its ownership there; it learns at its next request). */
 static void on_member_replaced(void *ctx, int32_t consumer)
 {
     cg_group_t *g = ctx;
+    cg_rec_member_leave(g->w, g, consumer, CG_RS_FENCED);
     cg_own_end_all(g, &g->w->clients[consumer]);
 }
 

@@ -46,11 +46,14 @@ bool cg_classic_member_polling(const cg_client_t *c, int32_t slot, uint64_t seri
            !x->need_rejoin && !x->lost && c->coord_known;
 }
 
+/* Every classic request names the member (id = slot + serial), its generation and its
+ * group.instance.id (the coordinator fences a replaced static member by it). */
 static void stamp(const cg_client_t *c, cg_msg_t *m)
 {
     m->slot = M(c)->slot;
     m->serial = M(c)->serial;
     m->generation = M(c)->generation;
+    m->instance = c->instance;
 }
 
 /* Revoke (record) every owned partition and forget them. */
@@ -127,7 +130,6 @@ static void send_join(cg_client_t *c)
     cg_msg_t *m = cg_net_msg(net, mi);
     m->reason = x->rejoin_reason;
     m->meta_changed = x->meta_changed;
-    m->instance = c->instance;
     m->session_timeout_ns = ccfg(c)->session_timeout_ns;
     m->rebalance_timeout_ns = ccfg(c)->max_poll_interval_ns;
     m->topics = c->cfg->topics;

@@ -304,11 +304,13 @@ static int32_t track_members(cg_c848_group_t *cg, const cg_msg_t *m, const cg_k8
             return -1;
         }
         int32_t old = cg->recs[ri].consumer;
+        if (old != m->client) {       /* another process took the instance: the old one left */
+            cg_rec_member_leave(w, cg->g, old, CG_RS_FENCED);
+            cg_own_end_all(cg->g, &w->clients[old]);
+        }
         cg_rec_member_join(w, cg->g, m->client, m->member_id, r->replaced_member_id);
         snprintf(cg->recs[ri].id, sizeof cg->recs[ri].id, "%s", m->member_id);
         cg->recs[ri].consumer = m->client;
-        if (old != m->client)
-            cg_own_end_all(cg->g, &w->clients[old]);
     } else if (r->member_added) {
         ri = rec_add(cg, m->member_id, m->client);
         if (ri < 0) {
