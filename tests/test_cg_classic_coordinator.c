@@ -89,6 +89,8 @@ struct fx {
     uint64_t serial[NL];
     int32_t gen[NL];                  /* from successful join responses */
     int32_t inst[NL];                 /* instance index sent, -1 dynamic */
+    const int32_t *sub[NL];           /* subscription sent in JoinGroup (sorted topics) */
+    uint32_t n_sub[NL];
     int64_t session_ms[NL], rebalance_ms[NL];
     resp_t resp[MAX_RESP];
     size_t n_resp;
@@ -243,6 +245,8 @@ static fx_t *fx_new(void)
         f->slot[li] = -1;
         f->gen[li] = -1;
         f->inst[li] = li >= 3 ? li - 3 : -1;
+        f->sub[li] = f->s->consumers[li].topics;
+        f->n_sub[li] = (uint32_t)f->s->consumers[li].n_topics;
         f->session_ms[li] = 10000;
         f->rebalance_ms[li] = 60000;
     }
@@ -299,11 +303,10 @@ static void send_join(fx_t *f, int32_t li)
 {
     int32_t mi = req(f, li, CG_MSG_JOIN);
     cg_msg_t *m = cg_net_msg(&f->net, mi);
-    const cg_consumer_cfg_t *c = &f->s->consumers[li];
     m->session_timeout_ns = MS(f->session_ms[li]);
     m->rebalance_timeout_ns = MS(f->rebalance_ms[li]);
-    m->topics = c->topics;
-    m->n_topics = (uint32_t)c->n_topics;
+    m->topics = f->sub[li];
+    m->n_topics = f->n_sub[li];
     cg_net_send(&f->net, mi);
 }
 
@@ -799,6 +802,8 @@ Test(classic_coord, a_static_member_replaced_while_stable_keeps_its_assignment_n
     /* Another process with group.instance.id "i1" (on link 2) joins without a member id. */
     run_ms(f, 10000);
     f->inst[2] = 1;
+    f->sub[2] = f->sub[4];            /* the same application: the same subscription */
+    f->n_sub[2] = f->n_sub[4];
     send_join_new(f, 2);
     run_ms(f, 10001);
     cr_assert_eq(last_ev(f, EV_REPLACED)->consumer, 4);
@@ -815,6 +820,24 @@ Test(classic_coord, a_static_member_replaced_while_stable_keeps_its_assignment_n
     cr_assert_eq(ask(f, 2, CG_MSG_SYNC), CG_ERR_NONE);
     assert_assign(last(f, 2, CG_MSG_SYNC), a1, 2);
     cr_assert_eq(hb(f, 2, 1), CG_ERR_NONE);
+    fx_free(f);
+}
+
+/* The same replacement with a different subscription is not silent: Kafka rebalances
+ * (updateStaticMemberThenRebalanceOrCompleteJoin, "!member.matches(protocols)"). */
+Test(classic_coord, a_static_member_back_with_a_new_subscription_rebalances)
+{
+    fx_t *f = fx_new();
+    form_static(f);
+    run_ms(f, 10000);
+    f->inst[2] = 1;                   /* link 2 subscribes to t and u, s1 to t only */
+    send_join_new(f, 2);
+    run_ms(f, 10001);
+    cr_assert_eq(last_ev(f, EV_REPLACED)->consumer, 4);
+    cr_assert_eq(count_ev(f, EV_START), 2);
+    const ev_t *s = last_ev(f, EV_START);
+    cr_assert(s->gen == 2 && s->t_ns == MS(10001) && s->reason == CG_RS_METADATA);
+    cr_assert_eq(f->co->state, CG_GS_PREPARING);
     fx_free(f);
 }
 

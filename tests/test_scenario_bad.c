@@ -338,6 +338,13 @@ Test(scenario_bad, assignor_time_with_consumer_protocol)
                  "leader's client-side assignment; KIP-848 assigns on the coordinator)");
 }
 
+Test(scenario_bad, fault_topics_only_for_restart_and_join)
+{
+    expect_set("faults[0].topics=[\"orders\"]",
+               "s.json: $.faults[0].topics: applies to actions 'restart' and 'join' (the new "
+               "process's subscription) only");
+}
+
 Test(scenario_bad, rebalance_with_consumer_protocol)
 {
     expect_sets2("groups[0].protocol=consumer", "groups[0].rebalance=eager",

@@ -654,6 +654,13 @@ static int32_t add_member(cg_coord_t *g, const cg_msg_t *msg, bool pending)
     return slot;
 }
 
+/* The JoinGroup's subscription equals the member's last one (both sorted). */
+static bool same_subscription(const cg_member_t *m, const cg_msg_t *msg)
+{
+    return m->n_topics == msg->n_topics &&
+           (m->n_topics == 0 || memcmp(m->topics, msg->topics, m->n_topics * sizeof *m->topics) == 0);
+}
+
 static void static_join(cg_coord_t *g, int32_t mi)
 {
     cg_msg_t *msg = cg_net_msg(g->net, mi);
@@ -681,6 +688,7 @@ static void static_join(cg_coord_t *g, int32_t mi)
     reply_sync(g, slot, CG_ERR_FENCED_INSTANCE_ID);
     if (m->consumer != consumer)
         g->env.member_replaced(g->env.ctx, m->consumer);
+    bool same = same_subscription(m, msg);
     m->serial = g->next_serial++;
     m->consumer = consumer;
     make_member_id(g, m, consumer, instance);
@@ -689,8 +697,13 @@ static void static_join(cg_coord_t *g, int32_t mi)
         return;
     }
     g->env.member_joined(g->env.ctx, consumer, m->id, old_id);
-    if (g->state == CG_GS_STABLE && m->in_gen) {
+    if (g->state == CG_GS_STABLE && m->in_gen && same) {
         respond_current(g, slot, mi);
+    } else if (g->state == CG_GS_STABLE && m->in_gen) {
+        /* A new subscription: Kafka rebalances instead of replacing silently
+         * (updateStaticMemberThenRebalanceOrCompleteJoin). */
+        park_join(g, slot, mi);
+        prepare_rebalance(g, CG_RS_METADATA);
     } else if (g->state == CG_GS_PREPARING) {
         park_join(g, slot, mi);
         maybe_complete_join(g);

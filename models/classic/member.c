@@ -132,8 +132,8 @@ static void send_join(cg_client_t *c)
     m->meta_changed = x->meta_changed;
     m->session_timeout_ns = ccfg(c)->session_timeout_ns;
     m->rebalance_timeout_ns = ccfg(c)->max_poll_interval_ns;
-    m->topics = c->cfg->topics;
-    m->n_topics = (uint32_t)c->cfg->n_topics;
+    m->topics = c->topics;
+    m->n_topics = (uint32_t)c->n_topics;
     m->rack = ccfg(c)->client_rack;
     /* Owned partitions: cooperative clients report what they own (ConsumerProtocol v1+); the
      * eager StickyAssignor carries its last assignment in userData; other assignors under the

@@ -499,6 +499,12 @@ bool cg_client_start(cg_client_t *c)
     return true;
 }
 
+void cg_client_subscribe(cg_client_t *c, const int32_t *topics, size_t n)
+{
+    c->topics = topics;
+    c->n_topics = n;
+}
+
 /* The batch in progress at a close: records not yet processed are given back. */
 static void give_back_batch(cg_client_t *c)
 {
@@ -607,6 +613,8 @@ int cg_client_init(cg_client_t *c, struct cg_world *w, int32_t ci, const cg_memb
     c->instance = cg_scenario_instance_index(c->g->instance_ids, c->g->n_instances,
                                              c->cfg->cfg.group_instance_id);
     c->ops = ops;
+    c->topics = c->cfg->topics;
+    c->n_topics = c->cfg->n_topics;
     c->slow = 1.0;
     char key[3 * CG_MAX_NAME_LEN + 32];
     const char *gid = c->g->cfg->id, *cid = c->cfg->id;

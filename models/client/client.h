@@ -64,6 +64,8 @@ typedef struct cg_client {
     int32_t ci;                       /* consumer index (global): also its network link */
     int32_t local;                    /* index within its group */
     const cg_consumer_cfg_t *cfg;     /* scenario consumer */
+    const int32_t *topics;            /* subscription (sorted): the scenario's, or a restart's */
+    size_t n_topics;
     struct cg_group *g;               /* its group (configuration and accounting) */
     int32_t instance;                 /* static instance index in the group, -1 dynamic */
     const cg_member_ops_t *ops;       /* membership protocol */
@@ -155,6 +157,8 @@ void cg_client_fini(cg_client_t *c);
 bool cg_client_apply(cg_client_t *c, cg_fault_action_t a, double factor);
 bool cg_client_fault_applies(const cg_client_t *c, cg_fault_action_t a);
 bool cg_client_start(cg_client_t *c);
+/* The next process subscribes to topics[0..n) (sorted; scenario storage). */
+void cg_client_subscribe(cg_client_t *c, const int32_t *topics, size_t n);
 
 /* ---- for the membership protocols ---- */
 struct cg_net *cg_client_net(const cg_client_t *c);

@@ -18,10 +18,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "models/client/client.h"
+#include "models/world/ownership.h"
 #include "models/world/trace_rec.h"
 #include "sim/vec.h"
 
 static void on_step(sim_t *sim, void *ctx, uint64_t arg);
+static bool member_step(struct cg_world *w, int32_t ci, cg_fault_action_t a, double factor,
+                        int64_t dur_ns, const cg_fault_cfg_t *f);
 
 static int push_step(struct cg_world *w, int64_t at, int32_t fault, int32_t consumer,
                      cg_fault_action_t action, bool inverse)
@@ -61,12 +64,26 @@ static int has_inverse(cg_fault_action_t a, cg_fault_action_t *inv)
 bool cg_faults_member(struct cg_world *w, int32_t ci, cg_fault_action_t a, double factor,
                       int64_t dur_ns)
 {
+    return member_step(w, ci, a, factor, dur_ns, NULL);
+}
+
+/* A member action; a restart or join carrying `f`'s topics starts the new process with that
+ * subscription (written in the fault record). */
+static bool member_step(struct cg_world *w, int32_t ci, cg_fault_action_t a, double factor,
+                        int64_t dur_ns, const cg_fault_cfg_t *f)
+{
     cg_client_t *c = &w->clients[ci];
     char target[2 * CG_MAX_NAME_LEN + 8];
     snprintf(target, sizeof target, "%s/%s", c->g->cfg->id, w->s->consumers[ci].id);
     c->g->last_fault_ns = sim_now(&w->sim);
     bool applied = cg_client_fault_applies(c, a);
-    cg_rec_fault(w, cg_fault_action_name(a), target, applied, factor, dur_ns);
+    const int32_t *topics = f ? f->topics : NULL;
+    cg_rec_fault(w, cg_fault_action_name(a), target, applied, factor, dur_ns, topics,
+                 topics ? f->n_topics : 0);
+    if (applied && topics) {
+        cg_client_subscribe(c, topics, f->n_topics);
+        cg_own_subscribe(c->g, topics, f->n_topics);
+    }
     if (applied)
         cg_client_apply(c, a, factor);
     return applied;
@@ -153,14 +170,14 @@ static void on_step(sim_t *sim, void *ctx, uint64_t arg)
     int64_t dur = own ? f->duration_ns : -1;
     if (a == CG_FAULT_COORDINATOR_FAILOVER) {
         applied = !cg_net_coord_is_down(&w->net, g->gi);
-        cg_rec_fault(w, cg_fault_action_name(a), target, applied, factor, dur);
+        cg_rec_fault(w, cg_fault_action_name(a), target, applied, factor, dur, NULL, 0);
         if (applied)
             g->proto->failover(g);
     } else if (a == CG_FAULT_ROLLING_RESTART || a == CG_FAULT_SCALE) {
         applied = expand_group(w, st.fault, f);   /* steps only: no record before this one */
-        cg_rec_fault(w, cg_fault_action_name(a), target, applied, factor, dur);
+        cg_rec_fault(w, cg_fault_action_name(a), target, applied, factor, dur, NULL, 0);
     } else {
-        applied = cg_faults_member(w, st.consumer, a, factor, dur);
+        applied = member_step(w, st.consumer, a, factor, dur, own ? f : NULL);
     }
     cg_fault_action_t inv;
     if (applied && own && dur >= 0 && has_inverse(a, &inv)) {

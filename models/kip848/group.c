@@ -332,19 +332,18 @@ static int32_t track_members(cg_c848_group_t *cg, const cg_msg_t *m, const cg_k8
 
 static void fill_request(const cg_c848_group_t *cg, const cg_msg_t *m, cg_k848_request_t *q)
 {
-    const cg_consumer_cfg_t *cc = &cg->g->w->s->consumers[m->client];
     memset(q, 0, sizeof *q);
     q->member_id = m->member_id;
-    q->instance_id = cc->cfg.group_instance_id;
+    q->instance_id = m->instance >= 0 ? cg->g->instance_ids[m->instance] : NULL;
     q->member_epoch = m->generation;
     q->tag = m->client;
     q->has_subscription = m->full;
-    q->topics = cc->topics;
-    q->n_topics = cc->n_topics;
+    q->topics = m->topics;
+    q->n_topics = m->n_topics;
     q->has_owned = m->generation >= 0;
     q->owned = m->gp;
     q->n_owned = m->generation >= 0 ? m->n : 0;
-    q->rebalance_timeout_ns = m->full ? cc->cfg.max_poll_interval_ns : -1;
+    q->rebalance_timeout_ns = m->full ? m->rebalance_timeout_ns : -1;
 }
 
 static void on_heartbeat(cg_c848_group_t *cg, int32_t mi)

@@ -56,6 +56,7 @@ static void stamp(const cg_client_t *c, cg_msg_t *m)
     memcpy(m->member_id, X(c)->member_id, sizeof m->member_id);
     m->generation = X(c)->epoch;
     m->slot = X(c)->hint;
+    m->instance = c->instance;
 }
 
 /* ---- reconciliation ---- */
@@ -163,6 +164,9 @@ static void hb_send(cg_client_t *c)
     cg_msg_t *m = cg_net_msg(net, mi);
     m->generation = x->joining ? CG_K848_JOIN_EPOCH : x->epoch;
     m->full = x->joining;
+    m->topics = c->topics;
+    m->n_topics = (uint32_t)c->n_topics;
+    m->rebalance_timeout_ns = ccfg(c)->max_poll_interval_ns;
     for (uint32_t i = 0; i < n; i++)
         m->gp[i] = c->owned[i].gp;
     m->n = n;

@@ -582,8 +582,10 @@ void cg_scenario_free(cg_scenario_t *s)
         free(s->consumers[i].topics);
         free_client(&s->consumers[i].cfg);
     }
-    for (size_t i = 0; i < s->n_faults; i++)
+    for (size_t i = 0; i < s->n_faults; i++) {
         free(s->faults[i].target);
+        free(s->faults[i].topics);
+    }
     for (size_t i = 0; i < s->n_failure_models; i++)
         free(s->failure_models[i].name);
     free(s->topics);

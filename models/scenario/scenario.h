@@ -112,6 +112,9 @@ typedef struct cg_fault_cfg {
     int64_t interval_ns;              /* rolling_restart: time between members (default 10 s);
                                          scale: time between members added/removed (default 0) */
     int64_t down_ns;                  /* rolling_restart: time each member stays down (5 s) */
+    int32_t *topics;                  /* restart/join: the process's new subscription (sorted),
+                                         NULL = unchanged */
+    size_t n_topics;
 } cg_fault_cfg_t;
 
 /* A stochastic failure model: each targeted member alternates up (time-to-failure) and down

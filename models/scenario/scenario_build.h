@@ -90,4 +90,8 @@ int cg_build_groups(cg_build_t *b, const cJSON *root);
 int cg_build_faults(cg_build_t *b, const cJSON *root);
 int cg_build_failure_models(cg_build_t *b, const cJSON *root);
 
+/* "topics" of object o (required): resolved topic indexes, sorted and unique, in *out (caller
+ * frees). False with a message at the JSON path otherwise. */
+bool cg_build_topics(cg_build_t *b, const cJSON *o, int32_t **out, size_t *n_out);
+
 #endif

@@ -172,13 +172,21 @@ static bool fault_options(cg_build_t *b, const cJSON *o, cg_fault_cfg_t *f)
         ok = false;
     f->interval_ns = interval * CG_NS_PER_MS;
     f->down_ns = rolling ? down * CG_NS_PER_MS : 0;
+    bool restarts = a == CG_FAULT_RESTART || a == CG_FAULT_JOIN;
+    if (only_for(b, o, "topics", restarts, "actions 'restart' and 'join' (the new process's "
+                 "subscription)")) {
+        if (restarts && cJSON_GetObjectItemCaseSensitive(o, "topics"))
+            ok = cg_build_topics(b, o, &f->topics, &f->n_topics) && ok;
+    } else {
+        ok = false;
+    }
     return ok;
 }
 
 static void parse_fault(cg_build_t *b, const cJSON *item, cg_fault_cfg_t *f)
 {
     static const char *const KEYS[] = {"at_ms", "action", "target", "duration_ms", "factor",
-                                       "count", "interval_ms", "down_ms", NULL};
+                                       "count", "interval_ms", "down_ms", "topics", NULL};
     const char *actions[CG_FAULT_ACTION_COUNT + 1];
     const cJSON *o = cg_build_object(b, item);
     int action = -1;

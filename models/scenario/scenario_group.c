@@ -150,7 +150,7 @@ static int int32_cmp(const void *pa, const void *pb)
 }
 
 /* Subscribed topics: resolved, sorted, unique. */
-static bool consumer_topics(cg_build_t *b, const cJSON *o, int32_t **out, size_t *n_out)
+bool cg_build_topics(cg_build_t *b, const cJSON *o, int32_t **out, size_t *n_out)
 {
     const cJSON *arr = cJSON_GetObjectItemCaseSensitive(o, "topics");
     char known[512];
@@ -302,7 +302,7 @@ static void parse_consumer(cg_build_t *b, const cJSON *item, int32_t gi, size_t 
     cg_jrange_t cr = {1, CG_MAX_CONSUMERS, "CG_MAX_CONSUMERS"};
     cg_jget_int(&b->c, o, "count", cr, 0, false, &count);
     bool id_ok = consumer_id(b, o, count, &id);
-    consumer_topics(b, o, &c.topics, &c.n_topics);
+    cg_build_topics(b, o, &c.topics, &c.n_topics);
     consumer_join(b, o, &c);
     cg_jget_dist(&b->c, o, "processing_ms", sim_dist_constant(1.0), false, &c.processing);
     if (cg_cfg_parse(b, o, CG_CFG_CONSUMER, protocol, &l))

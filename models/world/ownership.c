@@ -202,6 +202,21 @@ void cg_own_check_coverage(cg_group_t *g, const bool *topic_sub, int32_t generat
     }
 }
 
+void cg_own_subscribe(cg_group_t *g, const int32_t *topics, size_t n)
+{
+    struct cg_world *w = g->w;
+    int64_t now = sim_now(&w->sim);
+    for (size_t i = 0; i < n; i++) {
+        int32_t t = topics[i];
+        if (g->subscribed[t])
+            continue;
+        g->subscribed[t] = true;
+        for (int64_t gp = w->topic_base[t]; g->any_owned && gp < w->topic_base[t + 1]; gp++)
+            if (g->owner[gp] < 0 && g->unavail_since_ns[gp] < 0)
+                g->unavail_since_ns[gp] = now;
+    }
+}
+
 void cg_own_assign_current(cg_group_t *g, cg_client_t *c, int32_t generation, const int32_t *gp,
                            uint32_t n)
 {

@@ -160,7 +160,7 @@ void cg_rec_commit(struct cg_world *w, const cg_group_t *g, int32_t consumer, in
 }
 
 void cg_rec_fault(struct cg_world *w, const char *action, const char *target, bool applied,
-                  double factor, int64_t duration_ns)
+                  double factor, int64_t duration_ns, const int32_t *topics, size_t n_topics)
 {
     sim_trace_t *tr = rec_begin(w, "fault");
     sim_trace_str(tr, "action", action);
@@ -170,6 +170,12 @@ void cg_rec_fault(struct cg_world *w, const char *action, const char *target, bo
         sim_trace_num(tr, "factor", factor);
     if (duration_ns >= 0)
         sim_trace_ms(tr, "duration_ms", duration_ns);
+    if (topics) {
+        sim_trace_array_begin(tr, "topics");
+        for (size_t i = 0; i < n_topics; i++)
+            sim_trace_str(tr, NULL, w->s->topics[topics[i]].name);
+        sim_trace_array_end(tr);
+    }
     sim_trace_end(tr);
 }
 

@@ -27,8 +27,9 @@ void cg_rec_revoke(struct cg_world *w, const cg_group_t *g, int32_t consumer, co
 void cg_rec_commit(struct cg_world *w, const cg_group_t *g, int32_t consumer, int32_t gp,
                    int64_t offset, int32_t generation, bool ok, int64_t end_offset,
                    cg_err_t err);
+/* topics: a restart's or join's new subscription (NULL: not written). */
 void cg_rec_fault(struct cg_world *w, const char *action, const char *target, bool applied,
-                  double factor, int64_t duration_ns);
+                  double factor, int64_t duration_ns, const int32_t *topics, size_t n_topics);
 /* --trace-level debug: one record per poll() that fetched: records returned, partitions they
  * came from, when the response reached the client and how long processing takes. */
 void cg_rec_poll(struct cg_world *w, const cg_client_t *c);
