@@ -107,6 +107,8 @@ static void await_join(cg_client_t *c, int32_t mi, int64_t timeout_ns)
         return;
     }
     x->join_req = cg_net_msg(cg_client_net(c), mi)->req;
+    if (timeout_ns < CG_FETCH_MIN_IDLE_NS)     /* as the client's request timer (no spin) */
+        timeout_ns = CG_FETCH_MIN_IDLE_NS;
     sim_timer_set(cg_client_sim(c), &x->join_timer, cg_client_now(c) + timeout_ns,
                   on_join_timeout, c, x->join_req);
 }

@@ -71,6 +71,10 @@ void cg_client_block_on(cg_client_t *c, cg_wait_t what, int32_t mi, int64_t time
     assert(c->running && what != CG_W_NONE && (c->wait == CG_W_NONE || c->wait == what));
     c->wait = what;
     c->wait_req = cg_net_msg(&c->w->net, mi)->req;
+    /* request.timeout.ms may be 0 in Kafka; a timeout that fires at the instant it was armed
+     * would retry forever without virtual time advancing, so it takes at least an idle step. */
+    if (timeout_ns < CG_MIN_IDLE_NS)
+        timeout_ns = CG_MIN_IDLE_NS;
     sim_timer_set(&c->w->sim, &c->req_timer, cg_client_now(c) + timeout_ns, on_req_timer, c,
                   (uint64_t)c->wait_req);
 }
