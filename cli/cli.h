@@ -19,6 +19,7 @@ int cli_validate(int argc, char **argv);
 int cli_assign(int argc, char **argv);
 int cli_analyze(int argc, char **argv);
 int cli_compare(int argc, char **argv);
+int cli_sweep(int argc, char **argv);
 int cli_plot(int argc, char **argv);
 int cli_bench(int argc, char **argv);
 int cli_bench_engine(int argc, char **argv);
@@ -38,5 +39,8 @@ int cli_parse_u64(const char *s, uint64_t *out);
 /* "--opt VALUE" or "--opt=VALUE" at argv[*i]: the value (advancing *i past a separate value), or
  * NULL when argv[*i] is another option, or when the value is absent (then *missing = true). */
 const char *cli_opt_value(int argc, char **argv, int *i, const char *opt, bool *missing);
+/* An integer option value in [lo, hi] into *out: CLI_OK, or CLI_USAGE with the message printed. */
+int cli_parse_size(const char *cmd, const char *opt, const char *v, size_t lo, size_t hi,
+                   size_t *out);
 
 #endif

@@ -70,3 +70,14 @@ const char *cli_opt_value(int argc, char **argv, int *i, const char *opt, bool *
     }
     return argv[++*i];
 }
+
+int cli_parse_size(const char *cmd, const char *opt, const char *v, size_t lo, size_t hi,
+                   size_t *out)
+{
+    uint64_t n;
+    if (cli_parse_u64(v, &n) != 0 || n < lo || n > hi)
+        return cli_usage_error(cmd, "%s expects an integer in [%zu, %zu], got '%s'", opt, lo, hi,
+                               v);
+    *out = (size_t)n;
+    return CLI_OK;
+}
