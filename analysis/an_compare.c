@@ -98,12 +98,17 @@ an_ci_t an_compare_ci(const an_compare_t *c, size_t a, an_fig_t f)
 
 an_ci_t an_compare_paired(const an_compare_t *c, size_t a, an_fig_t f)
 {
+    return an_compare_paired_vs(c, 0, a, f);
+}
+
+an_ci_t an_compare_paired_vs(const an_compare_t *c, size_t ref, size_t a, an_fig_t f)
+{
     an_ci_t r = {0, NAN, NAN, NAN, NAN};
     size_t n = c->n_seeds ? c->n_seeds : 1;
     double *x = malloc(3 * n * sizeof *x);
     if (!x)
         return r;
-    an_column(c, 0, f, x);
+    an_column(c, ref, f, x);
     an_column(c, a, f, x + n);
     r = an_stats_paired_ci95(x, x + n, c->n_seeds, x + 2 * n);
     free(x);
@@ -112,7 +117,7 @@ an_ci_t an_compare_paired(const an_compare_t *c, size_t a, an_fig_t f)
 
 /* ---- output ---- */
 
-static cJSON *an_ci_json(an_ci_t ci)
+cJSON *an_ci_json(an_ci_t ci)
 {
     cJSON *o = cJSON_CreateObject();
     if (!o)

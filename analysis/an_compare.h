@@ -43,6 +43,10 @@ static inline double *an_compare_row(an_compare_t *c, size_t a, size_t s)
 /* Mean and interval of figure f for assignor a; paired: of (a - first) per seed. */
 an_ci_t an_compare_ci(const an_compare_t *c, size_t a, an_fig_t f);
 an_ci_t an_compare_paired(const an_compare_t *c, size_t a, an_fig_t f);
+/* The same against row `ref` instead of the first: of (a - ref) per seed. */
+an_ci_t an_compare_paired_vs(const an_compare_t *c, size_t ref, size_t a, an_fig_t f);
+/* {"mean", "ci95": [lo, hi] or null, "n"}, rounded to 6 decimals; NULL on OOM. */
+cJSON *an_ci_json(an_ci_t ci);
 /* {"assignors": {NAME: {FIG: {"mean", "ci95": [lo, hi], "n"}}}, "paired_vs_first": {NAME: ...},
  *  "first": NAME, "seeds": N}; NULL on OOM. */
 cJSON *an_compare_json(const an_compare_t *c);
