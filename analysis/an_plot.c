@@ -827,8 +827,8 @@ static void an_gp_sweep_heat(FILE *f, const an_sw_t *w, const char *dir, const c
     an_sw_tics(f, "ytics", w->axes[1], w->n[1]);
     fprintf(f, "plot ");
     an_gp_file(f, dir, "sweep_heat.dat");
-    fprintf(f, " using 1:2:3 with image, '' using 1:2:(abs($3) >= 100 ? sprintf('%%.0f', $3) : sprintf('%%.3g', $3)) with labels "
-               "tc rgb '#d62728'\n");
+    fprintf(f, " using 1:2:3 with image, '' using 1:2:(abs($3) >= 100 ? sprintf('%%.0f', $3) : "
+               "sprintf('%%.3g', $3)) with labels tc rgb '#d62728'\n");
 }
 
 int an_plot_sweep(const cJSON *sum, const char *name, const char *figure, const char *dir,
