@@ -5,8 +5,8 @@
  * every group, groups[k].assignor=NAME and, for classic groups, groups[k].rebalance = cooperative
  * for cooperative-sticky, eager otherwise. The run's trace goes to memory, which analysis/
  * reads back (cli/runner; the analysis sees traces only). Runs are independent and go to a pool
- * of pthreads; each stores its figures at (assignor, seed) in a table, and everything printed is computed from
- * that table afterwards, so the output is identical for any --jobs. */
+ * of pthreads; each stores its figures at (assignor, seed) in a table, and everything printed is
+ * computed from that table afterwards, so the output is identical for any --jobs. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>

@@ -66,7 +66,8 @@ int cli_pool_run(size_t n, size_t jobs, cli_task_fn task, cli_done_fn done, void
     return CLI_OK;
 }
 
-/* Simulates into a memory buffer; returns CLI_OK with the bytes in buf and len (caller frees), or CLI_FAIL. */
+/* Simulates into a memory buffer: CLI_OK with the bytes in buf and len (caller frees), or
+ * CLI_FAIL. */
 static int cli_simulate(const cg_scenario_t *s, uint64_t seed, char **buf, size_t *len,
                         char *err, size_t errlen)
 {
