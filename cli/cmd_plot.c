@@ -1,6 +1,7 @@
 /* cli/cmd_plot: `cgsim plot TRACE.jsonl --out DIR [--format png|svg|both] [--partial]` and
  * `cgsim plot --compare COMPARE.json --out DIR` and `cgsim plot --sweep SWEEPDIR --out DIR`.
- * analysis/an_plot writes data files and plot.gp into DIR; this file creates DIR and runs gnuplot on the script (posix_spawnp, no shell). */
+ * analysis/an_plot writes data files and plot.gp into DIR; this file creates DIR and runs
+ * gnuplot on the script (posix_spawnp, no shell). */
 #include <errno.h>
 #include <spawn.h>
 #include <stdlib.h>
