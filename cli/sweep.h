@@ -22,7 +22,7 @@
 #define SWEEP_MAX_SPEC_BYTES (1L << 20)   /* a SPEC.json file */
 #define SWEEP_MAX_LINE_BYTES (1L << 20)   /* one line of runs.jsonl */
 #define SWEEP_DEFAULT_SEEDS 10
-#define SWEEP_BATCH_PER_JOB 4         /* runs per thread between two appends to runs.jsonl */
+#define SWEEP_BATCH_PER_JOB 16        /* runs per thread between two appends to runs.jsonl */
 
 typedef struct sweep_spec {
     char *scenario;                   /* scenario file (relative to the spec's directory when
