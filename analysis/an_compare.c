@@ -117,7 +117,7 @@ an_ci_t an_compare_paired_vs(const an_compare_t *c, size_t ref, size_t a, an_fig
 
 /* ---- output ---- */
 
-cJSON *an_ci_json(an_ci_t ci)
+static cJSON *an_ci_json(an_ci_t ci)
 {
     cJSON *o = cJSON_CreateObject();
     if (!o)
@@ -147,12 +147,11 @@ cJSON *an_ci_json(an_ci_t ci)
     return o;
 }
 
-/* {FIG: ci} of assignor a; paired against the first when `paired`. */
-static cJSON *an_figs_json(const an_compare_t *c, size_t a, bool paired)
+cJSON *an_compare_figs_json(const an_compare_t *c, size_t a, bool paired, size_t ref)
 {
     cJSON *o = cJSON_CreateObject();
     for (int f = 0; o && f < AN_FIG_COUNT; f++) {
-        an_ci_t ci = paired ? an_compare_paired(c, a, (an_fig_t)f)
+        an_ci_t ci = paired ? an_compare_paired_vs(c, ref, a, (an_fig_t)f)
                             : an_compare_ci(c, a, (an_fig_t)f);
         cJSON *j = an_ci_json(ci);
         if (!j || !cJSON_AddItemToObject(o, an_fig_name((an_fig_t)f), j)) {
@@ -170,7 +169,7 @@ static int an_section(cJSON *root, const char *key, const an_compare_t *c, bool 
     if (!sec)
         return -1;
     for (size_t a = paired ? 1 : 0; a < c->n_assignors; a++) {
-        cJSON *j = an_figs_json(c, a, paired);
+        cJSON *j = an_compare_figs_json(c, a, paired, 0);
         if (!j || !cJSON_AddItemToObject(sec, c->assignors[a], j)) {
             cJSON_Delete(j);
             return -1;

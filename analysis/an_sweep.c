@@ -36,24 +36,6 @@ cJSON *an_sweep_overrides_json(const an_sweep_axis_t *axes, size_t n_axes, size_
     return o;
 }
 
-/* {FIG: ci} of point p; against the baseline when `paired`. */
-static cJSON *an_sweep_figs(const an_sweep_desc_t *d, const an_compare_t *t, size_t p,
-                            bool paired)
-{
-    cJSON *o = cJSON_CreateObject();
-    for (int f = 0; o && f < AN_FIG_COUNT; f++) {
-        an_ci_t ci = paired ? an_compare_paired_vs(t, d->baseline, p, (an_fig_t)f)
-                            : an_compare_ci(t, p, (an_fig_t)f);
-        cJSON *j = an_ci_json(ci);
-        if (!j || !cJSON_AddItemToObject(o, an_fig_name((an_fig_t)f), j)) {
-            cJSON_Delete(j);
-            cJSON_Delete(o);
-            return NULL;
-        }
-    }
-    return o;
-}
-
 static cJSON *an_sweep_point_json(const an_sweep_desc_t *d, const an_compare_t *t, size_t p,
                                   size_t failed)
 {
@@ -62,8 +44,8 @@ static cJSON *an_sweep_point_json(const an_sweep_desc_t *d, const an_compare_t *
         !cJSON_AddItemToObject(o, "overrides", an_sweep_overrides_json(d->axes, d->n_axes, p)) ||
         !cJSON_AddNumberToObject(o, "runs", (double)(t->n_seeds - failed)) ||
         !cJSON_AddNumberToObject(o, "failed", (double)failed) ||
-        !cJSON_AddItemToObject(o, "figures", an_sweep_figs(d, t, p, false)) ||
-        !cJSON_AddItemToObject(o, "vs_baseline", an_sweep_figs(d, t, p, true))) {
+        !cJSON_AddItemToObject(o, "figures", an_compare_figs_json(t, p, false, 0)) ||
+        !cJSON_AddItemToObject(o, "vs_baseline", an_compare_figs_json(t, p, true, d->baseline))) {
         cJSON_Delete(o);
         return NULL;
     }

@@ -22,7 +22,7 @@ best() {  # label dir command...: runs the sweep REPEAT times from scratch, prin
   done
   printf '%-34s %8.1f runs/s\n' "$label" "$best_rate"
 }
-echo "cgsim sweep $spec ($(nproc) CPUs, best of $repeat)"
+echo "cgsim sweep $spec ($(nproc) CPUs, best of $repeat; load average before: $(cut -d" " -f1-3 /proc/loadavg))"
 best "1 process, 1 thread" "$tmp/p1" "$bin" sweep "$spec" --jobs 1
 if [ -n "$mpirun" ] && "$bin" sweep --help >/dev/null && ldd "$bin" | grep -q libmpi; then
   best "1 MPI rank, 1 thread" "$tmp/r1" $mpirun -n 1 "$bin" sweep "$spec" --jobs 1

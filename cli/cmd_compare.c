@@ -118,12 +118,10 @@ static int compare_parse(int argc, char **argv, compare_args_t *a)
 {
     static const char *const opts[] = {"--assignors", "--seeds", "--jobs", "--seed", "--set"};
     for (int i = 1; i < argc; i++) {
-        const char *v = NULL;
-        bool missing = false;
+        bool missing;
         size_t k = 0;
-        for (; k < sizeof opts / sizeof opts[0]; k++)
-            if ((v = cli_opt_value(argc, argv, &i, opts[k], &missing)) || missing)
-                break;
+        const char *v = cli_opt_match(argc, argv, &i, opts, sizeof opts / sizeof opts[0], &k,
+                                      &missing);
         if (missing)
             return cli_usage_error("compare", "%s needs a value", opts[k]);
         if (v) {

@@ -104,16 +104,6 @@ static int plot_parse(int argc, char **argv, plot_args_t *a)
     return CLI_OK;
 }
 
-static int plot_mkdir(const char *dir)
-{
-    struct stat st;
-    if (mkdir(dir, 0777) == 0 || (errno == EEXIST && stat(dir, &st) == 0 && S_ISDIR(st.st_mode)))
-        return CLI_OK;
-    fprintf(stderr, "cgsim plot: --out %s: cannot create the directory: %s\n", dir,
-            errno == EEXIST ? "exists and is not a directory" : strerror(errno));
-    return CLI_USAGE;
-}
-
 /* Runs gnuplot on the script; a missing gnuplot is bad setup (2), a failing one internal (1). */
 static int plot_gnuplot(const char *script)
 {
@@ -144,20 +134,10 @@ static int plot_gnuplot(const char *script)
 
 static cJSON *plot_read_json(const char *path, const char *what)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "cgsim plot: %s: cannot open: %s\n", path, strerror(errno));
-        return NULL;
-    }
-    char *buf = malloc(PLOT_MAX_JSON_BYTES + 1);
-    size_t n = buf ? fread(buf, 1, PLOT_MAX_JSON_BYTES + 1, f) : 0;
-    fclose(f);
-    cJSON *j = NULL;
-    if (!buf)
-        fprintf(stderr, "cgsim plot: out of memory\n");
-    else if (n > PLOT_MAX_JSON_BYTES)
-        fprintf(stderr, "cgsim plot: %s: larger than %ld bytes\n", path, PLOT_MAX_JSON_BYTES);
-    else if (!(j = cJSON_ParseWithLength(buf, n)))
+    size_t n = 0;
+    char *buf = cli_read_small("plot", path, PLOT_MAX_JSON_BYTES, &n);
+    cJSON *j = buf ? cJSON_ParseWithLength(buf, n) : NULL;
+    if (buf && !j)
         fprintf(stderr, "cgsim plot: %s: not valid JSON (expected %s)\n", path, what);
     free(buf);
     return j;
@@ -211,7 +191,7 @@ int cli_plot(int argc, char **argv)
     memset(&a, 0, sizeof a);
     int rc = plot_parse(argc, argv, &a);
     if (rc == CLI_OK)
-        rc = plot_mkdir(a.out);
+        rc = cli_mkdir("plot", a.out);
     char script[AN_PLOT_PATH_MAX];
     if (rc == CLI_OK)
         rc = plot_write(&a, script);

@@ -2,7 +2,6 @@
  * [--seeds N] [--out DIR] [--jobs J] [--baseline PATH=V]...`: the specification of a sweep from a
  * spec file and the command line (options add axes and overrides, and replace seeds, out and
  * baseline), checked before anything runs. Execution is in sweep_exec.c. */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -276,15 +275,11 @@ static int sweep_spec_member(sweep_spec_t *s, const cJSON *m, const char *file)
 /* Reads `file`: a spec (an object with "scenario") into s, or else takes it as the scenario. */
 static int sweep_spec_file(sweep_spec_t *s, const char *file)
 {
-    FILE *f = fopen(file, "rb");
-    if (!f) {
-        fprintf(stderr, "%s: cannot open: %s\n", file, strerror(errno));
+    size_t n = 0;
+    char *buf = cli_read_small("sweep", file, SWEEP_MAX_SPEC_BYTES, &n);
+    if (!buf)
         return CLI_USAGE;
-    }
-    char *buf = malloc(SWEEP_MAX_SPEC_BYTES + 1);
-    size_t n = buf ? fread(buf, 1, SWEEP_MAX_SPEC_BYTES + 1, f) : 0;
-    fclose(f);
-    cJSON *j = buf && n <= SWEEP_MAX_SPEC_BYTES ? cJSON_ParseWithLength(buf, n) : NULL;
+    cJSON *j = cJSON_ParseWithLength(buf, n);
     free(buf);
     int rc = CLI_OK;
     if (!cJSON_IsObject(j) || !cJSON_GetObjectItemCaseSensitive(j, "scenario")) {
@@ -346,12 +341,10 @@ static int sweep_parse_args(int argc, char **argv, sweep_spec_t *s)
     size_t spec_baseline = s->n_baseline;
     char *out = NULL;
     for (int i = 1; rc == CLI_OK && i < argc; i++) {
-        const char *v = NULL;
-        bool missing = false;
+        bool missing;
         size_t k = 0;
-        for (; k < sizeof opts / sizeof opts[0]; k++)
-            if ((v = cli_opt_value(argc, argv, &i, opts[k], &missing)) || missing)
-                break;
+        const char *v = cli_opt_match(argc, argv, &i, opts, sizeof opts / sizeof opts[0], &k,
+                                      &missing);
         if (missing)
             return cli_usage_error("sweep", "%s needs a value", opts[k]);
         if (v && strcmp(opts[k], "--baseline") == 0 && spec_baseline) {

@@ -9,7 +9,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <cjson/cJSON.h>
 #include "cli/cli.h"
@@ -327,16 +326,6 @@ static int sweep_write_runs(const sweep_ctx_t *cx, const char *path)
     return CLI_OK;
 }
 
-static int sweep_mkdir(const char *dir)
-{
-    struct stat st;
-    if (mkdir(dir, 0777) == 0 || (errno == EEXIST && stat(dir, &st) == 0 && S_ISDIR(st.st_mode)))
-        return CLI_OK;
-    fprintf(stderr, "cgsim sweep: --out %s: cannot create the directory: %s\n", dir,
-            errno == EEXIST ? "exists and is not a directory" : strerror(errno));
-    return CLI_USAGE;
-}
-
 /* Rank 0: the output directory, the runs already done, runs.jsonl rewritten with exactly those
  * and open for appending. */
 static int sweep_prepare(sweep_ctx_t *cx)
@@ -346,7 +335,7 @@ static int sweep_prepare(sweep_ctx_t *cx)
         fprintf(stderr, "cgsim sweep: --out %s: path too long\n", cx->s->out);
         return CLI_USAGE;
     }
-    int rc = sweep_mkdir(cx->s->out);
+    int rc = cli_mkdir("sweep", cx->s->out);
     if (rc == CLI_OK)
         rc = sweep_read_runs(cx, path);
     if (rc == CLI_OK)

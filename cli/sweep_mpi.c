@@ -8,11 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli/cli.h"
+#include <time.h>
 #ifdef CGSIM_HAVE_MPI
 #include <mpi.h>
 #endif
 
 #define CLI_MPI_CHUNK ((size_t)1 << 30)   /* bytes per MPI message (count is an int) */
+#define CLI_MPI_POLL_NS 200000            /* sleep between two tests of a pending operation */
 
 /* The launcher's process count from its environment, 0 when not launched by one. */
 static long cli_mpi_env_size(void)
@@ -71,12 +73,30 @@ void cli_mpi_stop(cli_mpi_t *m)
     m->active = false;
 }
 
+#ifdef CGSIM_HAVE_MPI
+/* Waits for a nonblocking operation, sleeping between tests: Open MPI's blocking calls spin,
+ * and a rank that waits for the others would take CPU from the ranks still running. */
+static int cli_mpi_wait(MPI_Request *req)
+{
+    for (;;) {
+        int done = 0;
+        if (MPI_Test(req, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS)
+            return CLI_FAIL;
+        if (done)
+            return CLI_OK;
+        nanosleep(&(struct timespec){0, CLI_MPI_POLL_NS}, NULL);
+    }
+}
+#endif
+
 int cli_mpi_bcast(const cli_mpi_t *m, void *buf, size_t len)
 {
 #ifdef CGSIM_HAVE_MPI
     for (size_t off = 0; m->size > 1 && off < len; off += CLI_MPI_CHUNK) {
         size_t n = len - off < CLI_MPI_CHUNK ? len - off : CLI_MPI_CHUNK;
-        if (MPI_Bcast((char *)buf + off, (int)n, MPI_BYTE, 0, MPI_COMM_WORLD) != MPI_SUCCESS)
+        MPI_Request req;
+        if (MPI_Ibcast((char *)buf + off, (int)n, MPI_BYTE, 0, MPI_COMM_WORLD, &req) !=
+                MPI_SUCCESS || cli_mpi_wait(&req) != CLI_OK)
             return CLI_FAIL;
     }
 #else
@@ -91,11 +111,14 @@ int cli_mpi_bcast(const cli_mpi_t *m, void *buf, size_t len)
 static int cli_mpi_send(const char *buf, size_t len)
 {
     uint64_t n = len;
-    if (MPI_Send(&n, 1, MPI_UINT64_T, 0, 0, MPI_COMM_WORLD) != MPI_SUCCESS)
+    MPI_Request req;
+    if (MPI_Isend(&n, 1, MPI_UINT64_T, 0, 0, MPI_COMM_WORLD, &req) != MPI_SUCCESS ||
+        cli_mpi_wait(&req) != CLI_OK)
         return CLI_FAIL;
     for (size_t off = 0; off < len; off += CLI_MPI_CHUNK) {
         size_t k = len - off < CLI_MPI_CHUNK ? len - off : CLI_MPI_CHUNK;
-        if (MPI_Send(buf + off, (int)k, MPI_BYTE, 0, 1, MPI_COMM_WORLD) != MPI_SUCCESS)
+        if (MPI_Isend(buf + off, (int)k, MPI_BYTE, 0, 1, MPI_COMM_WORLD, &req) != MPI_SUCCESS ||
+            cli_mpi_wait(&req) != CLI_OK)
             return CLI_FAIL;
     }
     return CLI_OK;
@@ -104,16 +127,17 @@ static int cli_mpi_send(const char *buf, size_t len)
 static int cli_mpi_recv(int from, char **out, size_t *out_len)
 {
     uint64_t n = 0;
-    if (MPI_Recv(&n, 1, MPI_UINT64_T, from, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE) !=
-        MPI_SUCCESS)
+    MPI_Request req;
+    if (MPI_Irecv(&n, 1, MPI_UINT64_T, from, 0, MPI_COMM_WORLD, &req) != MPI_SUCCESS ||
+        cli_mpi_wait(&req) != CLI_OK)
         return CLI_FAIL;
     char *b = malloc(n + 1);
     if (!b)
         return CLI_FAIL;
     for (size_t off = 0; off < n; off += CLI_MPI_CHUNK) {
         size_t k = n - off < CLI_MPI_CHUNK ? n - off : CLI_MPI_CHUNK;
-        if (MPI_Recv(b + off, (int)k, MPI_BYTE, from, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE) !=
-            MPI_SUCCESS) {
+        if (MPI_Irecv(b + off, (int)k, MPI_BYTE, from, 1, MPI_COMM_WORLD, &req) != MPI_SUCCESS ||
+            cli_mpi_wait(&req) != CLI_OK) {
             free(b);
             return CLI_FAIL;
         }
