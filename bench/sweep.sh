@@ -24,7 +24,7 @@ best() {  # label dir command...: runs the sweep REPEAT times from scratch, prin
 }
 echo "cgsim sweep $spec ($(nproc) CPUs, best of $repeat; load average before: $(cut -d" " -f1-3 /proc/loadavg))"
 best "1 process, 1 thread" "$tmp/p1" "$bin" sweep "$spec" --jobs 1
-if [ -n "$mpirun" ] && "$bin" sweep --help >/dev/null && ldd "$bin" | grep -q libmpi; then
+if [ -n "$mpirun" ] && ldd "$bin" 2>/dev/null | grep libmpi >/dev/null; then
   best "1 MPI rank, 1 thread" "$tmp/r1" $mpirun -n 1 "$bin" sweep "$spec" --jobs 1
   best "2 MPI ranks, 1 thread each" "$tmp/r2" $mpirun --oversubscribe -n 2 "$bin" sweep "$spec" \
     --jobs 1
