@@ -28,7 +28,7 @@ typedef struct an_sweep_desc {
     uint64_t base_seed;               /* replicate r runs with splitmix64(base_seed + r) */
     size_t seeds;                     /* replicates per point */
     const an_sweep_axis_t *axes;      /* the grid */
-    size_t n_axes;
+    size_t n_axes;                    /* axes of the grid */
     size_t baseline;                  /* point the paired differences are taken against */
 } an_sweep_desc_t;
 

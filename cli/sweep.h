@@ -28,13 +28,13 @@ typedef struct sweep_spec {
     char *scenario;                   /* scenario file (relative to the spec's directory when
                                          given in a spec) */
     an_sweep_axis_t axes[AN_SWEEP_MAX_AXES]; /* the grid, in the order given */
-    size_t n_axes;
+    size_t n_axes;                    /* axes in use */
     char *sets[SWEEP_MAX_SETS];       /* "path=value" applied to every point */
-    size_t n_sets;
+    size_t n_sets;                    /* overrides in use */
     size_t seeds;                     /* replicates per point */
     char *out;                        /* output directory */
     char *baseline[AN_SWEEP_MAX_AXES]; /* "path=value" naming the baseline point */
-    size_t n_baseline;
+    size_t n_baseline;                /* baseline values given */
     size_t baseline_point;            /* resolved from `baseline` (axes not named: first value) */
     size_t jobs;                      /* threads per process */
 } sweep_spec_t;

@@ -31,7 +31,7 @@ typedef struct sweep_ctx {
     unsigned char *todo;              /* every rank: 1 when run k is still to do */
     size_t *mine;                     /* run indexes this rank runs in the current batch */
     char **mine_lines;                /* their lines */
-    size_t n_mine;
+    size_t n_mine;                    /* entries of mine in use */
     bool tty;                         /* rank 0 and stderr is a terminal: show progress */
     double t0_s;                      /* wall clock at the start (progress and rate only) */
     size_t resumed;                   /* runs found in runs.jsonl */
