@@ -98,12 +98,17 @@ an_ci_t an_compare_ci(const an_compare_t *c, size_t a, an_fig_t f)
 
 an_ci_t an_compare_paired(const an_compare_t *c, size_t a, an_fig_t f)
 {
+    return an_compare_paired_vs(c, 0, a, f);
+}
+
+an_ci_t an_compare_paired_vs(const an_compare_t *c, size_t ref, size_t a, an_fig_t f)
+{
     an_ci_t r = {0, NAN, NAN, NAN, NAN};
     size_t n = c->n_seeds ? c->n_seeds : 1;
     double *x = malloc(3 * n * sizeof *x);
     if (!x)
         return r;
-    an_column(c, 0, f, x);
+    an_column(c, ref, f, x);
     an_column(c, a, f, x + n);
     r = an_stats_paired_ci95(x, x + n, c->n_seeds, x + 2 * n);
     free(x);
@@ -142,12 +147,11 @@ static cJSON *an_ci_json(an_ci_t ci)
     return o;
 }
 
-/* {FIG: ci} of assignor a; paired against the first when `paired`. */
-static cJSON *an_figs_json(const an_compare_t *c, size_t a, bool paired)
+cJSON *an_compare_figs_json(const an_compare_t *c, size_t a, bool paired, size_t ref)
 {
     cJSON *o = cJSON_CreateObject();
     for (int f = 0; o && f < AN_FIG_COUNT; f++) {
-        an_ci_t ci = paired ? an_compare_paired(c, a, (an_fig_t)f)
+        an_ci_t ci = paired ? an_compare_paired_vs(c, ref, a, (an_fig_t)f)
                             : an_compare_ci(c, a, (an_fig_t)f);
         cJSON *j = an_ci_json(ci);
         if (!j || !cJSON_AddItemToObject(o, an_fig_name((an_fig_t)f), j)) {
@@ -165,7 +169,7 @@ static int an_section(cJSON *root, const char *key, const an_compare_t *c, bool 
     if (!sec)
         return -1;
     for (size_t a = paired ? 1 : 0; a < c->n_assignors; a++) {
-        cJSON *j = an_figs_json(c, a, paired);
+        cJSON *j = an_compare_figs_json(c, a, paired, 0);
         if (!j || !cJSON_AddItemToObject(sec, c->assignors[a], j)) {
             cJSON_Delete(j);
             return -1;

@@ -7,6 +7,7 @@
 #ifndef AN_COMPARE_H
 #define AN_COMPARE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <cjson/cJSON.h>
@@ -43,6 +44,10 @@ static inline double *an_compare_row(an_compare_t *c, size_t a, size_t s)
 /* Mean and interval of figure f for assignor a; paired: of (a - first) per seed. */
 an_ci_t an_compare_ci(const an_compare_t *c, size_t a, an_fig_t f);
 an_ci_t an_compare_paired(const an_compare_t *c, size_t a, an_fig_t f);
+/* The same against row `ref` instead of the first: of (a - ref) per seed. */
+an_ci_t an_compare_paired_vs(const an_compare_t *c, size_t ref, size_t a, an_fig_t f);
+/* {FIG: {"mean", "ci95", "n"}} of row a; of (a - ref) per seed when `paired`. NULL on OOM. */
+cJSON *an_compare_figs_json(const an_compare_t *c, size_t a, bool paired, size_t ref);
 /* {"assignors": {NAME: {FIG: {"mean", "ci95": [lo, hi], "n"}}}, "paired_vs_first": {NAME: ...},
  *  "first": NAME, "seeds": N}; NULL on OOM. */
 cJSON *an_compare_json(const an_compare_t *c);

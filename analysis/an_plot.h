@@ -2,7 +2,8 @@
  * Owns: the data files and plot.gp written into a directory, their layout and colours.
  * Does not own: running gnuplot (cli/cmd_plot spawns it on the script), creating the directory.
  * Invariant: the files are a deterministic function of the input; the script only reads files
- *            in the directory and writes images there (timeline, lag, rebalance_cdf, compare). */
+ *            in the directory and writes images there (timeline, lag, rebalance_cdf, compare,
+ *            sweep_line, sweep_heat). */
 #ifndef AN_PLOT_H
 #define AN_PLOT_H
 
@@ -28,5 +29,11 @@ int an_plot_trace(FILE *trace, const char *name, bool partial, const char *dir, 
  * bars per assignor for a few key figures. */
 int an_plot_compare(const cJSON *cmp, const char *name, const char *dir, int formats,
                     char *script, char *err, size_t errlen);
+
+/* From a sweep's summary.json: sweep_line.dat, sweep_heat.dat and plot.gp drawing `figure` over
+ * the first axis (a line and its 95% band per value of the second axis) and, with two axes or
+ * more, a heat map of its mean over the first two; further axes at the baseline's values. */
+int an_plot_sweep(const cJSON *sum, const char *name, const char *figure, const char *dir,
+                  int formats, char *script, char *err, size_t errlen);
 
 #endif

@@ -6,6 +6,7 @@
 #define CLI_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -19,6 +20,7 @@ int cli_validate(int argc, char **argv);
 int cli_assign(int argc, char **argv);
 int cli_analyze(int argc, char **argv);
 int cli_compare(int argc, char **argv);
+int cli_sweep(int argc, char **argv);
 int cli_plot(int argc, char **argv);
 int cli_bench(int argc, char **argv);
 int cli_bench_engine(int argc, char **argv);
@@ -38,5 +40,17 @@ int cli_parse_u64(const char *s, uint64_t *out);
 /* "--opt VALUE" or "--opt=VALUE" at argv[*i]: the value (advancing *i past a separate value), or
  * NULL when argv[*i] is another option, or when the value is absent (then *missing = true). */
 const char *cli_opt_value(int argc, char **argv, int *i, const char *opt, bool *missing);
+/* The first of `opts` that argv[*i] is (its index in *which), as cli_opt_value: its value, or
+ * NULL (then *missing says whether the value was absent). */
+const char *cli_opt_match(int argc, char **argv, int *i, const char *const *opts, size_t n_opts,
+                          size_t *which, bool *missing);
+/* Creates the output directory `dir` (fine when it exists): CLI_OK, or CLI_USAGE, printed. */
+int cli_mkdir(const char *cmd, const char *dir);
+/* A whole file of at most max_bytes, NUL-terminated (caller frees), or NULL with the reason
+ * printed ("cgsim CMD: PATH: ..."). */
+char *cli_read_small(const char *cmd, const char *path, long max_bytes, size_t *len);
+/* An integer option value in [lo, hi] into *out: CLI_OK, or CLI_USAGE with the message printed. */
+int cli_parse_size(const char *cmd, const char *opt, const char *v, size_t lo, size_t hi,
+                   size_t *out);
 
 #endif

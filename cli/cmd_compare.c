@@ -3,26 +3,23 @@
  * For each seed i in 0..N-1 (master seed sim_splitmix64(base + i), base = the scenario's seed or
  * --seed) and each assignor, the scenario is loaded with the user's --set overrides plus, for
  * every group, groups[k].assignor=NAME and, for classic groups, groups[k].rebalance = cooperative
- * for cooperative-sticky, eager otherwise. The run's trace goes to a tmpfile() that analysis/
- * reads back (the analysis sees traces only). Runs are independent and go to a pool of pthreads;
- * each stores its figures at (assignor, seed) in a table, and everything printed is computed from
- * that table afterwards, so the output is identical for any --jobs. */
-#include <errno.h>
-#include <pthread.h>
+ * for cooperative-sticky, eager otherwise. The run's trace goes to memory, which analysis/
+ * reads back (cli/runner; the analysis sees traces only). Runs are independent and go to a pool
+ * of pthreads; each stores its figures at (assignor, seed) in a table, and everything printed is
+ * computed from that table afterwards, so the output is identical for any --jobs. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "analysis/an_compare.h"
 #include "cli/cli.h"
+#include "cli/runner.h"
 #include "cli/scenario_cli.h"
-#include "models/world/world.h"
 #include "sim/rng.h"
 
 #define COMPARE_DEFAULT_SEEDS 10
 #define COMPARE_MAX_SEEDS 100000
 #define COMPARE_MAX_ASSIGNORS 64
 #define COMPARE_MAX_JOBS 1024
-#define COMPARE_ERR_MAX 1024
 
 static const char COMPARE_HELP[] =
     "usage: cgsim compare SCENARIO.json --assignors a,b,c [--seeds N] [--seed BASE] [--jobs J]\n"
@@ -66,26 +63,11 @@ typedef struct compare_ctx {
     uint64_t base_seed;               /* the scenario's seed or --seed */
     uint64_t *seeds;                  /* master seed of run i */
     an_compare_t table;               /* figures by (assignor, seed) */
-    char (*errs)[COMPARE_ERR_MAX];    /* error of task k, "" when none */
+    char (*errs)[CLI_RUN_ERR_MAX];    /* error of task k, "" when none */
     int *status;                      /* exit status of task k */
-    pthread_mutex_t lock;             /* guards next */
-    size_t next;                      /* next task to take */
-    size_t done;                      /* tasks finished (progress display) */
     bool progress;                    /* stderr is a terminal: show progress */
     size_t n_tasks;                   /* assignors * seeds */
 } compare_ctx_t;
-
-static int compare_parse_size(const char *opt, const char *v, size_t lo, size_t hi, size_t *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long long n = (v[0] >= '0' && v[0] <= '9') ? strtoull(v, &end, 10) : 0;
-    if (!(v[0] >= '0' && v[0] <= '9') || errno || *end || n < lo || n > hi)
-        return cli_usage_error("compare", "%s expects an integer in [%zu, %zu], got '%s'", opt,
-                               lo, hi, v);
-    *out = (size_t)n;
-    return CLI_OK;
-}
 
 static int compare_split_assignors(compare_args_t *a, const char *list)
 {
@@ -116,9 +98,9 @@ static int compare_option(compare_args_t *a, const char *opt, const char *v)
     if (strcmp(opt, "--assignors") == 0)
         return compare_split_assignors(a, v);
     if (strcmp(opt, "--seeds") == 0)
-        return compare_parse_size(opt, v, 1, COMPARE_MAX_SEEDS, &a->seeds);
+        return cli_parse_size("compare", opt, v, 1, COMPARE_MAX_SEEDS, &a->seeds);
     if (strcmp(opt, "--jobs") == 0)
-        return compare_parse_size(opt, v, 1, COMPARE_MAX_JOBS, &a->jobs);
+        return cli_parse_size("compare", opt, v, 1, COMPARE_MAX_JOBS, &a->jobs);
     if (strcmp(opt, "--seed") == 0) {
         if (cli_parse_u64(v, &a->base_seed) != 0)
             return cli_usage_error("compare", "--seed expects an unsigned 64-bit integer, "
@@ -136,12 +118,10 @@ static int compare_parse(int argc, char **argv, compare_args_t *a)
 {
     static const char *const opts[] = {"--assignors", "--seeds", "--jobs", "--seed", "--set"};
     for (int i = 1; i < argc; i++) {
-        const char *v = NULL;
-        bool missing = false;
+        bool missing;
         size_t k = 0;
-        for (; k < sizeof opts / sizeof opts[0]; k++)
-            if ((v = cli_opt_value(argc, argv, &i, opts[k], &missing)) || missing)
-                break;
+        const char *v = cli_opt_match(argc, argv, &i, opts, sizeof opts / sizeof opts[0], &k,
+                                      &missing);
         if (missing)
             return cli_usage_error("compare", "%s needs a value", opts[k]);
         if (v) {
@@ -239,106 +219,36 @@ static int compare_load_all(compare_ctx_t *cx)
 
 /* ---- runs ---- */
 
-/* Simulates into a temporary file and returns it rewound, or NULL with err set (status in *st). */
-static FILE *compare_simulate(const cg_scenario_t *s, uint64_t seed, char *err, size_t errlen,
-                              int *st)
+static int compare_task(void *ctx, size_t k)
 {
-    FILE *f = tmpfile();
-    if (!f) {
-        snprintf(err, errlen, "cannot create a temporary trace file: %s", strerror(errno));
-        *st = CLI_FAIL;
-        return NULL;
-    }
-    sim_trace_t tr;
-    sim_trace_open_file(&tr, f);
-    cg_run_opts_t opts;
-    memset(&opts, 0, sizeof opts);
-    opts.seed = seed;
-    opts.trace = &tr;
-    opts.check = true;
-    cg_world_t *w = NULL;
-    cg_run_result_t rr;
-    int rc = cg_world_new(s, &opts, &w, err, errlen);
-    if (rc == 0)
-        rc = cg_world_run(w, &rr, err, errlen);
-    if (w)
-        cg_world_free(w);
-    int io = sim_trace_close(&tr);
-    if (rc == 0 && io == 0 && fflush(f) == 0 && fseek(f, 0, SEEK_SET) == 0)
-        return f;
-    if (rc == 0)
-        snprintf(err, errlen, "writing the temporary trace: %s", strerror(io ? io : errno));
-    else if (rc == 1)
-        snprintf(err, errlen, "the run stopped before its end");
-    fclose(f);
-    *st = CLI_FAIL;
-    return NULL;
-}
-
-static int compare_task(compare_ctx_t *cx, size_t k)
-{
+    compare_ctx_t *cx = ctx;
     size_t a = k / cx->args->seeds, s = k % cx->args->seeds;
-    char *err = cx->errs[k], name[128];
-    int st = CLI_OK;
-    FILE *f = compare_simulate(cx->scen[a], cx->seeds[s], err, COMPARE_ERR_MAX, &st);
-    if (!f)
-        return st;
+    char name[128];
     snprintf(name, sizeof name, "<trace of %s, seed %llu>", cx->args->assignors[a],
              (unsigned long long)cx->seeds[s]);
-    an_result_t res;
-    int rc = an_analyze_stream(f, name, NULL, NULL, &res, err, COMPARE_ERR_MAX);
-    fclose(f);
-    if (rc != 0)
-        return CLI_FAIL;   /* our own trace does not analyse: an internal failure */
-    rc = an_figures_of(&res, an_compare_row(&cx->table, a, s));
-    an_result_fini(&res);
-    if (rc != 0) {
-        snprintf(err, COMPARE_ERR_MAX, "out of memory");
-        return CLI_FAIL;
-    }
-    return CLI_OK;
+    cx->status[k] = cli_run_figures(cx->scen[a], cx->seeds[s], name,
+                                    an_compare_row(&cx->table, a, s), cx->errs[k],
+                                    CLI_RUN_ERR_MAX);
+    return cx->status[k];
 }
 
-static void *compare_worker(void *arg)
+static void compare_done(void *ctx, size_t k, size_t done)
 {
-    compare_ctx_t *cx = arg;
-    for (;;) {
-        pthread_mutex_lock(&cx->lock);
-        size_t k = cx->next < cx->n_tasks ? cx->next++ : cx->n_tasks;
-        pthread_mutex_unlock(&cx->lock);
-        if (k == cx->n_tasks)
-            return NULL;
-        cx->status[k] = compare_task(cx, k);
-        pthread_mutex_lock(&cx->lock);
-        cx->done++;
-        if (cx->progress)
-            fprintf(stderr, "\rcgsim compare: %zu/%zu runs", cx->done, cx->n_tasks);
-        pthread_mutex_unlock(&cx->lock);
-    }
+    compare_ctx_t *cx = ctx;
+    (void)k;
+    if (cx->progress)
+        fprintf(stderr, "\rcgsim compare: %zu/%zu runs", done, cx->n_tasks);
 }
 
 /* Runs every task on `jobs` threads (the calling thread included). */
 static int compare_run_all(compare_ctx_t *cx, size_t jobs)
 {
-    if (jobs > cx->n_tasks)
-        jobs = cx->n_tasks;
-    pthread_t *th = calloc(jobs, sizeof *th);
-    if (!th || pthread_mutex_init(&cx->lock, NULL) != 0) {
-        free(th);
+    if (cli_pool_run(cx->n_tasks, jobs, compare_task, compare_done, cx) != CLI_OK) {
         fprintf(stderr, "cgsim compare: cannot start workers\n");
         return CLI_FAIL;
     }
-    size_t started = 0;
-    for (size_t j = 1; j < jobs; j++, started++)
-        if (pthread_create(&th[j], NULL, compare_worker, cx) != 0)
-            break;
-    compare_worker(cx);
-    for (size_t j = 1; j <= started; j++)
-        pthread_join(th[j], NULL);
     if (cx->progress)
         fputc('\n', stderr);
-    pthread_mutex_destroy(&cx->lock);
-    free(th);
     for (size_t k = 0; k < cx->n_tasks; k++)   /* first failure in task order: deterministic */
         if (cx->status[k] != CLI_OK) {
             fprintf(stderr, "cgsim compare: run of %s with seed %llu failed: %s\n",

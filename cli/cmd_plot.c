@@ -1,6 +1,7 @@
 /* cli/cmd_plot: `cgsim plot TRACE.jsonl --out DIR [--format png|svg|both] [--partial]` and
- * `cgsim plot --compare COMPARE.json --out DIR`. analysis/an_plot writes data files and plot.gp
- * into DIR; this file creates DIR and runs gnuplot on the script (posix_spawnp, no shell). */
+ * `cgsim plot --compare COMPARE.json --out DIR` and `cgsim plot --sweep SWEEPDIR --out DIR`.
+ * analysis/an_plot writes data files and plot.gp into DIR; this file creates DIR and runs
+ * gnuplot on the script (posix_spawnp, no shell). */
 #include <errno.h>
 #include <spawn.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@ extern char **environ;
 static const char PLOT_HELP[] =
     "usage: cgsim plot TRACE.jsonl|- --out DIR [--format png|svg|both] [--partial]\n"
     "       cgsim plot --compare COMPARE.json --out DIR [--format png|svg|both]\n"
+    "       cgsim plot --sweep SWEEPDIR --out DIR [--figure NAME] [--format png|svg|both]\n"
     "\n"
     "Draws with gnuplot (Debian: apt-get install gnuplot-nox) into DIR (created if missing):\n"
     "  timeline.*       one row per partition, a bar per owner interval coloured by member,\n"
@@ -25,12 +27,21 @@ static const char PLOT_HELP[] =
     "  rebalance_cdf.*  CDF of rebalance durations per group\n"
     "  compare.*        (--compare, the JSON of cgsim compare --json) bars with 95% error bars\n"
     "                   per assignor for key figures\n"
+    "  sweep_line.*     (--sweep, the --out DIR of cgsim sweep; reads its summary.json only)\n"
+    "                   the figure over the first axis, a line and 95% band per value of the\n"
+    "                   second axis; further axes at the baseline point's values\n"
+    "  sweep_heat.*     (--sweep, two axes or more) heat map of the figure's mean over the\n"
+    "                   first two axes\n"
+    "  --figure NAME    the figure of --sweep plots (default unavailable_partition_ms; any\n"
+    "                   figure of summary.json, e.g. rebalances, duplicates, max_lag_records)\n"
     "DIR also gets the data files and plot.gp, so the pictures can be re-drawn by hand.\n"
     "--format defaults to png (pngcairo when gnuplot has it, else png).\n";
 
 typedef struct plot_args {
     const char *input;                /* trace or compare JSON */
     bool compare;                     /* --compare */
+    bool sweep;                       /* --sweep: input is a sweep's output directory */
+    const char *figure;               /* --figure (sweep plots) */
     const char *out;                  /* --out DIR */
     int formats;                      /* AN_PLOT_PNG | AN_PLOT_SVG */
     bool partial;                     /* --partial */
@@ -55,7 +66,8 @@ static int plot_parse(int argc, char **argv, plot_args_t *a)
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         bool has_value = strcmp(arg, "--out") == 0 || strcmp(arg, "--format") == 0 ||
-                         strcmp(arg, "--compare") == 0;
+                         strcmp(arg, "--compare") == 0 || strcmp(arg, "--sweep") == 0 ||
+                         strcmp(arg, "--figure") == 0;
         if (has_value && i + 1 >= argc)
             return cli_usage_error("plot", "%s needs a value", arg);
         if (strcmp(arg, "--out") == 0) {
@@ -63,11 +75,15 @@ static int plot_parse(int argc, char **argv, plot_args_t *a)
         } else if (strcmp(arg, "--format") == 0) {
             if (plot_format(argv[++i], &a->formats) != CLI_OK)
                 return CLI_USAGE;
-        } else if (strcmp(arg, "--compare") == 0) {
+        } else if (strcmp(arg, "--compare") == 0 || strcmp(arg, "--sweep") == 0) {
             if (a->input)
-                return cli_usage_error("plot", "one input only (a trace or --compare FILE)");
-            a->compare = true;
+                return cli_usage_error("plot", "one input only (a trace, --compare FILE or "
+                                               "--sweep DIR)");
+            a->compare = arg[2] == 'c';
+            a->sweep = arg[2] == 's';
             a->input = argv[++i];
+        } else if (strcmp(arg, "--figure") == 0) {
+            a->figure = argv[++i];
         } else if (strcmp(arg, "--partial") == 0) {
             a->partial = true;
         } else if (arg[0] == '-' && arg[1] != '\0') {
@@ -79,20 +95,13 @@ static int plot_parse(int argc, char **argv, plot_args_t *a)
         }
     }
     if (!a->input)
-        return cli_usage_error("plot", "missing TRACE.jsonl (or --compare COMPARE.json)");
+        return cli_usage_error("plot", "missing TRACE.jsonl (or --compare COMPARE.json, or "
+                                       "--sweep DIR)");
+    if (a->figure && !a->sweep)
+        return cli_usage_error("plot", "--figure applies to --sweep plots only");
     if (!a->out || !*a->out)
         return cli_usage_error("plot", "missing --out DIR");
     return CLI_OK;
-}
-
-static int plot_mkdir(const char *dir)
-{
-    struct stat st;
-    if (mkdir(dir, 0777) == 0 || (errno == EEXIST && stat(dir, &st) == 0 && S_ISDIR(st.st_mode)))
-        return CLI_OK;
-    fprintf(stderr, "cgsim plot: --out %s: cannot create the directory: %s\n", dir,
-            errno == EEXIST ? "exists and is not a directory" : strerror(errno));
-    return CLI_USAGE;
 }
 
 /* Runs gnuplot on the script; a missing gnuplot is bad setup (2), a failing one internal (1). */
@@ -123,24 +132,13 @@ static int plot_gnuplot(const char *script)
     return CLI_OK;
 }
 
-static cJSON *plot_read_json(const char *path)
+static cJSON *plot_read_json(const char *path, const char *what)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "cgsim plot: %s: cannot open: %s\n", path, strerror(errno));
-        return NULL;
-    }
-    char *buf = malloc(PLOT_MAX_JSON_BYTES + 1);
-    size_t n = buf ? fread(buf, 1, PLOT_MAX_JSON_BYTES + 1, f) : 0;
-    fclose(f);
-    cJSON *j = NULL;
-    if (!buf)
-        fprintf(stderr, "cgsim plot: out of memory\n");
-    else if (n > PLOT_MAX_JSON_BYTES)
-        fprintf(stderr, "cgsim plot: %s: larger than %ld bytes\n", path, PLOT_MAX_JSON_BYTES);
-    else if (!(j = cJSON_ParseWithLength(buf, n)))
-        fprintf(stderr, "cgsim plot: %s: not valid JSON (expected the output of cgsim compare "
-                        "--json)\n", path);
+    size_t n = 0;
+    char *buf = cli_read_small("plot", path, PLOT_MAX_JSON_BYTES, &n);
+    cJSON *j = buf ? cJSON_ParseWithLength(buf, n) : NULL;
+    if (buf && !j)
+        fprintf(stderr, "cgsim plot: %s: not valid JSON (expected %s)\n", path, what);
     free(buf);
     return j;
 }
@@ -149,8 +147,17 @@ static int plot_write(const plot_args_t *a, char *script)
 {
     char err[1024];
     int rc;
-    if (a->compare) {
-        cJSON *j = plot_read_json(a->input);
+    if (a->sweep) {
+        char path[AN_PLOT_PATH_MAX];
+        snprintf(path, sizeof path, "%s/summary.json", a->input);
+        cJSON *j = plot_read_json(path, "the summary.json of cgsim sweep");
+        if (!j)
+            return CLI_USAGE;
+        rc = an_plot_sweep(j, path, a->figure ? a->figure : "unavailable_partition_ms", a->out,
+                           a->formats, script, err, sizeof err);
+        cJSON_Delete(j);
+    } else if (a->compare) {
+        cJSON *j = plot_read_json(a->input, "the output of cgsim compare --json");
         if (!j)
             return CLI_USAGE;
         rc = an_plot_compare(j, a->input, a->out, a->formats, script, err, sizeof err);
@@ -184,7 +191,7 @@ int cli_plot(int argc, char **argv)
     memset(&a, 0, sizeof a);
     int rc = plot_parse(argc, argv, &a);
     if (rc == CLI_OK)
-        rc = plot_mkdir(a.out);
+        rc = cli_mkdir("plot", a.out);
     char script[AN_PLOT_PATH_MAX];
     if (rc == CLI_OK)
         rc = plot_write(&a, script);
@@ -192,6 +199,7 @@ int cli_plot(int argc, char **argv)
         rc = plot_gnuplot(script);
     if (rc == CLI_OK)
         printf("%s: %s written in %s\n", a.input,
-               a.compare ? "compare" : "timeline, lag, rebalance_cdf", a.out);
+               a.compare ? "compare" : a.sweep ? "sweep_line, sweep_heat"
+                                               : "timeline, lag, rebalance_cdf", a.out);
     return rc;
 }

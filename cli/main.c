@@ -15,6 +15,7 @@ static const cli_cmd_t CLI_CMDS[] = {
     {"assign", cli_assign, "run one assignor once on a JSON input"},
     {"analyze", cli_analyze, "metrics of a trace: rebalances, unavailability, lag, duplicates"},
     {"compare", cli_compare, "run a scenario under several assignors and seeds, compare metrics"},
+    {"sweep", cli_sweep, "run a grid of overrides x seeds on all cores (and MPI ranks)"},
     {"plot", cli_plot, "draw a trace: assignment timeline, lag, rebalance latency (gnuplot)"},
     {"bench", cli_bench, "benchmarks: engine, assignor, run"},
 };
@@ -50,6 +51,6 @@ int main(int argc, char **argv)
         if (strcmp(argv[1], CLI_CMDS[i].name) == 0)
             return CLI_CMDS[i].fn(argc - 1, argv + 1);
     fprintf(stderr, "cgsim: unknown command '%s' (known: run, validate, assign, analyze, compare, "
-                    "plot, bench); see cgsim --help\n", argv[1]);
+                    "sweep, plot, bench); see cgsim --help\n", argv[1]);
     return CLI_USAGE;
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include "cli/cli.h"
 
@@ -69,4 +70,62 @@ const char *cli_opt_value(int argc, char **argv, int *i, const char *opt, bool *
         return NULL;
     }
     return argv[++*i];
+}
+
+int cli_parse_size(const char *cmd, const char *opt, const char *v, size_t lo, size_t hi,
+                   size_t *out)
+{
+    uint64_t n;
+    if (cli_parse_u64(v, &n) != 0 || n < lo || n > hi)
+        return cli_usage_error(cmd, "%s expects an integer in [%zu, %zu], got '%s'", opt, lo, hi,
+                               v);
+    *out = (size_t)n;
+    return CLI_OK;
+}
+
+const char *cli_opt_match(int argc, char **argv, int *i, const char *const *opts, size_t n_opts,
+                          size_t *which, bool *missing)
+{
+    *missing = false;
+    for (size_t k = 0; k < n_opts; k++) {
+        const char *v = cli_opt_value(argc, argv, i, opts[k], missing);
+        if (v || *missing) {
+            *which = k;
+            return v;
+        }
+    }
+    return NULL;
+}
+
+int cli_mkdir(const char *cmd, const char *dir)
+{
+    struct stat st;
+    if (mkdir(dir, 0777) == 0 || (errno == EEXIST && stat(dir, &st) == 0 && S_ISDIR(st.st_mode)))
+        return CLI_OK;
+    fprintf(stderr, "cgsim %s: --out %s: cannot create the directory: %s\n", cmd, dir,
+            errno == EEXIST ? "exists and is not a directory" : strerror(errno));
+    return CLI_USAGE;
+}
+
+char *cli_read_small(const char *cmd, const char *path, long max_bytes, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "cgsim %s: %s: cannot open: %s\n", cmd, path, strerror(errno));
+        return NULL;
+    }
+    char *buf = malloc((size_t)max_bytes + 1);
+    size_t n = buf ? fread(buf, 1, (size_t)max_bytes + 1, f) : 0;
+    fclose(f);
+    if (!buf) {
+        fprintf(stderr, "cgsim %s: out of memory\n", cmd);
+    } else if (n > (size_t)max_bytes) {
+        fprintf(stderr, "cgsim %s: %s: larger than %ld bytes\n", cmd, path, max_bytes);
+        free(buf);
+        buf = NULL;
+    } else {
+        buf[n] = '\0';
+        *len = n;
+    }
+    return buf;
 }
