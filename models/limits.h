@@ -21,5 +21,12 @@
 #define CG_MAX_DIST_PARAM 1e12                     /* any distribution parameter */
 #define CG_MAX_SLOW_FACTOR 1e6
 #define CG_MAX_SEED 18446744073709551615.0         /* seeds are uint64 */
+/* Group helpers (rolling_restart, scale) space their members by interval_ms: the last step,
+ * at_ms + (members - 1) x interval_ms + down_ms, must stay within this span so that times in ns
+ * fit in int64 (a year's interval over 294 members did not). */
+#define CG_MAX_FAULT_SPAN_MS (100LL * CG_MAX_DURATION_MS)
+/* Smallest mean time to failure of a stochastic failure model: below it members fail faster
+ * than virtual time can usefully advance (1e-7 ms drew 0 ns for ever). */
+#define CG_MIN_TTF_MS 1.0
 
 #endif
