@@ -141,7 +141,10 @@ bool cg_build_topic_refused(const cg_build_t *b, const char *name)
 
 /* ---- top level ---- */
 
-#define CG_SEED_MAX_EXACT 9007199254740992.0  /* 2^53: larger JSON numbers lose digits */
+/* 2^53 - 1: the largest seed a JSON number is sure to carry exactly. From 2^53 on, a double
+ * cannot tell neighbours apart (2^53 + 1 reads as 2^53), so such a seed is refused rather than
+ * run as another one; larger seeds are written as strings. */
+#define CG_SEED_MAX_EXACT 9007199254740991.0
 
 static uint64_t parse_seed_string(cg_build_t *b, const char *s)
 {
@@ -175,8 +178,9 @@ static void parse_seed(cg_build_t *b, const cJSON *root)
         s->seed = parse_seed_string(b, it->valuestring);
     } else if (cJSON_IsNumber(it) && isfinite(it->valuedouble) &&
                it->valuedouble > CG_SEED_MAX_EXACT) {
-        cg_jerr(&b->c, "%.15g is out of range (expected 0..9007199254740992; write larger seeds "
-                "as a string, e.g. \"18446744073709551615\")", it->valuedouble);
+        cg_jerr(&b->c, "%.17g is out of range (expected 0..9007199254740991: from 2^53 on a JSON "
+                "number may have lost digits; write larger seeds as a string, e.g. "
+                "\"18446744073709551615\")", it->valuedouble);
     } else {
         int64_t v = 1;
         cg_jrange_t r = {0, (int64_t)CG_SEED_MAX_EXACT, NULL};
