@@ -13,6 +13,7 @@
 #include <string.h>
 #include "models/assignor_json.h"
 #include "models/limits.h"
+#include "sim/utf8.h"
 
 typedef struct aj {
     cg_assign_doc_t *doc;             /* the document being filled */
@@ -140,6 +141,10 @@ static int aj_parse_root(aj_t *a, const char *text, size_t len)
     if (len > (size_t)CG_MAX_SCENARIO_BYTES)
         return aj_fail(a, "$", "input of %zu bytes exceeds CG_MAX_SCENARIO_BYTES (%d)", len,
                        CG_MAX_SCENARIO_BYTES);
+    size_t bad = sim_utf8_check(text, len);
+    if (bad < len)
+        return aj_fail(a, "$", "%s byte 0x%02X at byte %zu (the input must be UTF-8 text)",
+                       text[bad] ? "invalid UTF-8" : "NUL", (unsigned char)text[bad], bad + 1);
     if (aj_blank(text, len))
         return aj_fail(a, "$", "empty input, expected a JSON object {\"topics\":{...},"
                                "\"members\":[...]}");
