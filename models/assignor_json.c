@@ -500,6 +500,25 @@ static int aj_members(aj_t *a, const cJSON *members)
     return aj_unique_members(a);
 }
 
+int cg_assign_doc_budget(const cg_assign_doc_t *doc, uint64_t budget_bytes, char *err,
+                         size_t errlen)
+{
+    double parts = (double)cg_assign_total_partitions(&doc->in), subs = 0;
+    uint64_t budget = budget_bytes ? budget_bytes : CG_DEFAULT_MEMORY_BUDGET_BYTES;
+    for (size_t m = 0; m < doc->in.n_members; m++)
+        subs += (double)doc->in.members[m].n_topics;
+    double need = parts * CG_BYTES_PER_ASSIGN_PARTITION +
+                  (double)doc->in.n_members * CG_BYTES_PER_CONSUMER +
+                  subs * CG_BYTES_PER_SUBSCRIPTION;
+    if (need <= (double)budget)
+        return 0;
+    snprintf(err, errlen, "$.topics: %.0f partitions x %d bytes (owner, assignor state, result) "
+             "with %zu members need ~%.0f MiB, beyond the memory budget of %.0f MiB (raise it "
+             "with --memory-budget-mib)", parts, CG_BYTES_PER_ASSIGN_PARTITION, doc->in.n_members,
+             need / (1024.0 * 1024.0), (double)budget / (1024.0 * 1024.0));
+    return -1;
+}
+
 void cg_assign_doc_fini(cg_assign_doc_t *doc)
 {
     cJSON_Delete(doc->root);

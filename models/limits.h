@@ -29,4 +29,20 @@
  * than virtual time can usefully advance (1e-7 ms drew 0 ns for ever). */
 #define CG_MIN_TTF_MS 1.0
 
+/* Memory budget: before building anything large the loader (and `cgsim assign`) estimates what
+ * the input will need and refuses what cannot run within the budget, naming the product that
+ * exceeds it. The default is 1 GiB; --memory-budget-mib raises it. The estimates are per
+ * element, measured on this build and rounded up (see models/scenario_budget.c). */
+#define CG_DEFAULT_MEMORY_BUDGET_BYTES (1024ULL * 1024 * 1024)
+#define CG_MAX_MEMORY_BUDGET_MIB (1024ULL * 1024)           /* 1 TiB: the flag's upper bound */
+#define CG_BYTES_PER_PARTITION 160         /* partition log (128) + world tables */
+#define CG_BYTES_PER_GROUP_PARTITION 64    /* coordinator state of one group, every partition */
+#define CG_BYTES_PER_PRODUCER_PARTITION 160 /* one producer's rate entry (built, then copied) */
+#define CG_BYTES_PER_CONSUMER 2048         /* configuration, client, member, streams */
+#define CG_BYTES_PER_SUBSCRIPTION 16       /* one consumer x one subscribed topic */
+#define CG_BYTES_PER_ASSIGN_PARTITION 320  /* `assign`: owner, assignor state, result JSON */
+/* Key shares are computed by hashing every key of a producer (cached while consecutive
+ * producers have the same keys and partition count): a time bound, not a memory one. */
+#define CG_MAX_KEY_HASHES 250000000LL
+
 #endif

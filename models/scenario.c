@@ -476,9 +476,17 @@ int cg_scenario_parse(const char *fname, const char *text, size_t len,
                       const char *const *sets, size_t n_sets, cg_scenario_t **out,
                       sim_diag_t *diag)
 {
+    return cg_scenario_parse_opts(fname, text, len, sets, n_sets, NULL, out, diag);
+}
+
+int cg_scenario_parse_opts(const char *fname, const char *text, size_t len,
+                           const char *const *sets, size_t n_sets, const cg_load_opts_t *opts,
+                           cg_scenario_t **out, sim_diag_t *diag)
+{
     cg_build_t b;
     memset(&b, 0, sizeof b);
     cg_jctx_init(&b.c, fname, diag);
+    b.budget_bytes = opts ? opts->memory_budget_bytes : 0;
     *out = NULL;
     if (len > CG_MAX_SCENARIO_BYTES) {
         cg_jerr_file(&b.c, "%zu bytes exceed the limit of %d (CG_MAX_SCENARIO_BYTES)", len,
@@ -498,6 +506,8 @@ int cg_scenario_parse(const char *fname, const char *text, size_t len,
     build(&b, root);
     cJSON_Delete(root);
     build_fini(&b);
+    if (!b.c.n_errors)
+        cg_budget_check(&b);
     if (b.c.n_errors) {
         cg_scenario_free(b.s);
         return -1;
@@ -552,6 +562,12 @@ static char *read_file(cg_jctx_t *c, const char *path, size_t *len)
 int cg_scenario_load(const char *path, const char *const *sets, size_t n_sets,
                      cg_scenario_t **out, sim_diag_t *diag)
 {
+    return cg_scenario_load_opts(path, sets, n_sets, NULL, out, diag);
+}
+
+int cg_scenario_load_opts(const char *path, const char *const *sets, size_t n_sets,
+                          const cg_load_opts_t *opts, cg_scenario_t **out, sim_diag_t *diag)
+{
     cg_jctx_t c;
     size_t len = 0;
     cg_jctx_init(&c, path, diag);
@@ -559,7 +575,7 @@ int cg_scenario_load(const char *path, const char *const *sets, size_t n_sets,
     char *text = read_file(&c, path, &len);
     if (!text)
         return -1;
-    int rc = cg_scenario_parse(path, text, len, sets, n_sets, out, diag);
+    int rc = cg_scenario_parse_opts(path, text, len, sets, n_sets, opts, out, diag);
     free(text);
     return rc;
 }
