@@ -79,8 +79,8 @@ Test(hostile, huge_time_is_refused_as_such)
 
 Test(hostile, negative_record_counts_are_refused)
 {
-    expect_refused(HEAD "{\"t\":1,\"type\":\"duplicate\",\"group\":\"g\",\"member\":\"a\",\"topic\":"
-                   "\"t\",\"partition\":0,\"records\":-450000000000000000}\n" TAIL(2),
+    expect_refused(HEAD "{\"t\":1,\"type\":\"duplicate\",\"group\":\"g\",\"member\":\"a\","
+                   "\"topic\":\"t\",\"partition\":0,\"records\":-450000000000000000}\n" TAIL(2),
                    "T:2: duplicate: field \"records\" is -450000000000000000 (expected an "
                    "integer >= 0)");
 }
@@ -91,8 +91,9 @@ Test(hostile, totals_saturate_instead_of_wrapping)
                               "\"topic\":\"t\",\"partition\":0,\"records\":9000000000000000000}\n";
     static const char zom[] = "{\"t\":1,\"type\":\"zombie\",\"group\":\"g\",\"member\":\"a\","
                               "\"topic\":\"t\",\"partition\":0,\"records\":9000000000000000000}\n";
-    static const char mov[] = "{\"t\":1,\"type\":\"rebalance_end\",\"group\":\"g\",\"generation\":1,"
-                              "\"duration_ms\":1,\"members\":1,\"moved\":9000000000000000000}\n";
+    static const char mov[] = "{\"t\":1,\"type\":\"rebalance_end\",\"group\":\"g\","
+                              "\"generation\":1,\"duration_ms\":1,\"members\":1,"
+                              "\"moved\":9000000000000000000}\n";
     char text[8192];
     size_t n = (size_t)snprintf(text, sizeof text, "%s", HEAD);
     for (int i = 0; i < 3; i++)
