@@ -766,8 +766,12 @@ static int an_read_lines(an_reader_t *r, FILE *in, bool partial)
         return an_oom(r);
     if (rc < 0)
         return -1;
-    if (len == -1 && ferror(in))
-        return an_fail(r, "read error: %s", read_errno ? strerror(read_errno) : "unknown");
+    if (len == -1 && ferror(in)) {
+        const char *why = read_errno ? strerror(read_errno) : "unknown";
+        if (r->line == 0)   /* nothing read: no line to name (a directory) */
+            return snprintf(r->err, r->errlen, "%s: read error: %s", r->name, why), -1;
+        return an_fail(r, "read error: %s", why);
+    }
     if (rc == 1)
         r->line--;   /* the truncated line was not analysed */
     return 0;

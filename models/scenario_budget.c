@@ -33,8 +33,8 @@ bool cg_budget_consumers(cg_build_t *b, int64_t count, size_t n_topics)
         return true;
     if (!b->over_budget)
         cg_jerr_key(&b->c, "count", "consumers x subscribed topics: %.0f consumers x %zu topics "
-                    "need ~%.0f MiB with the consumers before, beyond the memory budget of "
-                    "%.0f MiB (raise it with --memory-budget-mib)", n, n_topics,
+                    "bring the consumers to ~%.0f MiB, beyond the memory budget of %.0f MiB "
+                    "(raise it with --memory-budget-mib)", n, n_topics,
                     b->consumer_bytes / CG_MIB, (double)budget_of(b) / CG_MIB);
     b->over_budget = true;
     return false;

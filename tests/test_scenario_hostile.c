@@ -132,7 +132,8 @@ Test(hostile, consumers_times_topics_refused_before_expansion)
     snprintf(subs + m, cap - m, "]}]}]");
     const char *sets[] = {topics, subs};
     expect_refused(sets, 2, 0, "s.json: $.groups[0].consumers[0].count: consumers x subscribed "
-                   "topics: 100000 consumers x 10000 topics need ~15454 MiB");
+                   "topics: 100000 consumers x 10000 topics bring the consumers to ~15454 "
+                   "MiB");
     free(topics);
     free(subs);
 }
