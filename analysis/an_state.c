@@ -56,6 +56,8 @@ static void an_grp_fini(an_grp_t *g)
     free(g->part);
     free(g->dur_ms);
     free(g->hist);
+    free(g->occ);
+    free(g->occ_words);
     an_map_fini(&g->member_ids);
     an_map_fini(&g->part_ids);
     an_counter_fini(&g->leave_reasons);
@@ -136,11 +138,71 @@ static void an_bal_advance(an_grp_t *gr, int64_t t_ns)
         gr->bal_last_ns = t_ns;
 }
 
+/* Occupancy of the histogram as a two-level bitmap, so that the next non-empty count above or
+ * below is found in O(range / 4096) word reads instead of a walk over every count: a member
+ * owning nothing joining and leaving beside one owning a million partitions must not cost a
+ * million steps per record. */
+static int an_occ_grow(an_grp_t *gr, size_t k)
+{
+    size_t w = k / 64 + 1;
+    return an_grow((void **)&gr->occ, &gr->occ_cap, w, sizeof *gr->occ) ||
+           an_grow((void **)&gr->occ_words, &gr->occ_words_cap, w / 64 + 1,
+                   sizeof *gr->occ_words);
+}
+
+static void an_occ_set(an_grp_t *gr, size_t k, bool on)
+{
+    size_t w = k / 64;
+    if (on)
+        gr->occ[w] |= UINT64_C(1) << (k % 64);
+    else
+        gr->occ[w] &= ~(UINT64_C(1) << (k % 64));
+    if (gr->occ[w])
+        gr->occ_words[w / 64] |= UINT64_C(1) << (w % 64);
+    else
+        gr->occ_words[w / 64] &= ~(UINT64_C(1) << (w % 64));
+}
+
+/* Smallest k' >= k with hist[k'] > 0; there is one (the caller knows a member is counted). */
+static size_t an_occ_next(const an_grp_t *gr, size_t k)
+{
+    size_t w = k / 64;
+    uint64_t bits = gr->occ[w] & (~UINT64_C(0) << (k % 64));
+    if (!bits) {
+        size_t ww = (w + 1) / 64;
+        uint64_t wb = (w + 1) % 64 ? gr->occ_words[ww] & (~UINT64_C(0) << ((w + 1) % 64))
+                                   : gr->occ_words[ww];
+        while (!wb)
+            wb = gr->occ_words[++ww];
+        w = ww * 64 + (size_t)__builtin_ctzll(wb);
+        bits = gr->occ[w];
+    }
+    return w * 64 + (size_t)__builtin_ctzll(bits);
+}
+
+/* Largest k' <= k with hist[k'] > 0; there is one. */
+static size_t an_occ_prev(const an_grp_t *gr, size_t k)
+{
+    size_t w = k / 64;
+    uint64_t bits = gr->occ[w] & (~UINT64_C(0) >> (63 - k % 64));
+    if (!bits) {
+        size_t ww = (w - 1) / 64;
+        uint64_t wb = gr->occ_words[ww] & (~UINT64_C(0) >> (63 - (w - 1) % 64));
+        while (!wb)
+            wb = gr->occ_words[--ww];
+        w = ww * 64 + 63 - (size_t)__builtin_clzll(wb);
+        bits = gr->occ[w];
+    }
+    return w * 64 + 63 - (size_t)__builtin_clzll(bits);
+}
+
 static int an_bal_add(an_grp_t *gr, size_t k)
 {
-    if (an_grow((void **)&gr->hist, &gr->hist_cap, k + 1, sizeof *gr->hist))
+    if (an_grow((void **)&gr->hist, &gr->hist_cap, k + 1, sizeof *gr->hist) ||
+        an_occ_grow(gr, k))
         return -1;
-    gr->hist[k]++;
+    if (gr->hist[k]++ == 0)
+        an_occ_set(gr, k, true);
     if (gr->n_in++ == 0) {
         gr->bal_max = gr->bal_min = (int64_t)k;
         return 0;
@@ -154,15 +216,16 @@ static int an_bal_add(an_grp_t *gr, size_t k)
 
 static void an_bal_remove(an_grp_t *gr, size_t k)
 {
-    gr->hist[k]--;
+    if (--gr->hist[k] == 0)
+        an_occ_set(gr, k, false);
     if (--gr->n_in == 0) {
         gr->bal_max = gr->bal_min = 0;
         return;
     }
-    while (gr->hist[gr->bal_max] == 0)
-        gr->bal_max--;
-    while (gr->hist[gr->bal_min] == 0)
-        gr->bal_min++;
+    if (gr->hist[gr->bal_max] == 0)
+        gr->bal_max = (int64_t)an_occ_prev(gr, (size_t)gr->bal_max);
+    if (gr->hist[gr->bal_min] == 0)
+        gr->bal_min = (int64_t)an_occ_next(gr, (size_t)gr->bal_min);
 }
 
 /* ---- ownership ---- */

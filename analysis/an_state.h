@@ -59,6 +59,10 @@ typedef struct an_grp {
     int64_t commits_ok, commits_failed, errors, conflicts;
     int64_t *hist;                    /* members in group by partitions owned */
     size_t hist_cap;                  /* capacity of hist */
+    uint64_t *occ;                    /* bit k set iff hist[k] > 0 */
+    size_t occ_cap;                   /* words of occ */
+    uint64_t *occ_words;              /* bit w set iff occ[w] != 0 */
+    size_t occ_words_cap;             /* words of occ_words */
     int64_t n_in;                     /* members in group */
     int64_t bal_max, bal_min;         /* largest/smallest k with hist[k] > 0 */
     int64_t bal_last_ns;              /* integrated up to here */

@@ -189,3 +189,33 @@ Test(hostile, ownership_changes_without_revoke_take_linear_time, .timeout = 60)
         free(text);
     }
 }
+
+/* A member owning nothing joins and leaves 80,000 times beside one owning 80,000 partitions:
+ * the balance histogram walked every count between them on each leave (6.4e9 steps, 3.8 s;
+ * quadratic in general); the occupancy bitmap finds the next count in a few word reads. */
+Test(hostile, balance_histogram_is_not_walked_count_by_count, .timeout = 60)
+{
+    const size_t parts = 80000, pairs = 80000;
+    size_t cap = parts * 16 + pairs * 160 + 4096, n = 0;
+    char *t = malloc(cap);
+    cr_assert_not_null(t);
+    n += (size_t)snprintf(t + n, cap - n, HEAD "{\"t\":1,\"type\":\"assignment\",\"group\":\"g\","
+                          "\"generation\":1,\"member\":\"a\",\"partitions\":[");
+    for (size_t p = 0; p < parts; p++)
+        n += (size_t)snprintf(t + n, cap - n, "%s[\"t\",%zu]", p ? "," : "", p);
+    n += (size_t)snprintf(t + n, cap - n, "]}\n");
+    for (size_t i = 0; i < pairs; i++)
+        n += (size_t)snprintf(t + n, cap - n, "{\"t\":2,\"type\":\"member_join\",\"group\":\"g\","
+                              "\"member\":\"x\"}\n{\"t\":2,\"type\":\"member_leave\",\"group\":"
+                              "\"g\",\"member\":\"x\",\"reason\":\"r\"}\n");
+    n += (size_t)snprintf(t + n, cap - n, TAIL(3));
+    an_result_t res;
+    char err[512] = "";
+    clock_t t0 = clock();
+    cr_assert_eq(analyze_buf(t, n, &res, err, sizeof err), 0, "%s", err);
+    double s = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    cr_expect(s < 2.0, "took %.1f s", s);
+    cr_expect_eq(res.groups[0].balance_max, 0);
+    an_result_fini(&res);
+    free(t);
+}
