@@ -275,6 +275,9 @@ static int an_records_of(an_reader_t *r, const cJSON *rec, const char *type, siz
         an_str(r, rec, type, "topic", &topic) || an_int(r, rec, type, "partition", &p) ||
         an_int(r, rec, type, "records", records))
         return -1;
+    if (*records < 0)
+        return an_fail(r, "%s: field \"records\" is %lld (expected an integer >= 0)", type,
+                       (long long)*records);
     return 0;
 }
 
@@ -285,7 +288,7 @@ static int an_on_zombie(an_reader_t *r, const cJSON *rec, const char *type, int6
     (void)t_ns;
     if (an_records_of(r, rec, type, &g, &n))
         return -1;
-    r->st.grp[g].zombie_records += n;
+    r->st.grp[g].zombie_records = an_sat_add(r->st.grp[g].zombie_records, n);
     return 0;
 }
 
@@ -296,7 +299,7 @@ static int an_on_duplicate(an_reader_t *r, const cJSON *rec, const char *type, i
     (void)t_ns;
     if (an_records_of(r, rec, type, &g, &n))
         return -1;
-    r->st.grp[g].duplicates += n;
+    r->st.grp[g].duplicates = an_sat_add(r->st.grp[g].duplicates, n);
     return 0;
 }
 
@@ -417,6 +420,7 @@ static int64_t an_ms_to_ns(double ms)
     return (int64_t)llround(ms * 1e6);
 }
 
+/* t_ms must be below AN_MAX_T_MS (checked by every caller) so that t_ns fits in int64. */
 static int an_check_time(an_reader_t *r, int64_t t_ns, double t_ms)
 {
     if (t_ns < r->last_t_ns)
@@ -425,14 +429,40 @@ static int an_check_time(an_reader_t *r, int64_t t_ns, double t_ms)
     return 0;
 }
 
-/* True when s[0..n) is a JSON number (strtod alone also takes hex, inf, nan, leading zeros). */
+static size_t an_digits(const char *s)
+{
+    size_t i = 0;
+    while (s[i] >= '0' && s[i] <= '9')
+        i++;
+    return i;
+}
+
+/* Length of the JSON number (RFC 8259 grammar) at s, 0 if none: strtod alone also takes hex,
+ * inf, nan, leading zeros and "1.", and a lax scan would let "1-2" through. */
+static size_t an_number_len(const char *s)
+{
+    size_t i = s[0] == '-', d = an_digits(s + i);
+    if (d == 0 || (s[i] == '0' && d > 1))
+        return 0;
+    i += d;
+    if (s[i] == '.') {
+        if ((d = an_digits(s + i + 1)) == 0)
+            return 0;
+        i += 1 + d;
+    }
+    if (s[i] == 'e' || s[i] == 'E') {
+        size_t j = i + 1 + (s[i + 1] == '+' || s[i + 1] == '-');
+        if ((d = an_digits(s + j)) == 0)
+            return 0;
+        i = j + d;
+    }
+    return i;
+}
+
+/* True when s[0..n) is exactly one JSON number. */
 static bool an_json_number(const char *s, size_t n)
 {
-    size_t i = s[0] == '-';
-    if (i >= n || s[i] < '0' || s[i] > '9' || (s[i] == '0' && i + 1 < n && s[i + 1] >= '0' &&
-                                               s[i + 1] <= '9'))
-        return false;
-    return strspn(s, "-+0123456789.eE") >= n;
+    return n > 0 && an_number_len(s) == n;
 }
 
 /* The writer's fixed prefix {"t":<number>,"type":"<type>" read without parsing the line:
@@ -445,7 +475,7 @@ static bool an_prefix(const char *line, double *t_ms, const char **type)
         return false;
     char *end;
     double t = strtod(num, &end);
-    if (end == num || !isfinite(t) || t < 0 ||
+    if (end == num || !isfinite(t) || t < 0 || t > AN_MAX_T_MS ||
         strncmp(end, mid, sizeof mid - 1) != 0)
         return false;
     *t_ms = t;
@@ -457,17 +487,6 @@ static bool an_type_is(const char *type, const char *name)
 {
     size_t n = strlen(name);
     return strncmp(type, name, n) == 0 && type[n] == '"';
-}
-
-/* High-volume debug records the metrics do not use, skipped after reading only their time.
- * Returns 1 (skipped), 0 (not such a record: parse normally) or -1 (error). */
-static int an_fast_skip(an_reader_t *r, double t, const char *type)
-{
-    static const char *const skip[] = {"poll", "fetch", "lag"};
-    for (size_t i = 0; i < sizeof skip / sizeof skip[0]; i++)
-        if (an_type_is(type, skip[i]))
-            return an_check_time(r, an_ms_to_ns(t), t) ? -1 : 1;
-    return 0;
 }
 
 /* ---- commit records without cJSON: they are most of a normal trace ---- */
@@ -482,6 +501,15 @@ typedef struct an_kv {
     char kind;                        /* 's' string, 'n' number, 't' true, 'f' false, 'z' null */
 } an_kv_t;
 
+/* True when [p, end) holds a control byte, which JSON strings may not contain unescaped. */
+static bool an_has_ctl(const char *p, const char *end)
+{
+    for (; p < end; p++)
+        if ((unsigned char)*p < 0x20)
+            return true;
+    return false;
+}
+
 /* Scans {"k":v,...} whose values are strings without escapes, numbers, true, false or null,
  * with no whitespace (as sim/trace writes it). Returns the field count, 0 if not such a line. */
 static size_t an_flat_scan(char *p, an_kv_t *kv)
@@ -492,19 +520,22 @@ static size_t an_flat_scan(char *p, an_kv_t *kv)
     for (;;) {
         char *q;
         if (n == AN_FLAT_MAX || *p != '"' || !(q = strpbrk(p + 1, "\"\\")) || *q != '"' ||
-            q[1] != ':')
+            q[1] != ':' || an_has_ctl(p + 1, q))
             return 0;
         kv[n] = (an_kv_t){p + 1, (size_t)(q - p - 1), q + 2, 0, 0};
         p = q + 2;
         if (*p == '"') {
-            if (!(q = strpbrk(p + 1, "\"\\")) || *q != '"')
+            if (!(q = strpbrk(p + 1, "\"\\")) || *q != '"' || an_has_ctl(p + 1, q))
                 return 0;
             kv[n].val = p + 1;
             kv[n].kind = 's';
             p = q + 1;
         } else if (*p == '-' || (*p >= '0' && *p <= '9')) {
+            size_t len = an_number_len(p);
+            if (len == 0)
+                return 0;
             kv[n].kind = 'n';
-            p += strspn(p, "0123456789+-.eE");
+            p += len;
         } else {
             static const char *const words[] = {"true", "false", "null"};
             int w = *p == 't' ? 0 : *p == 'f' ? 1 : *p == 'n' ? 2 : -1;
@@ -520,6 +551,20 @@ static size_t an_flat_scan(char *p, an_kv_t *kv)
         if (*p++ != ',')
             return 0;
     }
+}
+
+/* High-volume debug records the metrics do not use, skipped after reading only their time; the
+ * line must still be a well-formed flat object (anything else goes through cJSON and its
+ * messages). Returns 1 (skipped), 0 (not such a record: parse normally) or -1 (error). */
+static int an_fast_skip(an_reader_t *r, char *line, double t, const char *type)
+{
+    static const char *const skip[] = {"poll", "fetch", "lag"};
+    an_kv_t kv[AN_FLAT_MAX];
+    for (size_t i = 0; i < sizeof skip / sizeof skip[0]; i++)
+        if (an_type_is(type, skip[i]))
+            return an_flat_scan(line, kv) == 0 ? 0
+                   : an_check_time(r, an_ms_to_ns(t), t) ? -1 : 1;
+    return 0;
 }
 
 static an_kv_t *an_kv_get(an_kv_t *kv, size_t n, const char *key)
@@ -585,6 +630,9 @@ static int an_record(an_reader_t *r, const cJSON *rec)
     if (!t || !cJSON_IsNumber(t) || !isfinite(t->valuedouble) || t->valuedouble < 0)
         return an_fail(r, "field \"t\" is %s (expected a number >= 0, milliseconds)",
                        t ? an_json_type(t) : "missing");
+    if (t->valuedouble > AN_MAX_T_MS)
+        return an_fail(r, "field \"t\" is %.17g, beyond the largest time AN_MAX_T_MS (%.0f ms)",
+                       t->valuedouble, AN_MAX_T_MS);
     if (!type || !cJSON_IsString(type))
         return an_fail(r, "field \"type\" is %s (expected a string)",
                        type ? an_json_type(type) : "missing");
@@ -605,15 +653,25 @@ static int an_line(an_reader_t *r, char *line, size_t len, bool last, bool parti
     const char *type;
     if (len == 0)
         return an_fail(r, "empty line (expected a JSON object)");
+    if (memchr(line, '\0', len))
+        return an_fail(r, "NUL byte in the line (expected one JSON object per line)");
     /* Fast paths only for complete lines before run_end; the rest goes through cJSON. */
     if (!last && !r->seen_end && an_prefix(line, &t, &type)) {
         int rc = an_type_is(type, "commit") ? an_fast_commit(r, line, t)
-                                            : an_fast_skip(r, t, type);
+                                            : an_fast_skip(r, line, t, type);
         if (rc != 0)
             return rc < 0 ? -1 : 0;
     }
-    cJSON *rec = cJSON_ParseWithLength(line, len);
+    const char *end = NULL;
+    cJSON *rec = cJSON_ParseWithLengthOpts(line, len, &end, 0);
     r->cur_line = line;
+    if (rec && end && strspn(end, " \t") != (size_t)(line + len - end)) {
+        cJSON_Delete(rec);
+        if (last && partial)
+            return 1;
+        return an_fail(r, "text after the JSON object at column %zu (expected one object per "
+                          "line)", (size_t)(end - line) + 1);
+    }
     if (!rec) {
         if (last && partial)
             return 1;
@@ -627,17 +685,69 @@ static int an_line(an_reader_t *r, char *line, size_t len, bool last, bool parti
     return rc;
 }
 
+/* A line reader with a bound: getline would grow its buffer without limit (/dev/zero). */
+typedef struct an_lines {
+    FILE *in;                         /* the stream */
+    char buf[65536];                  /* bytes read, not yet consumed */
+    size_t pos, end;                  /* unconsumed bytes are buf[pos..end) */
+    int read_errno;                   /* errno of a failed read, 0 if none */
+    char *line;                       /* the current line, NUL-terminated */
+    size_t cap;                       /* capacity of line */
+} an_lines_t;
+
+/* Next line into l->line (newline removed, *nl says whether there was one); returns its length,
+ * -1 at end of input or on a read error, -2 when the line exceeds AN_MAX_LINE_BYTES. */
+static ptrdiff_t an_next_line(an_lines_t *l, bool *nl)
+{
+    size_t len = 0;
+    *nl = false;
+    for (;;) {
+        if (l->pos == l->end) {
+            l->pos = 0;
+            errno = 0;
+            l->end = fread(l->buf, 1, sizeof l->buf, l->in);
+            if (l->end == 0 && ferror(l->in))
+                l->read_errno = errno;
+            if (l->end == 0)
+                return len > 0 && !ferror(l->in) ? (ptrdiff_t)len : -1;
+        }
+        char *p = l->buf + l->pos, *q = memchr(p, '\n', l->end - l->pos);
+        size_t n = q ? (size_t)(q - p) : l->end - l->pos;
+        if (len + n > AN_MAX_LINE_BYTES)
+            return -2;
+        if (len + n + 1 > l->cap) {
+            size_t cap = l->cap ? l->cap : 4096;
+            while (cap < len + n + 1)
+                cap *= 2;
+            char *nb = realloc(l->line, cap);
+            if (!nb)
+                return -3;
+            l->line = nb;
+            l->cap = cap;
+        }
+        memcpy(l->line + len, p, n);
+        len += n;
+        l->line[len] = '\0';
+        l->pos += n + (q != NULL);
+        if (q) {
+            *nl = true;
+            return (ptrdiff_t)len;
+        }
+    }
+}
+
 static int an_read_lines(an_reader_t *r, FILE *in, bool partial)
 {
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
+    an_lines_t *l = calloc(1, sizeof *l);
+    ptrdiff_t len;
+    bool nl;
     int rc = 0;
-    while ((len = getline(&line, &cap, in)) != -1) {
+    if (!l)
+        return an_oom(r);
+    l->in = in;
+    while ((len = an_next_line(l, &nl)) >= 0) {
         r->line++;
-        bool nl = len > 0 && line[len - 1] == '\n';
-        if (nl)
-            line[--len] = '\0';
+        char *line = l->line;
         if (len > 0 && line[len - 1] == '\r')
             line[--len] = '\0';
         rc = an_line(r, line, (size_t)len, !nl, partial);
@@ -645,11 +755,23 @@ static int an_read_lines(an_reader_t *r, FILE *in, bool partial)
             break;
         r->res->records++;
     }
-    free(line);
+    int read_errno = l->read_errno;
+    free(l->line);
+    free(l);
+    if (len == -2) {
+        r->line++;
+        return an_fail(r, "line longer than AN_MAX_LINE_BYTES (%d bytes)", AN_MAX_LINE_BYTES);
+    }
+    if (len == -3)
+        return an_oom(r);
     if (rc < 0)
         return -1;
-    if (ferror(in))
-        return an_fail(r, "read error");
+    if (len == -1 && ferror(in)) {
+        const char *why = read_errno ? strerror(read_errno) : "unknown";
+        if (r->line == 0)   /* nothing read: no line to name (a directory) */
+            return snprintf(r->err, r->errlen, "%s: read error: %s", r->name, why), -1;
+        return an_fail(r, "read error: %s", why);
+    }
     if (rc == 1)
         r->line--;   /* the truncated line was not analysed */
     return 0;

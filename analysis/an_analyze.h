@@ -38,6 +38,11 @@
 #include "analysis/an_stats.h"
 
 #define AN_NO_GROUP ((size_t)-1)      /* observer mark that belongs to no group (faults) */
+/* Bounds on trace input; a trace beyond one is refused (exit 2), never truncated. A line of
+ * 16 MiB holds an assignment of about a million partitions; cJSON needs at most ~32 bytes of
+ * tree per input byte, so one line stays far below a gigabyte. */
+#define AN_MAX_LINE_BYTES (16 * 1024 * 1024)
+#define AN_MAX_T_MS 9.2e12            /* "t" in ms: 292 years, so that t in ns fits in int64 */
 
 typedef struct an_opts {
     bool partial;                     /* accept a trace without run_end and a truncated last line */

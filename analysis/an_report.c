@@ -2,6 +2,7 @@
  * human table, and as totals over groups (cgsim compare). Numbers in ms are rounded to 6 decimals
  * (the trace's own resolution); figures that do not exist (no rebalance, no commit) are null. */
 #include "analysis/an_analyze.h"
+#include "analysis/an_state.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -256,17 +257,17 @@ void an_result_print(const an_result_t *res, const char *name, FILE *out)
 
 static void an_total_add(an_group_sum_t *t, const an_group_sum_t *g)
 {
-    t->rebalances += g->rebalances;
-    t->rebalances_started += g->rebalances_started;
+    t->rebalances = an_sat_add(t->rebalances, g->rebalances);
+    t->rebalances_started = an_sat_add(t->rebalances_started, g->rebalances_started);
     t->unavailable_partition_ms += g->unavailable_partition_ms;
-    t->moved_partitions += g->moved_partitions;
-    t->duplicates += g->duplicates;
-    t->zombie_records += g->zombie_records;
-    t->commits_ok += g->commits_ok;
-    t->commits_failed += g->commits_failed;
-    t->errors += g->errors;
-    t->ownership_conflicts += g->ownership_conflicts;
-    t->partitions += g->partitions;
+    t->moved_partitions = an_sat_add(t->moved_partitions, g->moved_partitions);
+    t->duplicates = an_sat_add(t->duplicates, g->duplicates);
+    t->zombie_records = an_sat_add(t->zombie_records, g->zombie_records);
+    t->commits_ok = an_sat_add(t->commits_ok, g->commits_ok);
+    t->commits_failed = an_sat_add(t->commits_failed, g->commits_failed);
+    t->errors = an_sat_add(t->errors, g->errors);
+    t->ownership_conflicts = an_sat_add(t->ownership_conflicts, g->ownership_conflicts);
+    t->partitions = an_sat_add(t->partitions, g->partitions);
     if (g->max_lag_records > t->max_lag_records)
         t->max_lag_records = g->max_lag_records;
     if (g->max_total_lag_records > t->max_total_lag_records)   /* groups' maxima, not a sum */

@@ -30,7 +30,7 @@ int an_counter_add(an_counter_t *c, const char *key, int64_t n)
     size_t i = an_map_intern(&c->keys, key, strlen(key), NULL);
     if (i == AN_MAP_NONE || an_grow((void **)&c->counts, &c->cap, i + 1, sizeof *c->counts))
         return -1;
-    c->counts[i] += n;
+    c->counts[i] = an_sat_add(c->counts[i], n);
     return 0;
 }
 
@@ -56,6 +56,8 @@ static void an_grp_fini(an_grp_t *g)
     free(g->part);
     free(g->dur_ms);
     free(g->hist);
+    free(g->occ);
+    free(g->occ_words);
     an_map_fini(&g->member_ids);
     an_map_fini(&g->part_ids);
     an_counter_fini(&g->leave_reasons);
@@ -68,6 +70,7 @@ void an_state_fini(an_state_t *s)
         an_grp_fini(&s->grp[i]);
     free(s->grp);
     free(s->scratch);
+    free(s->key);
     an_map_fini(&s->group_ids);
     an_map_fini(&s->topics);
     memset(s, 0, sizeof *s);
@@ -99,12 +102,14 @@ size_t an_state_member(an_state_t *s, size_t g, const char *name)
 /* Partition index of (topic, p) in group g, created unsubscribed when new. */
 static size_t an_state_part(an_state_t *s, an_grp_t *gr, const char *topic, int64_t p)
 {
-    char key[512];
-    int len = snprintf(key, sizeof key, "%s\x1f%lld", topic, (long long)p);
-    if (len < 0 || (size_t)len >= sizeof key)
+    size_t tlen = strlen(topic);
+    if (an_grow((void **)&s->key, &s->key_cap, tlen + 24, 1))
+        return AN_MAP_NONE;
+    int len = snprintf(s->key, s->key_cap, "%s\x1f%lld", topic, (long long)p);
+    if (len < 0 || (size_t)len >= s->key_cap)
         return AN_MAP_NONE;
     int added;
-    size_t i = an_map_intern(&gr->part_ids, key, (size_t)len, &added);
+    size_t i = an_map_intern(&gr->part_ids, s->key, (size_t)len, &added);
     if (i == AN_MAP_NONE || an_grow((void **)&gr->part, &gr->part_cap, i + 1, sizeof *gr->part))
         return AN_MAP_NONE;
     if (added) {
@@ -133,11 +138,71 @@ static void an_bal_advance(an_grp_t *gr, int64_t t_ns)
         gr->bal_last_ns = t_ns;
 }
 
+/* Occupancy of the histogram as a two-level bitmap, so that the next non-empty count above or
+ * below is found in O(range / 4096) word reads instead of a walk over every count: a member
+ * owning nothing joining and leaving beside one owning a million partitions must not cost a
+ * million steps per record. */
+static int an_occ_grow(an_grp_t *gr, size_t k)
+{
+    size_t w = k / 64 + 1;
+    return an_grow((void **)&gr->occ, &gr->occ_cap, w, sizeof *gr->occ) ||
+           an_grow((void **)&gr->occ_words, &gr->occ_words_cap, w / 64 + 1,
+                   sizeof *gr->occ_words);
+}
+
+static void an_occ_set(an_grp_t *gr, size_t k, bool on)
+{
+    size_t w = k / 64;
+    if (on)
+        gr->occ[w] |= UINT64_C(1) << (k % 64);
+    else
+        gr->occ[w] &= ~(UINT64_C(1) << (k % 64));
+    if (gr->occ[w])
+        gr->occ_words[w / 64] |= UINT64_C(1) << (w % 64);
+    else
+        gr->occ_words[w / 64] &= ~(UINT64_C(1) << (w % 64));
+}
+
+/* Smallest k' >= k with hist[k'] > 0; there is one (the caller knows a member is counted). */
+static size_t an_occ_next(const an_grp_t *gr, size_t k)
+{
+    size_t w = k / 64;
+    uint64_t bits = gr->occ[w] & (~UINT64_C(0) << (k % 64));
+    if (!bits) {
+        size_t ww = (w + 1) / 64;
+        uint64_t wb = (w + 1) % 64 ? gr->occ_words[ww] & (~UINT64_C(0) << ((w + 1) % 64))
+                                   : gr->occ_words[ww];
+        while (!wb)
+            wb = gr->occ_words[++ww];
+        w = ww * 64 + (size_t)__builtin_ctzll(wb);
+        bits = gr->occ[w];
+    }
+    return w * 64 + (size_t)__builtin_ctzll(bits);
+}
+
+/* Largest k' <= k with hist[k'] > 0; there is one. */
+static size_t an_occ_prev(const an_grp_t *gr, size_t k)
+{
+    size_t w = k / 64;
+    uint64_t bits = gr->occ[w] & (~UINT64_C(0) >> (63 - k % 64));
+    if (!bits) {
+        size_t ww = (w - 1) / 64;
+        uint64_t wb = gr->occ_words[ww] & (~UINT64_C(0) >> (63 - (w - 1) % 64));
+        while (!wb)
+            wb = gr->occ_words[--ww];
+        w = ww * 64 + 63 - (size_t)__builtin_clzll(wb);
+        bits = gr->occ[w];
+    }
+    return w * 64 + 63 - (size_t)__builtin_clzll(bits);
+}
+
 static int an_bal_add(an_grp_t *gr, size_t k)
 {
-    if (an_grow((void **)&gr->hist, &gr->hist_cap, k + 1, sizeof *gr->hist))
+    if (an_grow((void **)&gr->hist, &gr->hist_cap, k + 1, sizeof *gr->hist) ||
+        an_occ_grow(gr, k))
         return -1;
-    gr->hist[k]++;
+    if (gr->hist[k]++ == 0)
+        an_occ_set(gr, k, true);
     if (gr->n_in++ == 0) {
         gr->bal_max = gr->bal_min = (int64_t)k;
         return 0;
@@ -151,15 +216,16 @@ static int an_bal_add(an_grp_t *gr, size_t k)
 
 static void an_bal_remove(an_grp_t *gr, size_t k)
 {
-    gr->hist[k]--;
+    if (--gr->hist[k] == 0)
+        an_occ_set(gr, k, false);
     if (--gr->n_in == 0) {
         gr->bal_max = gr->bal_min = 0;
         return;
     }
-    while (gr->hist[gr->bal_max] == 0)
-        gr->bal_max--;
-    while (gr->hist[gr->bal_min] == 0)
-        gr->bal_min++;
+    if (gr->hist[gr->bal_max] == 0)
+        gr->bal_max = (int64_t)an_occ_prev(gr, (size_t)gr->bal_max);
+    if (gr->hist[gr->bal_min] == 0)
+        gr->bal_min = (int64_t)an_occ_next(gr, (size_t)gr->bal_min);
 }
 
 /* ---- ownership ---- */
@@ -169,7 +235,7 @@ static void an_release(an_state_t *s, size_t g, size_t pi, int64_t t_ns)
     an_grp_t *gr = &s->grp[g];
     an_part_t *pt = &gr->part[pi];
     size_t m = (size_t)pt->owner;
-    gr->mem[m].owned_ns += t_ns - pt->since_ns;
+    gr->mem[m].owned_ns = an_sat_add(gr->mem[m].owned_ns, t_ns - pt->since_ns);
     if (s->obs && s->obs->owned)
         s->obs->owned(s->obs->ctx, g, pi, m, pt->since_ns, t_ns);
     pt->owner = -1;
@@ -180,42 +246,64 @@ static void an_acquire(an_grp_t *gr, size_t pi, size_t m, int64_t t_ns)
 {
     an_part_t *pt = &gr->part[pi];
     if (pt->since_ns < t_ns)
-        pt->unavailable_ns += t_ns - pt->since_ns;
+        pt->unavailable_ns = an_sat_add(pt->unavailable_ns, t_ns - pt->since_ns);
     pt->owner = (int64_t)m;
     pt->since_ns = t_ns;
 }
 
-/* Set member m's owned list to `list` (n entries), updating the balance histogram. */
+/* Move member m (in the group) from `before` to `after` partitions in the histogram. Adding
+ * before removing keeps the walk of bal_max/bal_min within |after - before| steps. */
+static int an_bal_move(an_grp_t *gr, size_t m, size_t before, size_t after)
+{
+    if (!gr->mem[m].in_group)
+        return 0;
+    if (an_bal_add(gr, after))
+        return -1;
+    an_bal_remove(gr, before);
+    return 0;
+}
+
+/* Set member m's owned list to `list` (n entries, all owned by m), updating the histogram. */
 static int an_set_owned(an_grp_t *gr, size_t m, const size_t *list, size_t n)
 {
     an_mem_t *mb = &gr->mem[m];
-    size_t before = mb->n_owned;
+    size_t before = mb->n_live;
     if (an_grow((void **)&mb->owned, &mb->cap_owned, n, sizeof *mb->owned))
         return -1;
     if (n)
         memmove(mb->owned, list, n * sizeof *list);
-    mb->n_owned = n;
-    if (mb->in_group) {
-        an_bal_remove(gr, before);
-        if (an_bal_add(gr, n))
-            return -1;
-    }
-    return 0;
+    mb->n_owned = mb->n_live = n;
+    return an_bal_move(gr, m, before, n);
 }
 
-/* Remove partition pi from the owned list of its current owner (another member). */
+/* Drop the stale entries of m's owned list (partitions another member took), keeping order. */
+static void an_compact(an_grp_t *gr, size_t m)
+{
+    an_mem_t *mb = &gr->mem[m];
+    size_t k = 0;
+    for (size_t i = 0; i < mb->n_owned; i++)
+        if (gr->part[mb->owned[i]].owner == (int64_t)m)
+            mb->owned[k++] = mb->owned[i];
+    mb->n_owned = k;
+}
+
+/* Partition pi goes to another member while its owner still lists it (an assignment without a
+ * revoke). Its entry in the owner's list becomes stale and is skipped; the list is compacted
+ * only when stale entries outnumber live ones, so each take costs O(1) amortised and analyze
+ * stays linear whatever the ownership pattern. */
 static int an_take_from_other(an_state_t *s, size_t g, size_t pi, int64_t t_ns)
 {
     an_grp_t *gr = &s->grp[g];
     size_t o = (size_t)gr->part[pi].owner;
     an_mem_t *ob = &gr->mem[o];
-    size_t k = 0;
-    for (size_t i = 0; i < ob->n_owned; i++)
-        if (ob->owned[i] != pi)
-            ob->owned[k++] = ob->owned[i];
     an_release(s, g, pi, t_ns);
     gr->conflicts++;
-    return an_set_owned(gr, o, ob->owned, k);
+    ob->n_live--;
+    if (an_bal_move(gr, o, ob->n_live + 1, ob->n_live))
+        return -1;
+    if (ob->n_owned > 2 * ob->n_live + 16)
+        an_compact(gr, o);
+    return 0;
 }
 
 static int an_enter(an_grp_t *gr, size_t m)
@@ -223,7 +311,7 @@ static int an_enter(an_grp_t *gr, size_t m)
     if (gr->mem[m].in_group)
         return 0;
     gr->mem[m].in_group = true;
-    return an_bal_add(gr, gr->mem[m].n_owned);
+    return an_bal_add(gr, gr->mem[m].n_live);
 }
 
 int an_state_join(an_state_t *s, size_t g, size_t m, int64_t t_ns)
@@ -241,11 +329,12 @@ int an_state_leave(an_state_t *s, size_t g, size_t m, const char *reason, int64_
     an_bal_advance(gr, t_ns);
     mb->leaves++;
     for (size_t i = 0; i < mb->n_owned; i++)
-        an_release(s, g, mb->owned[i], t_ns);
+        if (gr->part[mb->owned[i]].owner == (int64_t)m)
+            an_release(s, g, mb->owned[i], t_ns);
     if (mb->in_group)
-        an_bal_remove(gr, mb->n_owned);
+        an_bal_remove(gr, mb->n_live);
     mb->in_group = false;
-    mb->n_owned = 0;
+    mb->n_owned = mb->n_live = 0;
     return an_counter_add(&gr->leave_reasons, reason, 1);
 }
 
@@ -315,9 +404,11 @@ int an_state_assign(an_state_t *s, size_t g, size_t m, int64_t gen, const an_tp_
     an_gen_note(gr, gen, (int64_t)k);
     uint64_t stamp = gr->stamp;
     an_mem_t *mb = &gr->mem[m];
-    for (size_t i = 0; i < mb->n_owned; i++)
-        if (gr->part[mb->owned[i]].stamp != stamp)
+    for (size_t i = 0; i < mb->n_owned; i++) {
+        const an_part_t *pt = &gr->part[mb->owned[i]];
+        if (pt->owner == (int64_t)m && pt->stamp != stamp)
             an_release(s, g, mb->owned[i], t_ns);
+    }
     for (size_t i = 0; i < k; i++) {
         an_part_t *pt = &gr->part[s->scratch[i]];
         if (pt->owner == (int64_t)m)
@@ -333,13 +424,17 @@ int an_state_revoke(an_state_t *s, size_t g, size_t m, const an_tp_t *tps, size_
 {
     an_grp_t *gr = &s->grp[g];
     an_bal_advance(gr, t_ns);
-    if (an_collect(s, gr, tps, n, false) == AN_MAP_NONE)
+    an_mem_t *mb = &gr->mem[m];
+    if (an_collect(s, gr, tps, n, false) == AN_MAP_NONE ||
+        an_grow((void **)&s->scratch, &s->scratch_cap, mb->n_owned + 1, sizeof *s->scratch))
         return -1;
     uint64_t stamp = gr->stamp;
-    an_mem_t *mb = &gr->mem[m];
     size_t k = 0;
     for (size_t i = 0; i < mb->n_owned; i++) {
-        if (gr->part[mb->owned[i]].stamp == stamp)
+        const an_part_t *pt = &gr->part[mb->owned[i]];
+        if (pt->owner != (int64_t)m)
+            continue;   /* stale: another member took it */
+        if (pt->stamp == stamp)
             an_release(s, g, mb->owned[i], t_ns);
         else
             s->scratch[k++] = mb->owned[i];
@@ -361,7 +456,7 @@ int an_state_commit(an_state_t *s, size_t g, const char *topic, int64_t p, bool 
     size_t pi = an_state_part(s, gr, topic, p);
     if (pi == AN_MAP_NONE)
         return -1;
-    int64_t lag = end_offset - offset;
+    int64_t lag = an_sat_sub(end_offset, offset);
     if (lag < 0)
         lag = 0;   /* a writer's bug; counted as caught up rather than negative */
     if (gr->lag_started)
@@ -371,11 +466,16 @@ int an_state_commit(an_state_t *s, size_t g, const char *topic, int64_t p, bool 
     gr->lag_started = true;
     gr->lag_last_ns = t_ns;
     an_part_t *pt = &gr->part[pi];
-    gr->lag_total += lag - (pt->lag_records < 0 ? 0 : pt->lag_records);
+    /* lag_total is the sum of the partitions' last lags; once it saturates it stays an upper
+     * bound (never a wrapped negative figure). */
+    int64_t prev = pt->lag_records < 0 ? 0 : pt->lag_records;
+    gr->lag_total = an_sat_add(an_sat_sub(gr->lag_total, prev), lag);
+    if (gr->lag_total < 0)
+        gr->lag_total = 0;
     pt->lag_records = lag;
     /* Lag only grows between commits: its peak is just before this commit moved the
      * committed offset, i.e. end_offset minus the previous committed offset. */
-    int64_t peak = end_offset - (pt->committed >= 0 ? pt->committed : offset);
+    int64_t peak = an_sat_sub(end_offset, pt->committed >= 0 ? pt->committed : offset);
     pt->committed = offset;
     if (peak > gr->lag_max)
         gr->lag_max = peak;
@@ -401,7 +501,7 @@ int an_state_rebalance_end(an_state_t *s, size_t g, double duration_ms, int64_t 
     if (an_grow((void **)&gr->dur_ms, &gr->dur_cap, gr->n_dur + 1, sizeof *gr->dur_ms))
         return -1;
     gr->dur_ms[gr->n_dur++] = duration_ms;
-    gr->moved += moved;
+    gr->moved = an_sat_add(gr->moved, moved);
     return 0;
 }
 
@@ -433,7 +533,7 @@ static void an_grp_close(an_state_t *s, size_t g, int64_t end_ns)
         if (pt->owner >= 0)
             an_release(s, g, pi, end_ns);
         else if (pt->subscribed && pt->since_ns < end_ns)
-            pt->unavailable_ns += end_ns - pt->since_ns;
+            pt->unavailable_ns = an_sat_add(pt->unavailable_ns, end_ns - pt->since_ns);
         pt->since_ns = end_ns;
     }
     if (gr->lag_started && end_ns > gr->lag_last_ns) {
@@ -477,7 +577,7 @@ static int an_grp_parts(const an_state_t *s, const an_grp_t *gr, an_group_sum_t 
         o->parts[i].unavailable_ms = (double)pt->unavailable_ns / 1e6;
         if (pt->subscribed) {
             o->partitions++;
-            unavailable_ns += pt->unavailable_ns;
+            unavailable_ns = an_sat_add(unavailable_ns, pt->unavailable_ns);
         }
     }
     o->unavailable_partition_ms = (double)unavailable_ns / 1e6;

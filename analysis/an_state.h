@@ -32,8 +32,11 @@ typedef struct an_part {
 } an_part_t;
 
 typedef struct an_mem {
-    size_t *owned;                    /* partition indexes owned now */
-    size_t n_owned;                   /* entries in owned */
+    size_t *owned;                    /* partition indexes owned now, plus stale entries of
+                                         partitions another member took (their owner is not
+                                         this member); order of assignment kept */
+    size_t n_owned;                   /* entries in owned, stale included */
+    size_t n_live;                    /* entries whose partition this member owns */
     size_t cap_owned;                 /* capacity of owned */
     int64_t owned_ns;                 /* partition-ns owned, closed intervals */
     int64_t joins;                    /* member_join records */
@@ -56,6 +59,10 @@ typedef struct an_grp {
     int64_t commits_ok, commits_failed, errors, conflicts;
     int64_t *hist;                    /* members in group by partitions owned */
     size_t hist_cap;                  /* capacity of hist */
+    uint64_t *occ;                    /* bit k set iff hist[k] > 0 */
+    size_t occ_cap;                   /* words of occ */
+    uint64_t *occ_words;              /* bit w set iff occ[w] != 0 */
+    size_t occ_words_cap;             /* words of occ_words */
     int64_t n_in;                     /* members in group */
     int64_t bal_max, bal_min;         /* largest/smallest k with hist[k] > 0 */
     int64_t bal_last_ns;              /* integrated up to here */
@@ -82,6 +89,8 @@ typedef struct an_state {
     const an_observer_t *obs;         /* callbacks or NULL */
     size_t *scratch;                  /* partition indexes of the record being applied */
     size_t scratch_cap;
+    char *key;                        /* "topic\x1fpartition" being looked up */
+    size_t key_cap;                   /* capacity of key */
 } an_state_t;
 
 /* One [topic, partition] of a record's "partitions" list. */
@@ -89,6 +98,20 @@ typedef struct an_tp {
     const char *topic;
     int64_t partition;
 } an_tp_t;
+
+/* Saturating arithmetic for every running total: a hostile trace can make any of them exceed
+ * int64, and a total that wrapped would print as a negative figure. */
+static inline int64_t an_sat_add(int64_t a, int64_t b)
+{
+    int64_t r;
+    return __builtin_add_overflow(a, b, &r) ? (b > 0 ? INT64_MAX : INT64_MIN) : r;
+}
+
+static inline int64_t an_sat_sub(int64_t a, int64_t b)
+{
+    int64_t r;
+    return __builtin_sub_overflow(a, b, &r) ? (b < 0 ? INT64_MAX : INT64_MIN) : r;
+}
 
 void an_state_init(an_state_t *s, const an_observer_t *obs);
 void an_state_fini(an_state_t *s);

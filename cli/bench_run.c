@@ -12,6 +12,7 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 #include "cli/cli.h"
+#include "models/limits.h"
 #include "cli/scenario_cli.h"
 #include "models/world/world.h"
 
@@ -23,6 +24,7 @@ typedef struct bench_run_args {
     const char **sets;                /* --set key=value, pointers into argv */
     size_t n_sets;
     bool json;                        /* one JSON object on stdout */
+    uint64_t budget_bytes;            /* --memory-budget-mib, 0 = default */
 } bench_run_args_t;
 
 typedef struct bench_run_result {
@@ -38,7 +40,7 @@ static void bench_run_usage(FILE *f)
 {
     fprintf(f,
         "usage: cgsim bench run SCENARIO.json [--seed N] [--set key=value]... [--trace FILE]\n"
-        "                       [--json]\n\n"
+        "                       [--json] [--memory-budget-mib N]\n\n"
         "Runs the scenario like `cgsim run --no-check --quiet` with the trace discarded (or\n"
         "written to FILE) and prints: events, virtual_s, setup_s (building the world), wall_s\n"
         "(the run only), events_per_s (events / wall_s), peak_rss_kib, trace_records.\n"
@@ -57,6 +59,10 @@ static int bench_run_option(bench_run_args_t *b, const char *opt, const char *v)
         if (!strchr(v, '=') || v[0] == '=')
             return cli_usage_error("bench run", "--set expects key=value, got '%s'", v);
         b->sets[b->n_sets++] = v;
+    } else if (strcmp(opt, "--memory-budget-mib") == 0) {
+        if (cli_parse_budget(v, &b->budget_bytes) != 0)
+            return cli_usage_error("bench run", "--memory-budget-mib expects 1..%llu, got '%s'",
+                                   (unsigned long long)CG_MAX_MEMORY_BUDGET_MIB, v);
     } else {
         if (!*v || strcmp(v, "-") == 0)   /* stdout holds the benchmark's own output */
             return cli_usage_error("bench run", "--trace expects a file name (not '-')");
@@ -72,7 +78,7 @@ static int bench_run_parse(int argc, char **argv, bench_run_args_t *b)
         if (strcmp(a, "--json") == 0) {
             b->json = true;
         } else if (strcmp(a, "--seed") == 0 || strcmp(a, "--set") == 0 ||
-                   strcmp(a, "--trace") == 0) {
+                   strcmp(a, "--trace") == 0 || strcmp(a, "--memory-budget-mib") == 0) {
             if (i + 1 >= argc)
                 return cli_usage_error("bench run", "%s expects a value", a);
             if (bench_run_option(b, a, argv[++i]) != CLI_OK)
@@ -175,7 +181,7 @@ int cli_bench_run(int argc, char **argv)
     cg_scenario_t *s = NULL;
     int status = bench_run_parse(argc, argv, &b);
     if (status == CLI_OK)
-        status = cli_scenario_load(b.scenario, b.sets, b.n_sets, &s);
+        status = cli_scenario_load(b.scenario, b.sets, b.n_sets, b.budget_bytes, &s);
     sim_trace_t tr;
     if (status == CLI_OK && sim_trace_open(&tr, b.trace_path) != 0) {
         fprintf(stderr, "cgsim bench run: cannot create trace '%s': %s\n", b.trace_path,

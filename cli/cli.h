@@ -35,6 +35,11 @@ int cli_usage_error(const char *cmd, const char *fmt, ...);
 long cli_peak_rss_kib(void);
 /* Monotonic wall seconds, for benchmarks only (never reaches a trace). */
 double cli_wall_seconds(void);
+/* "--memory-budget-mib N": N MiB, 1..CG_MAX_MEMORY_BUDGET_MIB, into *bytes: 0, or -1. */
+int cli_parse_budget(const char *s, uint64_t *bytes);
+#define CLI_BUDGET_HELP \
+    "  --memory-budget-mib N  memory the input may need, estimated before anything is built\n" \
+    "                    (default 1024); beyond it the input is refused naming the product\n"
 /* A decimal uint64, digits only (no sign, no spaces, no overflow) into *out: 0, or -1. */
 int cli_parse_u64(const char *s, uint64_t *out);
 /* "--opt VALUE" or "--opt=VALUE" at argv[*i]: the value (advancing *i past a separate value), or

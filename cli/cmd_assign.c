@@ -28,7 +28,8 @@ static void assign_usage(FILE *f)
         "                    consumer: %s\n"
         "  --protocol P      classic (client-side assignors, default) or consumer (KIP-848\n"
         "                    server-side assignors; for consumer, owned = current target assignment)\n"
-        "  --pretty          indented output instead of one line\n\n"
+        "  --pretty          indented output instead of one line\n"
+        CLI_BUDGET_HELP "\n"
         "Exit status: 0 success, 1 internal failure, 2 bad input or usage.\n",
         cg_assignor_names(CG_PROTOCOL_CLASSIC), cg_assignor_names(CG_PROTOCOL_CONSUMER));
 }
@@ -38,11 +39,12 @@ typedef struct assign_args {
     const char *protocol;             /* --protocol, "classic" when absent */
     const char *input;                /* path, or "-" for stdin */
     int pretty;                       /* --pretty */
+    uint64_t budget_bytes;            /* --memory-budget-mib, 0 = default */
 } assign_args_t;
 
 static int parse_args(int argc, char **argv, assign_args_t *a)
 {
-    *a = (assign_args_t){NULL, "classic", "-", 0};
+    *a = (assign_args_t){NULL, "classic", "-", 0, 0};
     int have_input = 0;
     for (int i = 1; i < argc; i++) {
         bool missing = false;
@@ -51,6 +53,11 @@ static int parse_args(int argc, char **argv, assign_args_t *a)
             a->assignor = v;
         else if ((v = cli_opt_value(argc, argv, &i, "--protocol", &missing)) != NULL)
             a->protocol = v;
+        else if ((v = cli_opt_value(argc, argv, &i, "--memory-budget-mib", &missing)) != NULL) {
+            if (cli_parse_budget(v, &a->budget_bytes) != 0)
+                return cli_usage_error("assign", "--memory-budget-mib expects 1..%llu, got '%s'",
+                                       (unsigned long long)CG_MAX_MEMORY_BUDGET_MIB, v);
+        }
         else if (missing)
             return cli_usage_error("assign", "option %s needs a value", argv[i]);
         else if (strcmp(argv[i], "--pretty") == 0)
@@ -187,6 +194,11 @@ int cli_assign(int argc, char **argv)
     free(text);
     if (rc != 0) {
         fprintf(stderr, "cgsim assign: %s\n", err);
+        return CLI_USAGE;
+    }
+    if (cg_assign_doc_budget(&doc, a.budget_bytes, err, sizeof err) != 0) {
+        fprintf(stderr, "cgsim assign: %s: %s\n", label, err);
+        cg_assign_doc_fini(&doc);
         return CLI_USAGE;
     }
     if (doc.n_skipped > 0)

@@ -13,6 +13,7 @@
 #include "analysis/an_compare.h"
 #include "cli/cli.h"
 #include "cli/runner.h"
+#include "models/limits.h"
 #include "cli/scenario_cli.h"
 #include "sim/rng.h"
 
@@ -37,6 +38,7 @@ static const char COMPARE_HELP[] =
     "  --json            {\"assignors\": {NAME: {FIGURE: {\"mean\", \"ci95\": [lo, hi], \"n\"}}},\n"
     "                    \"paired_vs_first\": {NAME: {...}}, \"first\", \"seeds\", ...}\n"
     "  --set key=value   scenario override, as for cgsim run (repeatable)\n"
+    "  --memory-budget-mib N  as for cgsim run (default 1024)\n"
     "\n"
     "Figures are cgsim analyze's, totalled over the groups of a run (sums; max_lag_records and\n"
     "balance_max the largest; balance_mean the worst group; rebalance_ms_* over all rebalances).\n"
@@ -55,6 +57,7 @@ typedef struct compare_args {
     bool json;                        /* --json */
     const char **sets;                /* --set values (pointers into argv) */
     size_t n_sets;
+    uint64_t budget_bytes;            /* --memory-budget-mib, 0 = default */
 } compare_args_t;
 
 typedef struct compare_ctx {
@@ -101,6 +104,12 @@ static int compare_option(compare_args_t *a, const char *opt, const char *v)
         return cli_parse_size("compare", opt, v, 1, COMPARE_MAX_SEEDS, &a->seeds);
     if (strcmp(opt, "--jobs") == 0)
         return cli_parse_size("compare", opt, v, 1, COMPARE_MAX_JOBS, &a->jobs);
+    if (strcmp(opt, "--memory-budget-mib") == 0) {
+        if (cli_parse_budget(v, &a->budget_bytes) != 0)
+            return cli_usage_error("compare", "--memory-budget-mib expects 1..%llu, got '%s'",
+                                   (unsigned long long)CG_MAX_MEMORY_BUDGET_MIB, v);
+        return CLI_OK;
+    }
     if (strcmp(opt, "--seed") == 0) {
         if (cli_parse_u64(v, &a->base_seed) != 0)
             return cli_usage_error("compare", "--seed expects an unsigned 64-bit integer, "
@@ -116,7 +125,8 @@ static int compare_option(compare_args_t *a, const char *opt, const char *v)
 
 static int compare_parse(int argc, char **argv, compare_args_t *a)
 {
-    static const char *const opts[] = {"--assignors", "--seeds", "--jobs", "--seed", "--set"};
+    static const char *const opts[] = {"--assignors", "--seeds", "--jobs", "--seed", "--set",
+                                       "--memory-budget-mib"};
     for (int i = 1; i < argc; i++) {
         bool missing;
         size_t k = 0;
@@ -190,7 +200,7 @@ static int compare_load_for(const compare_args_t *a, const cg_scenario_t *base, 
             sets[k++] = own[n_own++];
     }
     if (rc == CLI_OK)
-        rc = cli_scenario_load(a->scenario, sets, k, out);
+        rc = cli_scenario_load(a->scenario, sets, k, a->budget_bytes, out);
     else
         fprintf(stderr, "cgsim compare: out of memory\n");
     for (size_t i = 0; own && i < n_own; i++)
@@ -204,7 +214,7 @@ static int compare_load_all(compare_ctx_t *cx)
 {
     const compare_args_t *a = cx->args;
     cg_scenario_t *base = NULL;
-    int rc = cli_scenario_load(a->scenario, a->sets, a->n_sets, &base);
+    int rc = cli_scenario_load(a->scenario, a->sets, a->n_sets, a->budget_bytes, &base);
     for (size_t i = 0; rc == CLI_OK && i < a->n_assignors; i++)
         rc = compare_check_assignor(base, a->assignors[i]);
     for (size_t i = 0; rc == CLI_OK && i < a->n_assignors; i++)

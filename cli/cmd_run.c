@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli/cli.h"
+#include "models/limits.h"
 #include "cli/scenario_cli.h"
 #include "models/world/world.h"
 
@@ -37,6 +38,7 @@ typedef struct run_args {
     bool check;                       /* verify invariants during the run */
     cg_trace_level_t level;           /* --trace-level */
     uint64_t max_events;              /* 0 = no limit */
+    uint64_t budget_bytes;            /* --memory-budget-mib, 0 = default */
 } run_args_t;
 
 typedef struct run_progress {
@@ -51,7 +53,7 @@ static void run_usage(FILE *f)
     fprintf(f,
         "usage: cgsim run SCENARIO.json [--seed N] [--trace FILE|-] [--set key=value]...\n"
         "                 [--quiet] [--check|--no-check] [--trace-level normal|debug]\n"
-        "                 [--max-events N]\n\n"
+        "                 [--max-events N] [--memory-budget-mib N]\n\n"
         "Simulates the scenario and writes its trace (JSON lines, design.md).\n\n"
         "  --seed N            master seed, an unsigned 64-bit integer (default: the scenario's)\n"
         "  --trace FILE|-      where the trace goes (default: " RUN_DEFAULT_TRACE " in the current\n"
@@ -66,7 +68,8 @@ static void run_usage(FILE *f)
         "                      stops the run (exit 1) naming time, group, partition, members\n"
         "  --trace-level L     normal (default) or debug (adds a poll record per fetch:\n"
         "                      records, partitions, returned_ms, processing_ms)\n"
-        "  --max-events N      stop after N engine events; the trace then ends with run_aborted\n\n"
+        "  --max-events N      stop after N engine events; the trace then ends with run_aborted\n"
+        CLI_BUDGET_HELP "\n"
         "A summary goes to stderr: per group rebalances (count, mean and max latency), partitions\n"
         "moved, unavailable partition-seconds, max lag, duplicates, zombie records; records\n"
         "produced and consumed; events; where the trace went. Progress is shown while stderr is\n"
@@ -96,6 +99,10 @@ static int run_parse_value(run_args_t *r, const char *opt, const char *v)
         if (strcmp(v, "normal") != 0 && strcmp(v, "debug") != 0)
             return cli_usage_error("run", "--trace-level expects normal or debug, got '%s'", v);
         r->level = strcmp(v, "debug") == 0 ? CG_TRACE_DEBUG : CG_TRACE_NORMAL;
+    } else if (strcmp(opt, "--memory-budget-mib") == 0) {
+        if (cli_parse_budget(v, &r->budget_bytes) != 0)
+            return cli_usage_error("run", "--memory-budget-mib expects 1..%llu, got '%s'",
+                                   (unsigned long long)CG_MAX_MEMORY_BUDGET_MIB, v);
     } else {
         if (cli_parse_u64(v, &r->max_events) != 0 || r->max_events == 0)
             return cli_usage_error("run", "--max-events expects a positive integer, got '%s'", v);
@@ -106,7 +113,7 @@ static int run_parse_value(run_args_t *r, const char *opt, const char *v)
 static int run_parse_args(int argc, char **argv, run_args_t *r)
 {
     static const char *const with_value[] = {"--seed", "--trace", "--set", "--trace-level",
-                                             "--max-events"};
+                                             "--max-events", "--memory-budget-mib"};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         bool missing = false, matched = false;
@@ -300,7 +307,7 @@ int cli_run(int argc, char **argv)
     int status = run_parse_args(argc, argv, &r);
     cg_scenario_t *s = NULL;
     if (status == CLI_OK)
-        status = cli_scenario_load(r.scenario, r.sets, r.n_sets, &s);
+        status = cli_scenario_load(r.scenario, r.sets, r.n_sets, r.budget_bytes, &s);
     sim_trace_t tr;
     if (status == CLI_OK && sim_trace_open(&tr, r.trace_path) != 0) {
         fprintf(stderr, "cgsim run: cannot create trace '%s': %s\n", r.trace_path,

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "cli/cli.h"
 #include "cli/scenario_cli.h"
+#include "models/limits.h"
 
 static void validate_usage(FILE *f)
 {
@@ -16,6 +17,7 @@ static void validate_usage(FILE *f)
             "  --set PATH=VALUE  override one value before validation, applied to every file,\n"
             "                    e.g. --set groups[0].assignor=sticky\n"
             "                         --set 'groups[0].config.session.timeout.ms=10000'\n"
+            CLI_BUDGET_HELP
             "  -h, --help        this text\n\n"
             "Defaults of fields left out (Kafka's own defaults fill every Kafka config key):\n"
             "  seed 1; producers: keys 1000, arrival poisson, key_dist uniform (zipf_s 1),\n"
@@ -36,6 +38,7 @@ typedef struct validate_args {
     size_t n_files;
     const char **sets;                /* --set overrides, in argument order */
     size_t n_sets;
+    uint64_t budget_bytes;            /* --memory-budget-mib, 0 = default */
 } validate_args_t;
 
 static int parse_args(int argc, char **argv, validate_args_t *a)
@@ -51,6 +54,10 @@ static int parse_args(int argc, char **argv, validate_args_t *a)
             a->sets[a->n_sets++] = argv[++i];
         } else if (options && strncmp(arg, "--set=", 6) == 0) {
             a->sets[a->n_sets++] = arg + 6;
+        } else if (options && strcmp(arg, "--memory-budget-mib") == 0) {
+            if (i + 1 >= argc || cli_parse_budget(argv[++i], &a->budget_bytes) != 0)
+                return cli_usage_error("validate", "--memory-budget-mib expects 1..%llu",
+                                       (unsigned long long)CG_MAX_MEMORY_BUDGET_MIB);
         } else if (options && arg[0] == '-' && arg[1] != '\0') {
             return cli_usage_error("validate", "unknown option '%s'", arg);
         } else {
@@ -81,7 +88,7 @@ int cli_validate(int argc, char **argv)
     int args_ok = parse_args(argc, argv, &a);
     for (size_t i = 0; args_ok == CLI_OK && i < a.n_files; i++) {
         cg_scenario_t *s = NULL;
-        if (cli_scenario_load(a.files[i], a.sets, a.n_sets, &s) != CLI_OK) {
+        if (cli_scenario_load(a.files[i], a.sets, a.n_sets, a.budget_bytes, &s) != CLI_OK) {
             status = CLI_USAGE;
             continue;
         }

@@ -1,4 +1,5 @@
 /* cgsim: the command-line entry point. Dispatches to a subcommand; the only place that exits. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include "cli/cli.h"
@@ -32,6 +33,19 @@ static void usage(FILE *f)
                "Exit status: 0 success, 1 internal failure, 2 bad input or usage.\n");
 }
 
+/* A command's output that could not be written (a full disk, /dev/full, a closed pipe) is a
+ * failure even when the command itself succeeded: exit 1 with the reason. */
+static int finish(int rc)
+{
+    errno = 0;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "cgsim: cannot write standard output: %s\n",
+                errno ? strerror(errno) : "write error");
+        return rc == CLI_OK ? CLI_FAIL : rc;
+    }
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -41,15 +55,15 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         usage(stdout);
-        return CLI_OK;
+        return finish(CLI_OK);
     }
     if (strcmp(argv[1], "--version") == 0) {
         printf("cgsim %s\n", CGSIM_VERSION);
-        return CLI_OK;
+        return finish(CLI_OK);
     }
     for (size_t i = 0; i < CLI_N_CMDS; i++)
         if (strcmp(argv[1], CLI_CMDS[i].name) == 0)
-            return CLI_CMDS[i].fn(argc - 1, argv + 1);
+            return finish(CLI_CMDS[i].fn(argc - 1, argv + 1));
     fprintf(stderr, "cgsim: unknown command '%s' (known: run, validate, assign, analyze, compare, "
                     "sweep, plot, bench); see cgsim --help\n", argv[1]);
     return CLI_USAGE;

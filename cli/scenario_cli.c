@@ -6,11 +6,12 @@
 #include "sim/diag.h"
 
 int cli_scenario_load(const char *path, const char *const *sets, size_t n_sets,
-                      cg_scenario_t **out)
+                      uint64_t budget_bytes, cg_scenario_t **out)
 {
     sim_diag_t diag;
+    cg_load_opts_t opts = {.memory_budget_bytes = budget_bytes};
     sim_diag_init(&diag);
-    int rc = cg_scenario_load(path, sets, n_sets, out, &diag);
+    int rc = cg_scenario_load_opts(path, sets, n_sets, &opts, out, &diag);
     if (rc != 0) {
         sim_diag_print(&diag, stderr);
         if (sim_diag_count(&diag) == 0)

@@ -9,8 +9,9 @@
 #include <stddef.h>
 #include "models/scenario/scenario.h"
 
+/* budget_bytes: the memory budget (0 = CG_DEFAULT_MEMORY_BUDGET_BYTES). */
 int cli_scenario_load(const char *path, const char *const *sets, size_t n_sets,
-                      cg_scenario_t **out);
+                      uint64_t budget_bytes, cg_scenario_t **out);
 /* Total partitions over all topics, for summaries. */
 long long cli_scenario_partitions(const cg_scenario_t *s);
 

@@ -65,7 +65,7 @@ static int sweep_load_point(sweep_ctx_t *cx, size_t p, const char **sets)
         sets[n++] = own[a];
     }
     if (rc == CLI_OK)
-        rc = cli_scenario_load(s->scenario, sets, n, &cx->scen[p]);
+        rc = cli_scenario_load(s->scenario, sets, n, 0, &cx->scen[p]);   /* default budget */
     if (rc == CLI_USAGE) {
         fprintf(stderr, "cgsim sweep: point %zu (", p);
         for (size_t a = 0; a < s->n_axes; a++)
@@ -85,7 +85,7 @@ static int sweep_load(sweep_ctx_t *cx)
     for (size_t i = 0; i < s->n_sets; i++)
         sets[i] = s->sets[i];
     cg_scenario_t *base = NULL;
-    int rc = cli_scenario_load(s->scenario, sets, s->n_sets, &base);
+    int rc = cli_scenario_load(s->scenario, sets, s->n_sets, 0, &base);
     if (rc != CLI_OK)
         return rc;
     cx->desc.base_seed = base->seed;

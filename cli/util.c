@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include "cli/cli.h"
+#include "models/limits.h"
 
 int cli_wants_help(int argc, char **argv)
 {
@@ -52,6 +53,15 @@ int cli_parse_u64(const char *s, uint64_t *out)
     if (errno || *end)
         return -1;
     *out = (uint64_t)v;
+    return 0;
+}
+
+int cli_parse_budget(const char *s, uint64_t *bytes)
+{
+    uint64_t mib;
+    if (cli_parse_u64(s, &mib) != 0 || mib == 0 || mib > CG_MAX_MEMORY_BUDGET_MIB)
+        return -1;
+    *bytes = mib * 1024 * 1024;
     return 0;
 }
 

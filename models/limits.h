@@ -21,5 +21,28 @@
 #define CG_MAX_DIST_PARAM 1e12                     /* any distribution parameter */
 #define CG_MAX_SLOW_FACTOR 1e6
 #define CG_MAX_SEED 18446744073709551615.0         /* seeds are uint64 */
+/* Group helpers (rolling_restart, scale) space their members by interval_ms: the last step,
+ * at_ms + (members - 1) x interval_ms + down_ms, must stay within this span so that times in ns
+ * fit in int64 (a year's interval over 294 members did not). */
+#define CG_MAX_FAULT_SPAN_MS (100LL * CG_MAX_DURATION_MS)
+/* Smallest mean time to failure of a stochastic failure model: below it members fail faster
+ * than virtual time can usefully advance (1e-7 ms drew 0 ns for ever). */
+#define CG_MIN_TTF_MS 1.0
+
+/* Memory budget: before building anything large the loader (and `cgsim assign`) estimates what
+ * the input will need and refuses what cannot run within the budget, naming the product that
+ * exceeds it. The default is 1 GiB; --memory-budget-mib raises it. The estimates are per
+ * element, measured on this build and rounded up (see models/scenario_budget.c). */
+#define CG_DEFAULT_MEMORY_BUDGET_BYTES (1024ULL * 1024 * 1024)
+#define CG_MAX_MEMORY_BUDGET_MIB (1024ULL * 1024)           /* 1 TiB: the flag's upper bound */
+#define CG_BYTES_PER_PARTITION 160         /* partition log (128) + world tables */
+#define CG_BYTES_PER_GROUP_PARTITION 64    /* coordinator state of one group, every partition */
+#define CG_BYTES_PER_PRODUCER_PARTITION 160 /* one producer's rate entry (built, then copied) */
+#define CG_BYTES_PER_CONSUMER 2048         /* configuration, client, member, streams */
+#define CG_BYTES_PER_SUBSCRIPTION 16       /* one consumer x one subscribed topic */
+#define CG_BYTES_PER_ASSIGN_PARTITION 320  /* `assign`: owner, assignor state, result JSON */
+/* Key shares are computed by hashing every key of a producer (cached while consecutive
+ * producers have the same keys and partition count): a time bound, not a memory one. */
+#define CG_MAX_KEY_HASHES 250000000LL
 
 #endif

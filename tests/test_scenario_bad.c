@@ -164,8 +164,9 @@ Test(scenario_bad, missing_required_name)
 
 Test(scenario_bad, seed_too_large_for_a_number)
 {
-    expect_set("seed=1e19", "s.json: $.seed: 1e+19 is out of range (expected 0..9007199254740992; "
-                            "write larger seeds as a string, e.g. \"18446744073709551615\")");
+    expect_set("seed=1e19", "s.json: $.seed: 1e+19 is out of range (expected 0..9007199254740991: "
+                            "from 2^53 on a JSON number may have lost digits; write larger seeds "
+                            "as a string, e.g. \"18446744073709551615\")");
 }
 
 Test(scenario_bad, illegal_topic_name)

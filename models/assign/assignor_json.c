@@ -13,6 +13,7 @@
 #include <string.h>
 #include "models/assign/assignor_json.h"
 #include "models/limits.h"
+#include "sim/utf8.h"
 
 typedef struct aj {
     cg_assign_doc_t *doc;             /* the document being filled */
@@ -140,6 +141,10 @@ static int aj_parse_root(aj_t *a, const char *text, size_t len)
     if (len > (size_t)CG_MAX_SCENARIO_BYTES)
         return aj_fail(a, "$", "input of %zu bytes exceeds CG_MAX_SCENARIO_BYTES (%d)", len,
                        CG_MAX_SCENARIO_BYTES);
+    size_t bad = sim_utf8_check(text, len);
+    if (bad < len)
+        return aj_fail(a, "$", "%s byte 0x%02X at byte %zu (the input must be UTF-8 text)",
+                       text[bad] ? "invalid UTF-8" : "NUL", (unsigned char)text[bad], bad + 1);
     if (aj_blank(text, len))
         return aj_fail(a, "$", "empty input, expected a JSON object {\"topics\":{...},"
                                "\"members\":[...]}");
@@ -493,6 +498,25 @@ static int aj_members(aj_t *a, const cJSON *members)
     doc->in.members = doc->members;
     doc->in.n_members = n;
     return aj_unique_members(a);
+}
+
+int cg_assign_doc_budget(const cg_assign_doc_t *doc, uint64_t budget_bytes, char *err,
+                         size_t errlen)
+{
+    double parts = (double)cg_assign_total_partitions(&doc->in), subs = 0;
+    uint64_t budget = budget_bytes ? budget_bytes : CG_DEFAULT_MEMORY_BUDGET_BYTES;
+    for (size_t m = 0; m < doc->in.n_members; m++)
+        subs += (double)doc->in.members[m].n_topics;
+    double need = parts * CG_BYTES_PER_ASSIGN_PARTITION +
+                  (double)doc->in.n_members * CG_BYTES_PER_CONSUMER +
+                  subs * CG_BYTES_PER_SUBSCRIPTION;
+    if (need <= (double)budget)
+        return 0;
+    snprintf(err, errlen, "$.topics: %.0f partitions x %d bytes (owner, assignor state, result) "
+             "with %zu members need ~%.0f MiB, beyond the memory budget of %.0f MiB (raise it "
+             "with --memory-budget-mib)", parts, CG_BYTES_PER_ASSIGN_PARTITION, doc->in.n_members,
+             need / (1024.0 * 1024.0), (double)budget / (1024.0 * 1024.0));
+    return -1;
 }
 
 void cg_assign_doc_fini(cg_assign_doc_t *doc)

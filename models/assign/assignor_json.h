@@ -8,6 +8,7 @@
 #define CG_ASSIGNOR_JSON_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <cjson/cJSON.h>
 #include "models/assign/assignor.h"
 
@@ -29,6 +30,10 @@ typedef struct cg_assign_doc {
 int cg_assign_doc_parse(cg_assign_doc_t *doc, const char *text, size_t len, const char *file,
                         char *err, size_t errlen);
 void cg_assign_doc_fini(cg_assign_doc_t *doc);
+/* Before any per-partition allocation: 0 when running an assignor on doc fits the memory
+ * budget (0 = CG_DEFAULT_MEMORY_BUDGET_BYTES), else -1 with the product named in err. */
+int cg_assign_doc_budget(const cg_assign_doc_t *doc, uint64_t budget_bytes, char *err,
+                         size_t errlen);
 
 /* The result as a JSON object: every member id (input order) -> its partitions as
  * [[topic, partition], ...] sorted by (topic name, partition). NULL when out of memory. */

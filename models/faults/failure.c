@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "models/faults/faults.h"
+#include "sim/time.h"
 #include "models/world/world_impl.h"
 
 typedef struct cg_fm_member {
@@ -33,8 +34,16 @@ struct cg_failures {
 
 static int64_t draw_ns(const sim_dist_t *d, sim_rng_t *r)
 {
-    double ns = sim_dist_sample(d, r) * 1e6;
-    return ns >= 9e18 ? INT64_MAX / 4 : (int64_t)(ns + 0.5);
+    return sim_ms_to_ns(sim_dist_sample(d, r));
+}
+
+/* Time to failure: at least 1 ns, so that every up/down cycle of a member advances virtual time
+ * even when ttr_ms draws 0 (the loader also refuses a mean below CG_MIN_TTF_MS). A draw that
+ * rounds to 0 ns is the only one this changes. */
+static int64_t draw_ttf_ns(const sim_dist_t *d, sim_rng_t *r)
+{
+    int64_t ns = draw_ns(d, r);
+    return ns > 0 ? ns : 1;
 }
 
 static cg_fault_action_t draw_action(cg_fm_member_t *fm)
@@ -76,7 +85,7 @@ static void on_fm(sim_t *sim, void *ctx, uint64_t arg)
         cg_fault_action_t inv = inverse_of(fm->active);
         cg_faults_member(w, fm->ci, inv, inv == CG_FAULT_SLOW ? 1.0 : -1, -1);
         fm->down = false;
-        sim_schedule(sim, now + draw_ns(&fm->m->ttf_ms, &fm->rng), on_fm, fm, 0);
+        sim_schedule(sim, now + draw_ttf_ns(&fm->m->ttf_ms, &fm->rng), on_fm, fm, 0);
         return;
     }
     cg_fault_action_t a = draw_action(fm);
@@ -87,7 +96,7 @@ static void on_fm(sim_t *sim, void *ctx, uint64_t arg)
         fm->active = a;
         sim_schedule(sim, now + ttr, on_fm, fm, 0);
     } else {
-        sim_schedule(sim, now + draw_ns(&fm->m->ttf_ms, &fm->rng), on_fm, fm, 0);
+        sim_schedule(sim, now + draw_ttf_ns(&fm->m->ttf_ms, &fm->rng), on_fm, fm, 0);
     }
 }
 
@@ -112,7 +121,7 @@ static int stochastic_start(cg_failures_t *f, const cg_failure_model_cfg_t *m, s
         f->n++;
         /* A member cannot fail before its process first starts. */
         int64_t from = m->start_ns > cc->join_at_ns ? m->start_ns : cc->join_at_ns;
-        int64_t first = from + draw_ns(&m->ttf_ms, &fm->rng);
+        int64_t first = from + draw_ttf_ns(&m->ttf_ms, &fm->rng);
         if (first <= s->duration_ns)
             sim_schedule(&f->w->sim, first, on_fm, fm, 0);
     }

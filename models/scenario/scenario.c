@@ -141,7 +141,10 @@ bool cg_build_topic_refused(const cg_build_t *b, const char *name)
 
 /* ---- top level ---- */
 
-#define CG_SEED_MAX_EXACT 9007199254740992.0  /* 2^53: larger JSON numbers lose digits */
+/* 2^53 - 1: the largest seed a JSON number is sure to carry exactly. From 2^53 on, a double
+ * cannot tell neighbours apart (2^53 + 1 reads as 2^53), so such a seed is refused rather than
+ * run as another one; larger seeds are written as strings. */
+#define CG_SEED_MAX_EXACT 9007199254740991.0
 
 static uint64_t parse_seed_string(cg_build_t *b, const char *s)
 {
@@ -175,8 +178,9 @@ static void parse_seed(cg_build_t *b, const cJSON *root)
         s->seed = parse_seed_string(b, it->valuestring);
     } else if (cJSON_IsNumber(it) && isfinite(it->valuedouble) &&
                it->valuedouble > CG_SEED_MAX_EXACT) {
-        cg_jerr(&b->c, "%.15g is out of range (expected 0..9007199254740992; write larger seeds "
-                "as a string, e.g. \"18446744073709551615\")", it->valuedouble);
+        cg_jerr(&b->c, "%.17g is out of range (expected 0..9007199254740991: from 2^53 on a JSON "
+                "number may have lost digits; write larger seeds as a string, e.g. "
+                "\"18446744073709551615\")", it->valuedouble);
     } else {
         int64_t v = 1;
         cg_jrange_t r = {0, (int64_t)CG_SEED_MAX_EXACT, NULL};
@@ -472,9 +476,17 @@ int cg_scenario_parse(const char *fname, const char *text, size_t len,
                       const char *const *sets, size_t n_sets, cg_scenario_t **out,
                       sim_diag_t *diag)
 {
+    return cg_scenario_parse_opts(fname, text, len, sets, n_sets, NULL, out, diag);
+}
+
+int cg_scenario_parse_opts(const char *fname, const char *text, size_t len,
+                           const char *const *sets, size_t n_sets, const cg_load_opts_t *opts,
+                           cg_scenario_t **out, sim_diag_t *diag)
+{
     cg_build_t b;
     memset(&b, 0, sizeof b);
     cg_jctx_init(&b.c, fname, diag);
+    b.budget_bytes = opts ? opts->memory_budget_bytes : 0;
     *out = NULL;
     if (len > CG_MAX_SCENARIO_BYTES) {
         cg_jerr_file(&b.c, "%zu bytes exceed the limit of %d (CG_MAX_SCENARIO_BYTES)", len,
@@ -494,6 +506,8 @@ int cg_scenario_parse(const char *fname, const char *text, size_t len,
     build(&b, root);
     cJSON_Delete(root);
     build_fini(&b);
+    if (!b.c.n_errors)
+        cg_budget_check(&b);
     if (b.c.n_errors) {
         cg_scenario_free(b.s);
         return -1;
@@ -548,6 +562,12 @@ static char *read_file(cg_jctx_t *c, const char *path, size_t *len)
 int cg_scenario_load(const char *path, const char *const *sets, size_t n_sets,
                      cg_scenario_t **out, sim_diag_t *diag)
 {
+    return cg_scenario_load_opts(path, sets, n_sets, NULL, out, diag);
+}
+
+int cg_scenario_load_opts(const char *path, const char *const *sets, size_t n_sets,
+                          const cg_load_opts_t *opts, cg_scenario_t **out, sim_diag_t *diag)
+{
     cg_jctx_t c;
     size_t len = 0;
     cg_jctx_init(&c, path, diag);
@@ -555,7 +575,7 @@ int cg_scenario_load(const char *path, const char *const *sets, size_t n_sets,
     char *text = read_file(&c, path, &len);
     if (!text)
         return -1;
-    int rc = cg_scenario_parse(path, text, len, sets, n_sets, out, diag);
+    int rc = cg_scenario_parse_opts(path, text, len, sets, n_sets, opts, out, diag);
     free(text);
     return rc;
 }

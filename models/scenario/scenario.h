@@ -148,6 +148,11 @@ typedef struct cg_scenario {
     size_t n_failure_models;
 } cg_scenario_t;
 
+/* Options of a load; a zeroed struct means the defaults. */
+typedef struct cg_load_opts {
+    uint64_t memory_budget_bytes;     /* 0 = CG_DEFAULT_MEMORY_BUDGET_BYTES (models/limits.h) */
+} cg_load_opts_t;
+
 /* Load and validate a file; `sets` are "path=value" overrides applied to the JSON before
  * validation. Returns 0, or -1 with every problem found in `diag` (as many as can be found in
  * one pass, each "FILE: $.path: message"). */
@@ -157,6 +162,13 @@ int cg_scenario_load(const char *path, const char *const *sets, size_t n_sets,
 int cg_scenario_parse(const char *fname, const char *text, size_t len,
                       const char *const *sets, size_t n_sets, cg_scenario_t **out,
                       sim_diag_t *diag);
+/* The same with options (NULL = defaults): a scenario whose estimated memory exceeds the
+ * budget is refused with the product named (models/scenario_budget.c). */
+int cg_scenario_load_opts(const char *path, const char *const *sets, size_t n_sets,
+                          const cg_load_opts_t *opts, cg_scenario_t **out, sim_diag_t *diag);
+int cg_scenario_parse_opts(const char *fname, const char *text, size_t len,
+                           const char *const *sets, size_t n_sets, const cg_load_opts_t *opts,
+                           cg_scenario_t **out, sim_diag_t *diag);
 void cg_scenario_free(cg_scenario_t *s);
 const char *cg_fault_action_name(cg_fault_action_t a);
 int cg_fault_action_from_name(const char *name);   /* action or -1 */

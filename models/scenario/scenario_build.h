@@ -37,6 +37,9 @@ typedef struct cg_build {
     size_t n_groups_by_id;            /* entries of groups_by_id */
     const char **bad_topics;          /* declared topic names refused (borrowed from the JSON) */
     size_t n_bad_topics;              /* entries of bad_topics */
+    uint64_t budget_bytes;            /* memory budget (CG_DEFAULT_MEMORY_BUDGET_BYTES) */
+    double consumer_bytes;            /* estimate for the consumers expanded so far */
+    bool over_budget;                 /* the consumer estimate was refused (reported once) */
 } cg_build_t;
 
 /* Topic index by name in the sorted topics, or -1. */
@@ -87,6 +90,12 @@ bool cg_cfg_check(cg_build_t *b, const cg_cfg_layer_t *l, cg_cfg_level_t level,
 bool cg_cfg_is_set(const cg_cfg_layer_t *l, const char *key);
 
 int cg_build_groups(cg_build_t *b, const cJSON *root);
+/* ---- memory budget (scenario_budget.c) ---- */
+/* Before expanding `count` consumers with `n_topics` topics each: false (and an error naming the
+ * product) when the consumers would exceed the budget. */
+bool cg_budget_consumers(cg_build_t *b, int64_t count, size_t n_topics);
+/* After a valid build, before anything is simulated: the world's estimate against the budget. */
+void cg_budget_check(cg_build_t *b);
 int cg_build_faults(cg_build_t *b, const cJSON *root);
 int cg_build_failure_models(cg_build_t *b, const cJSON *root);
 

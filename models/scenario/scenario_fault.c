@@ -138,6 +138,27 @@ static bool fault_count(cg_build_t *b, const cJSON *o, cg_fault_cfg_t *f)
     return true;
 }
 
+/* A group helper's last step must stay within CG_MAX_FAULT_SPAN_MS (times in ns fit int64). */
+static bool fault_span(cg_build_t *b, const cg_fault_cfg_t *f, int64_t interval_ms,
+                       int64_t down_ms)
+{
+    if ((f->action != CG_FAULT_ROLLING_RESTART && f->action != CG_FAULT_SCALE) || f->group < 0)
+        return true;
+    int64_t members = (int64_t)b->s->groups[f->group].n_consumers;
+    int64_t steps = f->action == CG_FAULT_SCALE && llabs(f->count) < members ? llabs(f->count)
+                                                                              : members;
+    /* each factor is at most CG_MAX_DURATION_MS or CG_MAX_CONSUMERS: no overflow in doubles */
+    double span_ms = (double)f->at_ns / CG_NS_PER_MS +
+                     (double)(steps > 0 ? steps - 1 : 0) * (double)interval_ms + (double)down_ms;
+    if (span_ms <= (double)CG_MAX_FAULT_SPAN_MS)
+        return true;
+    cg_jerr_key(&b->c, "interval_ms", "%s over %lld members: at_ms + (members - 1) x interval_ms"
+                "%s = %.6g ms, beyond CG_MAX_FAULT_SPAN_MS (%lld ms)",
+                cg_fault_action_name(f->action), (long long)steps,
+                down_ms ? " + down_ms" : "", span_ms, (long long)CG_MAX_FAULT_SPAN_MS);
+    return false;
+}
+
 static bool fault_options(cg_build_t *b, const cJSON *o, cg_fault_cfg_t *f)
 {
     cg_fault_action_t a = f->action;
@@ -180,7 +201,7 @@ static bool fault_options(cg_build_t *b, const cJSON *o, cg_fault_cfg_t *f)
     } else {
         ok = false;
     }
-    return ok;
+    return ok && fault_span(b, f, interval, rolling ? down : 0);
 }
 
 static void parse_fault(cg_build_t *b, const cJSON *item, cg_fault_cfg_t *f)
@@ -314,8 +335,10 @@ static void parse_model(cg_build_t *b, const cJSON *item, cg_failure_model_cfg_t
             cg_jerr_key(&b->c, "group", "unknown group '%s'", cg_jshow(&b->c, group));
     }
     if (cg_jget_dist(&b->c, o, "ttf_ms", sim_dist_constant(0), true, &m->ttf_ms) &&
-        !(sim_dist_mean(&m->ttf_ms) > 0))
-        cg_jerr_key(&b->c, "ttf_ms", "the time to failure must have a mean > 0");
+        !(sim_dist_mean(&m->ttf_ms) >= CG_MIN_TTF_MS))
+        cg_jerr_key(&b->c, "ttf_ms", "the time to failure must have a mean >= %g ms "
+                    "(CG_MIN_TTF_MS), got %.6g: with ttr_ms a member would fail and recover "
+                    "without virtual time advancing", CG_MIN_TTF_MS, sim_dist_mean(&m->ttf_ms));
     cg_jget_dist(&b->c, o, "ttr_ms", sim_dist_constant(0), true, &m->ttr_ms);
     model_weights(b, o, m);
     cg_jget_num(&b->c, o, "slow_factor", 0, true, CG_MAX_SLOW_FACTOR, 10, &m->slow_factor);

@@ -316,7 +316,7 @@ static void parse_consumer(cg_build_t *b, const cJSON *item, int32_t gi, size_t 
     }
     c.cfg = l.client;
     /* Copies borrow nothing: expand() duplicates every string it stores. */
-    if (id_ok)
+    if (id_ok && cg_budget_consumers(b, count, c.n_topics))
         expand(b, &c, id, l.client.group_instance_id, count, ci);
     free(c.topics);
 }

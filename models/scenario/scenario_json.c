@@ -127,6 +127,19 @@ const char *cg_jshow(cg_jctx_t *c, const char *s)
             memcpy(out + n, "...", 4);
             return out;
         }
+        if (*p >= 0x80) {
+            /* Messages stay UTF-8: a valid sequence is copied whole, an invalid byte shown as ?. */
+            size_t k = *p >= 0xF0 ? 4 : *p >= 0xE0 ? 3 : 2;
+            if (strnlen((const char *)p, k) < k || cg_jutf8_check((const char *)p, k) != k ||
+                n + k > CG_JSHOW_MAX) {
+                out[n++] = '?';
+                continue;
+            }
+            memcpy(out + n, p, k);
+            n += k;
+            p += k - 1;
+            continue;
+        }
         out[n++] = (*p < 0x20 || *p == 0x7f) ? '?' : (char)*p;
     }
     out[n] = '\0';

@@ -89,6 +89,8 @@ bool cg_jget_dist(cg_jctx_t *c, const cJSON *obj, const char *key, sim_dist_t de
 /* Text checks before parsing: NUL bytes, invalid UTF-8, nesting deeper than `max_depth`.
  * Return 0 or -1 with a message in the context (no path). `what` prefixes the message. */
 int cg_jprecheck(cg_jctx_t *c, const char *what, const char *text, size_t len, int max_depth);
+/* Offset of the first NUL byte or invalid UTF-8 sequence in text[0..len), or len if none. */
+size_t cg_jutf8_check(const char *text, size_t len);
 /* Parse with the prechecks; NULL with a "line L, column C" message on error. */
 cJSON *cg_jparse(cg_jctx_t *c, const char *what, const char *text, size_t len);
 

@@ -166,6 +166,14 @@ int cg_jset_apply(cg_jctx_t *c, cJSON *root, const char *set)
                      cg_jshow(c, set));
         return -1;
     }
+    /* Without this, a value that is not JSON became a string with its bytes as given, and
+     * invalid UTF-8 reached ids and the trace. */
+    size_t bad = cg_jutf8_check(set, strlen(set));
+    if (bad < strlen(set)) {
+        cg_jerr_file(c, "--set '%s': invalid UTF-8 byte 0x%02X at byte %zu (paths and values "
+                     "must be UTF-8)", cg_jshow(c, set), (unsigned char)set[bad], bad + 1);
+        return -1;
+    }
     size_t plen = (size_t)(eq - set);
     char *path = malloc(plen + 1);
     if (!path) {

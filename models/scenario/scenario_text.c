@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "models/limits.h"
+#include "sim/utf8.h"
 
 typedef struct text_pos {
     size_t line;                      /* 1-based */
@@ -38,39 +39,9 @@ static void err_at(cg_jctx_t *c, const char *what, const char *text, size_t len,
         cg_jerr_file(c, "%sline %zu, column %zu: %s", what, p.line, p.column, msg);
 }
 
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 when invalid. */
-static size_t utf8_len(const unsigned char *s, size_t avail)
+size_t cg_jutf8_check(const char *text, size_t len)
 {
-    unsigned char b = s[0];
-    size_t n;
-    unsigned lo = 0x80, hi = 0xBF;
-    if (b < 0x80)
-        return 1;
-    if (b >= 0xC2 && b <= 0xDF)
-        n = 2;
-    else if (b >= 0xE0 && b <= 0xEF)
-        n = 3;
-    else if (b >= 0xF0 && b <= 0xF4)
-        n = 4;
-    else
-        return 0;
-    if (n > avail)
-        return 0;
-    /* The second byte's range excludes overlong forms, surrogates and code points > U+10FFFF. */
-    if (b == 0xE0)
-        lo = 0xA0;
-    else if (b == 0xED)
-        hi = 0x9F;
-    else if (b == 0xF0)
-        lo = 0x90;
-    else if (b == 0xF4)
-        hi = 0x8F;
-    if (s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 2; i < n; i++)
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-    return n;
+    return sim_utf8_check(text, len);
 }
 
 static int check_bytes(cg_jctx_t *c, const char *what, const char *text, size_t len)
@@ -82,7 +53,7 @@ static int check_bytes(cg_jctx_t *c, const char *what, const char *text, size_t 
             err_at(c, what, text, len, i, "NUL byte (not a JSON text file)");
             return -1;
         }
-        size_t n = utf8_len(s + i, len - i);
+        size_t n = sim_utf8_seq_len(s + i, len - i);
         if (n == 0) {
             snprintf(msg, sizeof msg, "invalid UTF-8 byte 0x%02X (JSON text must be UTF-8)", s[i]);
             err_at(c, what, text, len, i, msg);
