@@ -250,7 +250,7 @@ static int an_on_commit(an_reader_t *r, const cJSON *rec, const char *type, int6
     size_t g, m;
     const char *topic;
     int64_t p, offset, gen, end = 0;
-    const cJSON *ok, *endv;
+    const cJSON *ok, *endv, *errv;
     if (an_group_of(r, rec, type, &g) || an_member_of(r, rec, type, g, &m) ||
         an_str(r, rec, type, "topic", &topic) || an_int(r, rec, type, "partition", &p) ||
         an_int(r, rec, type, "offset", &offset) || an_int(r, rec, type, "generation", &gen) ||
@@ -260,7 +260,10 @@ static int an_on_commit(an_reader_t *r, const cJSON *rec, const char *type, int6
     bool has_end = endv && !cJSON_IsNull(endv);
     if (has_end && an_int(r, rec, type, "end_offset", &end))
         return -1;
-    return an_state_commit(&r->st, g, topic, p, cJSON_IsTrue(ok), has_end, offset, end, t_ns)
+    errv = cJSON_GetObjectItemCaseSensitive(rec, "error");
+    const char *err = cJSON_IsString(errv) ? errv->valuestring : NULL;
+    return an_state_commit(&r->st, g, topic, p, cJSON_IsTrue(ok), err, err ? strlen(err) : 0,
+                           has_end, offset, end, t_ns)
                ? an_oom(r) : 0;
 }
 
@@ -599,14 +602,15 @@ static int an_fast_commit(an_reader_t *r, char *line, double t)
     size_t n = an_flat_scan(line, kv);
     an_kv_t *grp = an_kv_get(kv, n, "group"), *mem = an_kv_get(kv, n, "member");
     an_kv_t *top = an_kv_get(kv, n, "topic"), *ok = an_kv_get(kv, n, "ok");
-    an_kv_t *endv = an_kv_get(kv, n, "end_offset");
+    an_kv_t *endv = an_kv_get(kv, n, "end_offset"), *errv = an_kv_get(kv, n, "error");
     int64_t p, offset, gen, end = 0;
     if (!grp || grp->kind != 's' || !mem || mem->kind != 's' || !top || top->kind != 's' ||
         !ok || (ok->kind != 't' && ok->kind != 'f') ||
         !an_kv_int(an_kv_get(kv, n, "partition"), &p) ||
         !an_kv_int(an_kv_get(kv, n, "offset"), &offset) ||
         !an_kv_int(an_kv_get(kv, n, "generation"), &gen) ||
-        (endv && endv->kind != 'z' && !an_kv_int(endv, &end)) || r->seen_end)
+        (endv && endv->kind != 'z' && !an_kv_int(endv, &end)) ||
+        (errv && errv->kind != 's') || r->seen_end)
         return 0;
     int64_t t_ns = an_ms_to_ns(t);
     if (an_check_time(r, t_ns, t))
@@ -617,7 +621,8 @@ static int an_fast_commit(an_reader_t *r, char *line, double t)
         return an_oom(r);
     (void)m;
     bool has_end = endv && endv->kind != 'z';
-    return an_state_commit(&r->st, g, top->val, p, ok->kind == 't', has_end, offset, end, t_ns)
+    return an_state_commit(&r->st, g, top->val, p, ok->kind == 't', errv ? errv->val : NULL,
+                           errv ? errv->val_len : 0, has_end, offset, end, t_ns)
                ? an_oom(r) : 1;
 }
 

@@ -83,6 +83,13 @@ typedef struct an_part_sum {
     double unavailable_ms;            /* time without owner (subscribed partitions only) */
 } an_part_sum_t;
 
+/* The commit.error names a trace can carry (design.md), then "other" for any name not listed:
+ * failed commits are counted by them. */
+#define AN_COMMIT_ERRORS 12
+extern const char *const an_commit_error_names[AN_COMMIT_ERRORS];
+/* Index of the error name err[0..len) in an_commit_error_names ("other" when unknown). */
+size_t an_commit_error_index(const char *err, size_t len);
+
 typedef struct an_group_sum {
     char *name;                       /* group id */
     int64_t rebalances;               /* rebalance_end records */
@@ -98,6 +105,7 @@ typedef struct an_group_sum {
     int64_t max_total_lag_records;    /* max over time of the group's total lag; -1 as above */
     int64_t commits_ok;               /* commit records with ok=true */
     int64_t commits_failed;           /* commit records with ok=false */
+    int64_t commits_failed_by[AN_COMMIT_ERRORS]; /* of those, by error (an_commit_error_names) */
     double balance_mean;              /* NaN before any assignment */
     int64_t balance_max;              /* -1 before any assignment */
     int64_t errors;                   /* error records */

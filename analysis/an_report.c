@@ -72,6 +72,11 @@ static cJSON *an_group_json(const an_group_sum_t *g)
     bad = bad || an_add_num(o, "max_total_lag_records", an_or_nan(g->max_total_lag_records));
     bad = bad || an_add_num(o, "commits_ok", (double)g->commits_ok);
     bad = bad || an_add_num(o, "commits_failed", (double)g->commits_failed);
+    cJSON *by = bad ? NULL : cJSON_AddObjectToObject(o, "commits_failed_by_error");
+    bad = bad || !by;
+    for (size_t k = 0; !bad && k < AN_COMMIT_ERRORS; k++)
+        if (g->commits_failed_by[k] > 0)
+            bad = an_add_num(by, an_commit_error_names[k], (double)g->commits_failed_by[k]);
     cJSON *bal = bad ? NULL : cJSON_AddObjectToObject(o, "balance");
     bad = bad || !bal || an_add_num(bal, "mean", g->balance_mean) ||
           an_add_num(bal, "max", an_or_nan(g->balance_max));
@@ -225,6 +230,22 @@ static void an_print_run(const an_result_t *res, FILE *out)
             (long long)res->faults_applied);
 }
 
+/* One row per error that failed some group's commits ("  CommitFailedException"). */
+static void an_print_failed_by(const an_result_t *res, int w, FILE *out)
+{
+    for (size_t k = 0; k < AN_COMMIT_ERRORS; k++) {
+        bool any = false;
+        for (size_t i = 0; i < res->n_groups; i++)
+            any = any || res->groups[i].commits_failed_by[k] > 0;
+        if (!any)
+            continue;
+        fprintf(out, "  %-24s", an_commit_error_names[k]);
+        for (size_t i = 0; i < res->n_groups; i++)
+            fprintf(out, "%*lld", w, (long long)res->groups[i].commits_failed_by[k]);
+        fputc('\n', out);
+    }
+}
+
 void an_result_print(const an_result_t *res, const char *name, FILE *out)
 {
     int w = an_col_width(res);
@@ -249,6 +270,7 @@ void an_result_print(const an_result_t *res, const char *name, FILE *out)
         }
         fputc('\n', out);
     }
+    an_print_failed_by(res, w, out);
     an_print_members(res, out);
     an_print_run(res, out);
 }
@@ -265,6 +287,8 @@ static void an_total_add(an_group_sum_t *t, const an_group_sum_t *g)
     t->zombie_records = an_sat_add(t->zombie_records, g->zombie_records);
     t->commits_ok = an_sat_add(t->commits_ok, g->commits_ok);
     t->commits_failed = an_sat_add(t->commits_failed, g->commits_failed);
+    for (size_t k = 0; k < AN_COMMIT_ERRORS; k++)
+        t->commits_failed_by[k] = an_sat_add(t->commits_failed_by[k], g->commits_failed_by[k]);
     t->errors = an_sat_add(t->errors, g->errors);
     t->ownership_conflicts = an_sat_add(t->ownership_conflicts, g->ownership_conflicts);
     t->partitions = an_sat_add(t->partitions, g->partitions);

@@ -442,12 +442,30 @@ int an_state_revoke(an_state_t *s, size_t g, size_t m, const an_tp_t *tps, size_
     return an_set_owned(gr, m, s->scratch, k);
 }
 
+const char *const an_commit_error_names[AN_COMMIT_ERRORS] = {
+    "ILLEGAL_GENERATION", "REBALANCE_IN_PROGRESS", "UNKNOWN_MEMBER_ID", "FENCED_INSTANCE_ID",
+    "STALE_MEMBER_EPOCH", "NOT_COORDINATOR", "COORDINATOR_NOT_AVAILABLE",
+    "RebalanceInProgressException", "CommitFailedException", "TimeoutException",
+    "FENCED_MEMBER_EPOCH", "other"};
+
+size_t an_commit_error_index(const char *err, size_t len)
+{
+    for (size_t i = 0; err && i + 1 < AN_COMMIT_ERRORS; i++)
+        if (strlen(an_commit_error_names[i]) == len &&
+            memcmp(an_commit_error_names[i], err, len) == 0)
+            return i;
+    return AN_COMMIT_ERRORS - 1;
+}
+
 int an_state_commit(an_state_t *s, size_t g, const char *topic, int64_t p, bool ok,
+                    const char *error, size_t err_len,
                     bool has_end, int64_t offset, int64_t end_offset, int64_t t_ns)
 {
     an_grp_t *gr = &s->grp[g];
     if (!ok) {
-        gr->commits_failed++;
+        gr->commits_failed = an_sat_add(gr->commits_failed, 1);
+        size_t k = an_commit_error_index(error, err_len);
+        gr->failed_by[k] = an_sat_add(gr->failed_by[k], 1);
         return 0;
     }
     gr->commits_ok++;
@@ -602,6 +620,8 @@ static int an_grp_summary(const an_state_t *s, const an_grp_t *gr, const char *n
     o->zombie_records = gr->zombie_records;
     o->commits_ok = gr->commits_ok;
     o->commits_failed = gr->commits_failed;
+    for (size_t k = 0; k < AN_COMMIT_ERRORS; k++)
+        o->commits_failed_by[k] = gr->failed_by[k];
     o->errors = gr->errors;
     o->ownership_conflicts = gr->conflicts;
     o->max_lag_records = gr->lag_started ? gr->lag_max : -1;

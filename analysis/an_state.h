@@ -57,6 +57,7 @@ typedef struct an_grp {
     size_t n_dur, dur_cap;
     int64_t rebalances_started, moved, duplicates, zombie_records;
     int64_t commits_ok, commits_failed, errors, conflicts;
+    int64_t failed_by[AN_COMMIT_ERRORS]; /* failed commits by error */
     int64_t *hist;                    /* members in group by partitions owned */
     size_t hist_cap;                  /* capacity of hist */
     uint64_t *occ;                    /* bit k set iff hist[k] > 0 */
@@ -123,7 +124,9 @@ int an_state_leave(an_state_t *s, size_t g, size_t m, const char *reason, int64_
 int an_state_assign(an_state_t *s, size_t g, size_t m, int64_t gen, const an_tp_t *tps, size_t n,
                     int64_t t_ns);
 int an_state_revoke(an_state_t *s, size_t g, size_t m, const an_tp_t *tps, size_t n, int64_t t_ns);
+/* error: the record's error name (err_len bytes, NULL when none), counted when !ok. */
 int an_state_commit(an_state_t *s, size_t g, const char *topic, int64_t p, bool ok,
+                    const char *error, size_t err_len,
                     bool has_end, int64_t offset, int64_t end_offset, int64_t t_ns);
 int an_state_rebalance_start(an_state_t *s, size_t g, const char *reason);
 int an_state_rebalance_end(an_state_t *s, size_t g, double duration_ms, int64_t moved);

@@ -278,3 +278,44 @@ Test(analyze, cooperative_handover)
     cr_expect(isnan(g->lag_mean_records));
     an_result_fini(&res);
 }
+
+/* Failed commits are counted per error, the same on the fast path and through cJSON (the second
+ * round of lines starts "{ ", which the fast path leaves to cJSON). */
+Test(analyze, failed_commits_by_error)
+{
+    static const char *const errors[] = {"\"CommitFailedException\"", "\"NOT_COORDINATOR\"",
+                                         "\"SOMETHING_NEW\"", NULL};
+    char text[4096];
+    size_t n = (size_t)snprintf(text, sizeof text, "{\"t\":0,\"type\":\"run_start\",\"scenario\":"
+                                "\"f\",\"seed\":1,\"version\":\"0\"}\n");
+    int t = 1;
+    for (int spaced = 0; spaced < 2; spaced++)
+        for (int i = 0; i < 4; i++, t++)
+            n += (size_t)snprintf(text + n, sizeof text - n,
+                                  "{%s\"t\":%d,\"type\":\"commit\",\"group\":\"g\",\"member\":\"c\","
+                                  "\"topic\":\"t\",\"partition\":0,\"offset\":5,\"generation\":1,"
+                                  "\"ok\":%s,\"end_offset\":9%s%s}\n", spaced ? " " : "", t,
+                                  errors[i] ? "false" : "true", errors[i] ? ",\"error\":" : "",
+                                  errors[i] ? errors[i] : "");
+    snprintf(text + n, sizeof text - n, "{\"t\":%d,\"type\":\"run_end\",\"events\":1,"
+             "\"records_produced\":9,\"records_consumed\":5,\"duplicates\":0}\n", t);
+    FILE *m = fmemopen(text, strlen(text), "r");
+    an_result_t res;
+    char err[256];
+    cr_assert_eq(an_analyze_stream(m, "m", NULL, NULL, &res, err, sizeof err), 0, "%s", err);
+    fclose(m);
+    cr_assert_eq(res.n_groups, 1);
+    const an_group_sum_t *g = &res.groups[0];
+    cr_expect_eq(g->commits_failed, 6);
+    cr_expect_eq(g->commits_ok, 2);
+    cr_expect_eq(g->commits_failed_by[an_commit_error_index("CommitFailedException", 21)], 2);
+    cr_expect_eq(g->commits_failed_by[an_commit_error_index("NOT_COORDINATOR", 15)], 2);
+    cr_expect_eq(g->commits_failed_by[AN_COMMIT_ERRORS - 1], 2, "unknown names count as other");
+    cJSON *j = an_result_json(&res);
+    char *s = cJSON_PrintUnformatted(j);
+    cr_expect(strstr(s, "\"commits_failed_by_error\":{\"NOT_COORDINATOR\":2,"
+                        "\"CommitFailedException\":2,\"other\":2}") != NULL, "%s", s);
+    cJSON_free(s);
+    cJSON_Delete(j);
+    an_result_fini(&res);
+}
