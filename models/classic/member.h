@@ -26,6 +26,8 @@ typedef enum cg_jstate {
 
 typedef struct cg_classic_member {
     cg_jstate_t js;                   /* membership state */
+    bool assign_pending;              /* cooperative: SyncGroup answered, onJoinComplete due at
+                                         the next poll() */
     bool need_rejoin;                 /* rejoin at the next poll */
     bool lost;                        /* membership lost: drop partitions without revoke */
     bool prejoin_done;                /* onJoinPrepare done for the pending rejoin */
@@ -40,8 +42,6 @@ typedef struct cg_classic_member {
     sim_rng_t assign_rng;             /* leader's assignment times "assignor/<group>/<consumer>" */
     uint32_t join_req;                /* cooperative: the JoinGroup/SyncGroup in flight */
     sim_handle_t join_timer;          /* cooperative: its timeout (poll does not wait for it) */
-    bool assign_pending;              /* cooperative: SyncGroup answered, onJoinComplete due at
-                                         the next poll() */
     int32_t *pend;                    /* that assignment, sorted */
     uint32_t n_pend, cap_pend;
     int32_t *prev_assign;             /* last assignment (sticky userData), sorted */

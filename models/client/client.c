@@ -627,7 +627,8 @@ int cg_client_init(cg_client_t *c, struct cg_world *w, int32_t ci, const cg_memb
                               key);
     snprintf(key, sizeof key, "proc/%s/%s", gid, cid);
     rc |= sim_rng_init(&c->proc_rng, w->opts.seed, key);
-    c->ms = calloc(1, ops->state_size ? ops->state_size : 1);
+    c->ms = ops->state_size <= sizeof c->ms_inline ? (void *)c->ms_inline
+                                                    : calloc(1, ops->state_size);
     if (rc != 0 || !c->ms || ops->init(c) != 0) {
         snprintf(err, errlen, "out of memory creating consumer %s", cid);
         return -1;
@@ -640,7 +641,8 @@ void cg_client_fini(cg_client_t *c)
 {
     if (c->ops && c->ms)
         c->ops->fini(c);
-    free(c->ms);
+    if (c->ms != (void *)c->ms_inline)
+        free(c->ms);
     sim_rng_fini(&c->proc_rng);
     free(c->owned);
     free(c->chunks);

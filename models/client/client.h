@@ -25,6 +25,8 @@
 struct cg_world;
 struct cg_group;
 
+#define CG_MEMBER_STATE_INLINE 128    /* bytes of membership state kept inside the client */
+
 typedef enum cg_wait {
     CG_W_NONE = 0,                    /* app not blocked */
     CG_W_COORD,                       /* poll waits for FindCoordinator */
@@ -60,46 +62,51 @@ typedef struct cg_chunk {
 typedef struct cg_member_ops cg_member_ops_t;
 
 typedef struct cg_client {
+    /* First, what every poll() reads, and the membership state right after it, so that the
+     * common poll touches few cache lines (the order matters for speed only). */
     struct cg_world *w;               /* back pointer: engine, logs, trace, accounting */
-    int32_t ci;                       /* consumer index (global): also its network link */
-    int32_t local;                    /* index within its group */
-    const cg_consumer_cfg_t *cfg;     /* scenario consumer */
-    const int32_t *topics;            /* subscription (sorted): the scenario's, or a restart's */
-    size_t n_topics;
-    struct cg_group *g;               /* its group (configuration and accounting) */
-    int32_t instance;                 /* static instance index in the group, -1 dynamic */
     const cg_member_ops_t *ops;       /* membership protocol */
     void *ms;                         /* membership state (ops->state_size bytes) */
-    sim_rng_t proc_rng;               /* processing times "proc/<group>/<consumer>" */
     bool running;                     /* a process is alive */
-    bool started_ever;                /* has been started at least once (scale pool) */
-    uint32_t proc;                    /* incarnation, bumped at every start and stop */
-    uint32_t req_seq;                 /* request id counter */
-    uint32_t wait_req;                /* request id the blocked app waits for */
     bool paused, hung;                /* fault flags (isolation is the link's) */
-    double slow;                      /* processing multiplier */
     bool coord_known;                 /* coordinator discovered */
-    bool finding;                     /* FindCoordinator in flight */
-    cg_wait_t wait;                   /* what the blocked app waits for */
-    bool commit_in_rebalance;         /* the awaited commitSync is the rebalance callback's */
-    bool commit_resend;               /* resend the awaited commit once the coordinator is found */
-    int commit_retries;               /* retries of the awaited commit */
     bool processing;                  /* a batch is being processed (poll event pending) */
     bool positions_ok;                /* every owned partition has a position (cache) */
+    bool finding;                     /* FindCoordinator in flight */
+    bool commit_in_rebalance;         /* the awaited commitSync is the rebalance callback's */
+    cg_wait_t wait;                   /* what the blocked app waits for */
+    uint32_t proc;                    /* incarnation, bumped at every start and stop */
+    /* The membership state lives here when it fits (ms points at it), next to the fields above
+     * rather than in a separate allocation. */
+    _Alignas(16) unsigned char ms_inline[CG_MEMBER_STATE_INLINE];
     int64_t last_poll_ns;             /* last poll() call (for max.poll.interval.ms) */
-    int64_t last_hb_ok_ns;            /* last successful heartbeat */
     int64_t last_autocommit_ns;       /* last auto-commit */
-    int64_t batch_ret_ns;             /* current batch returned by the fetch at */
-    int64_t batch_end_ns;             /* current batch fully processed at */
     sim_handle_t poll_ev;             /* next poll() (batch end) */
     sim_handle_t poll_timer;          /* max.poll.interval.ms check (lazy) */
-    sim_handle_t req_timer;           /* timeout of the request the app waits for */
-    sim_handle_t find_ev;             /* FindCoordinator completion */
+    const cg_consumer_cfg_t *cfg;     /* scenario consumer */
     cg_owned_t *owned;                /* owned partitions sorted by gp */
     uint32_t n_owned, cap_owned;
     uint32_t rr;                      /* round-robin start index into owned */
     cg_chunk_t *chunks;               /* current batch */
     uint32_t n_chunks, cap_chunks;
+    int64_t batch_ret_ns;             /* current batch returned by the fetch at */
+    int64_t batch_end_ns;             /* current batch fully processed at */
+    double slow;                      /* processing multiplier */
+    int64_t last_hb_ok_ns;            /* last successful heartbeat */
+    uint32_t req_seq;                 /* request id counter */
+    uint32_t wait_req;                /* request id the blocked app waits for */
+    bool started_ever;                /* has been started at least once (scale pool) */
+    bool commit_resend;               /* resend the awaited commit once the coordinator is found */
+    int commit_retries;               /* retries of the awaited commit */
+    sim_handle_t req_timer;           /* timeout of the request the app waits for */
+    sim_handle_t find_ev;             /* FindCoordinator completion */
+    int32_t ci;                       /* consumer index (global): also its network link */
+    int32_t local;                    /* index within its group */
+    const int32_t *topics;            /* subscription (sorted): the scenario's, or a restart's */
+    size_t n_topics;
+    struct cg_group *g;               /* its group (configuration and accounting) */
+    int32_t instance;                 /* static instance index in the group, -1 dynamic */
+    sim_rng_t proc_rng;               /* processing times "proc/<group>/<consumer>" */
     int32_t *tr_owned;                /* partitions owned per the trace, any order */
     uint32_t n_tr, cap_tr;
 } cg_client_t;

@@ -66,7 +66,6 @@ typedef struct cg_msg {
     const int32_t *topics;            /* join: subscribed topics, sorted (scenario storage) */
     uint32_t n_topics;
     const char *rack;                 /* join: client.rack, NULL none (scenario storage) */
-    char member_id[CG_MEMBER_ID_MAX]; /* consumer: member id of the sender */
     int32_t *gp;                      /* partitions: owned (join, heartbeat), assignment
                                          (responses), commit or offset-fetch partitions */
     int64_t *off;                     /* offsets parallel to gp (commit, offset-fetch response) */
@@ -75,6 +74,9 @@ typedef struct cg_msg {
     uint32_t cap;                     /* capacity of gp/off/ok */
     int32_t next_free;                /* free-list link, -1 at the end; CG_MSG_IN_USE when
                                          allocated */
+    /* Last: a large field only the consumer protocol reads, after the fields every message
+     * touches (they share the first cache lines). */
+    char member_id[CG_MEMBER_ID_MAX]; /* consumer: member id of the sender */
 } cg_msg_t;
 
 const char *cg_err_name(cg_err_t e);          /* "UNKNOWN_MEMBER_ID", ... */
