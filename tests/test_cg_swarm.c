@@ -224,8 +224,8 @@ static void gen_consumer(gen_t *g, gen_group_t *gg, int j, cJSON *arr)
     if (rng_chance(&g->r, 35)) {
         cJSON *c = cJSON_AddObjectToObject(o, "config");
         if (rng_chance(&g->r, 70)) {
-            char inst[16];
-            snprintf(inst, sizeof inst, "s%d", j);
+            char inst[16];          /* now and then shared: two processes, one instance */
+            snprintf(inst, sizeof inst, "s%d", rng_chance(&g->r, 5) ? 0 : j);
             cJSON_AddStringToObject(c, "group.instance.id", inst);
         }
         if (rng_chance(&g->r, 50))
@@ -318,6 +318,8 @@ static void gen_fault_options(gen_t *g, const char *a, cJSON *o)
     }
     if (action_has_inverse(a) && rng_chance(r, 50))
         add_num(o, "duration_ms", (double)rng_range(r, 1, g->duration_ms / 2));
+    if ((strcmp(a, "restart") == 0 || strcmp(a, "join") == 0) && rng_chance(r, 25))
+        cJSON_AddItemToObject(o, "topics", gen_subscription(g));   /* a new subscription */
 }
 
 static void gen_faults(gen_t *g, cJSON *root)
