@@ -280,7 +280,7 @@ static void gen_groups(gen_t *g, cJSON *root)
 /* Every scripted action of design.md and the loader, with the ones duration_ms may follow. */
 static const char *const ACTIONS[] = {"crash", "restart", "leave", "join", "pause", "resume",
                                       "hang", "slow", "isolate", "heal", "coordinator_failover",
-                                      "rolling_restart", "scale"};
+                                      "rolling_restart", "scale", "subscribe"};
 #define N_ACTIONS (sizeof ACTIONS / sizeof ACTIONS[0])
 
 static bool action_has_inverse(const char *a)
@@ -318,7 +318,8 @@ static void gen_fault_options(gen_t *g, const char *a, cJSON *o)
     }
     if (action_has_inverse(a) && rng_chance(r, 50))
         add_num(o, "duration_ms", (double)rng_range(r, 1, g->duration_ms / 2));
-    if ((strcmp(a, "restart") == 0 || strcmp(a, "join") == 0) && rng_chance(r, 25))
+    if (strcmp(a, "subscribe") == 0 ||
+        ((strcmp(a, "restart") == 0 || strcmp(a, "join") == 0) && rng_chance(r, 25)))
         cJSON_AddItemToObject(o, "topics", gen_subscription(g));   /* a new subscription */
 }
 

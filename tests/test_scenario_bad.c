@@ -342,8 +342,8 @@ Test(scenario_bad, assignor_time_with_consumer_protocol)
 Test(scenario_bad, fault_topics_only_for_restart_and_join)
 {
     expect_set("faults[0].topics=[\"orders\"]",
-               "s.json: $.faults[0].topics: applies to actions 'restart' and 'join' (the new "
-               "process's subscription) only");
+               "s.json: $.faults[0].topics: applies to actions 'subscribe', 'restart' and 'join' "
+               "(the new subscription) only");
 }
 
 Test(scenario_bad, rebalance_with_consumer_protocol)
@@ -574,7 +574,7 @@ Test(scenario_bad, many_problems_in_one_pass)
         "s.json: $.groups[0].consumers[0].join_at_ms: expected an integer, got boolean",
         "s.json: $.faults[0].action: unknown value 'explode' (expected one of: crash, restart, "
         "leave, join, pause, resume, hang, slow, isolate, heal, coordinator_failover, "
-        "rolling_restart, scale)"};
+        "rolling_restart, scale, subscribe)"};
     if (d.n != 4)
         dump(&d);
     cr_assert_eq(d.n, 4);

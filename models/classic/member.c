@@ -22,10 +22,12 @@
 #include "models/world/ownership.h"
 #include "models/world/trace_rec.h"
 #include "models/world/world_impl.h"
+#include "sim/sorted.h"
 #include "sim/time.h"
 #include "sim/vec.h"
 
 static void on_hb_timer(sim_t *sim, void *ctx, uint64_t arg);
+static int revoke_unsubscribed(cg_client_t *c);
 static void on_join_timeout(sim_t *sim, void *ctx, uint64_t arg);
 
 static cg_classic_member_t *M(const cg_client_t *c) { return cg_classic_member(c); }
@@ -566,6 +568,8 @@ static bool poll_membership(cg_client_t *c)
         return false;
     if (!coop)
         revoke_all(c);
+    else if (revoke_unsubscribed(c) != 0)
+        cg_client_fail(c, "out of memory");
     if (!c->coord_known) {
         cg_client_find_start(c, 0);
         if (!coop)
@@ -644,6 +648,37 @@ static void leave(cg_client_t *c, bool member)
     revoke_all(c);
     if (c->instance < 0 && x->slot >= 0 && x->serial != 0 && !cg_client_isolated(c))
         send_leave(c, CG_RS_LEAVE);
+}
+
+/* subscribe() with new topics: the next poll() rejoins with the new subscription
+ * (ConsumerCoordinator: a changed subscription requests a rejoin); a cooperative member first
+ * gives up the partitions of topics it no longer subscribes to (onJoinPrepare). */
+static void subscribed(cg_client_t *c)
+{
+    cg_classic_member_t *x = M(c);
+    x->need_rejoin = true;
+    x->meta_changed = true;
+    x->rejoin_reason = CG_RS_METADATA;
+}
+
+/* Cooperative onJoinPrepare: partitions of topics no longer subscribed are revoked. */
+static int revoke_unsubscribed(cg_client_t *c)
+{
+    const int32_t *topic_of = c->w->gp_topic;
+    int32_t *keep = malloc((c->n_owned ? c->n_owned : 1) * sizeof *keep);
+    if (!keep)
+        return -1;
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < c->n_owned; i++)
+        if (sim_sorted_has_i32(c->topics, c->n_topics, topic_of[c->owned[i].gp]))
+            keep[n++] = c->owned[i].gp;
+    int rc = 0;
+    if (n < c->n_owned) {
+        cg_own_revoke_except(c->g, c, keep, n);
+        rc = cg_client_set_owned(c, keep, n, NULL);
+    }
+    free(keep);
+    return rc;
 }
 
 static void woke(cg_client_t *c)

@@ -562,6 +562,7 @@ bool cg_client_fault_applies(const cg_client_t *c, cg_fault_action_t a)
     case CG_FAULT_RESUME: return c->running && (c->paused || c->hung);
     case CG_FAULT_HANG: return c->running && !c->hung;
     case CG_FAULT_SLOW: return c->running;
+    case CG_FAULT_SUBSCRIBE: return c->running;
     case CG_FAULT_ISOLATE: return !cg_client_isolated(c);
     case CG_FAULT_HEAL: return cg_client_isolated(c);
     default: return false;
@@ -597,6 +598,11 @@ bool cg_client_apply(cg_client_t *c, cg_fault_action_t a, double factor)
     case CG_FAULT_SLOW:
         c->slow = factor;
         return c->running;
+    case CG_FAULT_SUBSCRIBE:
+        if (!c->running)
+            return false;
+        c->ops->subscribed(c);        /* the faults set c->topics */
+        return true;
     case CG_FAULT_ISOLATE: return cg_net_isolate(&c->w->net, c->ci, true);
     case CG_FAULT_HEAL: return cg_net_isolate(&c->w->net, c->ci, false);
     default: return false;

@@ -140,6 +140,7 @@ struct cg_member_ops {
     bool (*is_member)(const cg_client_t *c);        /* close: a member whose work is committed */
     void (*leave)(cg_client_t *c, bool member);     /* close: give up partitions, leave */
     void (*woke)(cg_client_t *c);                   /* resumed after a hang */
+    void (*subscribed)(cg_client_t *c);             /* subscribe() changed c->topics */
     cg_net_fast_fn fast;                            /* responses applied at arrival, or NULL */
 };
 
@@ -153,6 +154,7 @@ struct cg_member_ops {
      .on_commit_result = on_commit_result, .rebalance_commit_done = rebalance_commit_done,     \
      .found = found, .request_timeout = request_timeout, .poll_check_mode = poll_check_mode,   \
      .poll_timeout = poll_timeout, .is_member = is_member, .leave = leave, .woke = woke,       \
+     .subscribed = subscribed,                                                                 \
      .fast = (fast_)}
 
 /* ---- life cycle (models/world) ---- */

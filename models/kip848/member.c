@@ -163,7 +163,8 @@ static void hb_send(cg_client_t *c)
     }
     cg_msg_t *m = cg_net_msg(net, mi);
     m->generation = x->joining ? CG_K848_JOIN_EPOCH : x->epoch;
-    m->full = x->joining;
+    m->full = x->joining || x->send_subscription;
+    x->send_subscription = false;
     m->topics = c->topics;
     m->n_topics = (uint32_t)c->n_topics;
     m->rebalance_timeout_ns = ccfg(c)->max_poll_interval_ns;
@@ -415,6 +416,14 @@ static void leave(cg_client_t *c, bool member)
         send_leave(c, CG_RS_LEAVE);
 }
 
+/* subscribe() with new topics: the next heartbeat, sent now, carries the subscription; the
+ * coordinator bumps the group epoch and the member reconciles to the new target. */
+static void subscribed(cg_client_t *c)
+{
+    X(c)->send_subscription = true;
+    hb_send(c);
+}
+
 static void woke(cg_client_t *c)
 {
     /* The background thread wakes: the poll timer first, then the heartbeats. */
@@ -438,6 +447,7 @@ static void new_member_id(cg_client_t *c)
 
 static void clear(cg_k848_member_t *x)
 {
+    x->send_subscription = false;
     x->member = x->joining = x->stale = x->hb_inflight = x->hb_again = false;
     x->revoke_pending = x->prerevoke_done = x->leave_pending = false;
     x->n_target = 0;

@@ -36,6 +36,7 @@ typedef struct cg_k848_member {
     bool revoke_pending;              /* target lacks owned partitions: revoke at next poll */
     bool prerevoke_done;              /* the commit before the revocation completed */
     bool leave_pending;               /* resend the poll-timeout leave once it is found */
+    bool send_subscription;           /* the next heartbeat carries the (new) subscription */
     int32_t last_rec_epoch;           /* `check`: epoch of the last assignment record */
     sim_handle_t hb_timer;            /* heartbeat tick */
 } cg_k848_member_t;

@@ -14,7 +14,7 @@
 
 static const char *const ACTION_NAMES[CG_FAULT_ACTION_COUNT] = {
     "crash", "restart", "leave", "join", "pause", "resume", "hang", "slow", "isolate", "heal",
-    "coordinator_failover", "rolling_restart", "scale"};
+    "coordinator_failover", "rolling_restart", "scale", "subscribe"};
 
 const char *cg_fault_action_name(cg_fault_action_t a)
 {

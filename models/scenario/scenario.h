@@ -97,6 +97,7 @@ typedef enum cg_fault_action {
     CG_FAULT_CRASH = 0, CG_FAULT_RESTART, CG_FAULT_LEAVE, CG_FAULT_JOIN, CG_FAULT_PAUSE,
     CG_FAULT_RESUME, CG_FAULT_HANG, CG_FAULT_SLOW, CG_FAULT_ISOLATE, CG_FAULT_HEAL,
     CG_FAULT_COORDINATOR_FAILOVER, CG_FAULT_ROLLING_RESTART, CG_FAULT_SCALE,
+    CG_FAULT_SUBSCRIBE,               /* a running consumer calls subscribe() with `topics` */
     CG_FAULT_ACTION_COUNT
 } cg_fault_action_t;
 

@@ -193,10 +193,10 @@ static bool fault_options(cg_build_t *b, const cJSON *o, cg_fault_cfg_t *f)
         ok = false;
     f->interval_ns = interval * CG_NS_PER_MS;
     f->down_ns = rolling ? down * CG_NS_PER_MS : 0;
-    bool restarts = a == CG_FAULT_RESTART || a == CG_FAULT_JOIN;
-    if (only_for(b, o, "topics", restarts, "actions 'restart' and 'join' (the new process's "
-                 "subscription)")) {
-        if (restarts && cJSON_GetObjectItemCaseSensitive(o, "topics"))
+    bool restarts = a == CG_FAULT_RESTART || a == CG_FAULT_JOIN, sub = a == CG_FAULT_SUBSCRIBE;
+    if (only_for(b, o, "topics", restarts || sub, "actions 'subscribe', 'restart' and 'join' "
+                 "(the new subscription)")) {
+        if (sub || (restarts && cJSON_GetObjectItemCaseSensitive(o, "topics")))
             ok = cg_build_topics(b, o, &f->topics, &f->n_topics) && ok;
     } else {
         ok = false;
