@@ -15,6 +15,12 @@
  * - subscribed partitions of a group: those that appear in at least one of its assignments.
  * - unavailable_partition_ms: sum over subscribed partitions of the time without an owner, from
  *   the group's first `assignment` record to the end of the run.
+ * - stalled_partition_ms: unavailable_partition_ms plus the time a subscribed partition was owned
+ *   by a member whose process was not processing: from an applied `fault` record on that member
+ *   (target "group/member") with action crash or leave (until the member's next `assignment`),
+ *   pause or hang (until resume), isolate (until heal), to the end of its ownership. It is the
+ *   time nobody in the group was working on the partition, whatever the cause; the stall of a
+ *   crash begins at the crash, not at the session timeout that ends the ownership.
  * - balance.mean: time-weighted mean, from the first assignment to the end, of (max - min)
  *   partitions owned per member over members currently in the group (member_join .. member_leave).
  *   balance.max: the largest (max - min) of assignment sizes within one generation (what the
@@ -81,6 +87,7 @@ typedef struct an_part_sum {
     int64_t partition;                /* partition number */
     bool subscribed;                  /* appeared in an assignment of the group */
     double unavailable_ms;            /* time without owner (subscribed partitions only) */
+    double stalled_ms;                /* unavailable_ms + owned by a stopped member */
 } an_part_sum_t;
 
 /* The commit.error names a trace can carry (design.md), then "other" for any name not listed:
@@ -97,6 +104,7 @@ typedef struct an_group_sum {
     an_quantiles_t rebalance_ms;      /* of rebalance_end.duration_ms; NaN when none */
     double *rebalance_durations_ms;   /* sorted ascending, `rebalances` values */
     double unavailable_partition_ms;  /* see the definitions above */
+    double stalled_partition_ms;      /* see the definitions above */
     int64_t moved_partitions;         /* sum of rebalance_end.moved */
     int64_t duplicates;               /* sum of duplicate.records */
     int64_t zombie_records;           /* sum of zombie.records */

@@ -9,7 +9,7 @@
 
 static const char *const AN_FIG_NAMES[AN_FIG_COUNT] = {
     "rebalances", "rebalance_ms_p50", "rebalance_ms_p90", "rebalance_ms_p99",
-    "rebalance_ms_max", "rebalance_ms_mean", "unavailable_partition_ms", "moved_partitions",
+    "rebalance_ms_max", "rebalance_ms_mean", "stalled_partition_ms", "unavailable_partition_ms", "moved_partitions",
     "duplicates", "zombie_records", "max_lag_records", "lag_mean_records", "commits_failed",
     "balance_mean", "balance_max", "records_consumed",
 };
@@ -30,6 +30,7 @@ int an_figures_of(const an_result_t *res, double out[AN_FIG_COUNT])
     out[AN_FIG_REBALANCE_MS_P99] = t.rebalance_ms.p99;
     out[AN_FIG_REBALANCE_MS_MAX] = t.rebalance_ms.max;
     out[AN_FIG_REBALANCE_MS_MEAN] = t.rebalance_ms.mean;
+    out[AN_FIG_STALLED_PARTITION_MS] = t.stalled_partition_ms;
     out[AN_FIG_UNAVAILABLE_PARTITION_MS] = t.unavailable_partition_ms;
     out[AN_FIG_MOVED_PARTITIONS] = (double)t.moved_partitions;
     out[AN_FIG_DUPLICATES] = (double)t.duplicates;

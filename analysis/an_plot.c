@@ -506,8 +506,8 @@ int an_plot_trace(FILE *trace, const char *name, bool partial, const char *dir, 
 /* ---- compare: bars with 95% error bars per assignor ---- */
 
 static const char *const AN_CMP_FIGS[] = {
-    "unavailable_partition_ms", "rebalance_ms_p99", "moved_partitions",
-    "duplicates", "max_lag_records", "rebalances",
+    "stalled_partition_ms", "unavailable_partition_ms", "rebalance_ms_p99", "moved_partitions",
+    "duplicates", "max_lag_records",
 };
 #define AN_CMP_NFIGS (sizeof AN_CMP_FIGS / sizeof AN_CMP_FIGS[0])
 

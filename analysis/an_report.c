@@ -63,6 +63,7 @@ static cJSON *an_group_json(const an_group_sum_t *g)
     int bad = !o;
     bad = bad || an_add_num(o, "rebalances", (double)g->rebalances);
     bad = bad || an_add_quantiles(o, "rebalance_ms", &g->rebalance_ms);
+    bad = bad || an_add_num(o, "stalled_partition_ms", g->stalled_partition_ms);
     bad = bad || an_add_num(o, "unavailable_partition_ms", g->unavailable_partition_ms);
     bad = bad || an_add_num(o, "moved_partitions", (double)g->moved_partitions);
     bad = bad || an_add_num(o, "duplicates", (double)g->duplicates);
@@ -124,7 +125,7 @@ fail:
 
 typedef enum an_row {
     AN_ROW_REBALANCES, AN_ROW_P50, AN_ROW_P90, AN_ROW_P99, AN_ROW_MAX, AN_ROW_MEAN,
-    AN_ROW_UNAVAILABLE, AN_ROW_MOVED, AN_ROW_DUPLICATES, AN_ROW_ZOMBIE, AN_ROW_MAX_LAG,
+    AN_ROW_STALLED, AN_ROW_UNAVAILABLE, AN_ROW_MOVED, AN_ROW_DUPLICATES, AN_ROW_ZOMBIE, AN_ROW_MAX_LAG,
     AN_ROW_LAG_MEAN, AN_ROW_MAX_TOTAL_LAG, AN_ROW_COMMITS_OK, AN_ROW_COMMITS_FAILED,
     AN_ROW_BALANCE_MEAN,
     AN_ROW_BALANCE_MAX, AN_ROW_PARTITIONS, AN_ROW_ERRORS, AN_ROW_CONFLICTS, AN_ROW_COUNT
@@ -136,7 +137,7 @@ static const struct {
 } AN_ROWS[AN_ROW_COUNT] = {
     {"rebalances", 0}, {"rebalance ms p50", 3}, {"rebalance ms p90", 3},
     {"rebalance ms p99", 3}, {"rebalance ms max", 3}, {"rebalance ms mean", 3},
-    {"unavailable partition-ms", 3}, {"moved partitions", 0}, {"duplicates", 0},
+    {"stalled partition-ms", 3}, {"unavailable partition-ms", 3}, {"moved partitions", 0}, {"duplicates", 0},
     {"zombie records", 0}, {"max lag records", 0}, {"mean total lag records", 1},
     {"max total lag records", 0},
     {"commits ok", 0}, {"commits failed", 0}, {"balance mean (max-min)", 3},
@@ -153,6 +154,7 @@ static double an_row_value(const an_group_sum_t *g, an_row_t row)
     case AN_ROW_P99: return g->rebalance_ms.p99;
     case AN_ROW_MAX: return g->rebalance_ms.max;
     case AN_ROW_MEAN: return g->rebalance_ms.mean;
+    case AN_ROW_STALLED: return g->stalled_partition_ms;
     case AN_ROW_UNAVAILABLE: return g->unavailable_partition_ms;
     case AN_ROW_MOVED: return (double)g->moved_partitions;
     case AN_ROW_DUPLICATES: return (double)g->duplicates;
@@ -282,6 +284,7 @@ static void an_total_add(an_group_sum_t *t, const an_group_sum_t *g)
     t->rebalances = an_sat_add(t->rebalances, g->rebalances);
     t->rebalances_started = an_sat_add(t->rebalances_started, g->rebalances_started);
     t->unavailable_partition_ms += g->unavailable_partition_ms;
+    t->stalled_partition_ms += g->stalled_partition_ms;
     t->moved_partitions = an_sat_add(t->moved_partitions, g->moved_partitions);
     t->duplicates = an_sat_add(t->duplicates, g->duplicates);
     t->zombie_records = an_sat_add(t->zombie_records, g->zombie_records);

@@ -230,11 +230,54 @@ static void an_bal_remove(an_grp_t *gr, size_t k)
 
 /* ---- ownership ---- */
 
+/* Partition pi, owned by m since pt->since_ns, was stalled by m's stop up to t_ns. */
+static void an_stop_close(an_grp_t *gr, size_t pi, size_t m, int64_t t_ns)
+{
+    an_part_t *pt = &gr->part[pi];
+    const an_mem_t *mb = &gr->mem[m];
+    if (!mb->stop)
+        return;
+    int64_t from = pt->since_ns > mb->stop_since_ns ? pt->since_ns : mb->stop_since_ns;
+    if (t_ns > from)
+        pt->stopped_ns = an_sat_add(pt->stopped_ns, t_ns - from);
+}
+
+/* Member m's stop bits become `stop` at t_ns: the stalls of what it owns end when none is left. */
+static void an_set_stop(an_grp_t *gr, size_t m, unsigned stop, int64_t t_ns)
+{
+    an_mem_t *mb = &gr->mem[m];
+    if (!mb->stop && stop)
+        mb->stop_since_ns = t_ns;
+    if (mb->stop && !stop)
+        for (size_t i = 0; i < mb->n_owned; i++)
+            if (gr->part[mb->owned[i]].owner == (int64_t)m)
+                an_stop_close(gr, mb->owned[i], m, t_ns);
+    mb->stop = stop;
+}
+
+void an_state_fault(an_state_t *s, size_t g, size_t m, const char *action, int64_t t_ns)
+{
+    an_grp_t *gr = &s->grp[g];
+    unsigned stop = gr->mem[m].stop;
+    if (!strcmp(action, "crash") || !strcmp(action, "leave"))
+        stop |= AN_STOP_DOWN;
+    else if (!strcmp(action, "pause") || !strcmp(action, "hang"))
+        stop |= AN_STOP_PAUSED;
+    else if (!strcmp(action, "resume"))
+        stop &= ~(unsigned)AN_STOP_PAUSED;
+    else if (!strcmp(action, "isolate"))
+        stop |= AN_STOP_ISOLATED;
+    else if (!strcmp(action, "heal"))
+        stop &= ~(unsigned)AN_STOP_ISOLATED;
+    an_set_stop(gr, m, stop, t_ns);
+}
+
 static void an_release(an_state_t *s, size_t g, size_t pi, int64_t t_ns)
 {
     an_grp_t *gr = &s->grp[g];
     an_part_t *pt = &gr->part[pi];
     size_t m = (size_t)pt->owner;
+    an_stop_close(gr, pi, m, t_ns);
     gr->mem[m].owned_ns = an_sat_add(gr->mem[m].owned_ns, t_ns - pt->since_ns);
     if (s->obs && s->obs->owned)
         s->obs->owned(s->obs->ctx, g, pi, m, pt->since_ns, t_ns);
@@ -398,6 +441,8 @@ int an_state_assign(an_state_t *s, size_t g, size_t m, int64_t gen, const an_tp_
     an_bal_advance(gr, t_ns);
     if (!gr->mem[m].in_group && an_enter(gr, m))   /* lenient: assigned without member_join */
         return -1;
+    /* A process that receives an assignment is up again (after a crash, restart and rejoin). */
+    an_set_stop(gr, m, gr->mem[m].stop & ~(unsigned)AN_STOP_DOWN, t_ns);
     size_t k = an_collect(s, gr, tps, n, true);
     if (k == AN_MAP_NONE)
         return -1;
@@ -580,7 +625,7 @@ static int an_grp_members(const an_grp_t *gr, an_group_sum_t *o)
 
 static int an_grp_parts(const an_state_t *s, const an_grp_t *gr, an_group_sum_t *o)
 {
-    int64_t unavailable_ns = 0;
+    int64_t unavailable_ns = 0, stalled_ns = 0;
     o->n_parts = an_map_len(&gr->part_ids);
     o->parts = calloc(o->n_parts ? o->n_parts : 1, sizeof *o->parts);
     if (!o->parts)
@@ -593,12 +638,16 @@ static int an_grp_parts(const an_state_t *s, const an_grp_t *gr, an_group_sum_t 
         o->parts[i].partition = pt->partition;
         o->parts[i].subscribed = pt->subscribed;
         o->parts[i].unavailable_ms = (double)pt->unavailable_ns / 1e6;
+        int64_t stalled = an_sat_add(pt->unavailable_ns, pt->stopped_ns);
+        o->parts[i].stalled_ms = (double)stalled / 1e6;
         if (pt->subscribed) {
             o->partitions++;
             unavailable_ns = an_sat_add(unavailable_ns, pt->unavailable_ns);
+            stalled_ns = an_sat_add(stalled_ns, stalled);
         }
     }
     o->unavailable_partition_ms = (double)unavailable_ns / 1e6;
+    o->stalled_partition_ms = (double)stalled_ns / 1e6;
     return 0;
 }
 

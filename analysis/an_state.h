@@ -25,11 +25,15 @@ typedef struct an_part {
     int64_t owner;                    /* member index, -1 = none */
     int64_t since_ns;                 /* last owner change (or subscription start) */
     int64_t unavailable_ns;           /* time without owner, subscribed only */
+    int64_t stopped_ns;               /* time owned by a member while it was stopped */
     int64_t lag_records;              /* last committed lag, -1 = none yet */
     int64_t committed;                /* last ok committed offset, -1 = none yet */
     uint64_t stamp;                   /* scratch mark for set operations */
     bool subscribed;                  /* appeared in an assignment */
 } an_part_t;
+
+/* Why a member's process is not processing (from applied fault records). */
+enum { AN_STOP_DOWN = 1, AN_STOP_PAUSED = 2, AN_STOP_ISOLATED = 4 };
 
 typedef struct an_mem {
     size_t *owned;                    /* partition indexes owned now, plus stale entries of
@@ -42,6 +46,8 @@ typedef struct an_mem {
     int64_t joins;                    /* member_join records */
     int64_t leaves;                   /* member_leave records */
     bool in_group;                    /* between member_join (or assignment) and member_leave */
+    unsigned stop;                    /* AN_STOP_* bits: why its process is not processing */
+    int64_t stop_since_ns;            /* when stop last became non-zero */
 } an_mem_t;
 
 typedef struct an_grp {
@@ -128,6 +134,8 @@ int an_state_revoke(an_state_t *s, size_t g, size_t m, const an_tp_t *tps, size_
 int an_state_commit(an_state_t *s, size_t g, const char *topic, int64_t p, bool ok,
                     const char *error, size_t err_len,
                     bool has_end, int64_t offset, int64_t end_offset, int64_t t_ns);
+/* An applied fault with `action` on member m: a stop begins or ends (other actions: nothing). */
+void an_state_fault(an_state_t *s, size_t g, size_t m, const char *action, int64_t t_ns);
 int an_state_rebalance_start(an_state_t *s, size_t g, const char *reason);
 int an_state_rebalance_end(an_state_t *s, size_t g, double duration_ms, int64_t moved);
 /* Close every interval at end_ns and fill res->groups. */

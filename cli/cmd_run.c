@@ -180,10 +180,11 @@ static void run_print_group(const cg_group_summary_t *g)
                          ? (double)g->rebalance_ns_total / (double)g->rebalances / 1e6 : 0.0;
     fprintf(stderr,
             "  group %s: %lld rebalances (mean %.1f ms, max %.1f ms), %lld partitions moved,\n"
-            "    unavailable %.3f partition-s, max lag %lld records, %lld duplicates, "
-            "%lld zombie records\n",
+            "    stalled %.3f partition-s (of which unowned %.3f), max lag %lld records, "
+            "%lld duplicates, %lld zombie records\n",
             g->group, (long long)g->rebalances, mean_ms, (double)g->rebalance_ns_max / 1e6,
-            (long long)g->moved, (double)g->unavailable_partition_ns / 1e9,
+            (long long)g->moved, (double)g->stalled_partition_ns / 1e9,
+            (double)g->unavailable_partition_ns / 1e9,
             (long long)g->max_lag_records, (long long)g->duplicates,
             (long long)g->zombie_records);
 }

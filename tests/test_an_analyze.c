@@ -51,6 +51,8 @@ Test(analyze, basic_group_figures)
     /* p0..p2 unowned 250->301 (3*51), p3 250->302 (52); p3 800->905 (105),
      * p0..p2 820->905 (3*85) */
     expect_near(g->unavailable_partition_ms, 153.0 + 52.0 + 105.0 + 255.0);
+    /* and b, crashed at 700, still owned p3 until its member_leave at 800 */
+    expect_near(g->stalled_partition_ms, 565.0 + 100.0);
     cr_expect_eq(g->moved_partitions, 8);
     cr_expect_eq(g->duplicates, 5);
     cr_expect_eq(g->zombie_records, 7);
@@ -93,7 +95,7 @@ Test(analyze, json_shape_and_determinism)
     char *text = cJSON_PrintUnformatted(j);
     const char *head = "{\"groups\":{\"g\":{\"rebalances\":3,\"rebalance_ms\":{\"p50\":100,"
                        "\"p90\":140,\"p99\":149,\"max\":150,\"mean\":113.333333},"
-                       "\"unavailable_partition_ms\":565,\"moved_partitions\":8,\"duplicates\":5,"
+                       "\"stalled_partition_ms\":665,\"unavailable_partition_ms\":565,\"moved_partitions\":8,\"duplicates\":5,"
                        "\"zombie_records\":7,\"max_lag_records\":50,";
     cr_expect(strncmp(text, head, strlen(head)) == 0, "got %s", text);
     cr_expect(strstr(text, "\"run\":{\"scenario\":\"basic\",\"seed\":7,\"version\":\"0.1.0\","

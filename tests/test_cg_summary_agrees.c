@@ -18,7 +18,7 @@
 typedef struct sum_group {
     char name[256];
     long long rebalances, moved, max_lag, duplicates, zombies;
-    double mean_ms, max_ms, unavailable_s;
+    double mean_ms, max_ms, stalled_s, unavailable_s;
 } sum_group_t;
 
 /* The summary's two lines per group; returns how many groups were parsed. */
@@ -28,10 +28,10 @@ static size_t parse_summary(const char *log, sum_group_t *g, size_t max)
     for (const char *p = strstr(log, "\n  group "); p && n < max; p = strstr(p + 1, "\n  group ")) {
         sum_group_t *s = &g[n];
         if (sscanf(p, "\n  group %255[^:]: %lld rebalances (mean %lf ms, max %lf ms), %lld "
-                      "partitions moved,\n    unavailable %lf partition-s, max lag %lld records, "
+                      "partitions moved,\n    stalled %lf partition-s (of which unowned %lf), max lag %lld records, "
                       "%lld duplicates, %lld zombie records",
-                   s->name, &s->rebalances, &s->mean_ms, &s->max_ms, &s->moved, &s->unavailable_s,
-                   &s->max_lag, &s->duplicates, &s->zombies) == 9)
+                   s->name, &s->rebalances, &s->mean_ms, &s->max_ms, &s->moved, &s->stalled_s,
+                   &s->unavailable_s, &s->max_lag, &s->duplicates, &s->zombies) == 10)
             n++;
     }
     return n;
@@ -73,6 +73,9 @@ static void check_one(const char *scenario)
             cr_expect(fabs(sum[i].max_ms - a->rebalance_ms.max) < 0.06, "%s %s max", scenario, gn);
         }
         cr_expect_eq(sum[i].moved, a->moved_partitions, "%s %s moved", scenario, gn);
+        cr_expect(fabs(sum[i].stalled_s - a->stalled_partition_ms / 1000.0) < 0.0006,
+                  "%s %s stalled %.3f / %.6f", scenario, gn, sum[i].stalled_s,
+                  a->stalled_partition_ms / 1000.0);
         cr_expect(fabs(sum[i].unavailable_s - a->unavailable_partition_ms / 1000.0) < 0.0006,
                   "%s %s unavailable %.3f / %.6f", scenario, gn, sum[i].unavailable_s,
                   a->unavailable_partition_ms / 1000.0);

@@ -109,6 +109,9 @@ typedef struct cg_client {
     sim_rng_t proc_rng;               /* processing times "proc/<group>/<consumer>" */
     int32_t *tr_owned;                /* partitions owned per the trace, any order */
     uint32_t n_tr, cap_tr;
+    unsigned tr_stop;                 /* CG_STOP_* bits: why, per its fault records, the process
+                                         is not processing (models/world/ownership) */
+    int64_t tr_stop_since_ns;         /* when tr_stop last became non-zero */
 } cg_client_t;
 
 /* A membership protocol as the client sees it: a const table found by name (models/protocol).

@@ -84,8 +84,10 @@ static bool member_step(struct cg_world *w, int32_t ci, cg_fault_action_t a, dou
         cg_client_subscribe(c, topics, f->n_topics);
         cg_own_subscribe(c->g, topics, f->n_topics);
     }
-    if (applied)
+    if (applied) {
+        cg_own_fault(c, a);
         cg_client_apply(c, a, factor);
+    }
     return applied;
 }
 

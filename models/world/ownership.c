@@ -32,8 +32,52 @@ static void start_unavailable(cg_group_t *g)
             g->unavail_since_ns[gp] = now;
 }
 
+static cg_client_t *owner_client(cg_group_t *g, int32_t gp)
+{
+    return &g->w->clients[g->cfg->first_consumer + g->owner[gp]];
+}
+
+/* Partition gp of stopped client c was stalled from max(its ownership, the stop) to now. */
+static void stop_close(cg_group_t *g, const cg_client_t *c, int32_t gp, int64_t now)
+{
+    if (!c->tr_stop)
+        return;
+    int64_t from = g->owned_since_ns[gp] > c->tr_stop_since_ns ? g->owned_since_ns[gp]
+                                                                : c->tr_stop_since_ns;
+    if (now > from)
+        g->sum.stalled_partition_ns += now - from;
+}
+
+static void set_stop(cg_client_t *c, unsigned stop)
+{
+    cg_group_t *g = c->g;
+    int64_t now = sim_now(&g->w->sim);
+    if (!c->tr_stop && stop)
+        c->tr_stop_since_ns = now;
+    if (c->tr_stop && !stop)
+        for (uint32_t i = 0; i < c->n_tr; i++)
+            if (g->owner[c->tr_owned[i]] == c->local)
+                stop_close(g, c, c->tr_owned[i], now);
+    c->tr_stop = stop;
+}
+
+void cg_own_fault(cg_client_t *c, cg_fault_action_t a)
+{
+    unsigned stop = c->tr_stop;
+    switch (a) {
+    case CG_FAULT_CRASH: case CG_FAULT_LEAVE: stop |= CG_STOP_DOWN; break;
+    case CG_FAULT_PAUSE: case CG_FAULT_HANG: stop |= CG_STOP_PAUSED; break;
+    case CG_FAULT_RESUME: stop &= ~(unsigned)CG_STOP_PAUSED; break;
+    case CG_FAULT_ISOLATE: stop |= CG_STOP_ISOLATED; break;
+    case CG_FAULT_HEAL: stop &= ~(unsigned)CG_STOP_ISOLATED; break;
+    default: break;
+    }
+    set_stop(c, stop);
+}
+
 static void release(cg_group_t *g, int32_t gp)
 {
+    stop_close(g, owner_client(g, gp), gp, sim_now(&g->w->sim));
     g->owner[gp] = -1;
     if (g->any_owned && g->subscribed[g->w->gp_topic[gp]])
         g->unavail_since_ns[gp] = sim_now(&g->w->sim);
@@ -43,10 +87,12 @@ static void acquire(cg_group_t *g, cg_client_t *c, int32_t gp)
 {
     if (g->unavail_since_ns[gp] >= 0) {
         g->sum.unavailable_partition_ns += sim_now(&g->w->sim) - g->unavail_since_ns[gp];
+        g->sum.stalled_partition_ns += sim_now(&g->w->sim) - g->unavail_since_ns[gp];
         g->unavail_since_ns[gp] = -1;
     }
     g->owner[gp] = c->local;
     g->last_owner[gp] = c->local;
+    g->owned_since_ns[gp] = sim_now(&g->w->sim);
 }
 
 static int tr_push(cg_client_t *c, int32_t gp)
@@ -73,6 +119,7 @@ void cg_own_assign(cg_group_t *g, cg_client_t *c, int32_t generation, const int3
 {
     struct cg_world *w = g->w;
     cg_rec_assignment(w, g, generation, c->ci, gp, n);
+    set_stop(c, c->tr_stop & ~(unsigned)CG_STOP_DOWN);   /* up again: it was given partitions */
     for (uint32_t i = 0; i < c->n_tr; i++)
         if (g->owner[c->tr_owned[i]] == c->local)
             release(g, c->tr_owned[i]);
@@ -180,11 +227,17 @@ void cg_own_processed(cg_group_t *g, cg_client_t *c, int32_t gp, int64_t from, i
 
 void cg_own_finish(cg_group_t *g, int64_t end_ns)
 {
-    for (int64_t gp = 0; gp < g->w->n_parts; gp++)
+    for (int64_t gp = 0; gp < g->w->n_parts; gp++) {
+        if (g->owner[gp] >= 0) {
+            stop_close(g, owner_client(g, (int32_t)gp), (int32_t)gp, end_ns);
+            g->owned_since_ns[gp] = end_ns;   /* closed: a second finish adds nothing */
+        }
         if (g->unavail_since_ns[gp] >= 0) {
             g->sum.unavailable_partition_ns += end_ns - g->unavail_since_ns[gp];
+            g->sum.stalled_partition_ns += end_ns - g->unavail_since_ns[gp];
             g->unavail_since_ns[gp] = end_ns;
         }
+    }
 }
 
 void cg_own_check_coverage(cg_group_t *g, const bool *topic_sub, int32_t generation)

@@ -27,6 +27,12 @@ void cg_own_revoke_except(cg_group_t *g, cg_client_t *c, const int32_t *keep, ui
 void cg_own_end_all(cg_group_t *g, cg_client_t *c);
 /* Records [from, from+n) of gp were processed by c now: counts, duplicates, zombies. */
 void cg_own_processed(cg_group_t *g, cg_client_t *c, int32_t gp, int64_t from, int64_t n);
+/* Why a member's process is not processing, per its fault records (analysis/ reads the same
+ * records): crash or leave until its next assignment, pause or hang until resume, isolate until
+ * heal. The partitions it owns meanwhile count as stalled. */
+enum { CG_STOP_DOWN = 1, CG_STOP_PAUSED = 2, CG_STOP_ISOLATED = 4 };
+/* An applied fault action on client c (written as a fault record just before). */
+void cg_own_fault(cg_client_t *c, cg_fault_action_t a);
 /* Close the unavailable-time accounting at the end of the run. */
 void cg_own_finish(cg_group_t *g, int64_t end_ns);
 /* `check`: the group has been stable for a while: every partition of a topic with

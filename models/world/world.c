@@ -76,12 +76,13 @@ static int group_init(struct cg_world *w, cg_group_t *g, int32_t gi, char *err, 
     g->snap_owner = malloc(np * sizeof *g->snap_owner);
     g->max_processed = calloc(np, sizeof *g->max_processed);
     g->unavail_since_ns = malloc(np * sizeof *g->unavail_since_ns);
+    g->owned_since_ns = calloc(np, sizeof *g->owned_since_ns);
     g->acked = malloc(np * sizeof *g->acked);
     g->subscribed = calloc(s->n_topics + 1, sizeof *g->subscribed);
     size_t ni = cg_scenario_group_instances(s, g->cfg, NULL);
     g->instance_ids = calloc(ni + 1, sizeof *g->instance_ids);
     if (!g->proto || !g->owner || !g->last_owner || !g->snap_owner || !g->max_processed ||
-        !g->unavail_since_ns || !g->acked || !g->subscribed || !g->instance_ids) {
+        !g->unavail_since_ns || !g->owned_since_ns || !g->acked || !g->subscribed || !g->instance_ids) {
         snprintf(err, errlen, "out of memory building group %s", g->cfg->id);
         return -1;
     }
@@ -111,6 +112,7 @@ static void group_fini(cg_group_t *g)
     free(g->snap_owner);
     free(g->max_processed);
     free(g->unavail_since_ns);
+    free(g->owned_since_ns);
     free(g->acked);
     free(g->subscribed);
     free(g->instance_ids);

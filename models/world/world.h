@@ -38,6 +38,7 @@ typedef struct cg_group_summary {
     int64_t duplicates;               /* records processed twice */
     int64_t zombie_records;           /* records processed by members that no longer owned them */
     int64_t unavailable_partition_ns; /* partition-time with no owner after the first assignment */
+    int64_t stalled_partition_ns;     /* unavailable + owned by a member stopped by a fault */
 } cg_group_summary_t;
 
 typedef struct cg_run_result {

@@ -64,6 +64,7 @@ typedef struct cg_group {
     int64_t reb_start_ns;             /* when it started */
     int64_t *max_processed;           /* highest processed offset + 1 per partition */
     int64_t *unavail_since_ns;        /* unowned since (after first assignment), -1 */
+    int64_t *owned_since_ns;          /* the current owner's ownership began */
     int64_t *acked;                   /* last committed offset per partition per the trace, -1 */
     bool *subscribed;                 /* per topic: some consumer of the group subscribes */
     bool any_owned;                   /* the group has had a first assignment */
