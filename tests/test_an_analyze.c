@@ -86,6 +86,26 @@ Test(analyze, basic_group_figures)
     an_result_fini(&res);
 }
 
+/* Stalled time from fault records alone, computed by hand: a paused 200-300 with two partitions
+ * (200), b isolated 400-500 (100), b crashed at 600 and given its partition again at 750 after a
+ * restart (150), a hung from 900 to the end (200). A fault that was not applied, a fault on a
+ * member the trace never named and a slow member stall nothing; nothing was ever unowned. */
+Test(analyze, stalled_from_fault_records)
+{
+    an_result_t res;
+    char err[512] = "";
+    cr_assert_eq(analyze("stall.jsonl", false, &res, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(res.n_groups, 1);
+    const an_group_sum_t *g = &res.groups[0];
+    expect_near(g->unavailable_partition_ms, 0.0);
+    expect_near(g->stalled_partition_ms, 200.0 + 100.0 + 150.0 + 200.0);
+    cr_assert_eq(g->n_parts, 3);
+    expect_near(g->parts[0].stalled_ms, 100.0 + 100.0);
+    expect_near(g->parts[2].stalled_ms, 100.0 + 150.0);
+    cr_expect_eq(g->n_members, 2, "a fault names no new member");
+    an_result_fini(&res);
+}
+
 Test(analyze, json_shape_and_determinism)
 {
     an_result_t res;
