@@ -179,11 +179,47 @@ static int an_section(cJSON *root, const char *key, const an_compare_t *c, bool 
     return 0;
 }
 
+/* Assignor indexes by mean stalled partition-time, lowest first; equal means (or none, last)
+ * keep the order given, so the ranking is deterministic. Returns a malloc'd array or NULL. */
+static size_t *an_rank_stalled(const an_compare_t *c)
+{
+    size_t *ord = malloc((c->n_assignors ? c->n_assignors : 1) * sizeof *ord);
+    if (!ord)
+        return NULL;
+    for (size_t i = 0; i < c->n_assignors; i++) {   /* insertion sort: stable, few assignors */
+        double m = an_compare_ci(c, i, AN_FIG_STALLED_PARTITION_MS).mean;
+        size_t k = i;
+        for (; k > 0; k--) {
+            double p = an_compare_ci(c, ord[k - 1], AN_FIG_STALLED_PARTITION_MS).mean;
+            if (!(isnan(p) ? !isnan(m) : (!isnan(m) && m < p)))
+                break;
+            ord[k] = ord[k - 1];
+        }
+        ord[k] = i;
+    }
+    return ord;
+}
+
+static int an_ranking_json(cJSON *root, const an_compare_t *c)
+{
+    size_t *ord = an_rank_stalled(c);
+    cJSON *arr = ord ? cJSON_AddArrayToObject(root, "ranked_by_stalled") : NULL;
+    for (size_t i = 0; arr && i < c->n_assignors; i++) {
+        cJSON *s = cJSON_CreateString(c->assignors[ord[i]]);
+        if (!s || !cJSON_AddItemToArray(arr, s)) {
+            cJSON_Delete(s);
+            arr = NULL;
+        }
+    }
+    free(ord);
+    return arr ? 0 : -1;
+}
+
 cJSON *an_compare_json(const an_compare_t *c)
 {
     cJSON *root = cJSON_CreateObject();
     if (!root || an_section(root, "assignors", c, false) ||
-        an_section(root, "paired_vs_first", c, true) ||
+        an_section(root, "paired_vs_first", c, true) || an_ranking_json(root, c) ||
         !cJSON_AddStringToObject(root, "first", c->n_assignors ? c->assignors[0] : "") ||
         !cJSON_AddNumberToObject(root, "seeds", (double)c->n_seeds)) {
         cJSON_Delete(root);
@@ -233,6 +269,18 @@ void an_compare_print(const an_compare_t *c, FILE *out)
     an_print_table(c, out, false);
     if (c->n_assignors < 2)
         return;
+    size_t *ord = an_rank_stalled(c);
+    if (ord) {
+        fprintf(out, "\nranked by stalled_partition_ms (time nobody processes a partition), "
+                     "lowest first:\n");
+        for (size_t i = 0; i < c->n_assignors; i++) {
+            char buf[96];
+            an_fmt_ci(buf, sizeof buf, an_compare_ci(c, ord[i], AN_FIG_STALLED_PARTITION_MS),
+                      false);
+            fprintf(out, "  %zu. %s %s\n", i + 1, c->assignors[ord[i]], buf);
+        }
+        free(ord);
+    }
     fprintf(out, "\npaired difference vs %s, same seeds: mean [95%% interval]\n\n",
             c->assignors[0]);
     an_print_table(c, out, true);

@@ -178,14 +178,17 @@ static void run_print_group(const cg_group_summary_t *g)
 {
     double mean_ms = g->rebalances > 0
                          ? (double)g->rebalance_ns_total / (double)g->rebalances / 1e6 : 0.0;
+    char lag[32] = "-";   /* no accepted commit: no data, printed as analyze prints it */
+    if (g->max_lag_records >= 0)
+        snprintf(lag, sizeof lag, "%lld records", (long long)g->max_lag_records);
     fprintf(stderr,
             "  group %s: %lld rebalances (mean %.1f ms, max %.1f ms), %lld partitions moved,\n"
-            "    stalled %.3f partition-s (of which unowned %.3f), max lag %lld records, "
+            "    stalled %.3f partition-s (of which unowned %.3f), max lag %s, "
             "%lld duplicates, %lld zombie records\n",
             g->group, (long long)g->rebalances, mean_ms, (double)g->rebalance_ns_max / 1e6,
             (long long)g->moved, (double)g->stalled_partition_ns / 1e9,
             (double)g->unavailable_partition_ns / 1e9,
-            (long long)g->max_lag_records, (long long)g->duplicates,
+            lag, (long long)g->duplicates,
             (long long)g->zombie_records);
 }
 

@@ -114,6 +114,26 @@ Test(compare, json_is_a_function_of_the_table)
     an_compare_fini(&c2);
 }
 
+/* Ranked on stalled time, lowest mean first; an assignor without data goes last and equal means
+ * keep the order of --assignors. */
+Test(compare, ranks_on_stalled_time)
+{
+    const char *names[] = {"range", "nodata", "sticky", "roundrobin"};
+    const double v[4][2] = {{300, 500}, {NAN, NAN}, {100, 200}, {500, 300}};
+    an_compare_t c;
+    cr_assert_eq(an_compare_init(&c, names, 4, 2), 0);
+    for (size_t a = 0; a < 4; a++)
+        for (size_t s = 0; s < 2; s++)
+            an_compare_row(&c, a, s)[AN_FIG_STALLED_PARTITION_MS] = v[a][s];
+    cJSON *j = an_compare_json(&c);
+    cr_assert_not_null(j);
+    char *r = cJSON_PrintUnformatted(cJSON_GetObjectItem(j, "ranked_by_stalled"));
+    cr_expect_str_eq(r, "[\"sticky\",\"range\",\"roundrobin\",\"nodata\"]");
+    cJSON_free(r);
+    cJSON_Delete(j);
+    an_compare_fini(&c);
+}
+
 Test(compare, figures_of_an_analysed_trace)
 {
     FILE *f = fopen(CGSIM_SOURCE_DIR "/tests/traces/basic.jsonl", "r");

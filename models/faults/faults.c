@@ -80,10 +80,8 @@ static bool member_step(struct cg_world *w, int32_t ci, cg_fault_action_t a, dou
     const int32_t *topics = f ? f->topics : NULL;
     cg_rec_fault(w, cg_fault_action_name(a), target, applied, factor, dur_ns, topics,
                  topics ? f->n_topics : 0);
-    if (applied && topics) {
+    if (applied && topics)
         cg_client_subscribe(c, topics, f->n_topics);
-        cg_own_subscribe(c->g, topics, f->n_topics);
-    }
     if (applied) {
         cg_own_fault(c, a);
         cg_client_apply(c, a, factor);

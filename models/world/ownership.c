@@ -3,7 +3,9 @@
  * Each client keeps the list of partitions it owns per the trace ("tr_owned"); each group keeps
  * owner[gp] (consumer index within the group, -1 none) and last_owner[gp] (kept after the
  * ownership ends: `moved` compares a new assignment with it). A partition without an owner after
- * the group's first assignment accumulates unavailable time. With `check`, an assignment that
+ * the group's first assignment accumulates unavailable time once it has appeared in an
+ * assignment (from the first assignment, as analysis/ counts it from the trace alone: a topic
+ * subscribed but never assigned does not count, for lack of a record saying it was wanted). With `check`, an assignment that
  * gives a partition owned by another member stops the run. */
 #include "models/world/ownership.h"
 
@@ -23,13 +25,16 @@ static void tp_name(const struct cg_world *w, int32_t gp, char *buf, size_t len)
 
 static void start_unavailable(cg_group_t *g)
 {
-    /* The first assignment of the group starts the clock of every subscribed partition. */
-    struct cg_world *w = g->w;
-    int64_t now = sim_now(&w->sim);
+    /* The first assignment of the group starts the clock; only the partitions it listed were
+     * ever assigned, and they are owned now. */
     g->any_owned = true;
-    for (int64_t gp = 0; gp < w->n_parts; gp++)
-        if (g->subscribed[w->gp_topic[gp]] && g->owner[gp] < 0)
-            g->unavail_since_ns[gp] = now;
+    g->first_assignment_ns = sim_now(&g->w->sim);
+}
+
+static void add_unavailable(cg_group_t *g, int64_t ns)
+{
+    g->sum.unavailable_partition_ns += ns;
+    g->sum.stalled_partition_ns += ns;
 }
 
 static cg_client_t *owner_client(cg_group_t *g, int32_t gp)
@@ -79,15 +84,20 @@ static void release(cg_group_t *g, int32_t gp)
 {
     stop_close(g, owner_client(g, gp), gp, sim_now(&g->w->sim));
     g->owner[gp] = -1;
-    if (g->any_owned && g->subscribed[g->w->gp_topic[gp]])
+    if (g->any_owned)
         g->unavail_since_ns[gp] = sim_now(&g->w->sim);
 }
 
 static void acquire(cg_group_t *g, cg_client_t *c, int32_t gp)
 {
-    if (g->unavail_since_ns[gp] >= 0) {
-        g->sum.unavailable_partition_ns += sim_now(&g->w->sim) - g->unavail_since_ns[gp];
-        g->sum.stalled_partition_ns += sim_now(&g->w->sim) - g->unavail_since_ns[gp];
+    int64_t now = sim_now(&g->w->sim);
+    if (!g->assigned_ever[gp]) {
+        /* First time assigned: it was unavailable since the group's first assignment. */
+        g->assigned_ever[gp] = true;
+        if (g->any_owned)
+            add_unavailable(g, now - g->first_assignment_ns);
+    } else if (g->unavail_since_ns[gp] >= 0) {
+        add_unavailable(g, now - g->unavail_since_ns[gp]);
         g->unavail_since_ns[gp] = -1;
     }
     g->owner[gp] = c->local;
@@ -137,7 +147,7 @@ void cg_own_assign(cg_group_t *g, cg_client_t *c, int32_t generation, const int3
             return;
         }
     }
-    if (!g->any_owned && n > 0)
+    if (!g->any_owned)   /* even an empty one, as analysis/ counts from the first record */
         start_unavailable(g);
 }
 
@@ -233,8 +243,7 @@ void cg_own_finish(cg_group_t *g, int64_t end_ns)
             g->owned_since_ns[gp] = end_ns;   /* closed: a second finish adds nothing */
         }
         if (g->unavail_since_ns[gp] >= 0) {
-            g->sum.unavailable_partition_ns += end_ns - g->unavail_since_ns[gp];
-            g->sum.stalled_partition_ns += end_ns - g->unavail_since_ns[gp];
+            add_unavailable(g, end_ns - g->unavail_since_ns[gp]);
             g->unavail_since_ns[gp] = end_ns;
         }
     }
@@ -252,21 +261,6 @@ void cg_own_check_coverage(cg_group_t *g, const bool *topic_sub, int32_t generat
                       "stable (generation %d) with every member polling",
                       (long long)(sim_now(&w->sim) / SIM_NS_PER_MS), g->cfg->id, tp, generation);
         return;
-    }
-}
-
-void cg_own_subscribe(cg_group_t *g, const int32_t *topics, size_t n)
-{
-    struct cg_world *w = g->w;
-    int64_t now = sim_now(&w->sim);
-    for (size_t i = 0; i < n; i++) {
-        int32_t t = topics[i];
-        if (g->subscribed[t])
-            continue;
-        g->subscribed[t] = true;
-        for (int64_t gp = w->topic_base[t]; g->any_owned && gp < w->topic_base[t + 1]; gp++)
-            if (g->owner[gp] < 0 && g->unavail_since_ns[gp] < 0)
-                g->unavail_since_ns[gp] = now;
     }
 }
 

@@ -38,9 +38,6 @@ void cg_own_finish(cg_group_t *g, int64_t end_ns);
 /* `check`: the group has been stable for a while: every partition of a topic with
  * topic_sub[t] set (subscribed by a member of the generation) must be owned. */
 void cg_own_check_coverage(cg_group_t *g, const bool *topic_sub, int32_t generation);
-/* A member now subscribes to topics[0..n): their partitions count as unavailable while
- * unowned from now on (they did not when nobody in the group subscribed). */
-void cg_own_subscribe(cg_group_t *g, const int32_t *topics, size_t n);
 /* cg_own_assign when the group's protocol still counts c as the member it believes it is (an
  * assignment reaching a member removed meanwhile is not recorded). */
 void cg_own_assign_current(cg_group_t *g, cg_client_t *c, int32_t generation, const int32_t *gp,

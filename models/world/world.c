@@ -78,11 +78,11 @@ static int group_init(struct cg_world *w, cg_group_t *g, int32_t gi, char *err, 
     g->unavail_since_ns = malloc(np * sizeof *g->unavail_since_ns);
     g->owned_since_ns = calloc(np, sizeof *g->owned_since_ns);
     g->acked = malloc(np * sizeof *g->acked);
-    g->subscribed = calloc(s->n_topics + 1, sizeof *g->subscribed);
+    g->assigned_ever = calloc(np, sizeof *g->assigned_ever);
     size_t ni = cg_scenario_group_instances(s, g->cfg, NULL);
     g->instance_ids = calloc(ni + 1, sizeof *g->instance_ids);
     if (!g->proto || !g->owner || !g->last_owner || !g->snap_owner || !g->max_processed ||
-        !g->unavail_since_ns || !g->owned_since_ns || !g->acked || !g->subscribed || !g->instance_ids) {
+        !g->unavail_since_ns || !g->owned_since_ns || !g->acked || !g->assigned_ever || !g->instance_ids) {
         snprintf(err, errlen, "out of memory building group %s", g->cfg->id);
         return -1;
     }
@@ -94,12 +94,11 @@ static int group_init(struct cg_world *w, cg_group_t *g, int32_t gi, char *err, 
     }
     for (size_t i = 0; i < g->cfg->n_consumers; i++) {
         const cg_consumer_cfg_t *cc = &s->consumers[g->cfg->first_consumer + i];
-        for (size_t t = 0; t < cc->n_topics; t++)
-            g->subscribed[cc->topics[t]] = true;
         if (cc->cfg.heartbeat_interval_ns > g->max_hb_ns)
             g->max_hb_ns = cc->cfg.heartbeat_interval_ns;
     }
     g->sum.group = g->cfg->id;
+    g->sum.max_lag_records = -1;   /* no accepted commit yet: no data, as analyze says */
     return g->proto->group_init(g, err, errlen);
 }
 
@@ -114,7 +113,7 @@ static void group_fini(cg_group_t *g)
     free(g->unavail_since_ns);
     free(g->owned_since_ns);
     free(g->acked);
-    free(g->subscribed);
+    free(g->assigned_ever);
     free(g->instance_ids);
 }
 

@@ -34,7 +34,8 @@ typedef struct cg_group_summary {
     int64_t rebalance_ns_total;       /* sum of rebalance durations */
     int64_t rebalance_ns_max;         /* longest rebalance */
     int64_t moved;                    /* partitions that changed owner, summed */
-    int64_t max_lag_records;          /* max over time of produced - committed, over partitions */
+    int64_t max_lag_records;          /* max over time of produced - committed, over partitions;
+                                         -1 before any accepted commit */
     int64_t duplicates;               /* records processed twice */
     int64_t zombie_records;           /* records processed by members that no longer owned them */
     int64_t unavailable_partition_ns; /* partition-time with no owner after the first assignment */

@@ -66,7 +66,8 @@ typedef struct cg_group {
     int64_t *unavail_since_ns;        /* unowned since (after first assignment), -1 */
     int64_t *owned_since_ns;          /* the current owner's ownership began */
     int64_t *acked;                   /* last committed offset per partition per the trace, -1 */
-    bool *subscribed;                 /* per topic: some consumer of the group subscribes */
+    bool *assigned_ever;              /* per partition: listed in an assignment (counts then) */
+    int64_t first_assignment_ns;      /* the group's first assignment (any_owned) */
     bool any_owned;                   /* the group has had a first assignment */
     int32_t max_gen_start;            /* `check`: last rebalance_start generation */
     int32_t max_gen_end;              /* `check`: last rebalance_end generation */
