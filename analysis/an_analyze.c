@@ -318,19 +318,26 @@ static int an_on_error(an_reader_t *r, const cJSON *rec, const char *type, int64
     return 0;
 }
 
-/* A member fault ("group/member") of a group and member the trace already named: its stop. */
-static void an_fault_stop(an_reader_t *r, const char *action, const char *target, int64_t t_ns)
+/* A member fault ("group/member"): its stop. The fault names the group and the member when no
+ * record did yet (a member can be hung before it first joins). Returns 0 or -1 (out of memory). */
+static int an_fault_stop(an_reader_t *r, const char *action, const char *target, int64_t t_ns)
 {
     const char *slash = strchr(target, '/');
-    if (!slash)
-        return;
-    size_t g = an_map_find(&r->st.group_ids, target, (size_t)(slash - target));
-    if (g == AN_MAP_NONE)
-        return;
-    const char *name = slash + 1;
-    size_t m = an_map_find(&r->st.grp[g].member_ids, name, strlen(name));
-    if (m != AN_MAP_NONE)
-        an_state_fault(&r->st, g, m, action, t_ns);
+    if (!slash || slash == target || !slash[1] || strchr(slash + 1, '/'))
+        return 0;
+    size_t glen = (size_t)(slash - target);
+    char *group = malloc(glen + 1);
+    if (!group)
+        return an_oom(r);
+    memcpy(group, target, glen);
+    group[glen] = '\0';
+    size_t g = an_state_group(&r->st, group);
+    free(group);
+    size_t m = g == AN_MAP_NONE ? AN_MAP_NONE : an_state_member(&r->st, g, slash + 1);
+    if (m == AN_MAP_NONE)
+        return an_oom(r);
+    an_state_fault(&r->st, g, m, action, t_ns);
+    return 0;
 }
 
 static int an_on_fault(an_reader_t *r, const cJSON *rec, const char *type, int64_t t_ns)
@@ -343,8 +350,8 @@ static int an_on_fault(an_reader_t *r, const cJSON *rec, const char *type, int64
         return -1;
     r->res->faults++;
     r->res->faults_applied += cJSON_IsTrue(applied);
-    if (cJSON_IsTrue(applied))
-        an_fault_stop(r, action, target, t_ns);
+    if (cJSON_IsTrue(applied) && an_fault_stop(r, action, target, t_ns))
+        return -1;
     snprintf(label, sizeof label, "%s %s", action, target);
     if (r->st.obs && r->st.obs->mark)
         r->st.obs->mark(r->st.obs->ctx, t_ns, AN_MARK_FAULT, AN_NO_GROUP, label);

@@ -68,6 +68,8 @@ typedef struct an_observer {
                   int64_t end_ns);    /* one closed ownership interval */
     void (*mark)(void *ctx, int64_t t_ns, an_mark_kind_t kind, size_t group, const char *label);
     void (*lag)(void *ctx, size_t group, int64_t t_ns, int64_t total_lag_records);
+    void (*stalled)(void *ctx, size_t group, size_t part, int64_t start_ns,
+                    int64_t end_ns);      /* owned by a member a fault stopped (may be NULL) */
 } an_observer_t;
 
 typedef struct an_count {

@@ -24,12 +24,14 @@ static const char *const AN_COLOURS[AN_PLOT_COLOURS] = {
 
 typedef struct an_plot_ctx {
     const char *dir;                  /* output directory */
-    FILE *owners;                     /* intervals by index, rewritten at the end */
+    FILE *owners;                     /* intervals by index, rewritten at the end: kind 0
+                                         owned, 1 stalled (owner stopped by a fault) */
     FILE *marks;                      /* "t_s kind" */
     FILE *lag[AN_PLOT_MAX_GROUPS];    /* "t_s total_lag" per drawn group, opened lazily */
     int64_t last_lag[AN_PLOT_MAX_GROUPS]; /* latest total lag per drawn group */
     bool lag_drawn[AN_PLOT_MAX_GROUPS]; /* lag_<g>.dat exists */
     int64_t n_marks[3];               /* marks per kind */
+    int64_t n_stalled;                /* stalled intervals (stalled.dat) */
     double fault_s[AN_PLOT_FAULT_LABELS]; /* times of the first faults */
     char fault_label[AN_PLOT_FAULT_LABELS][AN_PLOT_LABEL_LEN]; /* "action target" */
     int io_errno;                     /* first I/O error */
@@ -77,7 +79,16 @@ static void an_on_owned(void *ctx, size_t g, size_t part, size_t m, int64_t star
                         int64_t end_ns)
 {
     an_plot_ctx_t *p = ctx;
-    if (fprintf(p->owners, "%zu %zu %zu %" PRId64 " %" PRId64 "\n", g, part, m, start_ns,
+    if (fprintf(p->owners, "0 %zu %zu %zu %" PRId64 " %" PRId64 "\n", g, part, m, start_ns,
+                end_ns) < 0 && !p->io_errno)
+        p->io_errno = errno ? errno : EIO;
+}
+
+static void an_on_stalled(void *ctx, size_t g, size_t part, int64_t start_ns, int64_t end_ns)
+{
+    an_plot_ctx_t *p = ctx;
+    p->n_stalled++;
+    if (fprintf(p->owners, "1 %zu %zu 0 %" PRId64 " %" PRId64 "\n", g, part, start_ns,
                 end_ns) < 0 && !p->io_errno)
         p->io_errno = errno ? errno : EIO;
 }
@@ -185,23 +196,34 @@ static int an_rows_build(const an_result_t *res, an_rows_t *r)
     return 0;
 }
 
-/* owners.tmp ("g part member start_ns end_ns") -> timeline.dat ("row start_s end_s colour"). */
+/* owners.tmp ("kind g part member start_ns end_ns") -> timeline.dat ("row start_s end_s
+ * colour") for kind 0 and stalled.dat ("row start_s end_s") for kind 1. */
 static int an_write_timeline(an_plot_ctx_t *p, const an_rows_t *rows, char *err, size_t errlen)
 {
     FILE *out = an_open(p->dir, "timeline.dat", "w", err, errlen);
-    if (!out)
+    FILE *st = out ? an_open(p->dir, "stalled.dat", "w", err, errlen) : NULL;
+    if (!st) {
+        if (out)
+            fclose(out);
         return -1;
+    }
     rewind(p->owners);
     size_t g, part, m;
+    int kind;
     int64_t a, b;
-    while (fscanf(p->owners, "%zu %zu %zu %" SCNd64 " %" SCNd64, &g, &part, &m, &a, &b) == 5) {
+    while (fscanf(p->owners, "%d %zu %zu %zu %" SCNd64 " %" SCNd64, &kind, &g, &part, &m, &a,
+                  &b) == 6) {
         int64_t row = rows->row_of[g][part];
         if (row < 0 || b <= a)
             continue;
-        fprintf(out, "%" PRId64 " %.6f %.6f %zu\n", row, (double)a / 1e9, (double)b / 1e9,
-                (rows->member_base[g] + m) % AN_PLOT_COLOURS + 1);
+        if (kind == 1)
+            fprintf(st, "%" PRId64 " %.6f %.6f\n", row, (double)a / 1e9, (double)b / 1e9);
+        else
+            fprintf(out, "%" PRId64 " %.6f %.6f %zu\n", row, (double)a / 1e9, (double)b / 1e9,
+                    (rows->member_base[g] + m) % AN_PLOT_COLOURS + 1);
     }
-    if (fclose(out) != 0) {
+    int bad = fclose(st) != 0;
+    if ((fclose(out) != 0) | bad) {
         snprintf(err, errlen, "%s/timeline.dat: write error", p->dir);
         return -1;
     }
@@ -342,6 +364,14 @@ static void an_gp_timeline(FILE *f, const an_fig_args_t *a)
         fprintf(f, " using (($2+$3)/2):1:2:3:($1-0.4):($1+0.4):4 with boxxyerror lc variable "
                    "notitle");
     }
+    if (a->rows->n && a->p->n_stalled) {
+        /* A black band inside the owner's bar: owned, but its process stopped by a fault (a
+         * crash stalls from the crash; the gap after it is the time without an owner). */
+        fprintf(f, ", \\\n  ");
+        an_gp_file(f, a->p->dir, "stalled.dat");
+        fprintf(f, " using (($2+$3)/2):1:2:3:($1-0.15):($1+0.15) with boxxyerror "
+                   "fs solid 1.0 lc rgb '#000000' title 'stalled: owner stopped'");
+    }
     for (int k = 0; k < 3; k++) {
         if (a->p->n_marks[k] == 0)
             continue;
@@ -474,7 +504,7 @@ int an_plot_trace(FILE *trace, const char *name, bool partial, const char *dir, 
             fclose(p.marks);
         return -1;
     }
-    an_observer_t obs = {&p, an_on_owned, an_on_mark, an_on_lag};
+    an_observer_t obs = {&p, an_on_owned, an_on_mark, an_on_lag, an_on_stalled};
     an_opts_t opts = {.partial = partial};
     an_result_t res;
     an_rows_t rows;

@@ -231,27 +231,32 @@ static void an_bal_remove(an_grp_t *gr, size_t k)
 /* ---- ownership ---- */
 
 /* Partition pi, owned by m since pt->since_ns, was stalled by m's stop up to t_ns. */
-static void an_stop_close(an_grp_t *gr, size_t pi, size_t m, int64_t t_ns)
+static void an_stop_close(an_state_t *s, size_t g, size_t pi, size_t m, int64_t t_ns)
 {
+    an_grp_t *gr = &s->grp[g];
     an_part_t *pt = &gr->part[pi];
     const an_mem_t *mb = &gr->mem[m];
     if (!mb->stop)
         return;
     int64_t from = pt->since_ns > mb->stop_since_ns ? pt->since_ns : mb->stop_since_ns;
-    if (t_ns > from)
-        pt->stopped_ns = an_sat_add(pt->stopped_ns, t_ns - from);
+    if (t_ns <= from)
+        return;
+    pt->stopped_ns = an_sat_add(pt->stopped_ns, t_ns - from);
+    if (s->obs && s->obs->stalled)
+        s->obs->stalled(s->obs->ctx, g, pi, from, t_ns);
 }
 
 /* Member m's stop bits become `stop` at t_ns: the stalls of what it owns end when none is left. */
-static void an_set_stop(an_grp_t *gr, size_t m, unsigned stop, int64_t t_ns)
+static void an_set_stop(an_state_t *s, size_t g, size_t m, unsigned stop, int64_t t_ns)
 {
+    an_grp_t *gr = &s->grp[g];
     an_mem_t *mb = &gr->mem[m];
     if (!mb->stop && stop)
         mb->stop_since_ns = t_ns;
     if (mb->stop && !stop)
         for (size_t i = 0; i < mb->n_owned; i++)
             if (gr->part[mb->owned[i]].owner == (int64_t)m)
-                an_stop_close(gr, mb->owned[i], m, t_ns);
+                an_stop_close(s, g, mb->owned[i], m, t_ns);
     mb->stop = stop;
 }
 
@@ -269,7 +274,7 @@ void an_state_fault(an_state_t *s, size_t g, size_t m, const char *action, int64
         stop |= AN_STOP_ISOLATED;
     else if (!strcmp(action, "heal"))
         stop &= ~(unsigned)AN_STOP_ISOLATED;
-    an_set_stop(gr, m, stop, t_ns);
+    an_set_stop(s, g, m, stop, t_ns);
 }
 
 static void an_release(an_state_t *s, size_t g, size_t pi, int64_t t_ns)
@@ -277,7 +282,7 @@ static void an_release(an_state_t *s, size_t g, size_t pi, int64_t t_ns)
     an_grp_t *gr = &s->grp[g];
     an_part_t *pt = &gr->part[pi];
     size_t m = (size_t)pt->owner;
-    an_stop_close(gr, pi, m, t_ns);
+    an_stop_close(s, g, pi, m, t_ns);
     gr->mem[m].owned_ns = an_sat_add(gr->mem[m].owned_ns, t_ns - pt->since_ns);
     if (s->obs && s->obs->owned)
         s->obs->owned(s->obs->ctx, g, pi, m, pt->since_ns, t_ns);
@@ -442,7 +447,7 @@ int an_state_assign(an_state_t *s, size_t g, size_t m, int64_t gen, const an_tp_
     if (!gr->mem[m].in_group && an_enter(gr, m))   /* lenient: assigned without member_join */
         return -1;
     /* A process that receives an assignment is up again (after a crash, restart and rejoin). */
-    an_set_stop(gr, m, gr->mem[m].stop & ~(unsigned)AN_STOP_DOWN, t_ns);
+    an_set_stop(s, g, m, gr->mem[m].stop & ~(unsigned)AN_STOP_DOWN, t_ns);
     size_t k = an_collect(s, gr, tps, n, true);
     if (k == AN_MAP_NONE)
         return -1;

@@ -89,7 +89,8 @@ Test(analyze, basic_group_figures)
 /* Stalled time from fault records alone, computed by hand: a paused 200-300 with two partitions
  * (200), b isolated 400-500 (100), b crashed at 600 and given its partition again at 750 after a
  * restart (150), a hung from 900 to the end (200). A fault that was not applied, a fault on a
- * member the trace never named and a slow member stall nothing; nothing was ever unowned. */
+ * member that owns nothing (x, named by its fault alone) and a slow member stall nothing;
+ * nothing was ever unowned. */
 Test(analyze, stalled_from_fault_records)
 {
     an_result_t res;
@@ -102,7 +103,9 @@ Test(analyze, stalled_from_fault_records)
     cr_assert_eq(g->n_parts, 3);
     expect_near(g->parts[0].stalled_ms, 100.0 + 100.0);
     expect_near(g->parts[2].stalled_ms, 100.0 + 150.0);
-    cr_expect_eq(g->n_members, 2, "a fault names no new member");
+    cr_assert_eq(g->n_members, 3, "the fault on x names it");
+    cr_expect_str_eq(g->members[2].name, "x");
+    expect_near(g->members[2].owned_partition_ms, 0.0);
     an_result_fini(&res);
 }
 
