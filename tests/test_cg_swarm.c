@@ -11,7 +11,9 @@
  * generations only grow (rebalance_end completes the last rebalance_start, assignments belong to
  * completed generations; for KIP-848 groups, marked by "protocol": "consumer" in rebalance_start,
  * the group epoch only grows); run_end.duplicates is the sum of the duplicate records.
- * Environment: CGSIM_SWARM_SEED (master seed), CGSIM_SWARM_N (number of scenarios; default
+ * Environment: CGSIM_SWARM_SHARD=k/n (run only the scenarios i with i % n == k, so that ctest
+ * runs the swarm as parallel shards), CGSIM_SWARM_SEED (master seed), CGSIM_SWARM_N (number of
+ * scenarios; default
  * SWARM_DEFAULT_N, a fifth of it when CGSIM_SANITIZED=1), CGSIM_SWARM_VALGRIND=1 (each run
  * under valgrind memcheck), CGSIM_SWARM_KEEP (set: keep every
  * scenario file, e.g. to compare traces of two builds byte for byte). A run that reaches SWARM_MAX_EVENTS
@@ -813,11 +815,16 @@ Test(swarm, random_scenarios_run_clean_and_their_traces_hold_the_invariants)
     uint64_t def = getenv("CGSIM_SANITIZED") && strcmp(getenv("CGSIM_SANITIZED"), "1") == 0
                        ? SWARM_DEFAULT_N / 5 : SWARM_DEFAULT_N;
     uint64_t n = env_u64("CGSIM_SWARM_N", def);
+    unsigned shard = 0, shards = 1;
+    const char *sh = getenv("CGSIM_SWARM_SHARD");
+    if (sh)
+        cr_assert(sscanf(sh, "%u/%u", &shard, &shards) == 2 && shards > 0 && shard < shards,
+                  "CGSIM_SWARM_SHARD=%s: expected k/n with 0 <= k < n", sh);
     char dir[] = "/tmp/cgsim-swarm-XXXXXX", path[SWARM_PATH_LEN], msg[SWARM_MSG_LEN];
     cr_assert_not_null(mkdtemp(dir), "mkdtemp: %s", strerror(errno));
     int failures = 0;
     double t0 = cgt_wall_s();
-    for (uint64_t i = 0; i < n; i++) {
+    for (uint64_t i = shard; i < n; i += shards) {
         msg[0] = '\0';
         if (swarm_one(master, (int)i, dir, path, msg, sizeof msg))
             continue;
