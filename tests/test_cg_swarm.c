@@ -3,7 +3,8 @@
  * protocol settings, consumers with random join times, static members, scripted faults of every
  * action (with and without duration_ms) and stochastic failure models; a quarter of the groups
  * use the KIP-848 consumer protocol. Each scenario is written to a temporary file and run with
- * `cgsim run --check --quiet`, which must exit 0; the trace is then checked independently of the
+ * `cgsim run --check`, which must exit 0; its summary must agree with analyze of its trace
+ * (tests/support/cg_test_summary); the trace is then checked independently of the
  * simulator: time never goes back; it starts with run_start and ends with run_end; within a
  * group no partition has two owners (the ownership rule of design.md); a revoke lists only
  * partitions the member owns; a zombie record comes from a member that does not own the
@@ -32,6 +33,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "tests/support/cg_test_proc.h"
+#include "tests/support/cg_test_summary.h"
 
 #define SWARM_DEFAULT_SEED 20261125ULL    /* master seed of the generator */
 #define SWARM_DEFAULT_N 2500              /* scenarios per run in a normal build */
@@ -764,6 +766,22 @@ static uint64_t env_u64(const char *name, uint64_t def)
     return (uint64_t)x;
 }
 
+/* The run's summary (its log) against analyze of its trace: one definition everywhere. */
+static bool summary_agrees(const char *log, const char *trace, char *msg, size_t msglen)
+{
+    cgt_text_t text;
+    if (!cgt_text_read(log, &text)) {
+        snprintf(msg, msglen, "cannot read the log %s", log);
+        return false;
+    }
+    char why[SWARM_MSG_LEN / 2];
+    bool ok = cgt_summary_agrees(text.buf, trace, why, sizeof why, NULL);
+    if (!ok)
+        snprintf(msg, msglen, "the run summary and analyze of its trace disagree:\n%s", why);
+    free(text.buf);
+    return ok;
+}
+
 /* Run scenario `index`; false (with the reason in msg) on a failure. */
 static bool swarm_one(uint64_t master, int index, const char *dir, char *path, char *msg,
                       size_t msglen)
@@ -780,7 +798,7 @@ static bool swarm_one(uint64_t master, int index, const char *dir, char *path, c
         return false;
     }
     char *argv[] = {"valgrind", "-q", "--error-exitcode=97", "--track-origins=yes",
-                    (char *)CGSIM_BINARY, "run", path, "--check", "--quiet", "--trace", trace,
+                    (char *)CGSIM_BINARY, "run", path, "--check", "--trace", trace,
                     "--max-events", SWARM_MAX_EVENTS, NULL};
     /* CGSIM_SWARM_VALGRIND=1: every run under memcheck (uninitialised memory must never decide
      * behaviour); a memcheck error exits 97. */
@@ -799,7 +817,7 @@ static bool swarm_one(uint64_t master, int index, const char *dir, char *path, c
         snprintf(msg, msglen, "cannot read the trace %s", trace);
         ok = false;
     } else {
-        ok = check_trace(&out, msg, msglen);
+        ok = check_trace(&out, msg, msglen) && summary_agrees(log, trace, msg, msglen);
     }
     free(out.buf);
     unlink(trace);
@@ -841,8 +859,8 @@ Test(swarm, random_scenarios_run_clean_and_their_traces_hold_the_invariants)
     cr_log_info("swarm: %llu scenarios (seed %llu) in %.1f s, %.1f ms each",
                 (unsigned long long)n, (unsigned long long)master, dt,
                 n ? 1000.0 * dt / (double)n : 0.0);
-    fprintf(stderr, "swarm: %llu scenarios (seed %llu) in %.1f s\n", (unsigned long long)n,
-            (unsigned long long)master, dt);
+    fprintf(stderr, "swarm: shard %u/%u of %llu scenarios (seed %llu) in %.1f s\n", shard, shards,
+            (unsigned long long)n, (unsigned long long)master, dt);
     if (failures == 0 && !getenv("CGSIM_SWARM_KEEP"))
         rmdir(dir);
     else if (getenv("CGSIM_SWARM_KEEP"))

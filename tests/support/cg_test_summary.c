@@ -1,0 +1,121 @@
+/* tests/support/cg_test_summary: the run summary against analyze (see the header). */
+#include "tests/support/cg_test_summary.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "analysis/an_analyze.h"
+
+#define CGT_SUM_MAX_GROUPS 64
+
+size_t cgt_summary_parse(const char *log, cgt_sum_group_t *g, size_t max)
+{
+    size_t n = 0;
+    for (const char *p = strstr(log, "\n  group "); p && n < max; p = strstr(p + 1, "\n  group ")) {
+        cgt_sum_group_t *s = &g[n];
+        if (sscanf(p, "\n  group %255[^:]: %lld rebalances (mean %lf ms, max %lf ms), %lld "
+                      "partitions moved,\n    stalled %lf partition-s (of which unowned %lf), "
+                      "max lag %31[^,], %lld duplicates, %lld zombie records",
+                   s->name, &s->rebalances, &s->mean_ms, &s->max_ms, &s->moved, &s->stalled_s,
+                   &s->unavailable_s, s->lag, &s->duplicates, &s->zombies) == 10) {
+            s->max_lag = strcmp(s->lag, "-") == 0 ? -1 : atoll(s->lag);
+            n++;
+        }
+    }
+    return n;
+}
+
+/* Append one mismatch line to msg. */
+static void note(char *msg, size_t msglen, const char *fmt, ...)
+{
+    size_t used = strlen(msg);
+    if (used + 1 >= msglen)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg + used, msglen - used, fmt, ap);
+    va_end(ap);
+}
+
+static const an_group_sum_t *find_group(const an_result_t *res, const char *name)
+{
+    for (size_t k = 0; k < res->n_groups; k++)
+        if (strcmp(res->groups[k].name, name) == 0)
+            return &res->groups[k];
+    return NULL;
+}
+
+/* The summary prints seconds with 3 decimals and ms with 1: equal within half a last digit. */
+static void compare_group(const cgt_sum_group_t *s, const an_group_sum_t *a, char *msg,
+                          size_t msglen)
+{
+    const char *g = s->name;
+    if (s->rebalances != a->rebalances)
+        note(msg, msglen, "%s: rebalances %lld / %lld\n", g, s->rebalances, (long long)a->rebalances);
+    if (a->rebalances > 0 && (fabs(s->mean_ms - a->rebalance_ms.mean) > 0.06 ||
+                              fabs(s->max_ms - a->rebalance_ms.max) > 0.06))
+        note(msg, msglen, "%s: rebalance mean/max %.1f/%.1f, analyze %.3f/%.3f\n", g,
+             s->mean_ms, s->max_ms, a->rebalance_ms.mean, a->rebalance_ms.max);
+    if (s->moved != a->moved_partitions)
+        note(msg, msglen, "%s: moved %lld / %lld\n", g, s->moved, (long long)a->moved_partitions);
+    if (fabs(s->stalled_s - a->stalled_partition_ms / 1000.0) > 0.0006)
+        note(msg, msglen, "%s: stalled %.3f / %.6f partition-s\n", g, s->stalled_s,
+             a->stalled_partition_ms / 1000.0);
+    if (fabs(s->unavailable_s - a->unavailable_partition_ms / 1000.0) > 0.0006)
+        note(msg, msglen, "%s: unowned %.3f / %.6f partition-s\n", g, s->unavailable_s,
+             a->unavailable_partition_ms / 1000.0);
+    if (s->max_lag != a->max_lag_records)
+        note(msg, msglen, "%s: max lag %s / %lld\n", g, s->lag, (long long)a->max_lag_records);
+    if (s->duplicates != a->duplicates || s->zombies != a->zombie_records)
+        note(msg, msglen, "%s: duplicates/zombies %lld/%lld, analyze %lld/%lld\n", g,
+             s->duplicates, s->zombies, (long long)a->duplicates, (long long)a->zombie_records);
+}
+
+static bool no_data(const cgt_sum_group_t *s)
+{
+    return s->rebalances == 0 && s->moved == 0 && s->stalled_s == 0 && s->unavailable_s == 0 &&
+           s->max_lag < 0 && s->duplicates == 0 && s->zombies == 0;
+}
+
+bool cgt_summary_agrees(const char *log, const char *trace, char *msg, size_t msglen,
+                        size_t *n_groups)
+{
+    cgt_sum_group_t sum[CGT_SUM_MAX_GROUPS];
+    msg[0] = '\0';
+    size_t ns = cgt_summary_parse(log, sum, CGT_SUM_MAX_GROUPS);
+    if (n_groups)
+        *n_groups = ns;
+    FILE *f = fopen(trace, "r");
+    if (!f) {
+        note(msg, msglen, "cannot open %s\n", trace);
+        return false;
+    }
+    an_result_t res;
+    char err[256];
+    int rc = an_analyze_stream(f, trace, NULL, NULL, &res, err, sizeof err);
+    fclose(f);
+    if (rc != 0) {
+        note(msg, msglen, "analyze %s: %s\n", trace, err);
+        return false;
+    }
+    if (ns == 0)
+        note(msg, msglen, "no group in the summary\n");
+    for (size_t i = 0; i < ns; i++) {
+        const an_group_sum_t *a = find_group(&res, sum[i].name);
+        if (a)
+            compare_group(&sum[i], a, msg, msglen);
+        else if (!no_data(&sum[i]))   /* a group the trace never names has nothing to show */
+            note(msg, msglen, "%s: figures in the summary, not in the trace\n", sum[i].name);
+    }
+    for (size_t k = 0; k < res.n_groups; k++) {
+        bool seen = false;
+        for (size_t i = 0; i < ns && !seen; i++)
+            seen = strcmp(sum[i].name, res.groups[k].name) == 0;
+        if (!seen)
+            note(msg, msglen, "%s: in the trace, not in the summary\n", res.groups[k].name);
+    }
+    an_result_fini(&res);
+    return msg[0] == '\0';
+}
