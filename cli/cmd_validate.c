@@ -4,13 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli/cli.h"
+#include "cli/explain.h"
 #include "cli/scenario_cli.h"
 #include "models/limits.h"
 
 static void validate_usage(FILE *f)
 {
     fprintf(f,
-            "usage: cgsim validate SCENARIO.json... [--set PATH=VALUE]...\n\n"
+            "usage: cgsim validate SCENARIO.json... [--set PATH=VALUE]... [--explain]\n\n"
             "Checks each scenario file (types, ranges, references, Kafka's own constraints)\n"
             "without running it. Prints 'FILE: ok (...)' for each good file on stdout and every\n"
             "problem as 'FILE: $.json.path: message' on stderr.\n\n"
@@ -18,6 +19,11 @@ static void validate_usage(FILE *f)
             "                    e.g. --set groups[0].assignor=sticky\n"
             "                         --set 'groups[0].config.session.timeout.ms=10000'\n"
             CLI_BUDGET_HELP
+            "  --explain         print each good scenario as it will run instead of the ok line:\n"
+            "                    JSON with every default filled in (per group its protocol,\n"
+            "                    assignor, rebalance and broker settings; per consumer its\n"
+            "                    topics, start, processing time and every client setting its\n"
+            "                    protocol reads, in Kafka's names)\n"
             "  -h, --help        this text\n\n"
             "Defaults of fields left out (Kafka's own defaults fill every Kafka config key):\n"
             "  seed 1; producers: keys 1000, arrival poisson, key_dist uniform (zipf_s 1),\n"
@@ -39,6 +45,7 @@ typedef struct validate_args {
     const char **sets;                /* --set overrides, in argument order */
     size_t n_sets;
     uint64_t budget_bytes;            /* --memory-budget-mib, 0 = default */
+    bool explain;                     /* --explain */
 } validate_args_t;
 
 static int parse_args(int argc, char **argv, validate_args_t *a)
@@ -58,6 +65,8 @@ static int parse_args(int argc, char **argv, validate_args_t *a)
             if (i + 1 >= argc || cli_parse_budget(argv[++i], &a->budget_bytes) != 0)
                 return cli_usage_error("validate", "--memory-budget-mib expects 1..%llu",
                                        (unsigned long long)CG_MAX_MEMORY_BUDGET_MIB);
+        } else if (options && strcmp(arg, "--explain") == 0) {
+            a->explain = true;
         } else if (options && arg[0] == '-' && arg[1] != '\0') {
             return cli_usage_error("validate", "unknown option '%s'", arg);
         } else {
@@ -66,6 +75,21 @@ static int parse_args(int argc, char **argv, validate_args_t *a)
     }
     if (a->n_files == 0)
         return cli_usage_error("validate", "no scenario file given");
+    return CLI_OK;
+}
+
+/* The scenario with its defaults, as indented JSON on stdout. */
+static int explain(const cg_scenario_t *s)
+{
+    cJSON *j = cli_scenario_explain(s);
+    char *text = j ? cJSON_Print(j) : NULL;
+    cJSON_Delete(j);
+    if (!text) {
+        fprintf(stderr, "cgsim validate: out of memory\n");
+        return CLI_FAIL;
+    }
+    puts(text);
+    cJSON_free(text);
     return CLI_OK;
 }
 
@@ -92,9 +116,14 @@ int cli_validate(int argc, char **argv)
             status = CLI_USAGE;
             continue;
         }
-        printf("%s: ok (%zu topics, %lld partitions, %zu groups, %zu consumers, %zu faults)\n",
-               a.files[i], s->n_topics, cli_scenario_partitions(s), s->n_groups, s->n_consumers,
-               s->n_faults);
+        if (a.explain) {
+            if (explain(s) != CLI_OK)
+                status = CLI_FAIL;
+        } else {
+            printf("%s: ok (%zu topics, %lld partitions, %zu groups, %zu consumers, %zu faults)\n",
+                   a.files[i], s->n_topics, cli_scenario_partitions(s), s->n_groups,
+                   s->n_consumers, s->n_faults);
+        }
         cg_scenario_free(s);
     }
     free(a.files);

@@ -1,6 +1,7 @@
 /* tests/test_cli_validate: `cgsim validate` end to end: the ok line, exit statuses, --set,
  * --help, and every fixture in tests/bad_scenarios/NAME.json refused with exactly the lines of
  * NAME.err on stderr. */
+#include <cjson/cJSON.h>
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -138,6 +139,58 @@ Test(cli_validate, set_applies_before_validation)
     cr_assert_eq(r.status, 2);
     cr_assert_str_eq(r.err, "good.json: --set 'groups[2].id=x': $.groups[2]: no such element "
                             "(groups has 1)\n");
+    run_free(&r);
+    drop_dir(dir);
+}
+
+static const cJSON *at(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    cr_assert_not_null(v, "no key %s", key);
+    return v;
+}
+
+/* --explain: the defaults are Kafka's (numbers from kafka.md, not from cgsim's tables), the
+ * file's and --set's values override them, and each protocol shows the keys it reads. */
+Test(cli_validate, explain_fills_every_default)
+{
+    char *dir = make_dir();
+    run_out_t r = run_validate(dir, "good.json --explain --set 'groups[0].config.max.poll.records=7'"
+                                    " --set 'groups[0].consumers[0].join_at_ms=250'");
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    cJSON *j = cJSON_Parse(r.out);
+    cr_assert_not_null(j, "not JSON: %s", r.out);
+    cr_expect_eq(at(j, "seed")->valuedouble, 1);
+    const cJSON *g = cJSON_GetArrayItem(at(j, "groups"), 0);
+    cr_expect_str_eq(at(g, "protocol")->valuestring, "classic");
+    cr_expect_str_eq(at(g, "assignor")->valuestring, "range");
+    cr_expect_str_eq(at(g, "rebalance")->valuestring, "eager");
+    cr_expect_eq(at(at(g, "broker"), "group.initial.rebalance.delay.ms")->valuedouble, 3000);
+    const cJSON *cons = at(g, "consumers");
+    cr_assert_eq(cJSON_GetArraySize(cons), 2);
+    const cJSON *c1 = cJSON_GetArrayItem(cons, 1), *cfg = at(c1, "config");
+    cr_expect_str_eq(at(c1, "id")->valuestring, "c-2");
+    cr_expect_eq(at(c1, "join_at_ms")->valuedouble, 250);
+    cr_expect_eq(at(cfg, "session.timeout.ms")->valuedouble, 45000);
+    cr_expect_eq(at(cfg, "heartbeat.interval.ms")->valuedouble, 3000);
+    cr_expect_eq(at(cfg, "max.poll.interval.ms")->valuedouble, 300000);
+    cr_expect_eq(at(cfg, "max.poll.records")->valuedouble, 7);
+    cr_expect_str_eq(at(cfg, "auto.offset.reset")->valuestring, "latest");
+    cr_expect(cJSON_IsNull(at(cfg, "group.instance.id")));
+    cJSON_Delete(j);
+    run_free(&r);
+    r = run_validate(dir, "good.json --explain --set 'groups[0].protocol=consumer'");
+    cr_assert_eq(r.status, 0, "stderr: %s", r.err);
+    j = cJSON_Parse(r.out);
+    g = cJSON_GetArrayItem(at(j, "groups"), 0);
+    cr_expect_str_eq(at(g, "assignor")->valuestring, "uniform");
+    cr_expect_null(cJSON_GetObjectItemCaseSensitive(g, "rebalance"));
+    cr_expect_eq(at(at(g, "broker"), "group.consumer.heartbeat.interval.ms")->valuedouble, 5000);
+    cr_expect_eq(at(at(g, "broker"), "group.consumer.session.timeout.ms")->valuedouble, 45000);
+    cfg = at(cJSON_GetArrayItem(at(g, "consumers"), 0), "config");
+    cr_expect_null(cJSON_GetObjectItemCaseSensitive(cfg, "session.timeout.ms"),
+                   "the consumer protocol does not read it");
+    cJSON_Delete(j);
     run_free(&r);
     drop_dir(dir);
 }

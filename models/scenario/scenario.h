@@ -171,6 +171,8 @@ int cg_scenario_parse_opts(const char *fname, const char *text, size_t len,
                            const char *const *sets, size_t n_sets, const cg_load_opts_t *opts,
                            cg_scenario_t **out, sim_diag_t *diag);
 void cg_scenario_free(cg_scenario_t *s);
+/* A distribution as the scenario format writes it ({"dist": ..., parameters}); NULL on OOM. */
+struct cJSON *cg_dist_json(const sim_dist_t *d);
 const char *cg_fault_action_name(cg_fault_action_t a);
 int cg_fault_action_from_name(const char *name);   /* action or -1 */
 

@@ -482,6 +482,23 @@ static const dist_form_t DIST_FORMS[] = {
 };
 #define N_DIST_FORMS (sizeof DIST_FORMS / sizeof DIST_FORMS[0])
 
+cJSON *cg_dist_json(const sim_dist_t *d)
+{
+    for (size_t i = 0; i < N_DIST_FORMS; i++) {
+        if (DIST_FORMS[i].kind != d->kind)
+            continue;
+        cJSON *o = cJSON_CreateObject();
+        if (!o || !cJSON_AddStringToObject(o, "dist", DIST_FORMS[i].name) ||
+            !cJSON_AddNumberToObject(o, DIST_FORMS[i].p1, d->p1) ||
+            (DIST_FORMS[i].p2 && !cJSON_AddNumberToObject(o, DIST_FORMS[i].p2, d->p2))) {
+            cJSON_Delete(o);
+            return NULL;
+        }
+        return o;
+    }
+    return NULL;
+}
+
 static bool dist_param(cg_jctx_t *c, const cJSON *obj, const char *key, double *out)
 {
     const cJSON *item = field(obj, key);
