@@ -183,20 +183,28 @@ static int an_section(cJSON *root, const char *key, const an_compare_t *c, bool 
  * keep the order given, so the ranking is deterministic. Returns a malloc'd array or NULL. */
 static size_t *an_rank_stalled(const an_compare_t *c)
 {
-    size_t *ord = malloc((c->n_assignors ? c->n_assignors : 1) * sizeof *ord);
-    if (!ord)
+    size_t n = c->n_assignors ? c->n_assignors : 1;
+    size_t *ord = malloc(n * sizeof *ord);
+    double *mean = malloc(n * sizeof *mean);
+    if (!ord || !mean) {
+        free(ord);
+        free(mean);
         return NULL;
+    }
+    for (size_t i = 0; i < c->n_assignors; i++)
+        mean[i] = an_compare_ci(c, i, AN_FIG_STALLED_PARTITION_MS).mean;
     for (size_t i = 0; i < c->n_assignors; i++) {   /* insertion sort: stable, few assignors */
-        double m = an_compare_ci(c, i, AN_FIG_STALLED_PARTITION_MS).mean;
+        double m = mean[i];
         size_t k = i;
         for (; k > 0; k--) {
-            double p = an_compare_ci(c, ord[k - 1], AN_FIG_STALLED_PARTITION_MS).mean;
+            double p = mean[ord[k - 1]];
             if (!(isnan(p) ? !isnan(m) : (!isnan(m) && m < p)))
                 break;
             ord[k] = ord[k - 1];
         }
         ord[k] = i;
     }
+    free(mean);
     return ord;
 }
 

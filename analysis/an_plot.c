@@ -222,9 +222,9 @@ static int an_write_timeline(an_plot_ctx_t *p, const an_rows_t *rows, char *err,
             fprintf(out, "%" PRId64 " %.6f %.6f %zu\n", row, (double)a / 1e9, (double)b / 1e9,
                     (rows->member_base[g] + m) % AN_PLOT_COLOURS + 1);
     }
-    int bad = fclose(st) != 0;
-    if ((fclose(out) != 0) | bad) {
-        snprintf(err, errlen, "%s/timeline.dat: write error", p->dir);
+    bool st_bad = fclose(st) != 0, out_bad = fclose(out) != 0;
+    if (st_bad || out_bad) {
+        snprintf(err, errlen, "%s/%s: write error", p->dir, out_bad ? "timeline.dat" : "stalled.dat");
         return -1;
     }
     return 0;

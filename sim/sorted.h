@@ -48,4 +48,25 @@ static inline int64_t sim_sorted_find_str(const char *const *v, size_t n, const 
     return -1;
 }
 
+/* Index of the element of base[0..n) (elements of `size` bytes, sorted by the string at byte
+ * offset `name_off`, strcmp order) whose string is s, or -1: arrays of structs keyed by name. */
+static inline int64_t sim_sorted_find_named(const void *base, size_t n, size_t size,
+                                            size_t name_off, const char *s)
+{
+    size_t lo = 0, hi = n;
+    while (s && lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const char *name;
+        memcpy(&name, (const char *)base + mid * size + name_off, sizeof name);
+        int c = strcmp(name, s);
+        if (c == 0)
+            return (int64_t)mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
 #endif

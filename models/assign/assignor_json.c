@@ -8,11 +8,13 @@
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "models/assign/assignor_json.h"
 #include "models/limits.h"
+#include "sim/sorted.h"
 #include "sim/utf8.h"
 
 typedef struct aj {
@@ -254,18 +256,8 @@ static int aj_topics(aj_t *a, const cJSON *topics)
 /* Index of a topic by name, -1 when "topics" lacks it. */
 static int32_t aj_topic_index(const cg_assign_doc_t *doc, const char *name)
 {
-    size_t lo = 0, hi = doc->in.n_topics;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(doc->topics[mid].name, name);
-        if (c == 0)
-            return (int32_t)mid;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return -1;
+    return (int32_t)sim_sorted_find_named(doc->topics, doc->in.n_topics, sizeof *doc->topics,
+                                          offsetof(cg_topic_meta_t, name), name);
 }
 
 static void aj_note_skip(aj_t *a, const char *path, const char *topic)

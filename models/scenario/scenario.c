@@ -5,12 +5,14 @@
 #include "models/scenario/scenario.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "models/limits.h"
 #include "models/scenario/scenario_build.h"
+#include "sim/sorted.h"
 
 static const char *const ACTION_NAMES[CG_FAULT_ACTION_COUNT] = {
     "crash", "restart", "leave", "join", "pause", "resume", "hang", "slow", "isolate", "heal",
@@ -117,18 +119,8 @@ void cg_build_names(char *buf, size_t len, const char *(*name_at)(const cg_build
 
 int32_t cg_build_topic(const cg_build_t *b, const char *name)
 {
-    size_t lo = 0, hi = b->s->n_topics;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(b->s->topics[mid].name, name);
-        if (c == 0)
-            return (int32_t)mid;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return -1;
+    return (int32_t)sim_sorted_find_named(b->s->topics, b->s->n_topics, sizeof *b->s->topics,
+                                          offsetof(cg_topic_cfg_t, name), name);
 }
 
 bool cg_build_topic_refused(const cg_build_t *b, const char *name)

@@ -27,7 +27,6 @@ static void start_unavailable(cg_group_t *g)
 {
     /* The first assignment of the group starts the clock; only the partitions it listed were
      * ever assigned, and they are owned now. */
-    g->any_owned = true;
     g->first_assignment_ns = sim_now(&g->w->sim);
 }
 
@@ -84,7 +83,7 @@ static void release(cg_group_t *g, int32_t gp)
 {
     stop_close(g, owner_client(g, gp), gp, sim_now(&g->w->sim));
     g->owner[gp] = -1;
-    if (g->any_owned)
+    if (g->first_assignment_ns >= 0)
         g->unavail_since_ns[gp] = sim_now(&g->w->sim);
 }
 
@@ -94,7 +93,7 @@ static void acquire(cg_group_t *g, cg_client_t *c, int32_t gp)
     if (!g->assigned_ever[gp]) {
         /* First time assigned: it was unavailable since the group's first assignment. */
         g->assigned_ever[gp] = true;
-        if (g->any_owned)
+        if (g->first_assignment_ns >= 0)
             add_unavailable(g, now - g->first_assignment_ns);
     } else if (g->unavail_since_ns[gp] >= 0) {
         add_unavailable(g, now - g->unavail_since_ns[gp]);
@@ -147,7 +146,7 @@ void cg_own_assign(cg_group_t *g, cg_client_t *c, int32_t generation, const int3
             return;
         }
     }
-    if (!g->any_owned)   /* even an empty one, as analysis/ counts from the first record */
+    if (g->first_assignment_ns < 0)   /* even an empty one, as analysis/ counts from the first record */
         start_unavailable(g);
 }
 

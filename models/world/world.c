@@ -98,7 +98,8 @@ static int group_init(struct cg_world *w, cg_group_t *g, int32_t gi, char *err, 
             g->max_hb_ns = cc->cfg.heartbeat_interval_ns;
     }
     g->sum.group = g->cfg->id;
-    g->sum.max_lag_records = -1;   /* no accepted commit yet: no data, as analyze says */
+    g->sum.max_lag_records = -1;
+    g->first_assignment_ns = -1;   /* no accepted commit yet: no data, as analyze says */
     return g->proto->group_init(g, err, errlen);
 }
 

@@ -67,8 +67,7 @@ typedef struct cg_group {
     int64_t *owned_since_ns;          /* the current owner's ownership began */
     int64_t *acked;                   /* last committed offset per partition per the trace, -1 */
     bool *assigned_ever;              /* per partition: listed in an assignment (counts then) */
-    int64_t first_assignment_ns;      /* the group's first assignment (any_owned) */
-    bool any_owned;                   /* the group has had a first assignment */
+    int64_t first_assignment_ns;      /* the group's first assignment record, -1 before it */
     int32_t max_gen_start;            /* `check`: last rebalance_start generation */
     int32_t max_gen_end;              /* `check`: last rebalance_end generation */
     int64_t last_fault_ns;            /* last fault touching the group (check) */
