@@ -416,12 +416,14 @@ static void leave(cg_client_t *c, bool member)
         send_leave(c, CG_RS_LEAVE);
 }
 
-/* subscribe() with new topics: the next heartbeat, sent now, carries the subscription; the
- * coordinator bumps the group epoch and the member reconciles to the new target. */
+/* subscribe() with new topics: the next regular heartbeat carries SubscribedTopicNames (it is
+ * sent when it changed), and the coordinator bumps the group epoch. Nothing is sent at once: a
+ * member already in the group only marks the change (AbstractMembershipManager
+ * .onSubscriptionUpdated; shouldHeartbeatNow is true only when joining, acknowledging or
+ * leaving), so the rebalance starts up to group.consumer.heartbeat.interval.ms later. */
 static void subscribed(cg_client_t *c)
 {
     X(c)->send_subscription = true;
-    hb_send(c);
 }
 
 static void woke(cg_client_t *c)
