@@ -1,5 +1,5 @@
 /* analysis/an_analyze: the trace reader. One line at a time: the high-volume debug records (poll,
- * fetch, lag) are recognised from the line's prefix and only their time is read; every other line
+ * fetch, lag_sample) are recognised from the line's prefix and only their time is read; every other line
  * is parsed with cJSON, its required fields checked, and handed to the state machine (an_state). */
 #include "analysis/an_analyze.h"
 
@@ -306,6 +306,28 @@ static int an_on_duplicate(an_reader_t *r, const cJSON *rec, const char *type, i
     return 0;
 }
 
+/* lag: one sample of a group's lag (models/lagsample); every field an integer >= 0. */
+static int an_on_lag(an_reader_t *r, const cJSON *rec, const char *type, int64_t t_ns)
+{
+    static const char *const keys[] = {"partitions", "committed_partitions", "committed",
+                                       "committed_max", "position_partitions", "position",
+                                       "position_max"};
+    int64_t v[sizeof keys / sizeof keys[0]];
+    size_t g;
+    if (an_group_of(r, rec, type, &g))
+        return -1;
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        if (an_int(r, rec, type, keys[i], &v[i]))
+            return -1;
+        if (v[i] < 0)
+            return an_fail(r, "%s: field \"%s\" is %lld (expected an integer >= 0)", type,
+                           keys[i], (long long)v[i]);
+    }
+    an_lag_rec_t l = {v[0], v[1], v[2], v[3], v[4], v[5], v[6]};
+    an_state_lag(&r->st, g, t_ns, &l);
+    return 0;
+}
+
 static int an_on_error(an_reader_t *r, const cJSON *rec, const char *type, int64_t t_ns)
 {
     size_t g, m;
@@ -428,6 +450,7 @@ static const an_type_entry_t AN_TYPES[] = {
     {"member_leave", an_on_member_leave}, {"rebalance_start", an_on_rebalance_start},
     {"rebalance_end", an_on_rebalance_end}, {"zombie", an_on_zombie},
     {"duplicate", an_on_duplicate},     {"error", an_on_error},
+    {"lag", an_on_lag},
     {"fault", an_on_fault},             {"run_start", an_on_run_start},
     {"run_end", an_on_run_end},         {"run_aborted", an_on_run_aborted},
 };
@@ -585,7 +608,7 @@ static size_t an_flat_scan(char *p, an_kv_t *kv)
  * messages). Returns 1 (skipped), 0 (not such a record: parse normally) or -1 (error). */
 static int an_fast_skip(an_reader_t *r, char *line, double t, const char *type)
 {
-    static const char *const skip[] = {"poll", "fetch", "lag"};
+    static const char *const skip[] = {"poll", "fetch", "lag_sample"};
     an_kv_t kv[AN_FLAT_MAX];
     for (size_t i = 0; i < sizeof skip / sizeof skip[0]; i++)
         if (an_type_is(type, skip[i]))

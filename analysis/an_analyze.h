@@ -32,6 +32,13 @@
  *   the end of the run. max_total_lag_records: the largest value of that total.
  *   Between commits the committed lag is held constant: a partition whose consumer died keeps
  *   its last committed lag until a commit for it is accepted again.
+ * - sampled lag: from `lag` records (one per group per lag_sample_ms of virtual time). Each
+ *   carries, over the group's subscribed partitions at that instant, the total and the largest
+ *   end - committed (partitions with a committed offset) and end - position (partitions with a
+ *   position: the owner's, else the committed offset). lag_committed_max.max is the largest
+ *   committed lag of any partition at any sample; lag_committed_total.max and .mean are the
+ *   largest and the mean (over samples) of the group's total; position likewise. A sample with
+ *   no committed (position) partition adds nothing to that figure.
  * - owned_partition_ms (per member): sum of its ownership intervals. */
 #ifndef AN_ANALYZE_H
 #define AN_ANALYZE_H
@@ -42,6 +49,7 @@
 #include <stdio.h>
 #include <cjson/cJSON.h>
 #include "analysis/an_stats.h"
+#include "sim/series.h"
 
 #define AN_NO_GROUP ((size_t)-1)      /* observer mark that belongs to no group (faults) */
 /* Bounds on trace input; a trace beyond one is refused (exit 2), never truncated. A line of
@@ -70,6 +78,8 @@ typedef struct an_observer {
     void (*lag)(void *ctx, size_t group, int64_t t_ns, int64_t total_lag_records);
     void (*stalled)(void *ctx, size_t group, size_t part, int64_t start_ns,
                     int64_t end_ns);      /* owned by a member a fault stopped (may be NULL) */
+    void (*lag_sample)(void *ctx, size_t group, int64_t t_ns, int64_t committed_total,
+                       int64_t position_total); /* a `lag` record; -1: no such partition */
 } an_observer_t;
 
 typedef struct an_count {
@@ -113,6 +123,13 @@ typedef struct an_group_sum {
     int64_t max_lag_records;          /* -1 when no ok commit carried end_offset */
     double lag_mean_records;          /* NaN when no ok commit carried end_offset */
     int64_t max_total_lag_records;    /* max over time of the group's total lag; -1 as above */
+    /* Sampled lag, from `lag` records (an_series.c; sim/series as the run summary): one sample
+     * per record with committed (position) partitions; max -1 and mean NaN without any. */
+    int64_t lag_samples;              /* `lag` records */
+    sim_series_t lag_committed_total; /* committed: the group's total end - committed */
+    sim_series_t lag_committed_max;   /* committed_max: the largest partition's */
+    sim_series_t lag_position_total;  /* position: the group's total end - position */
+    sim_series_t lag_position_max;    /* position_max */
     int64_t commits_ok;               /* commit records with ok=true */
     int64_t commits_failed;           /* commit records with ok=false */
     int64_t commits_failed_by[AN_COMMIT_ERRORS]; /* of those, by error (an_commit_error_names) */

@@ -10,7 +10,9 @@
 static const char *const AN_FIG_NAMES[AN_FIG_COUNT] = {
     "rebalances", "rebalance_ms_p50", "rebalance_ms_p90", "rebalance_ms_p99",
     "rebalance_ms_max", "rebalance_ms_mean", "stalled_partition_ms", "unavailable_partition_ms", "moved_partitions",
-    "duplicates", "zombie_records", "max_lag_records", "lag_mean_records", "commits_failed",
+    "duplicates", "zombie_records", "max_lag_records", "lag_mean_records",
+    "sampled_committed_lag_mean", "sampled_committed_lag_max", "sampled_position_lag_max",
+    "commits_failed",
     "balance_mean", "balance_max", "records_consumed",
 };
 
@@ -37,6 +39,11 @@ int an_figures_of(const an_result_t *res, double out[AN_FIG_COUNT])
     out[AN_FIG_ZOMBIE_RECORDS] = (double)t.zombie_records;
     out[AN_FIG_MAX_LAG_RECORDS] = t.max_lag_records < 0 ? NAN : (double)t.max_lag_records;
     out[AN_FIG_LAG_MEAN_RECORDS] = t.lag_mean_records;
+    out[AN_FIG_SAMPLED_COMMITTED_LAG_MEAN] = sim_series_mean(&t.lag_committed_total);
+    out[AN_FIG_SAMPLED_COMMITTED_LAG_MAX] =
+        t.lag_committed_max.max < 0 ? NAN : (double)t.lag_committed_max.max;
+    out[AN_FIG_SAMPLED_POSITION_LAG_MAX] =
+        t.lag_position_max.max < 0 ? NAN : (double)t.lag_position_max.max;
     out[AN_FIG_COMMITS_FAILED] = (double)t.commits_failed;
     out[AN_FIG_BALANCE_MEAN] = t.balance_mean;
     out[AN_FIG_BALANCE_MAX] = t.balance_max < 0 ? NAN : (double)t.balance_max;

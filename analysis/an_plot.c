@@ -30,6 +30,8 @@ typedef struct an_plot_ctx {
     FILE *lag[AN_PLOT_MAX_GROUPS];    /* "t_s total_lag" per drawn group, opened lazily */
     int64_t last_lag[AN_PLOT_MAX_GROUPS]; /* latest total lag per drawn group */
     bool lag_drawn[AN_PLOT_MAX_GROUPS]; /* lag_<g>.dat exists */
+    FILE *series[AN_PLOT_MAX_GROUPS]; /* "t_s committed position" per `lag` record (series_<g>) */
+    bool any_series;                  /* some group has a lag series: the lag figure draws it */
     int64_t n_marks[3];               /* marks per kind */
     int64_t n_stalled;                /* stalled intervals (stalled.dat) */
     double fault_s[AN_PLOT_FAULT_LABELS]; /* times of the first faults */
@@ -124,6 +126,32 @@ static void an_on_lag(void *ctx, size_t g, int64_t t_ns, int64_t lag)
     }
     p->last_lag[g] = lag;
     if (fprintf(p->lag[g], "%.6f %" PRId64 "\n", (double)t_ns / 1e9, lag) < 0 && !p->io_errno)
+        p->io_errno = errno ? errno : EIO;
+}
+
+/* A `lag` record: the sampled totals ("NaN" where the group had no such partition). */
+static void an_on_lag_sample(void *ctx, size_t g, int64_t t_ns, int64_t committed,
+                             int64_t position)
+{
+    an_plot_ctx_t *p = ctx;
+    char file[64], err[64], c[24] = "NaN", q[24] = "NaN";
+    if (g >= AN_PLOT_MAX_GROUPS)
+        return;
+    if (!p->series[g]) {
+        snprintf(file, sizeof file, "series_%zu.dat", g);
+        p->series[g] = an_open(p->dir, file, "w", err, sizeof err);
+        if (!p->series[g]) {
+            if (!p->io_errno)
+                p->io_errno = errno ? errno : EIO;
+            return;
+        }
+        p->any_series = true;
+    }
+    if (committed >= 0)
+        snprintf(c, sizeof c, "%" PRId64, committed);
+    if (position >= 0)
+        snprintf(q, sizeof q, "%" PRId64, position);
+    if (fprintf(p->series[g], "%.6f %s %s\n", (double)t_ns / 1e9, c, q) < 0 && !p->io_errno)
         p->io_errno = errno ? errno : EIO;
 }
 
@@ -384,17 +412,47 @@ static void an_gp_timeline(FILE *f, const an_fig_args_t *a)
     fputc('\n', f);
 }
 
+/* The sampled series (`lag` records): committed lag solid, position lag dashed, per group. */
+static void an_gp_lag_series(FILE *f, const an_fig_args_t *a)
+{
+    an_gp_title(f, "sampled lag per group (committed solid, position dashed)", a->name);
+    fprintf(f, "set xlabel 'time (s)'\nset ylabel 'lag (records, sum over partitions)'\n"
+               "set xrange [0:%.6f]\nset key outside right top\n", a->end_s);
+    fprintf(f, "set yrange [0:*]\nset offsets 0, 0, graph 0.08, 0\nplot NaN notitle");
+    for (size_t g = 0; g < a->res->n_groups && g < AN_PLOT_MAX_GROUPS; g++) {
+        char file[64];
+        if (a->res->groups[g].lag_samples == 0)
+            continue;
+        snprintf(file, sizeof file, "series_%zu.dat", g);
+        for (int col = 2; col <= 3; col++) {
+            fprintf(f, ", \\\n  ");
+            an_gp_file(f, a->p->dir, file);
+            fprintf(f, " using 1:%d with lines lc %zu dt %d title ", col,
+                    g % AN_PLOT_COLOURS + 1, col == 2 ? 1 : 2);
+            char t[AN_PLOT_LABEL_LEN + 32];
+            snprintf(t, sizeof t, "%s %s", a->res->groups[g].name,
+                     col == 2 ? "committed" : "position");
+            an_gp_quote(f, t);
+        }
+    }
+    fputc('\n', f);
+}
+
 static void an_gp_lag(FILE *f, const an_fig_args_t *a)
 {
-    an_gp_title(f, "total committed lag per group", a->name);
+    if (a->p->any_series) {
+        an_gp_lag_series(f, a);
+        return;
+    }
+    an_gp_title(f, "total committed lag per group (at commits)", a->name);
     fprintf(f, "set xlabel 'time (s)'\nset ylabel 'lag (records, sum over partitions)'\n"
                "set xrange [0:%.6f]\nset key outside right top\n", a->end_s);
     int drawn = 0;
     for (size_t g = 0; g < a->res->n_groups && g < AN_PLOT_MAX_GROUPS; g++)
         drawn += a->p->lag_drawn[g];
     if (!drawn) {
-        fprintf(f, "set yrange [0:1]\nset label 'no commit records with end_offset' at graph "
-                   "0.5,0.5 center\nplot NaN notitle\n");
+        fprintf(f, "set yrange [0:1]\nset label 'no lag records and no commit records with "
+                   "end_offset' at graph 0.5,0.5 center\nplot NaN notitle\n");
         return;
     }
     fprintf(f, "set yrange [0:*]\nset offsets 0, 0, graph 0.08, 0\nplot NaN notitle");
@@ -481,6 +539,11 @@ static int an_close_streams(an_plot_ctx_t *p, double end_s)
         bad |= fclose(p->lag[g]) != 0;
         p->lag[g] = NULL;
     }
+    for (size_t g = 0; g < AN_PLOT_MAX_GROUPS; g++) {
+        if (p->series[g])
+            bad |= fclose(p->series[g]) != 0;
+        p->series[g] = NULL;
+    }
     if (p->marks)
         bad |= fclose(p->marks) != 0;
     p->marks = NULL;
@@ -504,7 +567,8 @@ int an_plot_trace(FILE *trace, const char *name, bool partial, const char *dir, 
             fclose(p.marks);
         return -1;
     }
-    an_observer_t obs = {&p, an_on_owned, an_on_mark, an_on_lag, an_on_stalled};
+    an_observer_t obs = {&p, an_on_owned, an_on_mark, an_on_lag, an_on_stalled,
+                         an_on_lag_sample};
     an_opts_t opts = {.partial = partial};
     an_result_t res;
     an_rows_t rows;

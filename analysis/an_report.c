@@ -57,6 +57,21 @@ static double an_or_nan(int64_t v)
     return v < 0 ? NAN : (double)v;
 }
 
+/* "sampled_lag": {"samples", "committed_max", "committed_total_max", "committed_total_mean",
+ * "position_max", "position_total_max"} (records; null without data). */
+static int an_add_sampled_lag(cJSON *o, const an_group_sum_t *g)
+{
+    cJSON *j = cJSON_AddObjectToObject(o, "sampled_lag");
+    if (!j)
+        return -1;
+    return an_add_num(j, "samples", (double)g->lag_samples) |
+           an_add_num(j, "committed_max", an_or_nan(g->lag_committed_max.max)) |
+           an_add_num(j, "committed_total_max", an_or_nan(g->lag_committed_total.max)) |
+           an_add_num(j, "committed_total_mean", sim_series_mean(&g->lag_committed_total)) |
+           an_add_num(j, "position_max", an_or_nan(g->lag_position_max.max)) |
+           an_add_num(j, "position_total_max", an_or_nan(g->lag_position_total.max));
+}
+
 static cJSON *an_group_json(const an_group_sum_t *g)
 {
     cJSON *o = cJSON_CreateObject();
@@ -71,6 +86,7 @@ static cJSON *an_group_json(const an_group_sum_t *g)
     bad = bad || an_add_num(o, "max_lag_records", an_or_nan(g->max_lag_records));
     bad = bad || an_add_num(o, "lag_mean_records", g->lag_mean_records);
     bad = bad || an_add_num(o, "max_total_lag_records", an_or_nan(g->max_total_lag_records));
+    bad = bad || an_add_sampled_lag(o, g);
     bad = bad || an_add_num(o, "commits_ok", (double)g->commits_ok);
     bad = bad || an_add_num(o, "commits_failed", (double)g->commits_failed);
     cJSON *by = bad ? NULL : cJSON_AddObjectToObject(o, "commits_failed_by_error");
@@ -126,7 +142,8 @@ fail:
 typedef enum an_row {
     AN_ROW_REBALANCES, AN_ROW_P50, AN_ROW_P90, AN_ROW_P99, AN_ROW_MAX, AN_ROW_MEAN,
     AN_ROW_STALLED, AN_ROW_UNAVAILABLE, AN_ROW_MOVED, AN_ROW_DUPLICATES, AN_ROW_ZOMBIE, AN_ROW_MAX_LAG,
-    AN_ROW_LAG_MEAN, AN_ROW_MAX_TOTAL_LAG, AN_ROW_COMMITS_OK, AN_ROW_COMMITS_FAILED,
+    AN_ROW_LAG_MEAN, AN_ROW_MAX_TOTAL_LAG, AN_ROW_SLAG_CMAX, AN_ROW_SLAG_CTMAX, AN_ROW_SLAG_CTMEAN,
+    AN_ROW_SLAG_PMAX, AN_ROW_SLAG_PTMAX, AN_ROW_COMMITS_OK, AN_ROW_COMMITS_FAILED,
     AN_ROW_BALANCE_MEAN,
     AN_ROW_BALANCE_MAX, AN_ROW_PARTITIONS, AN_ROW_ERRORS, AN_ROW_CONFLICTS, AN_ROW_COUNT
 } an_row_t;
@@ -140,6 +157,8 @@ static const struct {
     {"stalled partition-ms", 3}, {"unavailable partition-ms", 3}, {"moved partitions", 0}, {"duplicates", 0},
     {"zombie records", 0}, {"max lag records", 0}, {"mean total lag records", 1},
     {"max total lag records", 0},
+    {"sampled lag committed max", 0}, {"  group total max", 0}, {"  group total mean", 1},
+    {"sampled lag position max", 0}, {"  group total max", 0},
     {"commits ok", 0}, {"commits failed", 0}, {"balance mean (max-min)", 3},
     {"balance max (max-min)", 0}, {"partitions", 0}, {"errors", 0},
     {"ownership conflicts", 0},
@@ -162,6 +181,11 @@ static double an_row_value(const an_group_sum_t *g, an_row_t row)
     case AN_ROW_MAX_LAG: return an_or_nan(g->max_lag_records);
     case AN_ROW_LAG_MEAN: return g->lag_mean_records;
     case AN_ROW_MAX_TOTAL_LAG: return an_or_nan(g->max_total_lag_records);
+    case AN_ROW_SLAG_CMAX: return an_or_nan(g->lag_committed_max.max);
+    case AN_ROW_SLAG_CTMAX: return an_or_nan(g->lag_committed_total.max);
+    case AN_ROW_SLAG_CTMEAN: return sim_series_mean(&g->lag_committed_total);
+    case AN_ROW_SLAG_PMAX: return an_or_nan(g->lag_position_max.max);
+    case AN_ROW_SLAG_PTMAX: return an_or_nan(g->lag_position_total.max);
     case AN_ROW_COMMITS_OK: return (double)g->commits_ok;
     case AN_ROW_COMMITS_FAILED: return (double)g->commits_failed;
     case AN_ROW_BALANCE_MEAN: return g->balance_mean;
@@ -279,6 +303,25 @@ void an_result_print(const an_result_t *res, const char *name, FILE *out)
 
 /* ---- totals over groups ---- */
 
+/* Sampled lag over groups: the largest of the groups' maxima; the total's mean is the sum of the
+ * groups' means (each group's total lag is a sum over its partitions, so they add up). */
+static void an_total_series(an_group_sum_t *t, const an_group_sum_t *g)
+{
+    const sim_series_t *gs[4] = {&g->lag_committed_total, &g->lag_committed_max,
+                                 &g->lag_position_total, &g->lag_position_max};
+    sim_series_t *ts[4] = {&t->lag_committed_total, &t->lag_committed_max,
+                           &t->lag_position_total, &t->lag_position_max};
+    t->lag_samples = an_sat_add(t->lag_samples, g->lag_samples);
+    for (int k = 0; k < 4; k++)
+        if (gs[k]->max > ts[k]->max)
+            ts[k]->max = gs[k]->max;
+    if (g->lag_committed_total.n > 0) {
+        /* n = 1 and sum = the summed means keep sim_series_mean the figure compare reads. */
+        t->lag_committed_total.sum += sim_series_mean(&g->lag_committed_total);
+        t->lag_committed_total.n = 1;
+    }
+}
+
 static void an_total_add(an_group_sum_t *t, const an_group_sum_t *g)
 {
     t->rebalances = an_sat_add(t->rebalances, g->rebalances);
@@ -302,6 +345,7 @@ static void an_total_add(an_group_sum_t *t, const an_group_sum_t *g)
     if (!isnan(g->lag_mean_records))
         t->lag_mean_records = g->lag_mean_records +
                               (isnan(t->lag_mean_records) ? 0.0 : t->lag_mean_records);
+    an_total_series(t, g);
     if (!isnan(g->balance_mean) && (isnan(t->balance_mean) || g->balance_mean > t->balance_mean))
         t->balance_mean = g->balance_mean;
     if (g->balance_max > t->balance_max)
@@ -316,6 +360,10 @@ int an_result_total(const an_result_t *res, an_group_sum_t *t)
     size_t n = 0;
     memset(t, 0, sizeof *t);
     t->max_lag_records = t->max_total_lag_records = t->balance_max = -1;
+    sim_series_init(&t->lag_committed_total);
+    sim_series_init(&t->lag_committed_max);
+    sim_series_init(&t->lag_position_total);
+    sim_series_init(&t->lag_position_max);
     t->lag_mean_records = t->balance_mean = t->first_assignment_ms = NAN;
     for (size_t i = 0; i < res->n_groups; i++)
         n += (size_t)res->groups[i].rebalances;

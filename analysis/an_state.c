@@ -86,6 +86,7 @@ size_t an_state_group(an_state_t *s, const char *name)
         an_grp_t *gr = &s->grp[g];
         gr->balance_max = -1;
         gr->lag_max = -1;
+        an_series_init(gr);
     }
     return g;
 }
@@ -683,6 +684,7 @@ static int an_grp_summary(const an_state_t *s, const an_grp_t *gr, const char *n
     o->lag_mean_records = !gr->lag_started ? NAN
         : end_ns > gr->lag_first_ns ? gr->lag_integral / (double)(end_ns - gr->lag_first_ns)
         : (double)gr->lag_total;
+    an_series_summary(gr, o);
     o->first_assignment_ms = gr->started ? (double)gr->t0_ns / 1e6 : NAN;
     o->balance_max = gr->balance_max;
     o->balance_mean = !gr->started ? NAN

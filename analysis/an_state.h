@@ -83,6 +83,8 @@ typedef struct an_grp {
     int64_t lag_max;                  /* max lag of any commit */
     int64_t lag_total_max;            /* max of lag_total over time */
     double lag_integral;              /* integral of lag_total dt, record-ns */
+    int64_t lag_samples;              /* `lag` records */
+    sim_series_t slag[4];             /* sampled lag: AN_SLAG_* (an_series.c) */
     uint64_t stamp;                   /* last stamp used */
     an_counter_t leave_reasons;       /* member_leave reasons */
     an_counter_t rebalance_reasons;   /* rebalance_start reasons */
@@ -140,6 +142,19 @@ int an_state_rebalance_start(an_state_t *s, size_t g, const char *reason);
 int an_state_rebalance_end(an_state_t *s, size_t g, double duration_ms, int64_t moved);
 /* Close every interval at end_ns and fill res->groups. */
 int an_state_finish(an_state_t *s, int64_t end_ns, an_result_t *res);
+
+/* ---- sampled figures (an_series.c) ---- */
+enum { AN_SLAG_COMMITTED_TOTAL = 0, AN_SLAG_COMMITTED_MAX, AN_SLAG_POSITION_TOTAL,
+       AN_SLAG_POSITION_MAX, AN_SLAG_COUNT };
+/* The fields of one `lag` record. */
+typedef struct an_lag_rec {
+    int64_t partitions, committed_n, committed, committed_max;
+    int64_t position_n, position, position_max;
+} an_lag_rec_t;
+void an_series_init(an_grp_t *gr);
+void an_state_lag(an_state_t *s, size_t g, int64_t t_ns, const an_lag_rec_t *l);
+/* Copy the sampled figures into the group's summary. */
+void an_series_summary(const an_grp_t *gr, an_group_sum_t *o);
 int an_counter_add(an_counter_t *c, const char *key, int64_t n);
 
 #endif

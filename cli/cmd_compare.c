@@ -40,8 +40,10 @@ static const char COMPARE_HELP[] =
     "  --set key=value   scenario override, as for cgsim run (repeatable)\n"
     "  --memory-budget-mib N  as for cgsim run (default 1024)\n"
     "\n"
-    "Figures are cgsim analyze's, totalled over the groups of a run (sums; max_lag_records and\n"
-    "balance_max the largest; balance_mean the worst group; rebalance_ms_* over all rebalances).\n"
+    "Figures are cgsim analyze's, totalled over the groups of a run (sums; max_lag_records,\n"
+    "sampled_*_lag_max and balance_max the largest; sampled_committed_lag_mean the sum of the\n"
+    "groups' mean total committed lag; balance_mean the worst group; rebalance_ms_* over all\n"
+    "rebalances).\n"
     "ci95 = mean +- t(0.975, n-1) * sd / sqrt(n) (Student t, GSL), null when n < 2. The paired\n"
     "difference is figure(assignor) - figure(first) on the same seed, with its own interval.\n"
     "Exit status: 0 ok, 1 a run failed (invariant violation, I/O), 2 bad input or usage.\n";

@@ -67,11 +67,13 @@ static void run_usage(FILE *f)
         "                      once a group is Stable with no fault pending; a violation\n"
         "                      stops the run (exit 1) naming time, group, partition, members\n"
         "  --trace-level L     normal (default) or debug (adds a poll record per fetch:\n"
-        "                      records, partitions, returned_ms, processing_ms)\n"
+        "                      records, partitions, returned_ms, processing_ms; and a\n"
+        "                      lag_sample record per subscribed partition per lag sample)\n"
         "  --max-events N      stop after N engine events; the trace then ends with run_aborted\n"
         CLI_BUDGET_HELP "\n"
         "A summary goes to stderr: per group rebalances (count, mean and max latency), partitions\n"
-        "moved, unavailable partition-seconds, max lag, duplicates, zombie records; records\n"
+        "moved, stalled and unowned partition-seconds, max lag at commits, duplicates, zombie\n"
+        "records, and the lag sampled every lag_sample_ms (committed and position lag); records\n"
         "produced and consumed; events; where the trace went. Progress is shown while stderr is\n"
         "a terminal. Ctrl-C (SIGINT) or SIGTERM stops the run cleanly (a second one kills it).\n\n"
         "Exit status: 0 completed; 130 (SIGINT) or 143 (SIGTERM) interrupted (the trace ends\n"
@@ -174,6 +176,30 @@ static void run_progress_clear(run_progress_t *p)
     p->shown = false;
 }
 
+/* An integer figure, or "-" for no data (-1), as analyze prints it. */
+static const char *run_fig(char *buf, size_t len, int64_t v)
+{
+    if (v < 0)
+        return "-";
+    snprintf(buf, len, "%lld", (long long)v);
+    return buf;
+}
+
+/* The sampled lag figures (models/lagsample), "-" where no sample had data. */
+static void run_print_lag(const cg_group_summary_t *g)
+{
+    char cm[24], ct[24], cmean[32] = "-", pm[24], pt[24];
+    if (g->lag_committed_total.n > 0)
+        snprintf(cmean, sizeof cmean, "%.1f", sim_series_mean(&g->lag_committed_total));
+    fprintf(stderr,
+            "    sampled lag (records): committed max %s (group total max %s, mean %s), "
+            "position max %s (group total max %s)\n",
+            run_fig(cm, sizeof cm, g->lag_committed_max.max),
+            run_fig(ct, sizeof ct, g->lag_committed_total.max), cmean,
+            run_fig(pm, sizeof pm, g->lag_position_max.max),
+            run_fig(pt, sizeof pt, g->lag_position_total.max));
+}
+
 static void run_print_group(const cg_group_summary_t *g)
 {
     double mean_ms = g->rebalances > 0
@@ -190,6 +216,7 @@ static void run_print_group(const cg_group_summary_t *g)
             (double)g->unavailable_partition_ns / 1e9,
             lag, (long long)g->duplicates,
             (long long)g->zombie_records);
+    run_print_lag(g);
 }
 
 static void run_print_summary(const cg_scenario_t *s, const run_args_t *r, uint64_t seed,

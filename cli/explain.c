@@ -154,7 +154,8 @@ cJSON *cli_scenario_explain(const cg_scenario_t *s)
     bool ok = o && cJSON_AddStringToObject(o, "name", s->name) &&
               (s->seed < (UINT64_C(1) << 53) ? cJSON_AddNumberToObject(o, "seed", (double)s->seed)
                                              : cJSON_AddStringToObject(o, "seed", seed)) &&
-              add_ms(o, "duration_ms", s->duration_ns);
+              add_ms(o, "duration_ms", s->duration_ns) &&
+              add_ms(o, "lag_sample_ms", s->lag_sample_ns);
     cJSON *topics = ok ? cJSON_AddArrayToObject(o, "topics") : NULL;
     ok = topics != NULL;
     for (size_t t = 0; ok && t < s->n_topics; t++) {

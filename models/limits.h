@@ -16,6 +16,10 @@
 #define CG_MAX_KEYS 10000000                       /* key space of one producer */
 #define CG_MAX_RATE_PER_S 1e9                      /* records per second of one producer */
 #define CG_MAX_DURATION_MS (1000LL * 86400 * 365)  /* one year of virtual time */
+/* "lag_sample_ms": every sample walks the subscribed partitions of each group (one log-end read
+ * each), so finer grids are refused; 0 turns the lag and latency records off. */
+#define CG_DEFAULT_LAG_SAMPLE_MS 1000
+#define CG_MIN_LAG_SAMPLE_MS 100
 #define CG_MAX_CONFIG_MS (1000LL * 86400 * 365)    /* any *.ms setting */
 #define CG_MAX_POLL_RECORDS 1000000
 #define CG_MAX_DIST_PARAM 1e12                     /* any distribution parameter */

@@ -344,3 +344,30 @@ Test(analyze, failed_commits_by_error)
     cJSON_Delete(j);
     an_result_fini(&res);
 }
+
+/* Sampled lag from `lag` records (lag_sample records are skipped): samples without committed
+ * (position) partitions add nothing to those figures, so group h has none ("no data"). */
+Test(analyze, sampled_lag_from_lag_records)
+{
+    an_result_t res;
+    char err[512] = "";
+    cr_assert_eq(analyze("lag.jsonl", false, &res, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(res.n_groups, 2);
+    const an_group_sum_t *g = &res.groups[0], *h = &res.groups[1];
+    cr_expect_eq(g->lag_samples, 3);
+    cr_expect_eq(g->lag_committed_total.n, 2);
+    cr_expect_eq(g->lag_committed_total.max, 90);
+    expect_near(sim_series_mean(&g->lag_committed_total), 60.0);
+    cr_expect_eq(g->lag_committed_max.max, 50);
+    cr_expect_eq(g->lag_position_total.max, 5);
+    cr_expect_eq(g->lag_position_max.max, 3);
+    expect_near(sim_series_mean(&g->lag_position_total), 3.0);
+    cr_expect_eq(h->lag_samples, 1);
+    cr_expect_eq(h->lag_committed_max.max, -1);
+    cr_expect_eq(h->lag_position_total.max, -1);
+    cr_expect(isnan(sim_series_mean(&h->lag_committed_total)));
+    an_result_fini(&res);
+    expect_error("lag_negative.jsonl", false,
+                 "lag_negative.jsonl:2: lag: field \"committed_max\" is -1 (expected an integer "
+                 ">= 0)");
+}

@@ -182,10 +182,24 @@ static void parse_seed(cg_build_t *b, const cJSON *root)
     cg_jpath_pop(&b->c, old);
 }
 
+/* "lag_sample_ms": the virtual-time grid of the lag and latency records (0 = none). */
+static void parse_lag_sample(cg_build_t *b, const cJSON *root)
+{
+    int64_t v = CG_DEFAULT_LAG_SAMPLE_MS;
+    cg_jrange_t r = {0, CG_MAX_DURATION_MS, "CG_MAX_DURATION_MS"};
+    if (cg_jget_int(&b->c, root, "lag_sample_ms", r, CG_DEFAULT_LAG_SAMPLE_MS, false, &v) &&
+        v > 0 && v < CG_MIN_LAG_SAMPLE_MS) {
+        cg_jerr_key(&b->c, "lag_sample_ms", "%lld is below CG_MIN_LAG_SAMPLE_MS (%d; 0 turns "
+                    "the samples off)", (long long)v, CG_MIN_LAG_SAMPLE_MS);
+        v = CG_DEFAULT_LAG_SAMPLE_MS;
+    }
+    b->s->lag_sample_ns = v * CG_NS_PER_MS;
+}
+
 static void parse_top(cg_build_t *b, const cJSON *root)
 {
-    static const char *const KEYS[] = {"name", "seed", "duration_ms", "topics", "producers",
-                                       "groups", "faults", "failure_models", NULL};
+    static const char *const KEYS[] = {"name", "seed", "duration_ms", "lag_sample_ms", "topics",
+                                       "producers", "groups", "faults", "failure_models", NULL};
     cg_scenario_t *s = b->s;
     const char *name = NULL;
     int64_t d = 0;
@@ -200,6 +214,7 @@ static void parse_top(cg_build_t *b, const cJSON *root)
         b->duration_ms = CG_MAX_DURATION_MS;  /* keeps checking the rest against the limit */
     }
     s->duration_ns = b->duration_ms * CG_NS_PER_MS;
+    parse_lag_sample(b, root);
 }
 
 /* ---- topics ---- */

@@ -135,6 +135,7 @@ typedef struct cg_scenario {
     char *name;                       /* "name" */
     uint64_t seed;                    /* "seed", default 1 */
     int64_t duration_ns;              /* "duration_ms" */
+    int64_t lag_sample_ns;            /* "lag_sample_ms": grid of lag/latency records, 0 none */
     cg_topic_cfg_t *topics;           /* sorted by name */
     size_t n_topics;
     cg_producer_cfg_t *producers;

@@ -228,3 +228,31 @@ void cg_rec_error(struct cg_world *w, const cg_group_t *g, int32_t consumer, con
         put_tp_fields(w, gp);
     sim_trace_end(tr);
 }
+
+void cg_rec_lag(struct cg_world *w, const cg_group_t *g, int64_t partitions, int64_t committed_n,
+                int64_t committed, int64_t committed_max, int64_t position_n, int64_t position,
+                int64_t position_max)
+{
+    sim_trace_t *tr = rec_begin(w, "lag");
+    sim_trace_str(tr, "group", g->cfg->id);
+    sim_trace_int(tr, "partitions", partitions);
+    sim_trace_int(tr, "committed_partitions", committed_n);
+    sim_trace_int(tr, "committed", committed);
+    sim_trace_int(tr, "committed_max", committed_max);
+    sim_trace_int(tr, "position_partitions", position_n);
+    sim_trace_int(tr, "position", position);
+    sim_trace_int(tr, "position_max", position_max);
+    sim_trace_end(tr);
+}
+
+void cg_rec_lag_sample(struct cg_world *w, const cg_group_t *g, int32_t gp, int64_t end,
+                       int64_t committed, int64_t position)
+{
+    sim_trace_t *tr = rec_begin(w, "lag_sample");
+    sim_trace_str(tr, "group", g->cfg->id);
+    put_tp_fields(w, gp);
+    sim_trace_int(tr, "end", end);
+    sim_trace_int(tr, "committed", committed);
+    sim_trace_int(tr, "position", position);
+    sim_trace_end(tr);
+}

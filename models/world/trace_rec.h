@@ -33,6 +33,15 @@ void cg_rec_fault(struct cg_world *w, const char *action, const char *target, bo
 /* --trace-level debug: one record per poll() that fetched: records returned, partitions they
  * came from, when the response reached the client and how long processing takes. */
 void cg_rec_poll(struct cg_world *w, const cg_client_t *c);
+/* lag {group, partitions, committed_partitions, committed, committed_max, position_partitions,
+ * position, position_max}: one per group per lag sample (models/lagsample). */
+void cg_rec_lag(struct cg_world *w, const cg_group_t *g, int64_t partitions, int64_t committed_n,
+                int64_t committed, int64_t committed_max, int64_t position_n, int64_t position,
+                int64_t position_max);
+/* --trace-level debug: lag_sample {group, topic, partition, end, committed, position} per
+ * subscribed partition per lag sample (-1: none). */
+void cg_rec_lag_sample(struct cg_world *w, const cg_group_t *g, int32_t gp, int64_t end,
+                       int64_t committed, int64_t position);
 void cg_rec_zombie(struct cg_world *w, const cg_group_t *g, int32_t consumer, int32_t gp,
                    int64_t records);
 void cg_rec_duplicate(struct cg_world *w, const cg_group_t *g, int32_t consumer, int32_t gp,

@@ -14,6 +14,7 @@
 #include "models/client/client.h"
 #include "models/faults/failure.h"
 #include "models/faults/faults.h"
+#include "models/world/lagsample.h"
 #include "models/world/ownership.h"
 #include "models/scenario/scenario_instances.h"
 #include "models/world/trace_rec.h"
@@ -99,6 +100,10 @@ static int group_init(struct cg_world *w, cg_group_t *g, int32_t gi, char *err, 
     }
     g->sum.group = g->cfg->id;
     g->sum.max_lag_records = -1;
+    sim_series_init(&g->sum.lag_committed_total);
+    sim_series_init(&g->sum.lag_committed_max);
+    sim_series_init(&g->sum.lag_position_total);
+    sim_series_init(&g->sum.lag_position_max);
     g->first_assignment_ns = -1;   /* no accepted commit yet: no data, as analyze says */
     return g->proto->group_init(g, err, errlen);
 }
@@ -162,6 +167,7 @@ int cg_world_new(const cg_scenario_t *s, const cg_run_opts_t *opts, cg_world_t *
             sim_schedule(&w->sim, s->consumers[i].join_at_ns, on_start, &w->clients[i], 0);
     if (cg_failures_start(w, &w->failures, err, errlen) != 0)
         return -1;
+    cg_lag_start(w);
     w->progress_step_ns = s->duration_ns / CG_SLICES;
     if (w->progress_step_ns <= 0)
         w->progress_step_ns = 1;

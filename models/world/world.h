@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "sim/series.h"
 #include "sim/trace.h"
 #include "models/scenario/scenario.h"
 
@@ -40,6 +41,13 @@ typedef struct cg_group_summary {
     int64_t zombie_records;           /* records processed by members that no longer owned them */
     int64_t unavailable_partition_ns; /* partition-time with no owner after the first assignment */
     int64_t stalled_partition_ns;     /* unavailable + owned by a member stopped by a fault */
+    /* Sampled lag (models/lagsample): one sample per `lag` record that had partitions with the
+     * figure (committed: with a committed offset; position: with a position). */
+    int64_t lag_samples;              /* `lag` records of the group */
+    sim_series_t lag_committed_total; /* per sample: sum over partitions of end - committed */
+    sim_series_t lag_committed_max;   /* per sample: max over partitions of end - committed */
+    sim_series_t lag_position_total;  /* per sample: sum over partitions of end - position */
+    sim_series_t lag_position_max;    /* per sample: max over partitions of end - position */
 } cg_group_summary_t;
 
 typedef struct cg_run_result {

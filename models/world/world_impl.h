@@ -100,6 +100,7 @@ struct cg_world {
     cg_fault_step_t *steps;           /* fault steps, scheduled by index */
     uint32_t n_steps, cap_steps;
     uint64_t check_events;            /* engine events of `check` timers (not model events) */
+    uint64_t sample_events;           /* engine events of the lag sampler (not model events) */
     int64_t records_consumed;
     int64_t duplicates;
     bool failed;                      /* invariant violation or internal error */
@@ -117,11 +118,12 @@ void cg_world_fail(struct cg_world *w, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
-/* Engine events of the model: `check` timers are left out, so a run's trace (run_end.events) and
- * --max-events are the same with and without --check. */
+/* Engine events of the model: `check` timers and lag samples are left out, so a run's trace
+ * (run_end.events) and --max-events are the same with and without --check, and whatever
+ * lag_sample_ms is. */
 static inline uint64_t cg_world_events(const struct cg_world *w)
 {
-    return w->sim.events - w->check_events;
+    return w->sim.events - w->check_events - w->sample_events;
 }
 /* The group's protocol still counts the client as the member it believes it is. */
 static inline bool cg_group_member_current(const cg_group_t *g, const cg_client_t *c)

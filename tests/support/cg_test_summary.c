@@ -10,6 +10,32 @@
 
 #define CGT_SUM_MAX_GROUPS 64
 
+static long long fig(const char *s)
+{
+    return strcmp(s, "-") == 0 ? -1 : atoll(s);
+}
+
+/* "    sampled lag (records): committed max C (group total max T, mean M), position max P
+ * (group total max Q)" right after the group's lines; false when absent or malformed. */
+static bool parse_slag(const char *p, cgt_sum_group_t *s)
+{
+    char cm[32], ct[32], mean[32], pm[32], pt[32];
+    const char *l = strstr(p, "\n    sampled lag (records): ");
+    const char *next = strstr(p + 1, "\n  group ");
+    if (!l || (next && l > next))
+        return false;
+    if (sscanf(l, "\n    sampled lag (records): committed max %31[^ ] (group total max %31[^,], "
+                  "mean %31[^)]), position max %31[^ ] (group total max %31[^)])",
+               cm, ct, mean, pm, pt) != 5)
+        return false;
+    s->slag_cmax = fig(cm);
+    s->slag_ctmax = fig(ct);
+    s->slag_ctmean = strcmp(mean, "-") == 0 ? NAN : atof(mean);
+    s->slag_pmax = fig(pm);
+    s->slag_ptmax = fig(pt);
+    return true;
+}
+
 size_t cgt_summary_parse(const char *log, cgt_sum_group_t *g, size_t max)
 {
     size_t n = 0;
@@ -19,7 +45,8 @@ size_t cgt_summary_parse(const char *log, cgt_sum_group_t *g, size_t max)
                       "partitions moved,\n    stalled %lf partition-s (of which unowned %lf), "
                       "max lag %31[^,], %lld duplicates, %lld zombie records",
                    s->name, &s->rebalances, &s->mean_ms, &s->max_ms, &s->moved, &s->stalled_s,
-                   &s->unavailable_s, s->lag, &s->duplicates, &s->zombies) == 10) {
+                   &s->unavailable_s, s->lag, &s->duplicates, &s->zombies) == 10 &&
+            parse_slag(p, s)) {
             s->max_lag = strcmp(s->lag, "-") == 0 ? -1 : atoll(s->lag);
             n++;
         }
@@ -47,6 +74,30 @@ static const an_group_sum_t *find_group(const an_result_t *res, const char *name
     return NULL;
 }
 
+static void compare_fig(const char *g, const char *what, long long s, int64_t a, char *msg,
+                        size_t msglen)
+{
+    if (s != (long long)a)
+        note(msg, msglen, "%s: sampled %s %lld / %lld\n", g, what, s, (long long)a);
+}
+
+/* The sampled lag line against analyze's figures from the `lag` records. */
+static void compare_slag(const cgt_sum_group_t *s, const an_group_sum_t *a, char *msg,
+                         size_t msglen)
+{
+    const char *g = s->name;
+    compare_fig(g, "committed max", s->slag_cmax, a->lag_committed_max.max, msg, msglen);
+    compare_fig(g, "committed total max", s->slag_ctmax, a->lag_committed_total.max, msg,
+                msglen);
+    compare_fig(g, "position max", s->slag_pmax, a->lag_position_max.max, msg, msglen);
+    compare_fig(g, "position total max", s->slag_ptmax, a->lag_position_total.max, msg,
+                msglen);
+    double am = sim_series_mean(&a->lag_committed_total);
+    if (isnan(am) != isnan(s->slag_ctmean) || (!isnan(am) && fabs(am - s->slag_ctmean) > 0.051))
+        note(msg, msglen, "%s: sampled committed total mean %.1f / %.3f\n", g, s->slag_ctmean,
+             am);
+}
+
 /* The summary prints seconds with 3 decimals and ms with 1: equal within half a last digit. */
 static void compare_group(const cgt_sum_group_t *s, const an_group_sum_t *a, char *msg,
                           size_t msglen)
@@ -71,12 +122,14 @@ static void compare_group(const cgt_sum_group_t *s, const an_group_sum_t *a, cha
     if (s->duplicates != a->duplicates || s->zombies != a->zombie_records)
         note(msg, msglen, "%s: duplicates/zombies %lld/%lld, analyze %lld/%lld\n", g,
              s->duplicates, s->zombies, (long long)a->duplicates, (long long)a->zombie_records);
+    compare_slag(s, a, msg, msglen);
 }
 
 static bool no_data(const cgt_sum_group_t *s)
 {
     return s->rebalances == 0 && s->moved == 0 && s->stalled_s == 0 && s->unavailable_s == 0 &&
-           s->max_lag < 0 && s->duplicates == 0 && s->zombies == 0;
+           s->max_lag < 0 && s->duplicates == 0 && s->zombies == 0 && s->slag_cmax < 0 &&
+           s->slag_pmax < 0;
 }
 
 bool cgt_summary_agrees(const char *log, const char *trace, char *msg, size_t msglen,
