@@ -1,10 +1,20 @@
 #!/usr/bin/env bash
 # docs/summaries.sh [CGSIM]: the run summaries the README and docs/incidents.md quote, for every
-# shipped scenario with its own seed. Regenerate after a behaviour change and update the quotes.
+# shipped scenario with its own seed, and the phases of kip848_900 (needs jq). Regenerate after a
+# behaviour change and update the quotes.
 set -eu
 cd "$(dirname "$0")/.."
 bin=${1:-./build/cgsim}
 for s in scenarios/*.json scenarios/incidents/*.json; do
   echo "== $s"
   "$bin" run "$s" --trace /dev/null 2>&1 | grep -v '^  trace:'
+done
+# docs/kip848.md's table: unavailable partition-ms of each group at the end of each phase of
+# kip848_900 (the scenario cut before the next fault); a phase's waits are the differences.
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+for d in 240000 480000 720000; do
+  jq ".duration_ms=$d | .faults |= map(select(.at_ms < $d))" scenarios/kip848_900.json >"$tmp/k.json"
+  "$bin" run "$tmp/k.json" --trace "$tmp/k.jsonl" --quiet
+  echo "== kip848_900 to $d ms: $("$bin" analyze "$tmp/k.jsonl" | grep -E '^(group |unavailable)' | tr -s ' ' | paste -sd';')"
 done

@@ -2,24 +2,31 @@
  *
  * Parameterisations (p1, p2):
  *   constant(v)           v
- *   uniform(min, max)     gsl_ran_flat, [min, max)
+ *   uniform(min, max)     min * (1 - u) + max * u with u = gsl_rng_uniform, [min, max)
+ *                         (gsl_ran_flat's formula, without its indirect calls)
  *   exponential(mean)     gsl_ran_exponential
- *   normal(mean, sd)      mean + gsl_ran_gaussian(sd), redrawn while negative (the law truncated at
- *                         0); after SIM_DIST_TRUNC_TRIES negative draws it gives 0. Validation asks
- *                         mean >= 0, so a draw is accepted with probability >= 1/2.
+ *   normal(mean, sd)      mean + gsl_ran_gaussian_ziggurat(sd), redrawn while negative (the law
+ *                         truncated at 0); after SIM_DIST_TRUNC_TRIES negative draws it gives 0.
+ *                         Validation asks mean >= 0, so a draw is accepted with probability >= 1/2.
  *   lognormal(m, s)       m and s are the mean and sd of the variable:
- *                         sigma^2 = ln(1 + s^2/m^2), mu = ln(m) - sigma^2/2, gsl_ran_lognormal.
+ *                         sigma^2 = ln(1 + s^2/m^2), mu = ln(m) - sigma^2/2,
+ *                         exp(mu + sigma * gsl_ran_gaussian_ziggurat(1)).
  *   pareto(scale, shape)  gsl_ran_pareto(shape a, scale b): x >= b, mean a*b/(a-1) for a > 1.
  *   weibull(scale, shape) gsl_ran_weibull(scale, shape), mean scale * Gamma(1 + 1/shape).
  *
- * Samples are finite: a draw that overflows (pareto with a tiny shape) is clamped to DBL_MAX.
+ * The normals come from GSL's ziggurat (Marsaglia and Tsang 2000): exact, and in ~99% of draws
+ * one generator word and a table lookup, where the polar Box-Muller method costs two or more
+ * words, a log and a sqrt. Samples are finite: a draw that overflows (pareto with a tiny shape)
+ * is clamped to DBL_MAX.
  *
- * sim_dist_sample_sum(d, n) sums n draws exactly when n <= SIM_DIST_EXACT_SUM_MAX. Beyond that:
- * constant n*v; exponential gsl_ran_gamma(n, mean) (exact); pareto with shape <= 2 (infinite
- * variance, no CLT) sums exact draws up to SIM_DIST_HEAVY_SUM_MAX and otherwise scales the sum
- * of SIM_DIST_HEAVY_SUM_MAX draws by n / SIM_DIST_HEAVY_SUM_MAX (the heavy tail is kept, its
- * frequency is not); every other law a normal with mean n*mu and sd sqrt(n)*sigma of the
- * (truncated) law, truncated at 0 like the normal kind. */
+ * Sums of n draws (a batch's processing time) take one draw where the sum has a law of its own:
+ * constant n*v; exponential gsl_ran_gamma(n, mean) (Marsaglia-Tsang, exact; n = 1 is the plain
+ * exponential draw, cheaper). Otherwise n exact draws when n <= SIM_DIST_EXACT_SUM_MAX; beyond,
+ * pareto with shape <= 2 (infinite variance, no CLT) sums exact draws up to
+ * SIM_DIST_HEAVY_SUM_MAX and otherwise scales the sum of SIM_DIST_HEAVY_SUM_MAX draws by
+ * n / SIM_DIST_HEAVY_SUM_MAX (the heavy tail is kept, its frequency is not); every other law a
+ * normal with mean n*mu and sd sqrt(n)*sigma of the (truncated) law, truncated at 0 like the
+ * normal kind. A sampler (sim_dist_sampler_t) holds what a sum needs computed once. */
 #include "sim/dist.h"
 
 #include <float.h>
@@ -107,7 +114,7 @@ static double trunc_normal(sim_rng_t *r, double mean, double sd)
     if (sd <= 0)
         return mean > 0 ? mean : 0;
     for (unsigned i = 0; i < SIM_DIST_TRUNC_TRIES; i++) {
-        double x = mean + gsl_ran_gaussian(r->gen, sd);
+        double x = mean + gsl_ran_gaussian_ziggurat(r->gen, sd);
         if (x >= 0)
             return x;
     }
@@ -133,24 +140,33 @@ static inline double exponential(const sim_dist_t *d, sim_rng_t *r)
     return -d->p1 * log1p(-u);
 }
 
-double sim_dist_sample(const sim_dist_t *d, sim_rng_t *r)
+/* The log's mean and sd of a lognormal with mean m > 0 and sd sd > 0. */
+static void lognormal_params(double m, double sd, double *mu, double *sigma)
+{
+    double cv = sd / m;
+    double sigma2 = log1p(cv * cv);
+    *mu = log(m) - sigma2 / 2;
+    *sigma = sqrt(sigma2);
+}
+
+/* One draw; mu and sigma are the lognormal's log parameters (unused by the other kinds). */
+static inline double draw(const sim_dist_t *d, double mu, double sigma, sim_rng_t *r)
 {
     switch (d->kind) {
     case SIM_DIST_CONSTANT:
         return d->p1;
-    case SIM_DIST_UNIFORM:
-        return gsl_ran_flat(r->gen, d->p1, d->p2);
+    case SIM_DIST_UNIFORM: {
+        double u = sim_rng_uniform(r);
+        return d->p1 * (1 - u) + d->p2 * u;
+    }
     case SIM_DIST_EXPONENTIAL:
         return exponential(d, r);
     case SIM_DIST_NORMAL:
         return trunc_normal(r, d->p1, d->p2);
-    case SIM_DIST_LOGNORMAL: {
+    case SIM_DIST_LOGNORMAL:
         if (d->p2 <= 0)
             return d->p1;
-        double cv = d->p2 / d->p1;
-        double sigma2 = log1p(cv * cv);
-        return finite_or_max(gsl_ran_lognormal(r->gen, log(d->p1) - sigma2 / 2, sqrt(sigma2)));
-    }
+        return finite_or_max(exp(mu + sigma * gsl_ran_gaussian_ziggurat(r->gen, 1.0)));
     case SIM_DIST_PARETO:
         return finite_or_max(gsl_ran_pareto(r->gen, d->p2, d->p1));
     case SIM_DIST_WEIBULL:
@@ -158,6 +174,14 @@ double sim_dist_sample(const sim_dist_t *d, sim_rng_t *r)
     default:
         return 0;
     }
+}
+
+double sim_dist_sample(const sim_dist_t *d, sim_rng_t *r)
+{
+    double mu = 0, sigma = 0;
+    if (d->kind == SIM_DIST_LOGNORMAL && d->p2 > 0)
+        lognormal_params(d->p1, d->p2, &mu, &sigma);
+    return draw(d, mu, sigma, r);
 }
 
 /* phi(alpha) / Q(alpha) for the normal truncated below at 0, alpha = -mean/sd. */
@@ -220,33 +244,48 @@ static double dist_var(const sim_dist_t *d)
     }
 }
 
-static double exact_sum(const sim_dist_t *d, sim_rng_t *r, uint32_t n)
+static double exact_sum(const sim_dist_sampler_t *s, sim_rng_t *r, uint32_t n)
 {
-    double s = 0;
-    if (d->kind == SIM_DIST_EXPONENTIAL) {   /* the hot case: no switch, no GSL call per draw */
-        for (uint32_t i = 0; i < n; i++)
-            s += exponential(d, r);
-        return finite_or_max(s);
-    }
+    double sum = 0;
     for (uint32_t i = 0; i < n; i++)
-        s += sim_dist_sample(d, r);
-    return finite_or_max(s);
+        sum += draw(&s->d, s->mu, s->sigma, r);
+    return finite_or_max(sum);
+}
+
+void sim_dist_sampler_init(sim_dist_sampler_t *s, const sim_dist_t *d)
+{
+    s->d = *d;
+    s->mu = s->sigma = 0;
+    if (d->kind == SIM_DIST_LOGNORMAL && d->p2 > 0)
+        lognormal_params(d->p1, d->p2, &s->mu, &s->sigma);
+    s->mean = sim_dist_mean(d);
+    s->var = dist_var(d);
+}
+
+double sim_dist_sampler_sum(const sim_dist_sampler_t *s, sim_rng_t *r, uint32_t n)
+{
+    const sim_dist_t *d = &s->d;
+    if (d->kind == SIM_DIST_CONSTANT)
+        return (double)n * d->p1;
+    if (d->kind == SIM_DIST_EXPONENTIAL) {
+        if (n <= 1)
+            return n ? exponential(d, r) : 0;
+        return finite_or_max(gsl_ran_gamma(r->gen, (double)n, d->p1));
+    }
+    if (n <= SIM_DIST_EXACT_SUM_MAX)
+        return exact_sum(s, r, n);
+    if (!isfinite(s->var) || !isfinite(s->mean)) {
+        if (n <= SIM_DIST_HEAVY_SUM_MAX)
+            return exact_sum(s, r, n);
+        double sum = exact_sum(s, r, SIM_DIST_HEAVY_SUM_MAX);
+        return finite_or_max(sum * ((double)n / SIM_DIST_HEAVY_SUM_MAX));
+    }
+    return finite_or_max(trunc_normal(r, (double)n * s->mean, sqrt((double)n * s->var)));
 }
 
 double sim_dist_sample_sum(const sim_dist_t *d, sim_rng_t *r, uint32_t n)
 {
-    if (d->kind == SIM_DIST_CONSTANT)
-        return (double)n * d->p1;
-    if (n <= SIM_DIST_EXACT_SUM_MAX)
-        return exact_sum(d, r, n);
-    if (d->kind == SIM_DIST_EXPONENTIAL)
-        return gsl_ran_gamma(r->gen, (double)n, d->p1);
-    double var = dist_var(d), mean = sim_dist_mean(d);
-    if (!isfinite(var) || !isfinite(mean)) {
-        if (n <= SIM_DIST_HEAVY_SUM_MAX)
-            return exact_sum(d, r, n);
-        double s = exact_sum(d, r, SIM_DIST_HEAVY_SUM_MAX);
-        return finite_or_max(s * ((double)n / SIM_DIST_HEAVY_SUM_MAX));
-    }
-    return finite_or_max(trunc_normal(r, (double)n * mean, sqrt((double)n * var)));
+    sim_dist_sampler_t s;
+    sim_dist_sampler_init(&s, d);
+    return sim_dist_sampler_sum(&s, r, n);
 }

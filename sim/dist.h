@@ -33,10 +33,24 @@ int sim_dist_from_name(const char *name);            /* kind, or -1 */
 int sim_dist_validate(const sim_dist_t *d, char *msg, size_t msglen);
 double sim_dist_sample(const sim_dist_t *d, sim_rng_t *r);
 double sim_dist_mean(const sim_dist_t *d);           /* expected value (of the truncated law) */
-/* Sum of n independent samples in O(1) for large n: exact summation up to
- * SIM_DIST_EXACT_SUM_MAX draws, beyond that the exact law where one exists (constant: n*v,
- * exponential: gamma) and a moment-matched normal (CLT, truncated at 0) otherwise. */
+/* Sum of n independent samples: one draw of the sum's own law where it has one (constant: n*v,
+ * exponential: gamma(n)), else n exact draws up to SIM_DIST_EXACT_SUM_MAX and a moment-matched
+ * normal (CLT, truncated at 0) beyond. Same values as sim_dist_sampler_sum on a prepared d. */
 #define SIM_DIST_EXACT_SUM_MAX 32u
 double sim_dist_sample_sum(const sim_dist_t *d, sim_rng_t *r, uint32_t n);
+
+/* A distribution prepared for repeated sums (a consumer's processing time): the derived
+ * parameters (the lognormal's mu and sigma, the moments of the CLT sum) computed once, so a
+ * draw costs no transcendental call beyond the sampler's own. */
+typedef struct sim_dist_sampler {
+    sim_dist_t d;                     /* the law */
+    double mu;                        /* lognormal: mean of the log */
+    double sigma;                     /* lognormal: sd of the log */
+    double mean;                      /* sim_dist_mean(d) */
+    double var;                       /* variance of d (INFINITY for a heavy pareto) */
+} sim_dist_sampler_t;
+
+void sim_dist_sampler_init(sim_dist_sampler_t *s, const sim_dist_t *d);
+double sim_dist_sampler_sum(const sim_dist_sampler_t *s, sim_rng_t *r, uint32_t n);
 
 #endif

@@ -222,3 +222,68 @@ Test(dist, same_seed_same_samples)
     sim_rng_fini(&a);
     sim_rng_fini(&b);
 }
+
+/* The one-draw sums have the law of the sum, not only its mean: mean and sd of `reps` sums of n
+ * draws against n * mean and sqrt(n) * sd (a gamma with the wrong shape or scale fails). */
+static void check_sum_sd(sim_dist_t d, uint32_t n, double sd, const char *key)
+{
+    enum { REPS = 40000 };
+    sim_dist_sampler_t s;
+    sim_dist_sampler_init(&s, &d);
+    sim_rng_t r;
+    cr_assert_eq(sim_rng_init(&r, 7, key), 0);
+    double sum = 0, sum2 = 0;
+    for (int i = 0; i < REPS; i++) {
+        double x = sim_dist_sampler_sum(&s, &r, n);
+        sum += x;
+        sum2 += x * x;
+    }
+    sim_rng_fini(&r);
+    double mean = sum / REPS, got_sd = sqrt(fmax(sum2 / REPS - mean * mean, 0));
+    double want_sd = sd * sqrt((double)n);
+    assert_mean(mean, n * sim_dist_mean(&d), want_sd, REPS, key);
+    cr_assert(fabs(got_sd - want_sd) <= 0.03 * want_sd, "%s n=%u: sd %.5f, expected %.5f", key,
+              n, got_sd, want_sd);
+}
+
+Test(dist, sums_have_the_sd_of_the_sum)
+{
+    const uint32_t ns[] = {1, 2, 3, 7, SIM_DIST_EXACT_SUM_MAX, SIM_DIST_EXACT_SUM_MAX + 1, 500};
+    for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++) {
+        check_sum_sd((sim_dist_t){SIM_DIST_EXPONENTIAL, 0.5, 0}, ns[i], 0.5, "sd-e");
+        check_sum_sd((sim_dist_t){SIM_DIST_LOGNORMAL, 0.5, 0.2}, ns[i], 0.2, "sd-ln");
+        check_sum_sd((sim_dist_t){SIM_DIST_NORMAL, 2, 0.5}, ns[i], 0.5, "sd-n");
+        check_sum_sd((sim_dist_t){SIM_DIST_UNIFORM, 1, 3}, ns[i], 2 / sqrt(12), "sd-u");
+    }
+}
+
+/* Every family's draws and sums, bit for bit: a hash of the doubles of fixed-seed draws. CI runs
+ * this test in the -O2 build and in the -O0 sanitizer build, so both must give these bits; a
+ * sampler change updates the constant on purpose (the failure prints the new value). */
+Test(dist, draws_are_the_same_bits_at_every_optimisation_level)
+{
+    const sim_dist_t ds[] = {
+        sim_dist_constant(1.5),           {SIM_DIST_UNIFORM, 0.5, 2},
+        {SIM_DIST_EXPONENTIAL, 0.5, 0},   {SIM_DIST_NORMAL, 0.5, 0.4},
+        {SIM_DIST_LOGNORMAL, 0.5, 0.2},   {SIM_DIST_PARETO, 0.2, 1.5},
+        {SIM_DIST_PARETO, 0.2, 3},        {SIM_DIST_WEIBULL, 0.5, 1.5},
+    };
+    const uint32_t ns[] = {1, 2, 5, SIM_DIST_EXACT_SUM_MAX, SIM_DIST_EXACT_SUM_MAX + 1, 2000};
+    uint64_t h = UINT64_C(0xcbf29ce484222325);
+    for (size_t k = 0; k < sizeof ds / sizeof ds[0]; k++) {
+        sim_rng_t r;
+        cr_assert_eq(sim_rng_init(&r, 42, sim_dist_name(ds[k].kind)), 0);
+        sim_dist_sampler_t s;
+        sim_dist_sampler_init(&s, &ds[k]);
+        for (int i = 0; i < 300; i++) {
+            double x = i % 7 == 0 ? sim_dist_sample(&ds[k], &r)
+                                  : sim_dist_sampler_sum(&s, &r, ns[i % 6]);
+            uint64_t bits;
+            memcpy(&bits, &x, sizeof bits);
+            for (int b = 0; b < 8; b++)
+                h = (h ^ ((bits >> (8 * b)) & 0xff)) * UINT64_C(0x100000001b3);
+        }
+        sim_rng_fini(&r);
+    }
+    cr_assert_eq(h, UINT64_C(0x753b4de3bd3ec41e), "draws hash to 0x%016llx", (unsigned long long)h);
+}

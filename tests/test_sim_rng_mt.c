@@ -2,6 +2,7 @@
  * many stream keys, raw outputs over several full regenerations, doubles, the exponential draws
  * of sim/dist, and gsl_rng_set(0) (GSL's default seed 4357). */
 #include <criterion/criterion.h>
+#include <math.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include "sim/dist.h"
@@ -34,7 +35,7 @@ Test(rng_mt, raw_outputs_match_gsl_for_many_keys)
         }
 }
 
-Test(rng_mt, doubles_and_exponential_sums_match_gsl)
+Test(rng_mt, doubles_exponentials_and_their_sums_match_gsl)
 {
     sim_rng_t r;
     cr_assert_eq(sim_rng_init(&r, 1, "proc/g/c-42"), 0);
@@ -48,11 +49,29 @@ Test(rng_mt, doubles_and_exponential_sums_match_gsl)
         } else if (i % 3 == 1) {
             cr_assert_eq(sim_dist_sample(&d, &r), gsl_ran_exponential(ref, 0.5), "draw %d", i);
         } else {
-            double want = 0;
-            for (int j = 0; j < 3; j++)
-                want += gsl_ran_exponential(ref, 0.5);
-            cr_assert_eq(sim_dist_sample_sum(&d, &r, 3), want, "draw %d", i);
+            /* the sum of 3 exponentials is one gamma(3) draw */
+            cr_assert_eq(sim_dist_sample_sum(&d, &r, 3), gsl_ran_gamma(ref, 3, 0.5), "draw %d", i);
         }
+    }
+    gsl_rng_free(ref);
+    sim_rng_fini(&r);
+}
+
+/* The inlined uniform is gsl_ran_flat's formula; the lognormal is exp of a ziggurat normal. */
+Test(rng_mt, uniform_and_lognormal_match_gsl)
+{
+    sim_rng_t r;
+    cr_assert_eq(sim_rng_init(&r, 3, "proc/g/c-7"), 0);
+    gsl_rng *ref = ref_for(3, "proc/g/c-7");
+    sim_dist_t u = {SIM_DIST_UNIFORM, 0.25, 2.0};
+    sim_dist_t ln = {SIM_DIST_LOGNORMAL, 0.5, 0.2};
+    double sigma = sqrt(log1p(0.4 * 0.4)), mu = log(0.5) - sigma * sigma / 2;
+    for (int i = 0; i < MT_DRAWS; i++) {
+        double got = sim_dist_sample(&u, &r);   /* the assert macros evaluate twice */
+        cr_assert_eq(got, gsl_ran_flat(ref, 0.25, 2.0), "draw %d", i);
+        double want = exp(mu + sigma * gsl_ran_gaussian_ziggurat(ref, 1.0));
+        got = sim_dist_sample(&ln, &r);
+        cr_assert_float_eq(got, want, 1e-12 * want, "draw %d", i);
     }
     gsl_rng_free(ref);
     sim_rng_fini(&r);

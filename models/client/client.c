@@ -618,6 +618,7 @@ int cg_client_init(cg_client_t *c, struct cg_world *w, int32_t ci, const cg_memb
     c->w = w;
     c->ci = ci;
     c->cfg = &w->s->consumers[ci];
+    sim_dist_sampler_init(&c->proc_dist, &c->cfg->processing);
     c->g = &w->groups[c->cfg->group];
     c->local = ci - (int32_t)c->g->cfg->first_consumer;
     c->instance = cg_scenario_instance_index(c->g->instance_ids, c->g->n_instances,

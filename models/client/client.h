@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "sim/dist.h"
 #include "sim/rng.h"
 #include "sim/sim.h"
 #include "models/net/net.h"
@@ -107,6 +108,7 @@ typedef struct cg_client {
     struct cg_group *g;               /* its group (configuration and accounting) */
     int32_t instance;                 /* static instance index in the group, -1 dynamic */
     sim_rng_t proc_rng;               /* processing times "proc/<group>/<consumer>" */
+    sim_dist_sampler_t proc_dist;     /* cfg->processing, prepared for batch sums */
     int32_t *tr_owned;                /* partitions owned per the trace, any order */
     uint32_t n_tr, cap_tr;
     unsigned tr_stop;                 /* CG_STOP_* bits: why, per its fault records, the process
