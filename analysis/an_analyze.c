@@ -362,6 +362,26 @@ static int an_fault_stop(an_reader_t *r, const char *action, const char *target,
     return 0;
 }
 
+/* fault add_partitions {target topic, count, partitions}: the last `count` of the topic's
+ * `partitions` exist from now (bounded: AN_MAX_PARTITION_ADDS records, AN_MAX_TOPIC_PARTITIONS). */
+static int an_on_add_partitions(an_reader_t *r, const cJSON *rec, const char *type,
+                                const char *topic, int64_t t_ns)
+{
+    int64_t count, parts;
+    if (an_int(r, rec, type, "count", &count) || an_int(r, rec, type, "partitions", &parts))
+        return -1;
+    if (count < 1 || parts < count || parts > AN_MAX_TOPIC_PARTITIONS)
+        return an_fail(r, "%s add_partitions: count %lld of partitions %lld (expected 1 <= count "
+                       "<= partitions <= %d)", type, (long long)count, (long long)parts,
+                       AN_MAX_TOPIC_PARTITIONS);
+    if (r->st.n_adds >= AN_MAX_PARTITION_ADDS)
+        return an_fail(r, "more than %d add_partitions records (AN_MAX_PARTITION_ADDS)",
+                       AN_MAX_PARTITION_ADDS);
+    if (an_state_partitions_added(&r->st, topic, parts - count, parts, t_ns))
+        return an_oom(r);
+    return 0;
+}
+
 static int an_on_fault(an_reader_t *r, const cJSON *rec, const char *type, int64_t t_ns)
 {
     const char *action, *target;
@@ -372,6 +392,8 @@ static int an_on_fault(an_reader_t *r, const cJSON *rec, const char *type, int64
         return -1;
     r->res->faults++;
     r->res->faults_applied += cJSON_IsTrue(applied);
+    if (cJSON_IsTrue(applied) && strcmp(action, "add_partitions") == 0)
+        return an_on_add_partitions(r, rec, type, target, t_ns);
     if (cJSON_IsTrue(applied) && an_fault_stop(r, action, target, t_ns))
         return -1;
     snprintf(label, sizeof label, "%s %s", action, target);

@@ -57,6 +57,11 @@
  * tree per input byte, so one line stays far below a gigabyte. */
 #define AN_MAX_LINE_BYTES (16 * 1024 * 1024)
 #define AN_MAX_T_MS 9.2e12            /* "t" in ms: 292 years, so that t in ns fits in int64 */
+/* add_partitions fault records: at most this many per trace, each to at most this many
+ * partitions (the simulator's own CG_MAX_PARTITIONS_PER_TOPIC), so that the partitions they
+ * create cost analysis time only when records name them. */
+#define AN_MAX_PARTITION_ADDS 10000
+#define AN_MAX_TOPIC_PARTITIONS 1000000
 
 typedef struct an_opts {
     bool partial;                     /* accept a trace without run_end and a truncated last line */

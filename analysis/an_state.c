@@ -58,6 +58,8 @@ static void an_grp_fini(an_grp_t *g)
     free(g->hist);
     free(g->occ);
     free(g->occ_words);
+    free(g->topic_sub);
+    free(g->add_made);
     an_map_fini(&g->member_ids);
     an_map_fini(&g->part_ids);
     an_counter_fini(&g->leave_reasons);
@@ -71,6 +73,7 @@ void an_state_fini(an_state_t *s)
     free(s->grp);
     free(s->scratch);
     free(s->key);
+    free(s->adds);
     an_map_fini(&s->group_ids);
     an_map_fini(&s->topics);
     memset(s, 0, sizeof *s);
@@ -100,6 +103,30 @@ size_t an_state_member(an_state_t *s, size_t g, const char *name)
     return m;
 }
 
+/* The add_partitions record that created partition p of topic t, or AN_MAP_NONE. */
+static size_t an_add_of(const an_state_t *s, size_t t, int64_t p)
+{
+    for (size_t k = 0; k < s->n_adds; k++)
+        if (s->adds[k].topic == t && p >= s->adds[k].from && p < s->adds[k].to)
+            return k;
+    return AN_MAP_NONE;
+}
+
+/* A new entry for a partition an add_partitions record created: unowned since then when the
+ * group read its topic at that time. */
+static void an_part_created(an_state_t *s, an_grp_t *gr, an_part_t *pt)
+{
+    size_t k = an_add_of(s, pt->topic, pt->partition);
+    if (k == AN_MAP_NONE)
+        return;
+    pt->created_ns = s->adds[k].t_ns;
+    if (k < gr->add_made_cap && gr->add_made[k] > 0) {
+        pt->subscribed = true;
+        pt->since_ns = s->adds[k].t_ns;
+        gr->add_made[k]++;
+    }
+}
+
 /* Partition index of (topic, p) in group g, created unsubscribed when new. */
 static size_t an_state_part(an_state_t *s, an_grp_t *gr, const char *topic, int64_t p)
 {
@@ -123,8 +150,29 @@ static size_t an_state_part(an_state_t *s, an_grp_t *gr, const char *topic, int6
         pt->owner = -1;
         pt->lag_records = -1;
         pt->committed = -1;
+        if (s->n_adds)
+            an_part_created(s, gr, pt);
     }
     return i;
+}
+
+int an_state_partitions_added(an_state_t *s, const char *topic, int64_t from, int64_t to,
+                              int64_t t_ns)
+{
+    size_t t = an_map_intern(&s->topics, topic, strlen(topic), NULL);
+    size_t k = s->n_adds;
+    if (t == AN_MAP_NONE || an_grow((void **)&s->adds, &s->adds_cap, k + 1, sizeof *s->adds))
+        return -1;
+    s->adds[s->n_adds++] = (an_add_t){t, from, to, t_ns};
+    for (size_t g = 0; g < an_map_len(&s->group_ids); g++) {
+        an_grp_t *gr = &s->grp[g];
+        if (t >= gr->topic_sub_cap || !gr->topic_sub[t])
+            continue;
+        if (an_grow((void **)&gr->add_made, &gr->add_made_cap, k + 1, sizeof *gr->add_made))
+            return -1;
+        gr->add_made[k] = 1;
+    }
+    return 0;
 }
 
 /* ---- balance: histogram of partitions owned per member in the group ---- */
@@ -427,9 +475,16 @@ static size_t an_collect(an_state_t *s, an_grp_t *gr, const an_tp_t *tps, size_t
             continue;
         pt->stamp = stamp;
         if (subscribe && !pt->subscribed) {
-            /* Unowned since the group's first assignment: that is when it became unavailable. */
+            /* Unowned since the group's first assignment, or since the partition was added
+             * when that is later: that is when it became unavailable. */
             pt->subscribed = true;
-            pt->since_ns = gr->t0_ns;
+            pt->since_ns = gr->t0_ns > pt->created_ns ? gr->t0_ns : pt->created_ns;
+        }
+        if (subscribe) {
+            if (an_grow((void **)&gr->topic_sub, &gr->topic_sub_cap, pt->topic + 1,
+                        sizeof *gr->topic_sub))
+                return AN_MAP_NONE;
+            gr->topic_sub[pt->topic] = true;
         }
         s->scratch[k++] = pi;
     }
@@ -605,6 +660,19 @@ static void an_grp_close(an_state_t *s, size_t g, int64_t end_ns)
             pt->unavailable_ns = an_sat_add(pt->unavailable_ns, end_ns - pt->since_ns);
         pt->since_ns = end_ns;
     }
+    /* Added partitions the group reads that no record ever named: unowned from their add. */
+    for (size_t k = 0; k < gr->add_made_cap && k < s->n_adds; k++) {
+        if (gr->add_made[k] <= 0)
+            continue;
+        int64_t n = an_sat_sub(s->adds[k].to - s->adds[k].from, gr->add_made[k] - 1);
+        if (n <= 0 || end_ns <= s->adds[k].t_ns)
+            continue;
+        int64_t ns = end_ns - s->adds[k].t_ns;
+        gr->unnamed_parts = an_sat_add(gr->unnamed_parts, n);
+        gr->unnamed_unowned_ns = an_sat_add(gr->unnamed_unowned_ns,
+                                            n > INT64_MAX / ns ? INT64_MAX : n * ns);
+    }
+    gr->add_made_cap = 0;             /* closed: a second close adds nothing */
     if (gr->lag_started && end_ns > gr->lag_last_ns) {
         gr->lag_integral += (double)gr->lag_total * (double)(end_ns - gr->lag_last_ns);
         gr->lag_last_ns = end_ns;
@@ -652,6 +720,9 @@ static int an_grp_parts(const an_state_t *s, const an_grp_t *gr, an_group_sum_t 
             stalled_ns = an_sat_add(stalled_ns, stalled);
         }
     }
+    o->partitions += gr->unnamed_parts;
+    unavailable_ns = an_sat_add(unavailable_ns, gr->unnamed_unowned_ns);
+    stalled_ns = an_sat_add(stalled_ns, gr->unnamed_unowned_ns);
     o->unavailable_partition_ms = (double)unavailable_ns / 1e6;
     o->stalled_partition_ms = (double)stalled_ns / 1e6;
     return 0;

@@ -29,8 +29,17 @@ typedef struct an_part {
     int64_t lag_records;              /* last committed lag, -1 = none yet */
     int64_t committed;                /* last ok committed offset, -1 = none yet */
     uint64_t stamp;                   /* scratch mark for set operations */
-    bool subscribed;                  /* appeared in an assignment */
+    int64_t created_ns;               /* added by an add_partitions record then, else 0 */
+    bool subscribed;                  /* appeared in an assignment (or added to a topic the
+                                         group had in an assignment) */
 } an_part_t;
+
+/* An add_partitions fault record: partitions [from, to) of a topic exist from t_ns on. */
+typedef struct an_add {
+    size_t topic;                     /* index in an_state_t.topics */
+    int64_t from, to;                 /* the new partitions */
+    int64_t t_ns;                     /* when */
+} an_add_t;
 
 /* Why a member's process is not processing (from applied fault records). */
 enum { AN_STOP_DOWN = 1, AN_STOP_PAUSED = 2, AN_STOP_ISOLATED = 4 };
@@ -86,6 +95,14 @@ typedef struct an_grp {
     int64_t lag_samples;              /* `lag` records */
     sim_series_t slag[4];             /* sampled lag: AN_SLAG_* (an_series.c) */
     uint64_t stamp;                   /* last stamp used */
+    bool *topic_sub;                  /* per topic index: some partition appeared in an
+                                         assignment (the group reads the topic) */
+    size_t topic_sub_cap;
+    int64_t *add_made;                /* per add: 0 the group did not read the topic then;
+                                         else 1 + its partitions that have an entry */
+    size_t add_made_cap;
+    int64_t unnamed_parts;            /* added partitions it reads that no record named */
+    int64_t unnamed_unowned_ns;       /* their unowned time, from their add to the end */
     an_counter_t leave_reasons;       /* member_leave reasons */
     an_counter_t rebalance_reasons;   /* rebalance_start reasons */
 } an_grp_t;
@@ -100,6 +117,8 @@ typedef struct an_state {
     size_t scratch_cap;
     char *key;                        /* "topic\x1fpartition" being looked up */
     size_t key_cap;                   /* capacity of key */
+    an_add_t *adds;                   /* add_partitions records, in trace order */
+    size_t n_adds, adds_cap;
 } an_state_t;
 
 /* One [topic, partition] of a record's "partitions" list. */
@@ -138,6 +157,12 @@ int an_state_commit(an_state_t *s, size_t g, const char *topic, int64_t p, bool 
                     bool has_end, int64_t offset, int64_t end_offset, int64_t t_ns);
 /* An applied fault with `action` on member m: a stop begins or ends (other actions: nothing). */
 void an_state_fault(an_state_t *s, size_t g, size_t m, const char *action, int64_t t_ns);
+/* An applied add_partitions record: partitions [from, to) of `topic` exist from t_ns. Each
+ * group that had a partition of the topic in an assignment counts them unowned from then (the
+ * simulator's run summary uses the same rule); any other group counts them, once an assignment
+ * lists them, from the later of t_ns and its first assignment. 0, or -1 on out of memory. */
+int an_state_partitions_added(an_state_t *s, const char *topic, int64_t from, int64_t to,
+                              int64_t t_ns);
 int an_state_rebalance_start(an_state_t *s, size_t g, const char *reason);
 int an_state_rebalance_end(an_state_t *s, size_t g, double duration_ms, int64_t moved);
 /* Close every interval at end_ns and fill res->groups. */

@@ -225,8 +225,11 @@ static void run_print_summary(const cg_scenario_t *s, const run_args_t *r, uint6
     fprintf(stderr, "cgsim run: scenario '%s', seed %llu: %s, %llu events\n", s->name,
             (unsigned long long)seed, res->completed ? "completed" : "NOT completed",
             (unsigned long long)res->events);
-    fprintf(stderr, "  %lld partitions; records produced %lld, consumed %lld, duplicates %lld\n",
-            cli_scenario_partitions(s),
+    long long added = cli_scenario_partitions_added(s);
+    fprintf(stderr, "  %lld partitions%s", cli_scenario_partitions(s), added ? "" : ";");
+    if (added)
+        fprintf(stderr, " (+%lld added while running);", added);
+    fprintf(stderr, " records produced %lld, consumed %lld, duplicates %lld\n",
             (long long)res->records_produced, (long long)res->records_consumed,
             (long long)res->duplicates);
     for (size_t g = 0; g < res->n_groups; g++)

@@ -41,6 +41,7 @@ static cJSON *client_config(const cg_client_cfg_t *c, cg_protocol_t proto)
          add_ms(o, "fetch.max.wait.ms", c->fetch_max_wait_ns) &&
          add_ms(o, "request.timeout.ms", c->request_timeout_ns) &&
          add_ms(o, "retry.backoff.ms", c->retry_backoff_ns) &&
+         add_ms(o, "metadata.max.age.ms", c->metadata_max_age_ns) &&
          add_str_or_null(o, "group.instance.id", c->group_instance_id) &&
          add_str_or_null(o, "client.rack", c->client_rack);
     if (ok && proto == CG_PROTOCOL_CONSUMER)

@@ -22,6 +22,14 @@ int cli_scenario_load(const char *path, const char *const *sets, size_t n_sets,
     return rc == 0 ? CLI_OK : CLI_USAGE;
 }
 
+long long cli_scenario_partitions_added(const cg_scenario_t *s)
+{
+    long long n = 0;
+    for (size_t i = 0; i < s->n_topics; i++)
+        n += s->topics[i].max_partitions - s->topics[i].partitions;
+    return n;
+}
+
 long long cli_scenario_partitions(const cg_scenario_t *s)
 {
     long long n = 0;

@@ -13,6 +13,7 @@
 int cli_scenario_load(const char *path, const char *const *sets, size_t n_sets,
                       uint64_t budget_bytes, cg_scenario_t **out);
 /* Total partitions over all topics, for summaries. */
-long long cli_scenario_partitions(const cg_scenario_t *s);
+long long cli_scenario_partitions(const cg_scenario_t *s);          /* at the start */
+long long cli_scenario_partitions_added(const cg_scenario_t *s);    /* by add_partitions faults */
 
 #endif

@@ -18,3 +18,9 @@ for d in 240000 480000 720000; do
   "$bin" run "$tmp/k.json" --trace "$tmp/k.jsonl" --quiet
   echo "== kip848_900 to $d ms: $("$bin" analyze "$tmp/k.jsonl" | grep -E '^(group |unavailable)' | tr -s ' ' | paste -sd';')"
 done
+# add_partitions.json: the first commit of each group on a new partition (orders-6), where the
+# group started it (auto.offset.reset latest: at its log end when the group assigned it).
+echo "== scenarios/add_partitions.json: first commit on orders-6 per group"
+"$bin" run scenarios/add_partitions.json --trace - --quiet |
+  grep '"type":"commit"' | grep '"topic":"orders","partition":6,' |
+  awk -F'"group":"' '{ split($2, a, "\""); if (!seen[a[1]]++) print }'

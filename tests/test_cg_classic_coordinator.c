@@ -80,6 +80,7 @@ struct fx {
     cg_net_t net;
     sim_dist_t lat;                   /* constant 1 ms */
     cg_topic_meta_t meta[2];
+    cg_topic_hist_t hist;             /* no partitions added: version 0 only */
     int64_t base[3];
     int32_t gp_topic[6];
     cg_coord_t *co;
@@ -235,6 +236,7 @@ static fx_t *fx_new(void)
         for (int64_t gp = f->base[t]; gp < f->base[t + 1]; gp++)
             f->gp_topic[gp] = t;
     }
+    f->hist = (cg_topic_hist_t){.initial = f->meta, .n_topics = 2};
     for (int32_t li = 0; li < NL; li++) {
         char key[32];
         snprintf(key, sizeof key, "net/g/%d", li);
@@ -251,7 +253,7 @@ static fx_t *fx_new(void)
         f->rebalance_ms[li] = 60000;
     }
     cg_coord_params_t p = {
-        .sim = &f->sim, .net = &f->net, .s = f->s, .gi = 0, .topic_meta = f->meta,
+        .sim = &f->sim, .net = &f->net, .s = f->s, .gi = 0, .hist = &f->hist,
         .topic_base = f->base, .gp_topic = f->gp_topic, .n_parts = 6, .seed = 7,
         .env = {.ctx = f, .member_joined = on_joined, .member_left = on_left,
                 .member_replaced = on_replaced, .rebalance_start = on_start,

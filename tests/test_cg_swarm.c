@@ -188,6 +188,8 @@ static cJSON *gen_group_config(gen_t *g, bool k848)
         add_num(c, "fetch.max.wait.ms", (double)rng_range(r, 0, 500));
     if (rng_chance(r, 20))
         add_num(c, "retry.backoff.ms", (double)rng_range(r, 10, 1000));
+    if (rng_chance(r, 40))   /* short enough for a classic leader to notice added partitions */
+        add_num(c, "metadata.max.age.ms", (double)rng_range(r, 0, 20000));
     return c;
 }
 
@@ -284,7 +286,8 @@ static void gen_groups(gen_t *g, cJSON *root)
 /* Every scripted action of design.md and the loader, with the ones duration_ms may follow. */
 static const char *const ACTIONS[] = {"crash", "restart", "leave", "join", "pause", "resume",
                                       "hang", "slow", "isolate", "heal", "coordinator_failover",
-                                      "rolling_restart", "scale", "subscribe"};
+                                      "rolling_restart", "scale", "subscribe",
+                                      "add_partitions"};
 #define N_ACTIONS (sizeof ACTIONS / sizeof ACTIONS[0])
 
 static bool action_has_inverse(const char *a)
@@ -322,6 +325,8 @@ static void gen_fault_options(gen_t *g, const char *a, cJSON *o)
     }
     if (action_has_inverse(a) && rng_chance(r, 50))
         add_num(o, "duration_ms", (double)rng_range(r, 1, g->duration_ms / 2));
+    if (strcmp(a, "add_partitions") == 0)
+        add_num(o, "count", (double)rng_range(r, 1, 6));
     if (strcmp(a, "subscribe") == 0 ||
         ((strcmp(a, "restart") == 0 || strcmp(a, "join") == 0) && rng_chance(r, 25)))
         cJSON_AddItemToObject(o, "topics", gen_subscription(g));   /* a new subscription */
@@ -338,7 +343,9 @@ static void gen_faults(gen_t *g, cJSON *root)
         cJSON *o = cJSON_CreateObject();
         add_num(o, "at_ms", (double)rng_range(&g->r, 0, g->duration_ms));
         cJSON_AddStringToObject(o, "action", a);
-        if (action_on_group(a))
+        if (strcmp(a, "add_partitions") == 0)
+            snprintf(target, sizeof target, "t%d", (int)rng_range(&g->r, 0, g->n_topics - 1));
+        else if (action_on_group(a))
             snprintf(target, sizeof target, "%s", gg->id);
         else
             snprintf(target, sizeof target, "%s/%s", gg->id,

@@ -19,8 +19,8 @@ typedef struct fixture {
 static void fx_init(fixture_t *f, int32_t parts0, int32_t parts1)
 {
     memset(f, 0, sizeof *f);
-    f->topics[0] = (cg_topic_cfg_t){"a", parts0};
-    f->topics[1] = (cg_topic_cfg_t){"b", parts1};
+    f->topics[0] = (cg_topic_cfg_t){"a", parts0, parts0};
+    f->topics[1] = (cg_topic_cfg_t){"b", parts1, parts1};
     f->s.name = "t";
     f->s.duration_ns = 3600 * S_NS;
     f->s.topics = f->topics;
@@ -367,5 +367,36 @@ Test(partlog, constant_products_beyond_64_bits)
         cr_expect_eq(cg_partlog_end_offset(pl, 0, times_ns[i]), times_ns[i]);
         cr_expect_eq(cg_partlog_next_arrival_ns(pl, 0, times_ns[i]), times_ns[i] + 1);
     }
+    cg_partlog_free(pl);
+}
+
+/* add_partitions: 4 partitions, 4 more at 10 s. The layout reserves all 8 from the start; the new
+ * ones get nothing before 10 s; from 10 s every key is hashed over 8 (keys move), so at 20 s a
+ * partition holds 10 s at its 4-partition share plus 10 s at its 8-partition share (constant
+ * rates, exact). */
+Test(partlog, partitions_added_while_running)
+{
+    fixture_t f;
+    cg_fault_cfg_t add = {.at_ns = 10 * S_NS, .action = CG_FAULT_ADD_PARTITIONS, .count = 4,
+                          .topic = 0, .group = -1, .consumer = -1, .duration_ns = -1};
+    fx_init(&f, 4, 0);
+    f.topics[0].max_partitions = 8;
+    f.s.faults = &add;
+    f.s.n_faults = 1;
+    fx_producer(&f, 0, 1000, CG_ARRIVAL_CONSTANT, 1000);
+    cg_partlog_t *pl = fx_log(&f, 3);
+    cr_assert_eq(cg_partlog_count(pl), 8);
+    for (int32_t p = 4; p < 8; p++) {
+        cr_expect_eq(cg_partlog_end_offset(pl, p, 10 * S_NS), 0, "partition %d", p);
+        cr_expect_eq(cg_partlog_end_offset(pl, p, 20 * S_NS), 10 * keys_on(1000, 8, p),
+                     "partition %d", p);
+    }
+    int64_t total = 0;
+    for (int32_t p = 0; p < 8; p++) {
+        int64_t want = (p < 4 ? 10 * keys_on(1000, 4, p) : 0) + 10 * keys_on(1000, 8, p);
+        cr_expect_eq(cg_partlog_end_offset(pl, p, 20 * S_NS), want, "partition %d", p);
+        total += cg_partlog_end_offset(pl, p, 20 * S_NS);
+    }
+    cr_expect_eq(total, 20000);   /* the producer's rate is unchanged, only spread wider */
     cg_partlog_free(pl);
 }

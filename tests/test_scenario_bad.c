@@ -574,7 +574,7 @@ Test(scenario_bad, many_problems_in_one_pass)
         "s.json: $.groups[0].consumers[0].join_at_ms: expected an integer, got boolean",
         "s.json: $.faults[0].action: unknown value 'explode' (expected one of: crash, restart, "
         "leave, join, pause, resume, hang, slow, isolate, heal, coordinator_failover, "
-        "rolling_restart, scale, subscribe)"};
+        "rolling_restart, scale, subscribe, add_partitions)"};
     if (d.n != 4)
         dump(&d);
     cr_assert_eq(d.n, 4);
@@ -626,4 +626,67 @@ Test(scenario_bad, file_over_size_limit)
              "(CG_MAX_SCENARIO_BYTES)", path);
     cr_assert_str_eq(d.lines[0], want);
     sim_diag_fini(&d);
+}
+
+/* add_partitions: a topic target, a positive count within the partition limits, nothing else. */
+Test(scenario_bad, add_partitions_unknown_topic)
+{
+    expect_sets2("faults[0].action=add_partitions", "faults[0].count=2",
+                 "s.json: $.faults[0].target: action 'add_partitions' needs a topic target, got "
+                 "unknown topic 'g/c1' (known: orders)");
+}
+
+Test(scenario_bad, add_partitions_needs_count)
+{
+    expect_sets2("faults[0].action=add_partitions", "faults[0].target=orders",
+                 "s.json: $.faults[0]: missing required key 'count'");
+}
+
+Test(scenario_bad, add_partitions_count_positive)
+{
+    const char *sets[3] = {"faults[0].action=add_partitions", "faults[0].target=orders",
+                           "faults[0].count=0"};
+    expect_text(BASE, strlen(BASE), sets, 3,
+                "s.json: $.faults[0].count: 0 is out of range (expected 1..1000000, limit "
+                "CG_MAX_PARTITIONS_PER_TOPIC)", true);
+}
+
+Test(scenario_bad, add_partitions_beyond_topic_limit)
+{
+    const char *sets[3] = {"faults[0].action=add_partitions", "faults[0].target=orders",
+                           "faults[0].count=999999"};
+    expect_text(BASE, strlen(BASE), sets, 3,
+                "s.json: $.faults[0].count: topic 'orders' would have 1000005 partitions, beyond "
+                "the limit of 1000000 (CG_MAX_PARTITIONS_PER_TOPIC)", true);
+}
+
+Test(scenario_bad, add_partitions_has_no_inverse)
+{
+    const char *sets[4] = {"faults[0].action=add_partitions", "faults[0].target=orders",
+                           "faults[0].count=2", "faults[0].duration_ms=100"};
+    expect_text(BASE, strlen(BASE), sets, 4,
+                "s.json: $.faults[0].duration_ms: does not apply to action 'add_partitions' (it "
+                "has no inverse action)", true);
+}
+
+Test(scenario_bad, add_partitions_takes_no_topics)
+{
+    const char *sets[4] = {"faults[0].action=add_partitions", "faults[0].target=orders",
+                           "faults[0].count=2", "faults[0].topics=[\"orders\"]"};
+    expect_text(BASE, strlen(BASE), sets, 4,
+                "s.json: $.faults[0].topics: applies to actions 'subscribe', 'restart' and 'join' "
+                "(the new subscription) only", true);
+}
+
+Test(scenario_bad, count_only_for_scale_and_add_partitions)
+{
+    expect_set("faults[0].count=2",
+               "s.json: $.faults[0].count: applies to actions 'scale' and 'add_partitions' only");
+}
+
+Test(scenario_bad, metadata_max_age_negative)
+{
+    expect_set("groups[0].config.metadata.max.age.ms=-1",
+               "s.json: $.groups[0].config.metadata.max.age.ms: -1 is out of range "
+               "(expected 0..2147483647)");
 }

@@ -199,8 +199,10 @@ static void reply_sync(cg_coord_t *g, int32_t slot, cg_err_t err)
         touch(g, slot);
     cg_msg_t *msg = cg_net_msg(g->net, mi);
     msg->n = 0;
+    msg->n_topics = 0;
     if (err == CG_ERR_NONE) {
-        if (cg_net_msg_reserve(g->net, mi, m->n_assign) != 0) {
+        uint32_t nt = slot == g->leader ? g->n_group_topics : 0;
+        if (cg_net_msg_reserve(g->net, mi, m->n_assign + nt) != 0) {
             coord_fail(g, "out of memory");
             cg_net_msg_free(g->net, mi);
             return;
@@ -208,7 +210,11 @@ static void reply_sync(cg_coord_t *g, int32_t slot, cg_err_t err)
         msg = cg_net_msg(g->net, mi);
         if (m->n_assign)                    /* m->assign may be NULL when empty */
             memcpy(msg->gp, m->assign, m->n_assign * sizeof *m->assign);
+        if (nt)                             /* the leader's view of the group subscription */
+            memcpy(msg->gp + m->n_assign, g->group_topics, nt * sizeof *g->group_topics);
         msg->n = m->n_assign;
+        msg->n_topics = nt;
+        msg->topics = NULL;
         msg->generation = g->generation;
     }
     reply(g, mi, err);
@@ -434,6 +440,8 @@ static void on_sync(cg_coord_t *g, int32_t mi)
         return;
     }
     if (slot == g->leader) {
+        /* The leader assigns the partitions its own metadata shows (performAssignment). */
+        cg_topic_hist_fill(g->hist, msg->meta_version, g->assign_topics);
         if (run_assignor(g) != 0)
             return;
         become_stable(g);
@@ -501,6 +509,20 @@ static int distribute(cg_coord_t *g, const int32_t *slot_of, uint32_t n)
     return 0;
 }
 
+/* The union of the members' subscriptions, sorted (the leader watches these topics). */
+static void group_subscription(cg_coord_t *g, const cg_assign_member_t *in, uint32_t n)
+{
+    uint32_t k = 0;
+    for (size_t t = 0; t < g->s->n_topics; t++) {
+        bool any = false;
+        for (uint32_t i = 0; i < n && !any; i++)
+            any = cg_assign_subscribed(&in[i], (int32_t)t);
+        if (any)
+            g->group_topics[k++] = (int32_t)t;
+    }
+    g->n_group_topics = k;
+}
+
 static int run_assignor(cg_coord_t *g)
 {
     uint32_t n = 0;
@@ -525,12 +547,13 @@ static int run_assignor(cg_coord_t *g)
                                      m->owned_gen};
         slot_of[k++] = (int32_t)s;
     }
-    cg_assign_input_t input = {g->topic_meta, g->s->n_topics, g->topic_base, in, n};
+    group_subscription(g, in, n);
+    cg_assign_input_t input = {g->assign_topics, g->s->n_topics, g->topic_base, in, n};
     cg_assign_output_t out = {g->scratch_owner};
     for (int64_t gp = 0; gp < g->n_parts; gp++)
         g->scratch_owner[gp] = -1;
     char err[256] = "";
-    int rc = g->cfg->assignor->assign(&input, &out, err, sizeof err);
+    int rc = cg_assign_run(g->cfg->assignor, &input, &out, err, sizeof err);
     if (rc != 0) {
         char msg[512];
         snprintf(msg, sizeof msg, "group %s: assignor %s failed: %s", g->cfg->id,
@@ -987,7 +1010,7 @@ cg_coord_t *cg_coord_new(const cg_coord_params_t *p, char *err, size_t errlen)
     g->gi = p->gi;
     g->s = p->s;
     g->cfg = &p->s->groups[p->gi];
-    g->topic_meta = p->topic_meta;
+    g->hist = p->hist;
     g->topic_base = p->topic_base;
     g->gp_topic = p->gp_topic;
     g->n_parts = p->n_parts;
@@ -997,8 +1020,13 @@ cg_coord_t *cg_coord_new(const cg_coord_params_t *p, char *err, size_t errlen)
     size_t np = (size_t)g->n_parts ? (size_t)g->n_parts : 1;
     g->scratch_owner = malloc(np * sizeof *g->scratch_owner);
     g->scratch_claim = malloc(np * sizeof *g->scratch_claim);
+    size_t nt = p->s->n_topics ? p->s->n_topics : 1;
+    g->assign_topics = calloc(nt, sizeof *g->assign_topics);
+    g->group_topics = calloc(nt, sizeof *g->group_topics);
+    if (g->assign_topics)
+        cg_topic_hist_fill(g->hist, 0, g->assign_topics);
     if (cg_offsets_init(&g->offsets, g->n_parts) != 0 || !g->scratch_owner ||
-        !g->scratch_claim || init_instances(g) != 0 || init_id_streams(g, p->seed) != 0) {
+        !g->scratch_claim || !g->assign_topics || !g->group_topics || init_instances(g) != 0 || init_id_streams(g, p->seed) != 0) {
         snprintf(err, errlen, "out of memory building group %s", g->cfg->id);
         cg_coord_free(g);
         return NULL;
@@ -1027,5 +1055,7 @@ void cg_coord_free(cg_coord_t *g)
     cg_offsets_fini(&g->offsets);
     free(g->scratch_owner);
     free(g->scratch_claim);
+    free(g->assign_topics);
+    free(g->group_topics);
     free(g);
 }

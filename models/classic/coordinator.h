@@ -21,6 +21,7 @@
 #include "sim/rng.h"
 #include "sim/sim.h"
 #include "models/assign/assignor.h"
+#include "models/assign/topic_hist.h"
 #include "models/net/net.h"
 #include "models/offsets/offsets.h"
 #include "models/scenario/scenario.h"
@@ -85,7 +86,11 @@ typedef struct cg_coord {
     int32_t gi;                       /* group index (its coordinator endpoint) */
     const cg_scenario_t *s;           /* scenario (read only) */
     const cg_group_cfg_t *cfg;        /* its group */
-    const cg_topic_meta_t *topic_meta;/* topics for the assignor */
+    const cg_topic_hist_t *hist;      /* topic metadata versions (partition counts) */
+    cg_topic_meta_t *assign_topics;   /* the topics as the last assignment saw them: the
+                                         leader's metadata version, sent with its SyncGroup */
+    int32_t *group_topics;            /* the last assignment's group subscription, sorted */
+    uint32_t n_group_topics;
     const int64_t *topic_base;        /* global partition index of (t, 0), size n_topics + 1 */
     const int32_t *gp_topic;          /* topic of each global partition */
     int64_t n_parts;                  /* partitions of all topics */
@@ -129,7 +134,7 @@ typedef struct cg_coord_params {
     cg_net_t *net;
     const cg_scenario_t *s;
     int32_t gi;                       /* group index in s */
-    const cg_topic_meta_t *topic_meta;
+    const cg_topic_hist_t *hist;      /* topic metadata versions, read at each assignment */
     const int64_t *topic_base;
     const int32_t *gp_topic;
     int64_t n_parts;

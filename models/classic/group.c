@@ -160,8 +160,8 @@ static void on_check_timer(sim_t *sim, void *ctx, uint64_t arg)
         if (c->running && (!m || m->serial != x->serial))
             ok = false;               /* a process is still on its way into the group */
     }
-    if (ok)
-        cg_own_check_coverage(g, sub, co->generation);
+    if (ok)   /* the partitions the leader's metadata showed at the assignment */
+        cg_own_check_coverage(g, sub, co->assign_topics, co->generation);
     free(sub);
 }
 
@@ -187,7 +187,7 @@ static int group_init(cg_group_t *g, char *err, size_t errlen)
 {
     struct cg_world *w = g->w;
     cg_coord_params_t p = {
-        .sim = &w->sim, .net = &w->net, .s = w->s, .gi = g->gi, .topic_meta = w->topic_meta,
+        .sim = &w->sim, .net = &w->net, .s = w->s, .gi = g->gi, .hist = &w->hist,
         .topic_base = w->topic_base, .gp_topic = w->gp_topic, .n_parts = w->n_parts,
         .seed = w->opts.seed,
         .env = {.ctx = g, .member_joined = on_member_joined, .member_left = on_member_left,

@@ -169,11 +169,52 @@ static void send_join(cg_client_t *c)
     cg_net_send(net, mi);
 }
 
+/* The metadata version the client holds now: fetched at its start and refreshed every
+ * metadata.max.age.ms (Metadata.timeToNextUpdate; the refresh runs on the network thread, so it
+ * does not wait for poll()). */
+static uint32_t meta_version(const cg_client_t *c)
+{
+    const cg_classic_member_t *x = M(c);
+    const cg_topic_hist_t *h = &c->w->hist;
+    int64_t now = cg_client_now(c), age = ccfg(c)->metadata_max_age_ns, at = now;
+    if (h->n_changes == 0)
+        return 0;
+    if (age > 0 && now > x->meta_start_ns)
+        at = x->meta_start_ns + (now - x->meta_start_ns) / age * age;
+    return cg_topic_hist_version_at(h, at);
+}
+
+/* The leader's check in poll() (ConsumerCoordinator.rejoinNeededOrPending): its assignment
+ * snapshot no longer matches its metadata snapshot of the group's topics (a partition count
+ * changed), so it rejoins; only the leader watches (onJoinComplete drops a follower's snapshot). */
+static void leader_metadata_check(cg_client_t *c)
+{
+    cg_classic_member_t *x = M(c);
+    const cg_topic_hist_t *h = &c->w->hist;
+    if (!x->leads || x->js != CG_JS_STABLE || x->need_rejoin || h->n_changes <= x->assign_version)
+        return;
+    uint32_t v = meta_version(c);
+    for (uint32_t i = 0; i < x->n_group_topics && v != x->assign_version; i++) {
+        int32_t t = x->group_topics[i];
+        if (cg_topic_hist_count(h, v, t) != cg_topic_hist_count(h, x->assign_version, t)) {
+            x->need_rejoin = true;
+            x->meta_changed = true;
+            x->rejoin_reason = CG_RS_METADATA;
+            return;
+        }
+    }
+    x->assign_version = v;            /* the change was to topics the group does not read */
+}
+
 static void send_sync(cg_client_t *c)
 {
     int32_t mi = cg_client_request(c, CG_MSG_SYNC);
     if (mi < 0)
         return;
+    if (M(c)->leads) {                /* performAssignment: assignmentSnapshot = metadataSnapshot */
+        M(c)->assign_version = meta_version(c);
+        cg_net_msg(cg_client_net(c), mi)->meta_version = M(c)->assign_version;
+    }
     M(c)->js = CG_JS_SYNCING;
     await_join(c, mi, ccfg(c)->request_timeout_ns);
     cg_net_send(cg_client_net(c), mi);
@@ -335,6 +376,7 @@ static void on_join_resp(cg_client_t *c, cg_msg_t *m)
         x->slot = m->slot;
         x->serial = m->serial;
         x->generation = m->generation;
+        x->leads = m->leader;
         join_answered(c);
         if (m->leader && assign_time(c))
             return;                   /* SyncGroup once the leader's assignor is done */
@@ -360,6 +402,12 @@ static void on_sync_resp(cg_client_t *c, cg_msg_t *m)
     }
     join_answered(c);
     join_completed(c);
+    if (M(c)->leads && sim_vec_copy(&M(c)->group_topics, &M(c)->n_group_topics,
+                                    &M(c)->cap_group_topics, m->gp + m->n, m->n_topics,
+                                    sizeof *m->gp) != 0) {
+        cg_client_fail(c, "out of memory");
+        return;
+    }
     if (cooperative(c)) {
         cg_classic_member_t *x = M(c);
         if (sim_vec_copy(&x->pend, &x->n_pend, &x->cap_pend, m->gp, m->n, sizeof *m->gp) != 0) {
@@ -556,6 +604,7 @@ static bool poll_membership(cg_client_t *c)
         x->prejoin_done = true;
         x->need_rejoin = true;
     }
+    leader_metadata_check(c);
     if (!x->need_rejoin && x->js == CG_JS_STABLE)
         return true;
     bool coop = cooperative(c);       /* a cooperative member's poll() goes on fetching */
@@ -691,6 +740,7 @@ static void woke(cg_client_t *c)
 
 static void reset(cg_classic_member_t *x)
 {
+    x->leads = false;
     x->js = CG_JS_NONE;
     x->slot = -1;
     x->serial = 0;
@@ -708,6 +758,10 @@ static void start(cg_client_t *c)
     x->hb_inflight = false;
     x->n_prev = 0;
     x->prev_gen = -1;
+    x->leads = false;
+    x->assign_version = 0;
+    x->n_group_topics = 0;
+    x->meta_start_ns = cg_client_now(c);
 }
 
 static void stop(cg_client_t *c)
@@ -737,6 +791,7 @@ static void fini(cg_client_t *c)
     sim_rng_fini(&M(c)->assign_rng);
     free(M(c)->prev_assign);
     free(M(c)->pend);
+    free(M(c)->group_topics);
 }
 
 const cg_member_ops_t cg_classic_member_ops = CG_MEMBER_OPS("classic", cg_classic_member_t, apply_fast);

@@ -47,6 +47,11 @@ typedef struct cg_classic_member {
     int32_t *prev_assign;             /* last assignment (sticky userData), sorted */
     uint32_t n_prev, cap_prev;
     int32_t prev_gen;                 /* its generation */
+    bool leads;                       /* led the generation it joined last (Kafka: isLeader) */
+    uint32_t assign_version;          /* leader: metadata version of its assignment snapshot */
+    int64_t meta_start_ns;            /* process start: its first metadata fetch */
+    int32_t *group_topics;            /* leader: the group subscription, sorted */
+    uint32_t n_group_topics, cap_group_topics;
 } cg_classic_member_t;
 
 extern const cg_member_ops_t cg_classic_member_ops;

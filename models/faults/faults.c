@@ -12,7 +12,13 @@
  * next N never-started consumers of the group (the pool: join_at_ms null), -N closes the last N
  * running ones; both space members by interval_ms, and with duration_ms reverse each member that
  * long after its own step. Their per-member steps are written as
- * `leave` and `join` faults on the member. */
+ * `leave` and `join` faults on the member.
+ *
+ * add_partitions grows a topic at once (CreatePartitions): producers use the new count from now
+ * (models/partlog laid out its phases at the start), the record says how many and the new count,
+ * the groups' accounting counts the new partitions from now, and each group's protocol is told
+ * (the KIP-848 coordinator refreshes its subscription metadata at the next heartbeat; classic
+ * members notice at their own metadata refresh). */
 #include "models/faults/faults.h"
 
 #include <stdio.h>
@@ -147,12 +153,36 @@ static bool expand_group(struct cg_world *w, int32_t fi, const cg_fault_cfg_t *f
     return k > 0;
 }
 
+static void add_partitions(struct cg_world *w, const cg_fault_cfg_t *f)
+{
+    int32_t t = f->topic, from = w->topic_meta[t].partitions, to = from + f->count;
+    int64_t now = sim_now(&w->sim);
+    cg_rec_add_partitions(w, w->topic_meta[t].name, f->count, to);
+    w->topic_meta[t].partitions = to;
+    if (cg_topic_hist_push(&w->hist, now, t, to) != 0) {
+        cg_world_fail(w, "out of memory");
+        return;
+    }
+    for (int64_t gp = w->topic_base[t] + from; gp < w->topic_base[t] + to; gp++)
+        w->created_ns[gp] = now;
+    for (size_t i = 0; i < w->s->n_groups; i++) {
+        cg_group_t *g = &w->groups[i];
+        cg_own_partitions_added(g, t, from, to);
+        if (g->proto->partitions_added)
+            g->proto->partitions_added(g, t, to);
+    }
+}
+
 static void on_step(sim_t *sim, void *ctx, uint64_t arg)
 {
     struct cg_world *w = ctx;
     cg_fault_step_t st = w->steps[arg];
     const cg_fault_cfg_t *f = &w->s->faults[st.fault];
     cg_fault_action_t a = (cg_fault_action_t)st.action;
+    if (a == CG_FAULT_ADD_PARTITIONS) {
+        add_partitions(w, f);
+        return;
+    }
     cg_group_t *g = &w->groups[f->group];
     int64_t now = sim_now(sim);
     g->last_fault_ns = now;

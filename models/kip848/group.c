@@ -238,6 +238,7 @@ static cg_reason_t bump_reason(cg_k848_bump_t b, uint8_t leave_reason)
         return leave_reason == CG_RS_POLL_TIMEOUT ? CG_RS_POLL_TIMEOUT : CG_RS_MEMBER_LEAVE;
     case CG_K848_BUMP_SESSION_TIMEOUT: return CG_RS_SESSION_TIMEOUT;
     case CG_K848_BUMP_REBALANCE_TIMEOUT: return CG_RS_REBALANCE_TIMEOUT;
+    case CG_K848_BUMP_METADATA: return CG_RS_METADATA;
     default: return CG_RS_METADATA;
     }
 }
@@ -494,7 +495,7 @@ static void on_check(sim_t *sim, void *ctx, uint64_t arg)
     if (!sub)
         return;
     if (all_polling(cg, sub))
-        cg_own_check_coverage(g, sub, cg_k848_group_epoch(cg->k));
+        cg_own_check_coverage(g, sub, cg_k848_topics(cg->k), cg_k848_group_epoch(cg->k));
     free(sub);
 }
 
@@ -539,4 +540,14 @@ static int group_init(cg_group_t *g, char *err, size_t errlen)
     return 0;
 }
 
-const cg_group_proto_t cg_consumer_proto = CG_GROUP_PROTO("consumer", &cg_k848_member_ops);
+/* The broker's metadata image changed: the coordinator learns of it at once, and acts on it at
+ * the next heartbeat (cg_k848_group_set_partitions). */
+static void partitions_added(cg_group_t *g, int32_t t, int32_t partitions)
+{
+    cg_k848_group_set_partitions(K(g)->k, t, partitions);
+}
+
+const cg_group_proto_t cg_consumer_proto = {
+    .name = "consumer", .member = &cg_k848_member_ops, .group_init = group_init,
+    .group_fini = group_fini, .failover = failover, .member_current = member_current,
+    .partitions_added = partitions_added};

@@ -49,7 +49,9 @@ typedef struct k848_member {
 } k848_member_t;
 
 struct cg_k848_group {
-    cg_topic_meta_t *topics;          /* copy, names owned */
+    cg_topic_meta_t *topics;          /* copy, names owned: the subscription metadata */
+    int32_t *image_parts;             /* partition counts of the latest metadata image */
+    bool meta_expired;                /* the image changed: refresh at the next heartbeat */
     size_t n_topics;
     int64_t *topic_base;              /* copy, size n_topics + 1 */
     int32_t n_parts;                  /* total partitions */
@@ -170,6 +172,7 @@ void cg_k848_group_free(cg_k848_group_t *g)
     for (size_t t = 0; g->topics && t < g->n_topics; t++)
         free((char *)g->topics[t].name);
     free(g->topics);
+    free(g->image_parts);
     free(g->topic_base);
     free(g->slots);
     free(g->by_id);
@@ -198,12 +201,13 @@ static bool group_copy_topics(cg_k848_group_t *g, const cg_topic_meta_t *topics,
                               const int64_t *topic_base)
 {
     g->topics = calloc(n ? n : 1, sizeof *g->topics);
+    g->image_parts = calloc(n ? n : 1, sizeof *g->image_parts);
     g->topic_base = malloc((n + 1) * sizeof *g->topic_base);
-    if (!g->topics || !g->topic_base)
+    if (!g->topics || !g->image_parts || !g->topic_base)
         return false;
     g->n_topics = n;
     for (size_t t = 0; t < n; t++) {
-        g->topics[t].partitions = topics[t].partitions;
+        g->topics[t].partitions = g->image_parts[t] = topics[t].partitions;
         g->topics[t].name = dup_str(topics[t].name);
         if (!g->topics[t].name)
             return false;
@@ -446,7 +450,8 @@ static int target_compute(cg_k848_group_t *g, char *err, size_t errlen)
         g->scratch_owner[gp] = -1;
     cg_assign_input_t in = {g->topics, g->n_topics, g->topic_base, ms, g->n_members};
     cg_assign_output_t out = {g->scratch_owner};
-    if (g->assignor->assign(&in, &out, err, errlen) != 0 || target_fill(g, g->by_id, err, errlen))
+    if (cg_assign_run(g->assignor, &in, &out, err, errlen) != 0 ||
+        target_fill(g, g->by_id, err, errlen))
         goto out;
     g->target_epoch = g->group_epoch;
     g->n_reconciled = 0;                            /* nobody is at the new epoch yet */
@@ -809,6 +814,43 @@ static void response_finish(const cg_k848_group_t *g, cg_k848_response_t *resp)
     resp->group_state = cg_k848_group_state(g);
 }
 
+void cg_k848_group_set_partitions(cg_k848_group_t *g, int32_t t, int32_t partitions)
+{
+    assert(t >= 0 && (size_t)t < g->n_topics);
+    assert(partitions <= g->topic_base[t + 1] - g->topic_base[t]);
+    g->image_parts[t] = partitions;
+    g->meta_expired = true;
+}
+
+const cg_topic_meta_t *cg_k848_topics(const cg_k848_group_t *g) { return g->topics; }
+
+static bool topic_subscribed(const cg_k848_group_t *g, int32_t t)
+{
+    for (uint32_t k = 0; k < g->n_members; k++)
+        if (list_has(&g->slots[g->by_id[k]].topics, t))
+            return true;
+    return false;
+}
+
+/* consumerGroupHeartbeat: "if (bumpGroupEpoch || group.hasMetadataExpired(now))" the
+ * subscription metadata is recomputed; a changed count of a subscribed topic bumps the epoch
+ * (once, with a member's own change in the same heartbeat). */
+static void metadata_refresh(cg_k848_group_t *g, cg_k848_response_t *resp)
+{
+    bool changed = false;
+    g->meta_expired = false;
+    for (size_t t = 0; t < g->n_topics; t++) {
+        if (g->topics[t].partitions == g->image_parts[t])
+            continue;
+        changed = changed || topic_subscribed(g, (int32_t)t);
+        g->topics[t].partitions = g->image_parts[t];
+    }
+    if (changed && resp->bump == CG_K848_BUMP_NONE) {
+        g->group_epoch++;
+        resp->bump = CG_K848_BUMP_METADATA;
+    }
+}
+
 int cg_k848_heartbeat(cg_k848_group_t *g, const cg_k848_request_t *req, cg_k848_response_t *resp,
                       char *err, size_t errlen)
 {
@@ -826,6 +868,8 @@ int cg_k848_heartbeat(cg_k848_group_t *g, const cg_k848_request_t *req, cg_k848_
             return -1;
         }
         if (resp->error == CG_K848_NONE) {
+            if (g->meta_expired)
+                metadata_refresh(g, resp);
             if (g->group_epoch > g->target_epoch) {
                 if (target_compute(g, err, errlen) != 0)
                     return -1;

@@ -35,6 +35,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "models/assign/assignor.h"
+#include "models/assign/topic_hist.h"
 
 #define CG_K848_JOIN_EPOCH 0            /* JOIN_GROUP_MEMBER_EPOCH */
 #define CG_K848_LEAVE_EPOCH (-1)        /* LEAVE_GROUP_MEMBER_EPOCH */
@@ -62,7 +63,8 @@ typedef enum cg_k848_gstate {
 /* Why the group epoch was bumped (the trace's rebalance_start reason). */
 typedef enum cg_k848_bump {
     CG_K848_BUMP_NONE = 0, CG_K848_BUMP_MEMBER_JOIN, CG_K848_BUMP_SUBSCRIPTION,
-    CG_K848_BUMP_MEMBER_LEAVE, CG_K848_BUMP_SESSION_TIMEOUT, CG_K848_BUMP_REBALANCE_TIMEOUT
+    CG_K848_BUMP_MEMBER_LEAVE, CG_K848_BUMP_SESSION_TIMEOUT, CG_K848_BUMP_REBALANCE_TIMEOUT,
+    CG_K848_BUMP_METADATA             /* the partition count of a subscribed topic changed */
 } cg_k848_bump_t;
 
 /* What the caller does with a member's timer after a call. */
@@ -170,6 +172,13 @@ bool cg_k848_member_get(const cg_k848_group_t *g, const char *member_id,
 /* Member id holding partition gp (assigned or pending revocation), NULL when free. */
 const char *cg_k848_partition_holder(const cg_k848_group_t *g, int32_t gp);
 int32_t cg_k848_partition_count(const cg_k848_group_t *g);
+/* A new metadata image: topic t has `partitions` partitions (only more, within topic_base). As
+ * GroupMetadataManager.onNewMetadataImage, the group's subscription metadata is marked expired;
+ * the next heartbeat of any member recomputes it and bumps the group epoch when a subscribed
+ * topic's count changed. */
+void cg_k848_group_set_partitions(cg_k848_group_t *g, int32_t t, int32_t partitions);
+/* The topics as the group's subscription metadata has them (n_topics entries). */
+const cg_topic_meta_t *cg_k848_topics(const cg_k848_group_t *g);
 
 const char *cg_k848_err_name(cg_k848_err_t e);                /* "FENCED_MEMBER_EPOCH", ... */
 const char *cg_k848_mstate_name(cg_k848_mstate_t s);          /* "STABLE", ... */

@@ -64,7 +64,10 @@ typedef struct cg_msg {
     int64_t rebalance_timeout_ns;     /* join: max.poll.interval.ms */
     int64_t interval_ns;              /* consumer heartbeat response: heartbeat interval */
     const int32_t *topics;            /* join: subscribed topics, sorted (scenario storage) */
-    uint32_t n_topics;
+    uint32_t n_topics;                /* join: topics; sync response to the leader: the group
+                                         subscription, in gp[n .. n + n_topics) (Kafka's
+                                         JoinGroup response gives the leader every member's) */
+    uint32_t meta_version;            /* sync from the leader: its topic metadata version */
     const char *rack;                 /* join: client.rack, NULL none (scenario storage) */
     int32_t *gp;                      /* partitions: owned (join, heartbeat), assignment
                                          (responses), commit or offset-fetch partitions */

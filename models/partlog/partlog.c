@@ -7,6 +7,15 @@
  * costs O(keys) murmur2 calls per producer at construction, once (the result is reused by the
  * next producer when topic, key space and distribution are the same).
  *
+ * Partitions added while running (add_partitions faults) cut a producer's window into phases,
+ * one per partition count of its topic: in [T_k, T_k+1) its keys are hashed over that phase's
+ * count, so the new partitions get records from T_k on and keys move between the old ones (Kafka's
+ * partitioner takes the count from the producer's metadata; the model's producers see the new
+ * count at once). Each phase is an entry of its own with the clipped window; without added
+ * partitions there is one phase and nothing changes. Every partition a run will have is laid
+ * out at the start (topic_base uses the final counts); a partition gets no record before its
+ * creation.
+ *
  * Constant arrivals ("constant"): each (producer, partition) pair is its own deterministic
  * process: records(t) = floor(rate * (min(t, stop) - start)), computed from t alone (no drift)
  * with rate = num / den records per ns and 128-bit integer arithmetic. The rate is exact when
@@ -204,7 +213,29 @@ static void pl_entry_rate(pl_entry_t *e, const cg_producer_cfg_t *pr, const pl_s
     }
 }
 
-/* Appends one entry per partition with a non-zero share of producer `pr`. */
+/* Phase k >= 1 of topic t: the k-th add_partitions fault on it (faults are sorted by time);
+ * returns false when there is none. *at_ns is when it starts, *parts the count from then. */
+static bool pl_phase(const cg_scenario_t *s, int32_t t, size_t k, int64_t *at_ns, int32_t *parts)
+{
+    size_t seen = 0;
+    for (size_t i = 0; i < s->n_faults; i++) {
+        const cg_fault_cfg_t *f = &s->faults[i];
+        if (f->action != CG_FAULT_ADD_PARTITIONS || f->topic != t)
+            continue;
+        *parts += f->count;
+        if (++seen == k) {
+            *at_ns = f->at_ns;
+            return true;
+        }
+    }
+    return false;
+}
+
+static int pl_collect_phase(const cg_partlog_t *pl, const cg_producer_cfg_t *pr, pl_shares_t *sh,
+                            int32_t parts, int64_t start, int64_t stop, pl_entry_t **ents,
+                            size_t *n, size_t *cap);
+
+/* Appends one entry per partition with a non-zero share of producer `pr`, per phase. */
 static int pl_collect(const cg_partlog_t *pl, const cg_scenario_t *s, pl_entry_t **ents,
                       size_t *n, size_t *cap, char *err, size_t errlen)
 {
@@ -212,43 +243,63 @@ static int pl_collect(const cg_partlog_t *pl, const cg_scenario_t *s, pl_entry_t
     int rc = 0;
     for (size_t i = 0; i < s->n_producers && rc == 0; i++) {
         const cg_producer_cfg_t *pr = &s->producers[i];
-        int32_t parts = s->topics[pr->topic].partitions;
         if (pr->rate_per_s <= 0 || pr->keys <= 0)
             continue;
-        if (pl_shares_compute(&sh, pr, parts) != 0) {
-            rc = -1;
-            break;
-        }
         int64_t stop = pr->stop_ns < 0 ? INT64_MAX : pr->stop_ns;
         int64_t start = pr->start_ns < 0 ? 0 : pr->start_ns;
-        for (int32_t p = 0; p < parts && rc == 0; p++) {
-            if (sh.weight[p] <= 0 || stop <= start)
-                continue;
-            if (*n == *cap) {
-                size_t nc = *cap ? *cap * 2 : 64;
-                pl_entry_t *ne = realloc(*ents, nc * sizeof *ne);
-                if (!ne) {
-                    rc = -1;
-                    break;
-                }
-                *ents = ne;
-                *cap = nc;
-            }
-            pl_entry_t *e = &(*ents)[(*n)++];
-            memset(e, 0, sizeof *e);
-            e->gp = pl->topic_base[pr->topic] + p;
-            e->poisson = pr->arrival == CG_ARRIVAL_POISSON;
-            pl_entry_rate(e, pr, &sh, p);
-            e->c.start_ns = e->p.start_ns = start;
-            e->c.stop_ns = e->p.stop_ns = stop;
-            if (!e->poisson && e->c.num == 0)
-                (*n)--;   /* below the rate resolution: never writes a record */
+        int32_t parts = s->topics[pr->topic].partitions, next_parts = parts;
+        int64_t from = start, next_at = 0;
+        for (size_t k = 1; rc == 0; k++) {
+            next_parts = s->topics[pr->topic].partitions;
+            bool more = pl_phase(s, pr->topic, k, &next_at, &next_parts);
+            int64_t to = more && next_at < stop ? next_at : stop;
+            if (to > from)
+                rc = pl_collect_phase(pl, pr, &sh, parts, from, to, ents, n, cap);
+            if (!more)
+                break;
+            if (next_at > from)
+                from = next_at;
+            parts = next_parts;
         }
     }
     free(sh.count);
     free(sh.weight);
     if (rc != 0)
         snprintf(err, errlen, "partition logs: out of memory computing key shares");
+    return rc;
+}
+
+/* Producer `pr` writing over `parts` partitions in [start, stop). */
+static int pl_collect_phase(const cg_partlog_t *pl, const cg_producer_cfg_t *pr, pl_shares_t *sh,
+                            int32_t parts, int64_t start, int64_t stop, pl_entry_t **ents,
+                            size_t *n, size_t *cap)
+{
+    int rc = 0;
+    if (pl_shares_compute(sh, pr, parts) != 0)
+        return -1;
+    for (int32_t p = 0; p < parts && rc == 0; p++) {
+        if (sh->weight[p] <= 0 || stop <= start)
+            continue;
+        if (*n == *cap) {
+            size_t nc = *cap ? *cap * 2 : 64;
+            pl_entry_t *ne = realloc(*ents, nc * sizeof *ne);
+            if (!ne) {
+                rc = -1;
+                break;
+            }
+            *ents = ne;
+            *cap = nc;
+        }
+        pl_entry_t *e = &(*ents)[(*n)++];
+        memset(e, 0, sizeof *e);
+        e->gp = pl->topic_base[pr->topic] + p;
+        e->poisson = pr->arrival == CG_ARRIVAL_POISSON;
+        pl_entry_rate(e, pr, sh, p);
+        e->c.start_ns = e->p.start_ns = start;
+        e->c.stop_ns = e->p.stop_ns = stop;
+        if (!e->poisson && e->c.num == 0)
+            (*n)--;   /* below the rate resolution: never writes a record */
+    }
     return rc;
 }
 
@@ -306,7 +357,7 @@ static int pl_parts_init(cg_partlog_t *pl, const cg_scenario_t *s, uint64_t seed
     memset(pl->parts, 0, n * sizeof *pl->parts);
     char key[CG_MAX_NAME_LEN + 64];
     for (size_t t = 0; t < s->n_topics; t++) {
-        for (int32_t p = 0; p < s->topics[t].partitions; p++) {
+        for (int32_t p = 0; p < s->topics[t].max_partitions; p++) {
             pl_part_t *pp = &pl->parts[pl->topic_base[t] + p];
             snprintf(key, sizeof key, "partlog/%s/%d", s->topics[t].name, (int)p);
             pp->rng_state = sim_rng_mix(seed, key);
@@ -328,7 +379,7 @@ int cg_partlog_new(const cg_scenario_t *s, uint64_t seed, cg_partlog_t **out, ch
         goto oom;
     pl->n_topics = s->n_topics;
     for (size_t t = 0; t < s->n_topics; t++)
-        pl->topic_base[t + 1] = pl->topic_base[t] + s->topics[t].partitions;
+        pl->topic_base[t + 1] = pl->topic_base[t] + s->topics[t].max_partitions;
     pl->n_parts = pl->topic_base[s->n_topics];
     if (pl_parts_init(pl, s, seed) != 0 || !(pl->gen = gsl_rng_alloc(&PL_SM_TYPE)))
         goto oom;

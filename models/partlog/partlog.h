@@ -30,7 +30,8 @@ int64_t cg_partlog_next_arrival_ns(cg_partlog_t *pl, int64_t gp, int64_t now_ns)
 int64_t cg_partlog_end_next(cg_partlog_t *pl, int64_t gp, int64_t now_ns, int64_t *next_ns);
 /* Records produced over all partitions by now_ns (O(partitions): for run_end). */
 int64_t cg_partlog_produced_total(cg_partlog_t *pl, int64_t now_ns);
-/* Mean arrival rate of a partition, records per second (for reports). */
+/* Mean arrival rate of a partition, records per second (for reports; summed over the phases
+ * of a topic whose partitions were added while running). */
 double cg_partlog_rate_per_s(const cg_partlog_t *pl, int64_t gp);
 
 #endif

@@ -16,7 +16,7 @@
 
 static const char *const ACTION_NAMES[CG_FAULT_ACTION_COUNT] = {
     "crash", "restart", "leave", "join", "pause", "resume", "hang", "slow", "isolate", "heal",
-    "coordinator_failover", "rolling_restart", "scale", "subscribe"};
+    "coordinator_failover", "rolling_restart", "scale", "subscribe", "add_partitions"};
 
 const char *cg_fault_action_name(cg_fault_action_t a)
 {
@@ -264,7 +264,7 @@ static bool parse_topic(cg_build_t *b, const cJSON *item, cg_topic_cfg_t *t)
         return false;
     }
     t->name = cg_build_strdup(b, name);
-    t->partitions = (int32_t)parts;
+    t->partitions = t->max_partitions = (int32_t)parts;
     return t->name != NULL;
 }
 

@@ -21,7 +21,8 @@ typedef enum cg_offset_reset { CG_RESET_LATEST = 0, CG_RESET_EARLIEST, CG_RESET_
 
 typedef struct cg_topic_cfg {
     char *name;                       /* topic name, unique */
-    int32_t partitions;               /* partition count */
+    int32_t partitions;               /* partition count at the start */
+    int32_t max_partitions;           /* after every add_partitions fault (room reserved) */
 } cg_topic_cfg_t;
 
 typedef struct cg_producer_cfg {
@@ -48,6 +49,7 @@ typedef struct cg_client_cfg {
     int64_t fetch_max_wait_ns;        /* fetch.max.wait.ms, 500 */
     int64_t request_timeout_ns;       /* request.timeout.ms, 30000 */
     int64_t retry_backoff_ns;         /* retry.backoff.ms, 100 */
+    int64_t metadata_max_age_ns;      /* metadata.max.age.ms, 300000 */
     char *group_instance_id;          /* group.instance.id, NULL = dynamic member */
     char *client_rack;                /* client.rack, NULL */
     char *group_remote_assignor;      /* group.remote.assignor (consumer protocol), NULL */
@@ -98,6 +100,7 @@ typedef enum cg_fault_action {
     CG_FAULT_RESUME, CG_FAULT_HANG, CG_FAULT_SLOW, CG_FAULT_ISOLATE, CG_FAULT_HEAL,
     CG_FAULT_COORDINATOR_FAILOVER, CG_FAULT_ROLLING_RESTART, CG_FAULT_SCALE,
     CG_FAULT_SUBSCRIBE,               /* a running consumer calls subscribe() with `topics` */
+    CG_FAULT_ADD_PARTITIONS,          /* `count` partitions added to the target topic */
     CG_FAULT_ACTION_COUNT
 } cg_fault_action_t;
 
@@ -109,7 +112,9 @@ typedef struct cg_fault_cfg {
     int32_t consumer;                 /* target consumer index (global), -1 for group targets */
     int64_t duration_ns;              /* duration_ms: the inverse action follows; -1 = none */
     double factor;                    /* slow: processing-time multiplier (default 10) */
-    int32_t count;                    /* scale: +N adds, -N removes (by consumer order) */
+    int32_t count;                    /* scale: +N adds, -N removes (by consumer order);
+                                         add_partitions: partitions added */
+    int32_t topic;                    /* add_partitions: target topic index, else -1 */
     int64_t interval_ns;              /* rolling_restart: time between members (default 10 s);
                                          scale: time between members added/removed (default 0) */
     int64_t down_ns;                  /* rolling_restart: time each member stays down (5 s) */

@@ -46,7 +46,18 @@ typedef struct budget_term {
     double bytes;                     /* its estimate */
 } budget_term_t;
 
-/* Producer x partition entries: only partitions some key hashes to get one (min(keys, parts)). */
+/* Partition counts a topic goes through: 1 + its add_partitions faults (each is a phase whose
+ * key shares the partition log computes). */
+static double topic_phases(const cg_scenario_t *s, int32_t topic)
+{
+    double n = 1;
+    for (size_t i = 0; i < s->n_faults; i++)
+        n += s->faults[i].action == CG_FAULT_ADD_PARTITIONS && s->faults[i].topic == topic;
+    return n;
+}
+
+/* Producer x partition entries: only partitions some key hashes to get one (min(keys, parts)),
+ * in every phase of the topic's partition count. */
 static double producer_entries(const cg_scenario_t *s, double *key_hashes)
 {
     double n = 0;
@@ -54,10 +65,16 @@ static double producer_entries(const cg_scenario_t *s, double *key_hashes)
     *key_hashes = 0;
     for (size_t i = 0; i < s->n_producers; i++) {
         const cg_producer_cfg_t *p = &s->producers[i];
-        double parts = s->topics[p->topic].partitions;
+        double parts = s->topics[p->topic].max_partitions;
         if (p->rate_per_s <= 0 || p->keys <= 0)
             continue;
-        n += (double)p->keys < parts ? (double)p->keys : parts;
+        double phases = topic_phases(s, p->topic);
+        n += phases * ((double)p->keys < parts ? (double)p->keys : parts);
+        if (phases > 1) {
+            *key_hashes += phases * (double)p->keys;
+            prev = NULL;
+            continue;
+        }
         /* the partition log recomputes the shares only when these change (pl_shares_compute) */
         if (!prev || prev->keys != p->keys || prev->key_dist != p->key_dist ||
             prev->zipf_s != p->zipf_s ||
@@ -73,7 +90,7 @@ void cg_budget_check(cg_build_t *b)
     const cg_scenario_t *s = b->s;
     double parts = 0, subs = 0, hashes = 0;
     for (size_t i = 0; i < s->n_topics; i++)
-        parts += s->topics[i].partitions;
+        parts += s->topics[i].max_partitions;
     for (size_t i = 0; i < s->n_consumers; i++)
         subs += (double)s->consumers[i].n_topics;
     double prod = producer_entries(s, &hashes);

@@ -51,6 +51,7 @@ static const cfg_key_t KEYS[] = {
     {"request.timeout.ms", CFG_MS, 0, CG_INT32_MAX, NULL, WHERE_ANY, CL(request_timeout_ns)},
     {"retry.backoff.ms", CFG_MS, 0, CG_MAX_CONFIG_MS, "CG_MAX_CONFIG_MS", WHERE_ANY,
      CL(retry_backoff_ns)},
+    {"metadata.max.age.ms", CFG_MS, 0, CG_INT32_MAX, NULL, WHERE_ANY, CL(metadata_max_age_ns)},
     {"group.instance.id", CFG_STR, 0, 0, NULL, WHERE_MEMBER, CL(group_instance_id)},
     {"client.rack", CFG_STR, 0, 0, NULL, WHERE_ANY, CL(client_rack)},
     {"group.remote.assignor", CFG_STR, 0, 0, NULL, WHERE_ANY, CL(group_remote_assignor)},
@@ -93,6 +94,7 @@ void cg_cfg_defaults(cg_cfg_layer_t *l)
     l->client.fetch_max_wait_ns = MS(500);
     l->client.request_timeout_ns = MS(30000);
     l->client.retry_backoff_ns = MS(100);
+    l->client.metadata_max_age_ns = MS(300000);
     l->broker.initial_rebalance_delay_ns = MS(3000);
     l->broker.min_session_timeout_ns = MS(6000);
     l->broker.max_session_timeout_ns = MS(1800000);

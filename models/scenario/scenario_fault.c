@@ -89,16 +89,32 @@ static bool member_target(cg_build_t *b, const char *t, cg_fault_cfg_t *f)
     return false;
 }
 
+/* add_partitions names a topic (Kafka's CreatePartitions works on topics, not groups). */
+static bool topic_target(cg_build_t *b, const char *t, cg_fault_cfg_t *f)
+{
+    char known[512];
+    f->topic = cg_build_topic(b, t);
+    if (f->topic >= 0)
+        return true;
+    cg_build_topic_list(b, known, sizeof known);
+    cg_jerr_key(&b->c, "target", "action 'add_partitions' needs a topic target, got unknown "
+                "topic '%s' (known: %s)", cg_jshow(&b->c, t), known);
+    return false;
+}
+
 static bool fault_target(cg_build_t *b, const cJSON *o, cg_fault_cfg_t *f, bool action_ok)
 {
     const char *t = NULL;
     f->group = -1;
     f->consumer = -1;
+    f->topic = -1;
     if (!cg_jget_str(&b->c, o, "target", true, 2 * CG_MAX_NAME_LEN + 1, false, &t) || !t)
         return false;
     f->target = cg_build_strdup(b, t);
     if (!action_ok)
         return false;
+    if (f->action == CG_FAULT_ADD_PARTITIONS)
+        return topic_target(b, t, f);
     if (!is_group_action(f->action))
         return member_target(b, t, f);
     if (strchr(t, '/')) {
@@ -122,6 +138,35 @@ static bool only_for(cg_build_t *b, const cJSON *o, const char *key, bool allowe
         return true;
     cg_jerr_key(&b->c, key, "applies to %s only", which);
     return false;
+}
+
+/* add_partitions: count > 0 partitions more; the topic's room grows (checked against the
+ * per-topic and total limits, since every partition a run will have is allocated at the start). */
+static bool partitions_count(cg_build_t *b, const cJSON *o, cg_fault_cfg_t *f)
+{
+    int64_t count = 0;
+    cg_jrange_t r = {1, CG_MAX_PARTITIONS_PER_TOPIC, "CG_MAX_PARTITIONS_PER_TOPIC"};
+    if (!cg_jget_int(&b->c, o, "count", r, 0, true, &count) || f->topic < 0)
+        return false;
+    cg_topic_cfg_t *t = &b->s->topics[f->topic];
+    if (t->max_partitions + count > CG_MAX_PARTITIONS_PER_TOPIC) {
+        cg_jerr_key(&b->c, "count", "topic '%s' would have %lld partitions, beyond the limit of "
+                    "%d (CG_MAX_PARTITIONS_PER_TOPIC)", t->name,
+                    (long long)(t->max_partitions + count), CG_MAX_PARTITIONS_PER_TOPIC);
+        return false;
+    }
+    int64_t total = count;
+    for (size_t i = 0; i < b->s->n_topics; i++)
+        total += b->s->topics[i].max_partitions;
+    if (total > CG_MAX_PARTITIONS_TOTAL) {
+        cg_jerr_key(&b->c, "count", "%lld partitions in total after this fault exceed the limit "
+                    "of %lld (CG_MAX_PARTITIONS_TOTAL)", (long long)total,
+                    (long long)CG_MAX_PARTITIONS_TOTAL);
+        return false;
+    }
+    t->max_partitions += (int32_t)count;
+    f->count = (int32_t)count;
+    return true;
 }
 
 static bool fault_count(cg_build_t *b, const cJSON *o, cg_fault_cfg_t *f)
@@ -163,6 +208,7 @@ static bool fault_options(cg_build_t *b, const cJSON *o, cg_fault_cfg_t *f)
 {
     cg_fault_action_t a = f->action;
     bool ok = true, scale = a == CG_FAULT_SCALE, rolling = a == CG_FAULT_ROLLING_RESTART;
+    bool adds = a == CG_FAULT_ADD_PARTITIONS;
     int64_t dur = -1, interval = 0, down = 5000;
     cg_jrange_t dr = {1, CG_MAX_DURATION_MS, "CG_MAX_DURATION_MS"};
     cg_jrange_t tr = {0, CG_MAX_DURATION_MS, "CG_MAX_DURATION_MS"};
@@ -179,8 +225,8 @@ static bool fault_options(cg_build_t *b, const cJSON *o, cg_fault_cfg_t *f)
         ok = cg_jget_num(&b->c, o, "factor", 0, true, CG_MAX_SLOW_FACTOR, 10, &f->factor) && ok;
     else
         ok = false;
-    if (only_for(b, o, "count", scale, "action 'scale'"))
-        ok = (!scale || fault_count(b, o, f)) && ok;
+    if (only_for(b, o, "count", scale || adds, "actions 'scale' and 'add_partitions'"))
+        ok = (scale ? fault_count(b, o, f) : !adds || partitions_count(b, o, f)) && ok;
     else
         ok = false;
     if (only_for(b, o, "interval_ms", scale || rolling, "actions 'rolling_restart' and 'scale'"))
@@ -214,6 +260,7 @@ static void parse_fault(cg_build_t *b, const cJSON *item, cg_fault_cfg_t *f)
     int64_t at = 0;
     f->group = -1;
     f->consumer = -1;
+    f->topic = -1;
     f->duration_ns = -1;
     if (!o)
         return;

@@ -499,6 +499,16 @@ cJSON *cg_dist_json(const sim_dist_t *d)
     return NULL;
 }
 
+/* Field by field: a struct copy of `v` (a by-value temporary) may carry its padding bytes,
+ * which are indeterminate, into the scenario; the destination's stay as the caller zeroed them,
+ * so two loads of one input are equal byte for byte. */
+static void dist_assign(sim_dist_t *out, sim_dist_t v)
+{
+    out->kind = v.kind;
+    out->p1 = v.p1;
+    out->p2 = v.p2;
+}
+
 static bool dist_param(cg_jctx_t *c, const cJSON *obj, const char *key, double *out)
 {
     const cJSON *item = field(obj, key);
@@ -534,7 +544,7 @@ static bool dist_object(cg_jctx_t *c, const cJSON *obj, sim_dist_t *out)
         cg_jerr(c, "bad %s distribution: %s", f->name, msg);
         return false;
     }
-    *out = d;
+    dist_assign(out, d);
     return true;
 }
 
@@ -542,7 +552,7 @@ bool cg_jget_dist(cg_jctx_t *c, const cJSON *obj, const char *key, sim_dist_t de
                   bool required, sim_dist_t *out)
 {
     const cJSON *item = field(obj, key);
-    *out = def;
+    dist_assign(out, def);
     if (absent(c, item, key, required))
         return !required;
     size_t old = cg_jpath_key(c, key);
@@ -553,7 +563,7 @@ bool cg_jget_dist(cg_jctx_t *c, const cJSON *obj, const char *key, sim_dist_t de
         cg_jpath_pop(c, old);
         ok = cg_jget_num(c, obj, key, 0, false, CG_MAX_DIST_PARAM, 0, &v);
         if (ok)
-            *out = sim_dist_constant(v);
+            dist_assign(out, sim_dist_constant(v));
         return ok;
     }
     if (cJSON_IsObject(item))
@@ -563,6 +573,6 @@ bool cg_jget_dist(cg_jctx_t *c, const cJSON *obj, const char *key, sim_dist_t de
                 cg_jtype(item));
     cg_jpath_pop(c, old);
     if (!ok)
-        *out = def;
+        dist_assign(out, def);
     return ok;
 }

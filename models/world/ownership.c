@@ -91,10 +91,13 @@ static void acquire(cg_group_t *g, cg_client_t *c, int32_t gp)
 {
     int64_t now = sim_now(&g->w->sim);
     if (!g->assigned_ever[gp]) {
-        /* First time assigned: it was unavailable since the group's first assignment. */
+        /* First time assigned: it was unavailable since the group's first assignment, or since
+         * it was created when that is later. */
         g->assigned_ever[gp] = true;
-        if (g->first_assignment_ns >= 0)
-            add_unavailable(g, now - g->first_assignment_ns);
+        int64_t from = g->first_assignment_ns > g->w->created_ns[gp] ? g->first_assignment_ns
+                                                                     : g->w->created_ns[gp];
+        if (g->first_assignment_ns >= 0 && now > from)
+            add_unavailable(g, now - from);
     } else if (g->unavail_since_ns[gp] >= 0) {
         add_unavailable(g, now - g->unavail_since_ns[gp]);
         g->unavail_since_ns[gp] = -1;
@@ -234,6 +237,21 @@ void cg_own_processed(cg_group_t *g, cg_client_t *c, int32_t gp, int64_t from, i
     }
 }
 
+void cg_own_partitions_added(cg_group_t *g, int32_t t, int32_t from, int32_t to)
+{
+    const int64_t base = g->w->topic_base[t];
+    bool wanted = false;
+    for (int32_t p = 0; p < from && !wanted; p++)
+        wanted = g->assigned_ever[base + p];
+    if (!wanted)
+        return;
+    int64_t now = sim_now(&g->w->sim);
+    for (int32_t p = from; p < to; p++) {
+        g->assigned_ever[base + p] = true;
+        g->unavail_since_ns[base + p] = now;
+    }
+}
+
 void cg_own_finish(cg_group_t *g, int64_t end_ns)
 {
     for (int64_t gp = 0; gp < g->w->n_parts; gp++) {
@@ -248,11 +266,13 @@ void cg_own_finish(cg_group_t *g, int64_t end_ns)
     }
 }
 
-void cg_own_check_coverage(cg_group_t *g, const bool *topic_sub, int32_t generation)
+void cg_own_check_coverage(cg_group_t *g, const bool *topic_sub, const cg_topic_meta_t *known,
+                           int32_t generation)
 {
     struct cg_world *w = g->w;
     for (int64_t gp = 0; gp < w->n_parts; gp++) {
-        if (!topic_sub[w->gp_topic[gp]] || g->owner[gp] >= 0)
+        int32_t t = w->gp_topic[gp];
+        if (!topic_sub[t] || g->owner[gp] >= 0 || gp - w->topic_base[t] >= known[t].partitions)
             continue;
         char tp[CG_MAX_NAME_LEN + 32];
         tp_name(w, (int32_t)gp, tp, sizeof tp);

@@ -33,11 +33,18 @@ void cg_own_processed(cg_group_t *g, cg_client_t *c, int32_t gp, int64_t from, i
 enum { CG_STOP_DOWN = 1, CG_STOP_PAUSED = 2, CG_STOP_ISOLATED = 4 };
 /* An applied fault action on client c (written as a fault record just before). */
 void cg_own_fault(cg_client_t *c, cg_fault_action_t a);
+/* Partitions [from, to) of topic t were just added. When the group has had a partition of t in
+ * an assignment, they count as unowned from now on (analysis/ counts them from the fault
+ * record by the same rule); otherwise, as any partition, once an assignment lists them, from
+ * the later of their creation and the group's first assignment. */
+void cg_own_partitions_added(cg_group_t *g, int32_t t, int32_t from, int32_t to);
 /* Close the unavailable-time accounting at the end of the run. */
 void cg_own_finish(cg_group_t *g, int64_t end_ns);
 /* `check`: the group has been stable for a while: every partition of a topic with
- * topic_sub[t] set (subscribed by a member of the generation) must be owned. */
-void cg_own_check_coverage(cg_group_t *g, const bool *topic_sub, int32_t generation);
+ * topic_sub[t] set (subscribed by a member of the generation) that the assignment knew of
+ * (known[t].partitions: partitions added later may be unknown to it) must be owned. */
+void cg_own_check_coverage(cg_group_t *g, const bool *topic_sub, const cg_topic_meta_t *known,
+                           int32_t generation);
 /* cg_own_assign when the group's protocol still counts c as the member it believes it is (an
  * assignment reaching a member removed meanwhile is not recorded). */
 void cg_own_assign_current(cg_group_t *g, cg_client_t *c, int32_t generation, const int32_t *gp,

@@ -179,6 +179,18 @@ void cg_rec_fault(struct cg_world *w, const char *action, const char *target, bo
     sim_trace_end(tr);
 }
 
+void cg_rec_add_partitions(struct cg_world *w, const char *topic, int32_t count,
+                           int32_t partitions)
+{
+    sim_trace_t *tr = rec_begin(w, "fault");
+    sim_trace_str(tr, "action", "add_partitions");
+    sim_trace_str(tr, "target", topic);
+    sim_trace_bool(tr, "applied", true);
+    sim_trace_int(tr, "count", count);
+    sim_trace_int(tr, "partitions", partitions);
+    sim_trace_end(tr);
+}
+
 void cg_rec_poll(struct cg_world *w, const cg_client_t *c)
 {
     sim_trace_t *tr = rec_begin(w, "poll");

@@ -30,6 +30,10 @@ void cg_rec_commit(struct cg_world *w, const cg_group_t *g, int32_t consumer, in
 /* topics: a restart's or join's new subscription (NULL: not written). */
 void cg_rec_fault(struct cg_world *w, const char *action, const char *target, bool applied,
                   double factor, int64_t duration_ns, const int32_t *topics, size_t n_topics);
+/* fault {action add_partitions, target topic, applied, count, partitions}: `count` partitions
+ * were added, `partitions` is the topic's count from now on (the new ones are its last). */
+void cg_rec_add_partitions(struct cg_world *w, const char *topic, int32_t count,
+                           int32_t partitions);
 /* --trace-level debug: one record per poll() that fetched: records returned, partitions they
  * came from, when the response reached the client and how long processing takes. */
 void cg_rec_poll(struct cg_world *w, const cg_client_t *c);

@@ -51,16 +51,21 @@ static int build_topics(struct cg_world *w, char *err, size_t errlen)
     w->n_parts = cg_partlog_count(w->pl);
     w->gp_topic = malloc((size_t)(w->n_parts ? w->n_parts : 1) * sizeof *w->gp_topic);
     w->topic_meta = calloc(s->n_topics ? s->n_topics : 1, sizeof *w->topic_meta);
-    if (!w->gp_topic || !w->topic_meta) {
+    w->topic_initial = calloc(s->n_topics ? s->n_topics : 1, sizeof *w->topic_initial);
+    w->created_ns = calloc((size_t)(w->n_parts ? w->n_parts : 1), sizeof *w->created_ns);
+    if (!w->gp_topic || !w->topic_meta || !w->topic_initial || !w->created_ns) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
     for (size_t t = 0; t < s->n_topics; t++) {
         w->topic_meta[t].name = s->topics[t].name;
         w->topic_meta[t].partitions = s->topics[t].partitions;
+        w->topic_initial[t] = w->topic_meta[t];
         for (int64_t gp = w->topic_base[t]; gp < w->topic_base[t + 1]; gp++)
             w->gp_topic[gp] = (int32_t)t;
     }
+    w->hist.initial = w->topic_initial;
+    w->hist.n_topics = s->n_topics;
     return 0;
 }
 
@@ -190,6 +195,9 @@ void cg_world_free(cg_world_t *w)
     free(w->groups);
     free(w->gp_topic);
     free(w->topic_meta);
+    free(w->topic_initial);
+    free(w->created_ns);
+    cg_topic_hist_fini(&w->hist);
     free(w->summaries);
     cg_failures_free(w->failures);
     cg_partlog_free(w->pl);

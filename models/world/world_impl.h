@@ -16,6 +16,7 @@
 #include "sim/rng.h"
 #include "sim/trace.h"
 #include "models/assign/assignor.h"
+#include "models/assign/topic_hist.h"
 #include "models/client/client.h"
 #include "models/limits.h"
 #include "models/net/net.h"
@@ -39,6 +40,9 @@ typedef struct cg_group_proto {
     /* The coordinator still has the client's process as a member at the generation (epoch) the
      * client holds: an assignment it records now is the coordinator's current one. */
     bool (*member_current)(const struct cg_group *g, const cg_client_t *c);
+    /* Topic t now has `partitions` partitions (w->hist holds the change); NULL: nothing to do
+     * at once (classic: the members notice at their metadata refresh). */
+    void (*partitions_added)(struct cg_group *g, int32_t t, int32_t partitions);
 } cg_group_proto_t;
 
 /* The registry entry of a protocol whose group hooks are named after the fields. */
@@ -90,10 +94,14 @@ struct cg_world {
     sim_trace_t *tr;                  /* trace */
     cg_partlog_t *pl;                 /* partition logs */
     cg_net_t net;                     /* network: messages, links, coordinator endpoints */
-    const int64_t *topic_base;        /* global partition index of (t, 0) */
-    int64_t n_parts;                  /* total partitions */
+    const int64_t *topic_base;        /* global partition index of (t, 0); each topic's range
+                                         holds the partitions it will ever have */
+    int64_t n_parts;                  /* total partitions, added ones included */
     int32_t *gp_topic;                /* topic of each global partition */
-    cg_topic_meta_t *topic_meta;      /* for the assignors */
+    cg_topic_meta_t *topic_meta;      /* the topics now (partition counts grow) */
+    cg_topic_meta_t *topic_initial;   /* the topics at the start */
+    cg_topic_hist_t hist;             /* count changes (add_partitions), metadata versions */
+    int64_t *created_ns;              /* per partition: when it was added, 0 for the first */
     cg_group_t *groups;
     cg_client_t *clients;
     struct cg_failures *failures;     /* failure models (models/failure) */
