@@ -33,6 +33,7 @@ typedef struct bench_run_result {
     double setup_s;                   /* wall seconds building the world */
     double wall_s;                    /* wall seconds in cg_world_run */
     uint64_t trace_records;           /* records written (or counted when discarded) */
+    int64_t records_consumed;         /* partition records processed by consumers */
     long peak_rss_kib;                /* getrusage high-water mark */
 } bench_run_result_t;
 
@@ -43,7 +44,9 @@ static void bench_run_usage(FILE *f)
         "                       [--json] [--memory-budget-mib N]\n\n"
         "Runs the scenario like `cgsim run --no-check --quiet` with the trace discarded (or\n"
         "written to FILE) and prints: events, virtual_s, setup_s (building the world), wall_s\n"
-        "(the run only), events_per_s (events / wall_s), peak_rss_kib, trace_records.\n"
+        "(the run only), events_per_s (events / wall_s), peak_rss_kib, trace_records,\n"
+        "ns_per_event (wall_s / events), records (consumed by the consumers) and\n"
+        "records_per_s (records / wall_s).\n"
         "--json prints one JSON object instead. Exit status: 0 ok, 1 run failure or trace I/O\n"
         "error, 2 bad input or usage.\n");
 }
@@ -113,6 +116,7 @@ static int bench_run_world(const cg_scenario_t *s, const bench_run_args_t *b, si
     int rc = cg_world_run(w, &res, err, errlen);
     double t2 = cli_wall_seconds();
     out->events = res.events;
+    out->records_consumed = res.records_consumed;
     out->virtual_s = (double)s->duration_ns / 1e9;
     out->setup_s = t1 - t0;
     out->wall_s = t2 - t1;
@@ -123,12 +127,16 @@ static int bench_run_world(const cg_scenario_t *s, const bench_run_args_t *b, si
 static int bench_run_print(const bench_run_result_t *r, bool json)
 {
     double rate = r->wall_s > 0 ? (double)r->events / r->wall_s : 0;
+    double ns_per_event = r->events > 0 ? r->wall_s * 1e9 / (double)r->events : 0;
+    double rec_rate = r->wall_s > 0 ? (double)r->records_consumed / r->wall_s : 0;
     if (!json) {
         printf("events         %llu\nvirtual_s      %.3f\nsetup_s        %.3f\n"
                "wall_s         %.3f\nevents_per_s   %.0f\npeak_rss_kib   %ld\n"
-               "trace_records  %llu\n",
+               "trace_records  %llu\nns_per_event   %.1f\nrecords        %lld\n"
+               "records_per_s  %.0f\n",
                (unsigned long long)r->events, r->virtual_s, r->setup_s, r->wall_s, rate,
-               r->peak_rss_kib, (unsigned long long)r->trace_records);
+               r->peak_rss_kib, (unsigned long long)r->trace_records, ns_per_event,
+               (long long)r->records_consumed, rec_rate);
         return CLI_OK;
     }
     cJSON *j = cJSON_CreateObject();
@@ -138,7 +146,10 @@ static int bench_run_print(const bench_run_result_t *r, bool json)
         !cJSON_AddNumberToObject(j, "wall_s", r->wall_s) ||
         !cJSON_AddNumberToObject(j, "events_per_s", rate) ||
         !cJSON_AddNumberToObject(j, "peak_rss_kib", (double)r->peak_rss_kib) ||
-        !cJSON_AddNumberToObject(j, "trace_records", (double)r->trace_records)) {
+        !cJSON_AddNumberToObject(j, "trace_records", (double)r->trace_records) ||
+        !cJSON_AddNumberToObject(j, "ns_per_event", ns_per_event) ||
+        !cJSON_AddNumberToObject(j, "records", (double)r->records_consumed) ||
+        !cJSON_AddNumberToObject(j, "records_per_s", rec_rate)) {
         cJSON_Delete(j);
         fprintf(stderr, "cgsim bench run: out of memory\n");
         return CLI_FAIL;

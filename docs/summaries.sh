@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # docs/summaries.sh [CGSIM]: the run summaries the README and docs/incidents.md quote, for every
-# shipped scenario with its own seed, and the phases of kip848_900 (needs jq). Regenerate after a
-# behaviour change and update the quotes.
+# shipped scenario with its own seed, and the phases of kip848_900. Regenerate after a behaviour
+# change and update the quotes.
 set -eu
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 cd "$(dirname "$0")/.."
 bin=${1:-./build/cgsim}
 for s in scenarios/*.json scenarios/incidents/*.json; do
@@ -10,13 +12,16 @@ for s in scenarios/*.json scenarios/incidents/*.json; do
   "$bin" run "$s" --trace /dev/null 2>&1 | grep -v '^  trace:'
 done
 # docs/kip848.md's table: unavailable partition-ms of each group at the end of each phase of
-# kip848_900 (the scenario cut before the next fault); a phase's waits are the differences.
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-for d in 240000 480000 720000; do
-  jq ".duration_ms=$d | .faults |= map(select(.at_ms < $d))" scenarios/kip848_900.json >"$tmp/k.json"
-  "$bin" run "$tmp/k.json" --trace "$tmp/k.jsonl" --quiet
-  echo "== kip848_900 to $d ms: $("$bin" analyze "$tmp/k.jsonl" | grep -E '^(group |unavailable)' | tr -s ' ' | paste -sd';')"
+# kip848_900 (the run cut before the next fault); a phase's waits are the differences.
+joins='[{"at_ms":240000,"action":"join","target":"classic/c11"},'
+joins+='{"at_ms":240000,"action":"join","target":"consumer/c11"}]'
+for cut in "240000 []" "480000 $joins" "720000"; do
+  set -- $cut
+  sets=(--set "duration_ms=$1")
+  [ $# -lt 2 ] || sets+=(--set "faults=$2")
+  "$bin" run scenarios/kip848_900.json "${sets[@]}" --trace "$tmp/k.jsonl" --quiet
+  echo "== kip848_900 to $1 ms: $("$bin" analyze "$tmp/k.jsonl" | grep -E '^(group |unavailable)' |
+    tr -s ' ' | paste -sd';')"
 done
 # add_partitions.json: the first commit of each group on a new partition (orders-6), where the
 # group started it (auto.offset.reset latest: at its log end when the group assigned it).
