@@ -80,6 +80,22 @@ static cJSON *broker_config(const cg_broker_cfg_t *b, cg_protocol_t proto)
     return o;
 }
 
+/* Its partition.assignment.strategy (in its config) and the rebalance protocol that list gives
+ * it (beside: not a Kafka setting). */
+static bool add_strategy(cJSON *o, cJSON *cfg, const cg_consumer_cfg_t *c)
+{
+    cJSON *a = cJSON_AddArrayToObject(cfg, "partition.assignment.strategy");
+    bool ok = a != NULL;
+    for (uint32_t i = 0; ok && i < c->n_strategy; i++) {
+        cJSON *n = cJSON_CreateString(c->strategy[i]->name);
+        ok = n && cJSON_AddItemToArray(a, n);
+        if (!ok)
+            cJSON_Delete(n);
+    }
+    return ok && cJSON_AddStringToObject(o, "rebalance", c->cooperative ? "cooperative"
+                                                                        : "eager");
+}
+
 static cJSON *consumer_json(const cg_scenario_t *s, const cg_consumer_cfg_t *c,
                             cg_protocol_t proto)
 {
@@ -101,8 +117,11 @@ static cJSON *consumer_json(const cg_scenario_t *s, const cg_consumer_cfg_t *c,
         cJSON_Delete(proc);
     cJSON *cfg = ok ? client_config(&c->cfg, proto) : NULL;
     ok = cfg && cJSON_AddItemToObject(o, "config", cfg);
-    if (!ok) {
+    if (!ok)
         cJSON_Delete(cfg);
+    if (ok && proto == CG_PROTOCOL_CLASSIC)
+        ok = add_strategy(o, cfg, c);
+    if (!ok) {
         cJSON_Delete(o);
         return NULL;
     }

@@ -29,3 +29,7 @@ echo "== scenarios/add_partitions.json: first commit on orders-6 per group"
 "$bin" run scenarios/add_partitions.json --trace - --quiet |
   grep '"type":"commit"' | grep '"topic":"orders","partition":6,' |
   awk -F'"group":"' '{ split($2, a, "\""); if (!seen[a[1]]++) print }'
+# upgrade_cooperative.json: errors (INCONSISTENT_GROUP_PROTOCOL), lag and each member's owned time.
+echo "== scenarios/upgrade_cooperative.json: analyze"
+"$bin" run scenarios/upgrade_cooperative.json --trace - --quiet | "$bin" analyze - |
+  grep -E '^(group |errors|max lag|max total lag|stalled|one-bounce/|two-bounce/)'

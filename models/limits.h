@@ -22,6 +22,7 @@
 #define CG_MIN_LAG_SAMPLE_MS 100
 #define CG_MAX_CONFIG_MS (1000LL * 86400 * 365)    /* any *.ms setting */
 #define CG_MAX_POLL_RECORDS 1000000
+#define CG_MAX_STRATEGY 16                         /* names in partition.assignment.strategy */
 #define CG_MAX_DIST_PARAM 1e12                     /* any distribution parameter */
 #define CG_MAX_SLOW_FACTOR 1e6
 #define CG_MAX_SEED 18446744073709551615.0         /* seeds are uint64 */

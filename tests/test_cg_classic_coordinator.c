@@ -81,6 +81,8 @@ struct fx {
     sim_dist_t lat;                   /* constant 1 ms */
     cg_topic_meta_t meta[2];
     cg_topic_hist_t hist;             /* no partitions added: version 0 only */
+    const cg_assignor_ops_t *const *proto[NL]; /* JoinGroup protocols, NULL: the group's */
+    uint32_t n_proto[NL];
     int64_t base[3];
     int32_t gp_topic[6];
     cg_coord_t *co;
@@ -298,6 +300,9 @@ static int32_t req(fx_t *f, int32_t li, cg_msg_kind_t kind)
     m->serial = f->serial[li];
     m->generation = f->gen[li];
     m->instance = f->inst[li];
+    /* A JoinGroup lists its protocols (Kafka refuses one without: INCONSISTENT_GROUP_PROTOCOL). */
+    m->protocols = f->proto[li] ? f->proto[li] : &f->s->groups[0].assignor;
+    m->n_protocols = f->proto[li] ? f->n_proto[li] : 1;   /* default: the group's alone */
     return mi;
 }
 
@@ -1136,5 +1141,77 @@ Test(classic_coord, kafka_new_member_join_timeout_is_exact)
     cr_assert_eq(count_ev(f, EV_LEFT), 1);
     const ev_t *l = last_ev(f, EV_LEFT);
     cr_assert(l->consumer == 2 && l->t_ns == MS(310003));
+    fx_free(f);
+}
+
+/* ---- protocol selection (ClassicGroup.supportsProtocols / selectProtocol) ---- */
+
+static const cg_assignor_ops_t *const COOP[] = {&cg_assignor_cooperative_sticky};
+static const cg_assignor_ops_t *const COOP_RANGE[] = {&cg_assignor_cooperative_sticky,
+                                                      &cg_assignor_range};
+static const cg_assignor_ops_t *const RANGE_COOP[] = {&cg_assignor_range,
+                                                      &cg_assignor_cooperative_sticky};
+
+static void protocols(fx_t *f, int32_t li, const cg_assignor_ops_t *const *p, uint32_t n)
+{
+    f->proto[li] = p;
+    f->n_proto[li] = n;
+}
+
+/* The one-bounce upgrade: a [cooperative-sticky] process cannot join a group of [range] members
+ * (INCONSISTENT_GROUP_PROTOCOL, before any member id: nothing changes in the group); a
+ * [cooperative-sticky, range] one can, and range, the only name both support, is selected;
+ * once the [range] member has left, cooperative-sticky is. */
+Test(classic_coord, inconsistent_protocols_are_refused_and_the_common_one_is_selected)
+{
+    fx_t *f = fx_new();
+    form(f, C0, 1);
+    cr_assert_eq(f->co->protocol, &cg_assignor_range);
+    run_ms(f, 10000);
+    protocols(f, 1, COOP, 1);
+    size_t n0 = f->n_resp;
+    send_join_new(f, 1);
+    cr_assert_eq(await(f, 1, CG_MSG_JOIN, n0)->err, CG_ERR_INCONSISTENT_GROUP_PROTOCOL);
+    cr_assert_eq(f->co->state, CG_GS_STABLE);
+    cr_assert_eq(count_ev(f, EV_START), 1, "no rebalance");
+    cr_assert_eq(f->co->n_members + f->co->n_pending, 1, "not even a pending member");
+    protocols(f, 1, COOP_RANGE, 2);
+    run_ms(f, 11000);
+    send_join_new(f, 1);
+    run_ms(f, 11003);
+    send_join(f, 1);
+    run_ms(f, 11005);
+    send_join(f, 0);
+    size_t n1 = f->n_resp;
+    cr_assert_eq(await(f, 0, CG_MSG_JOIN, n1)->err, CG_ERR_NONE);
+    cr_assert_eq(f->co->protocol, &cg_assignor_range, "the only name both list");
+    run_ms(f, 12000);
+    send_plain(f, 0, CG_MSG_LEAVE);
+    run_ms(f, 12002);
+    send_join(f, 1);
+    size_t n2 = f->n_resp;
+    cr_assert_eq(await(f, 1, CG_MSG_JOIN, n2)->err, CG_ERR_NONE);
+    cr_assert_eq(f->co->protocol, &cg_assignor_cooperative_sticky, "its first choice now");
+    fx_free(f);
+}
+
+/* Votes: each member votes for its first name every member supports. 1:1 between range and
+ * cooperative-sticky goes to range (the first in Java's HashMap order: bucket 9 before 15);
+ * 2:1 for cooperative-sticky wins. */
+Test(classic_coord, protocol_votes_and_the_java_hashmap_tie_break)
+{
+    static const int32_t C012[] = {0, 1, 2};
+    fx_t *f = fx_new();
+    protocols(f, 0, RANGE_COOP, 2);
+    protocols(f, 1, COOP_RANGE, 2);
+    form(f, C01, 2);
+    cr_assert_eq(f->co->protocol, &cg_assignor_range);
+    fx_free(f);
+    f = fx_new();
+    protocols(f, 0, RANGE_COOP, 2);
+    protocols(f, 1, COOP_RANGE, 2);
+    protocols(f, 2, COOP_RANGE, 2);
+    form(f, C012, 3);
+    cr_assert_eq(f->co->protocol, &cg_assignor_cooperative_sticky);
     fx_free(f);
 }

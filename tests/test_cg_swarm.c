@@ -79,6 +79,8 @@ typedef struct gen_group {
     char id[16];                      /* "g<k>" */
     char members[SWARM_MAX_CONSUMER_NAMES][40]; /* consumer ids after count expansion */
     int n_members;
+    bool k848;                        /* consumer protocol (no partition.assignment.strategy) */
+    const char *assignor;             /* its "assignor" */
 } gen_group_t;
 
 typedef struct gen {
@@ -208,6 +210,24 @@ static cJSON *gen_subscription(gen_t *g)
     return a;
 }
 
+/* A partition.assignment.strategy list: mostly with the group's assignor somewhere (members
+ * then share a protocol), else any assignors (INCONSISTENT_GROUP_PROTOCOL is then likely). */
+static cJSON *gen_strategy(gen_t *g, const gen_group_t *gg)
+{
+    static const char *const NAMES[] = {"range", "roundrobin", "sticky", "cooperative-sticky"};
+    cJSON *a = cJSON_CreateArray();
+    int n = (int)rng_range(&g->r, 1, 3), with = rng_chance(&g->r, 80) ? (int)rng_range(&g->r, 0, n - 1) : -1;
+    for (int i = 0; i < n; i++) {
+        const char *name = i == with ? gg->assignor : rng_pick(&g->r, NAMES, 4);
+        bool dup = false;
+        for (int k = 0; k < cJSON_GetArraySize(a); k++)
+            dup = dup || strcmp(cJSON_GetArrayItem(a, k)->valuestring, name) == 0;
+        if (!dup)
+            cJSON_AddItemToArray(a, cJSON_CreateString(name));
+    }
+    return a;
+}
+
 static void gen_consumer(gen_t *g, gen_group_t *gg, int j, cJSON *arr)
 {
     cJSON *o = cJSON_CreateObject();
@@ -236,6 +256,8 @@ static void gen_consumer(gen_t *g, gen_group_t *gg, int j, cJSON *arr)
         }
         if (rng_chance(&g->r, 50))
             add_num(c, "max.poll.interval.ms", (double)rng_range(&g->r, 1000, 60000));
+        if (!gg->k848 && rng_chance(&g->r, 30))
+            cJSON_AddItemToObject(c, "partition.assignment.strategy", gen_strategy(g, gg));
     }
     cJSON_AddItemToArray(arr, o);
     for (int k = count ? 1 : 0; k <= count && gg->n_members < SWARM_MAX_CONSUMER_NAMES; k++) {
@@ -260,6 +282,8 @@ static void gen_groups(gen_t *g, cJSON *root)
         gg->n_members = 0;
         cJSON_AddStringToObject(o, "id", gg->id);
         bool k848 = rng_chance(&g->r, 25);   /* KIP-848 consumer protocol, server assignor */
+        gg->k848 = k848;
+        gg->assignor = assignor;
         const char *server = rng_chance(&g->r, 50) ? "uniform" : "range";
         cJSON_AddStringToObject(o, "protocol", k848 ? "consumer" : "classic");
         cJSON_AddStringToObject(o, "assignor", k848 ? server : assignor);
@@ -306,9 +330,15 @@ static bool action_on_group(const char *a)
            strcmp(a, "scale") == 0;
 }
 
-static void gen_fault_options(gen_t *g, const char *a, cJSON *o)
+static void gen_fault_options(gen_t *g, const gen_group_t *gg, const char *a, cJSON *o)
 {
     rng_t *r = &g->r;
+    bool restarts = strcmp(a, "restart") == 0 || strcmp(a, "join") == 0 ||
+                    strcmp(a, "rolling_restart") == 0;
+    if (restarts && !gg->k848 && rng_chance(r, 20)) {   /* an upgrade: new assignor lists */
+        cJSON *c = cJSON_AddObjectToObject(o, "config");
+        cJSON_AddItemToObject(c, "partition.assignment.strategy", gen_strategy(g, gg));
+    }
     if (strcmp(a, "slow") == 0 && rng_chance(r, 80))
         add_num(o, "factor", (double)rng_range(r, 5, 1000) / 10.0);
     if (strcmp(a, "scale") == 0) {
@@ -351,7 +381,7 @@ static void gen_faults(gen_t *g, cJSON *root)
             snprintf(target, sizeof target, "%s/%s", gg->id,
                      gg->members[rng_range(&g->r, 0, gg->n_members - 1)]);
         cJSON_AddStringToObject(o, "target", target);
-        gen_fault_options(g, a, o);
+        gen_fault_options(g, gg, a, o);
         cJSON_AddItemToArray(faults, o);
     }
 }

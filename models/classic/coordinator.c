@@ -129,6 +129,8 @@ static int take_subscription(cg_coord_t *g, cg_member_t *m, const cg_msg_t *msg)
     m->topics = msg->topics;
     m->n_topics = msg->n_topics;
     m->rack = msg->rack;
+    m->protocols = msg->protocols;
+    m->n_protocols = msg->n_protocols;
     if (msg->n > m->cap_owned) {
         cg_tp_t *p = realloc(m->owned, msg->n * sizeof *p);
         if (!p)
@@ -143,6 +145,7 @@ static int take_subscription(cg_coord_t *g, cg_member_t *m, const cg_msg_t *msg)
     }
     m->n_owned = msg->n;
     m->owned_gen = msg->owned_gen;
+    m->owned_userdata = msg->owned_userdata;
     return 0;
 }
 
@@ -360,6 +363,7 @@ void cg_coord_complete_join(cg_coord_t *g)
     assert(g->forming_gen > g->generation);
     g->generation = g->forming_gen;
     g->state = CG_GS_COMPLETING;
+    g->protocol = cg_coord_select_protocol(g);    /* initNextGeneration: selectProtocol */
     int64_t now = now_ns(g);
     for (uint32_t s = 0; s < g->n_slots; s++) {
         cg_member_t *m = &g->members[s];
@@ -542,9 +546,10 @@ static int run_assignor(cg_coord_t *g)
         cg_member_t *m = &g->members[s];
         if (!m->serial || m->pending || !m->in_gen)
             continue;
+        bool seen = !m->owned_userdata || g->protocol == &cg_assignor_sticky;
         in[k] = (cg_assign_member_t){m->id, m->instance >= 0 ? g->instance_ids[m->instance] : NULL,
-                                     m->rack, m->topics, m->n_topics, m->owned, m->n_owned,
-                                     m->owned_gen};
+                                     m->rack, m->topics, m->n_topics, m->owned,
+                                     seen ? m->n_owned : 0, m->owned_gen};
         slot_of[k++] = (int32_t)s;
     }
     group_subscription(g, in, n);
@@ -553,14 +558,16 @@ static int run_assignor(cg_coord_t *g)
     for (int64_t gp = 0; gp < g->n_parts; gp++)
         g->scratch_owner[gp] = -1;
     char err[256] = "";
-    int rc = cg_assign_run(g->cfg->assignor, &input, &out, err, sizeof err);
+    int rc = cg_assign_run(g->protocol, &input, &out, err, sizeof err);
     if (rc != 0) {
         char msg[512];
         snprintf(msg, sizeof msg, "group %s: assignor %s failed: %s", g->cfg->id,
-                 g->cfg->assignor->name, err);
+                 g->protocol->name, err);
         coord_fail(g, msg);
     } else {
-        if (g->cfg->cooperative)
+        /* CooperativeStickyAssignor withholds moving partitions whatever its members'
+         * rebalance protocol (eager ones report nothing owned, so nothing of theirs moves). */
+        if (g->protocol->cooperative)
             withhold_moving(g, in, n);
         rc = distribute(g, slot_of, n);
     }
@@ -755,6 +762,10 @@ static cg_err_t validate(cg_coord_t *g, const cg_msg_t *msg)
 static void on_join(cg_coord_t *g, int32_t mi)
 {
     cg_msg_t *msg = cg_net_msg(g->net, mi);
+    if (!cg_coord_supports_protocols(g, msg)) {
+        reply(g, mi, CG_ERR_INCONSISTENT_GROUP_PROTOCOL);
+        return;
+    }
     if (msg->slot < 0) {
         if (msg->instance >= 0) {
             static_join(g, mi);
@@ -1017,6 +1028,7 @@ cg_coord_t *cg_coord_new(const cg_coord_params_t *p, char *err, size_t errlen)
     g->env = p->env;
     g->leader = -1;
     g->next_serial = 1;
+    g->protocol = g->cfg->assignor;
     size_t np = (size_t)g->n_parts ? (size_t)g->n_parts : 1;
     g->scratch_owner = malloc(np * sizeof *g->scratch_owner);
     g->scratch_claim = malloc(np * sizeof *g->scratch_claim);

@@ -53,9 +53,14 @@ typedef struct cg_member {
     const int32_t *topics;            /* subscription from its last JoinGroup (sorted) */
     uint32_t n_topics;
     const char *rack;                 /* client.rack from its last JoinGroup, NULL none */
+    const cg_assignor_ops_t *const *protocols; /* its last JoinGroup's protocols (assignors),
+                                         in its order of preference */
+    uint32_t n_protocols;
     cg_tp_t *owned;                   /* owned partitions from its last JoinGroup */
     uint32_t n_owned, cap_owned;
     int32_t owned_gen;                /* generation of owned, -1 unknown */
+    bool owned_userdata;              /* owned is StickyAssignor userData (an eager member's
+                                         last assignment): no other assignor sees it */
     int32_t *assign;                  /* partitions (global index) assigned, current generation */
     uint32_t n_assign, cap_assign;
 } cg_member_t;
@@ -87,6 +92,7 @@ typedef struct cg_coord {
     const cg_scenario_t *s;           /* scenario (read only) */
     const cg_group_cfg_t *cfg;        /* its group */
     const cg_topic_hist_t *hist;      /* topic metadata versions (partition counts) */
+    const cg_assignor_ops_t *protocol;/* the assignor this generation selected (vote) */
     cg_topic_meta_t *assign_topics;   /* the topics as the last assignment saw them: the
                                          leader's metadata version, sent with its SyncGroup */
     int32_t *group_topics;            /* the last assignment's group subscription, sorted */
@@ -157,5 +163,10 @@ const cg_member_t *cg_coord_member(const cg_coord_t *g, int32_t slot);
 const char *cg_coord_state_name(cg_gstate_t s);
 /* End the join phase now (timer or all members joined); exposed for the timer and tests. */
 void cg_coord_complete_join(cg_coord_t *g);
+/* models/classic/protocol_select.c: a JoinGroup lists a protocol every member supports (or the
+ * group is Empty); else INCONSISTENT_GROUP_PROTOCOL. */
+bool cg_coord_supports_protocols(const cg_coord_t *g, const cg_msg_t *msg);
+/* The assignor the members' votes select for the generation being completed. */
+const cg_assignor_ops_t *cg_coord_select_protocol(const cg_coord_t *g);
 
 #endif

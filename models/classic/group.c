@@ -123,7 +123,9 @@ static void on_rebalance_end(void *ctx, int32_t generation, int64_t duration_ns,
                 moved++;
         }
     }
+    g->reb_assignor = g->cfg->strategies_vary ? co->protocol->name : NULL;
     cg_own_rebalance_end(g, generation, duration_ns, members, moved, true);
+    g->reb_assignor = NULL;
     record_unreachable(g, generation);
 }
 

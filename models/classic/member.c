@@ -32,7 +32,15 @@ static void on_join_timeout(sim_t *sim, void *ctx, uint64_t arg);
 
 static cg_classic_member_t *M(const cg_client_t *c) { return cg_classic_member(c); }
 static const cg_client_cfg_t *ccfg(const cg_client_t *c) { return &c->cfg->cfg; }
-static bool cooperative(const cg_client_t *c) { return c->g->cfg->cooperative; }
+static bool cooperative(const cg_client_t *c) { return c->cooperative; }
+
+static bool lists(const cg_client_t *c, const cg_assignor_ops_t *a)
+{
+    for (uint32_t i = 0; i < c->n_strategy; i++)
+        if (c->strategy[i] == a)
+            return true;
+    return false;
+}
 
 bool cg_classic_member_is(const cg_client_t *c, int32_t slot, uint64_t serial)
 {
@@ -81,12 +89,15 @@ static void lose_membership(cg_client_t *c, bool reset_member_id)
     sim_timer_clear(cg_client_sim(c), &x->hb_timer);
 }
 
-static void fatal_fenced(cg_client_t *c)
+/* An error the Java client raises from poll() (not retriable): the application dies. */
+static void fatal_error(cg_client_t *c, cg_err_t err)
 {
-    cg_rec_error(c->w, c->g, c->ci, "FENCED_INSTANCE_ID", -1);
+    cg_rec_error(c->w, c->g, c->ci, cg_err_name(err), -1);
     if (c->running)
         cg_client_stop(c);
 }
+
+static void fatal_fenced(cg_client_t *c) { fatal_error(c, CG_ERR_FENCED_INSTANCE_ID); }
 
 static void send_leave(cg_client_t *c, cg_reason_t why)
 {
@@ -139,6 +150,8 @@ static void send_join(cg_client_t *c)
     m->topics = c->topics;
     m->n_topics = (uint32_t)c->n_topics;
     m->rack = ccfg(c)->client_rack;
+    m->protocols = c->strategy;
+    m->n_protocols = c->n_strategy;
     /* Owned partitions: cooperative clients report what they own (ConsumerProtocol v1+); the
      * eager StickyAssignor carries its last assignment in userData; other assignors under the
      * eager protocol see nothing (everything was revoked before JoinGroup). */
@@ -148,10 +161,11 @@ static void send_join(cg_client_t *c)
     if (cooperative(c)) {
         n = c->n_owned;
         m->owned_gen = x->generation;
-    } else if (x->prev_gen >= 0 && c->g->cfg->assignor == &cg_assignor_sticky) {
+    } else if (x->prev_gen >= 0 && lists(c, &cg_assignor_sticky)) {
         src = x->prev_assign;
         n = x->n_prev;
         m->owned_gen = x->prev_gen;
+        m->owned_userdata = true;     /* only StickyAssignor reads it */
     }
     if (cg_net_msg_reserve(net, mi, n) != 0) {
         cg_client_fail(c, "out of memory");
@@ -323,6 +337,10 @@ static void join_error(cg_client_t *c, cg_err_t err)
         break;
     case CG_ERR_FENCED_INSTANCE_ID:
         fatal_fenced(c);
+        return;
+    case CG_ERR_INCONSISTENT_GROUP_PROTOCOL:
+        /* AbstractCoordinator's JoinGroupResponseHandler raises it to poll(): fatal. */
+        fatal_error(c, err);
         return;
     case CG_ERR_NOT_COORDINATOR:
         c->coord_known = false;

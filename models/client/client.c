@@ -503,6 +503,14 @@ bool cg_client_start(cg_client_t *c)
     return true;
 }
 
+void cg_client_set_strategy(cg_client_t *c, const cg_assignor_ops_t *const *strategy, uint32_t n,
+                            bool cooperative)
+{
+    c->strategy = strategy;
+    c->n_strategy = n;
+    c->cooperative = cooperative;
+}
+
 void cg_client_subscribe(cg_client_t *c, const int32_t *topics, size_t n)
 {
     c->topics = topics;
@@ -626,6 +634,9 @@ int cg_client_init(cg_client_t *c, struct cg_world *w, int32_t ci, const cg_memb
     c->ops = ops;
     c->topics = c->cfg->topics;
     c->n_topics = c->cfg->n_topics;
+    c->strategy = c->cfg->strategy;
+    c->n_strategy = c->cfg->n_strategy;
+    c->cooperative = c->cfg->cooperative;
     c->slow = 1.0;
     char key[3 * CG_MAX_NAME_LEN + 32];
     const char *gid = c->g->cfg->id, *cid = c->cfg->id;

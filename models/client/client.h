@@ -105,6 +105,10 @@ typedef struct cg_client {
     int32_t local;                    /* index within its group */
     const int32_t *topics;            /* subscription (sorted): the scenario's, or a restart's */
     size_t n_topics;
+    const cg_assignor_ops_t *const *strategy; /* classic: partition.assignment.strategy (the
+                                         scenario's, or a restart's "config"), preference order */
+    uint32_t n_strategy;
+    bool cooperative;                 /* classic: its rebalance protocol is COOPERATIVE */
     struct cg_group *g;               /* its group (configuration and accounting) */
     int32_t instance;                 /* static instance index in the group, -1 dynamic */
     sim_rng_t proc_rng;               /* processing times "proc/<group>/<consumer>" */
@@ -172,6 +176,9 @@ bool cg_client_apply(cg_client_t *c, cg_fault_action_t a, double factor);
 bool cg_client_fault_applies(const cg_client_t *c, cg_fault_action_t a);
 bool cg_client_start(cg_client_t *c);
 /* The next process subscribes to topics[0..n) (sorted; scenario storage). */
+/* A new process's partition.assignment.strategy (a restart's "config"; scenario storage). */
+void cg_client_set_strategy(cg_client_t *c, const cg_assignor_ops_t *const *strategy, uint32_t n,
+                            bool cooperative);
 void cg_client_subscribe(cg_client_t *c, const int32_t *topics, size_t n);
 
 /* ---- for the membership protocols ---- */

@@ -20,6 +20,7 @@ typedef enum cg_err {
     CG_ERR_REBALANCE_IN_PROGRESS, CG_ERR_FENCED_INSTANCE_ID, CG_ERR_NOT_COORDINATOR,
     CG_ERR_FENCED_MEMBER_EPOCH, CG_ERR_UNRELEASED_INSTANCE_ID, CG_ERR_INVALID_REQUEST,
     CG_ERR_STALE_MEMBER_EPOCH, CG_ERR_COORDINATOR_NOT_AVAILABLE,
+    CG_ERR_INCONSISTENT_GROUP_PROTOCOL, /* JoinGroup: no protocol every member supports */
     /* Failures the client raises itself, named after the Java exceptions: */
     CG_ERR_LOCAL_REBALANCE,           /* RebalanceInProgressException: rejoining */
     CG_ERR_LOCAL_COMMIT_FAILED,       /* CommitFailedException: not in an active group */
@@ -50,6 +51,8 @@ typedef struct cg_msg {
     bool full;                        /* consumer heartbeat: subscription and timeout sent */
     bool has_assignment;              /* consumer heartbeat response: assignment in gp[0..n) */
     bool local;                       /* a local failure returned to its sender (no network) */
+    bool owned_userdata;              /* join: gp are the eager StickyAssignor's userData (its
+                                         last assignment), not ownedPartitions */
     int32_t client;                   /* consumer index (global) of the sender: its link */
     uint32_t proc;                    /* incarnation of the sending process */
     uint32_t req;                     /* request id of the sender (matches the response) */
@@ -69,6 +72,9 @@ typedef struct cg_msg {
                                          JoinGroup response gives the leader every member's) */
     uint32_t meta_version;            /* sync from the leader: its topic metadata version */
     const char *rack;                 /* join: client.rack, NULL none (scenario storage) */
+    const struct cg_assignor_ops *const *protocols; /* join: partition.assignment.strategy, in
+                                         preference order (scenario storage) */
+    uint32_t n_protocols;
     int32_t *gp;                      /* partitions: owned (join, heartbeat), assignment
                                          (responses), commit or offset-fetch partitions */
     int64_t *off;                     /* offsets parallel to gp (commit, offset-fetch response) */

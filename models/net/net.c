@@ -22,7 +22,8 @@ const char *cg_err_name(cg_err_t e)
         "NONE", "MEMBER_ID_REQUIRED", "UNKNOWN_MEMBER_ID", "ILLEGAL_GENERATION",
         "REBALANCE_IN_PROGRESS", "FENCED_INSTANCE_ID", "NOT_COORDINATOR", "FENCED_MEMBER_EPOCH",
         "UNRELEASED_INSTANCE_ID", "INVALID_REQUEST", "STALE_MEMBER_EPOCH",
-        "COORDINATOR_NOT_AVAILABLE", "RebalanceInProgressException", "CommitFailedException",
+        "COORDINATOR_NOT_AVAILABLE", "INCONSISTENT_GROUP_PROTOCOL",
+        "RebalanceInProgressException", "CommitFailedException",
         "TimeoutException"};
     return (unsigned)e < CG_ERR_COUNT ? names[e] : "UNKNOWN_SERVER_ERROR";
 }
@@ -124,6 +125,10 @@ int32_t cg_net_msg_new(cg_net_t *n, uint8_t kind, int32_t li, uint32_t proc)
     m->err = CG_ERR_NONE;
     m->reason = CG_RS_COUNT;
     m->leader = m->meta_changed = m->sync = m->full = m->has_assignment = m->local = false;
+    m->owned_userdata = false;
+    m->protocols = NULL;
+    m->n_protocols = 0;
+    m->meta_version = 0;
     m->sent_ns = 0;
     m->client = li;
     m->proc = proc;

@@ -612,6 +612,7 @@ void cg_scenario_free(cg_scenario_t *s)
     for (size_t i = 0; i < s->n_faults; i++) {
         free(s->faults[i].target);
         free(s->faults[i].topics);
+        free(s->faults[i].strategy);
     }
     for (size_t i = 0; i < s->n_failure_models; i++)
         free(s->failure_models[i].name);

@@ -14,6 +14,7 @@
 #include "sim/diag.h"
 #include "sim/dist.h"
 #include "models/assign/assignor.h"
+#include "models/limits.h"
 
 typedef enum cg_arrival { CG_ARRIVAL_CONSTANT = 0, CG_ARRIVAL_POISSON } cg_arrival_t;
 typedef enum cg_key_dist { CG_KEYS_UNIFORM = 0, CG_KEYS_ZIPF } cg_key_dist_t;
@@ -65,6 +66,13 @@ typedef struct cg_consumer_cfg {
     int64_t join_at_ns;               /* join_at_ms, default 0 */
     sim_dist_t processing;            /* processing_ms per record, default constant 1 ms */
     cg_client_cfg_t cfg;              /* group config merged with the consumer's own */
+    const cg_assignor_ops_t *strategy[CG_MAX_STRATEGY]; /* classic: partition.assignment.strategy
+                                         in preference order (its own, the group's, or the
+                                         group's assignor alone) */
+    uint32_t n_strategy;
+    bool cooperative;                 /* classic: COOPERATIVE rebalance protocol: every assignor
+                                         of its list supports it (or the group's "rebalance"
+                                         when it has the group's list) */
 } cg_consumer_cfg_t;
 
 /* Broker-side settings of the group's coordinator (may be set in the group's "config"). */
@@ -91,6 +99,9 @@ typedef struct cg_group_cfg {
     sim_dist_t assignor_ms;           /* classic: the leader's assignment time between its JoinGroup
                                          response and its SyncGroup, default constant 0 */
     int64_t coordinator_failover_ns;  /* time to rediscover a moved coordinator, default 3000 ms */
+    bool strategies_vary;             /* classic: some member lists other assignors than the
+                                         group's, or a fault changes a list: the coordinator's
+                                         choice is written in rebalance_end */
     size_t first_consumer;            /* this group's consumers are consumers[first..first+n) */
     size_t n_consumers;
 } cg_group_cfg_t;
@@ -121,6 +132,11 @@ typedef struct cg_fault_cfg {
     int32_t *topics;                  /* restart/join: the process's new subscription (sorted),
                                          NULL = unchanged */
     size_t n_topics;
+    const cg_assignor_ops_t **strategy; /* restart/join/rolling_restart "config": the new
+                                         processes' partition.assignment.strategy, NULL = same */
+    uint32_t n_strategy;
+    bool cooperative;                 /* their rebalance protocol (every listed assignor
+                                         supports COOPERATIVE) */
 } cg_fault_cfg_t;
 
 /* A stochastic failure model: each targeted member alternates up (time-to-failure) and down

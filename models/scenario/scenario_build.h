@@ -68,8 +68,6 @@ size_t cg_build_dups(cg_build_t *b, cg_name_ix_t *v, size_t n,
 
 /* ---- configs (scenario_config.c) ---- */
 
-#define CG_MAX_STRATEGY 16            /* names in partition.assignment.strategy */
-
 typedef struct cg_cfg_layer {
     cg_client_cfg_t client;           /* client values; strings borrowed from the JSON tree */
     cg_broker_cfg_t broker;           /* coordinator values (group level only) */
@@ -88,6 +86,10 @@ bool cg_cfg_parse(cg_build_t *b, const cJSON *obj, cg_cfg_level_t level, cg_prot
 bool cg_cfg_check(cg_build_t *b, const cg_cfg_layer_t *l, cg_cfg_level_t level,
                   cg_protocol_t protocol);
 bool cg_cfg_is_set(const cg_cfg_layer_t *l, const char *key);
+/* A restart's or join's obj["config"]: partition.assignment.strategy only (the other settings
+ * are not modelled as changing), parsed into l (defaults elsewhere); false after errors. */
+bool cg_cfg_parse_restart(cg_build_t *b, const cJSON *obj, cg_protocol_t protocol,
+                          cg_cfg_layer_t *l);
 
 int cg_build_groups(cg_build_t *b, const cJSON *root);
 /* ---- memory budget (scenario_budget.c) ---- */

@@ -55,7 +55,7 @@ static const cfg_key_t KEYS[] = {
     {"group.instance.id", CFG_STR, 0, 0, NULL, WHERE_MEMBER, CL(group_instance_id)},
     {"client.rack", CFG_STR, 0, 0, NULL, WHERE_ANY, CL(client_rack)},
     {"group.remote.assignor", CFG_STR, 0, 0, NULL, WHERE_ANY, CL(group_remote_assignor)},
-    {"partition.assignment.strategy", CFG_STRATEGY, 0, 0, NULL, WHERE_GROUP, 0},
+    {"partition.assignment.strategy", CFG_STRATEGY, 0, 0, NULL, WHERE_ANY, 0},
     {"group.initial.rebalance.delay.ms", CFG_MS, 0, CG_INT32_MAX, NULL, WHERE_GROUP,
      BR(initial_rebalance_delay_ns)},
     {"group.min.session.timeout.ms", CFG_MS, 1, CG_INT32_MAX, NULL, WHERE_GROUP,
@@ -340,6 +340,29 @@ bool cg_cfg_parse(cg_build_t *b, const cJSON *obj, cg_cfg_level_t level, cg_prot
     }
     cg_jpath_pop(&b->c, old);
     return ok;
+}
+
+bool cg_cfg_parse_restart(cg_build_t *b, const cJSON *obj, cg_protocol_t protocol,
+                          cg_cfg_layer_t *l)
+{
+    static const char STRATEGY[] = "partition.assignment.strategy";
+    const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(obj, "config");
+    bool ok = true;
+    cg_cfg_defaults(l);
+    if (cfg && cJSON_IsObject(cfg)) {
+        size_t old = cg_jpath_key(&b->c, "config");
+        for (const cJSON *it = cfg->child; it; it = it->next) {
+            if (it->string && strcmp(it->string, STRATEGY) == 0)
+                continue;
+            size_t o2 = cg_jpath_key(&b->c, it->string ? it->string : "");
+            cg_jerr(&b->c, "a restart may change only %s (cgsim does not model other settings "
+                    "changing while a group runs)", STRATEGY);
+            cg_jpath_pop(&b->c, o2);
+            ok = false;
+        }
+        cg_jpath_pop(&b->c, old);
+    }
+    return cg_cfg_parse(b, obj, CG_CFG_CONSUMER, protocol, l) && ok;
 }
 
 static long long ms_of(int64_t ns)

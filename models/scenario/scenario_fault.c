@@ -204,6 +204,37 @@ static bool fault_span(cg_build_t *b, const cg_fault_cfg_t *f, int64_t interval_
     return false;
 }
 
+/* restart, join, rolling_restart: "config" with the new processes' partition.assignment.strategy
+ * (a rolling upgrade); classic groups only. */
+static bool fault_config(cg_build_t *b, const cJSON *o, cg_fault_cfg_t *f)
+{
+    cg_fault_action_t a = f->action;
+    bool allowed = a == CG_FAULT_RESTART || a == CG_FAULT_JOIN || a == CG_FAULT_ROLLING_RESTART;
+    if (!only_for(b, o, "config", allowed, "actions 'restart', 'join' and 'rolling_restart' (the "
+                  "new processes' partition.assignment.strategy)"))
+        return false;
+    if (!cJSON_GetObjectItemCaseSensitive(o, "config") || f->group < 0)
+        return true;
+    cg_group_cfg_t *g = &b->s->groups[f->group];
+    cg_cfg_layer_t l;
+    if (!cg_cfg_parse_restart(b, o, g->protocol, &l))
+        return false;
+    if (l.n_strategy == 0)
+        return true;
+    f->strategy = malloc(l.n_strategy * sizeof *f->strategy);
+    if (!f->strategy) {
+        cg_jerr(&b->c, "out of memory");
+        return false;
+    }
+    memcpy(f->strategy, l.strategy, l.n_strategy * sizeof *l.strategy);
+    f->n_strategy = (uint32_t)l.n_strategy;
+    f->cooperative = true;
+    for (uint32_t i = 0; i < f->n_strategy; i++)
+        f->cooperative = f->cooperative && f->strategy[i]->cooperative;
+    g->strategies_vary = true;
+    return true;
+}
+
 static bool fault_options(cg_build_t *b, const cJSON *o, cg_fault_cfg_t *f)
 {
     cg_fault_action_t a = f->action;
@@ -247,13 +278,15 @@ static bool fault_options(cg_build_t *b, const cJSON *o, cg_fault_cfg_t *f)
     } else {
         ok = false;
     }
+    ok = fault_config(b, o, f) && ok;
     return ok && fault_span(b, f, interval, rolling ? down : 0);
 }
 
 static void parse_fault(cg_build_t *b, const cJSON *item, cg_fault_cfg_t *f)
 {
     static const char *const KEYS[] = {"at_ms", "action", "target", "duration_ms", "factor",
-                                       "count", "interval_ms", "down_ms", "topics", NULL};
+                                       "count", "interval_ms", "down_ms", "topics", "config",
+                                       NULL};
     const char *actions[CG_FAULT_ACTION_COUNT + 1];
     const cJSON *o = cg_build_object(b, item);
     int action = -1;

@@ -283,6 +283,37 @@ static bool consumer_id(cg_build_t *b, const cJSON *o, int64_t count, const char
     return true;
 }
 
+static bool all_cooperative(const cg_assignor_ops_t *const *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!v[i]->cooperative)
+            return false;
+    return n > 0;
+}
+
+/* A classic consumer's partition.assignment.strategy: its own list, else the group's, else the
+ * group's assignor alone. Its rebalance protocol: the group's with the group's list; with a list
+ * of its own, COOPERATIVE when every assignor supports it (ConsumerCoordinator takes the
+ * highest protocol all of them support). */
+static void consumer_strategy(cg_build_t *b, cg_consumer_cfg_t *c, const cg_cfg_layer_t *l,
+                              const cg_cfg_layer_t *group_layer, int32_t gi)
+{
+    cg_group_cfg_t *g = &b->s->groups[gi];
+    bool own = l->n_strategy != group_layer->n_strategy ||
+               memcmp(l->strategy, group_layer->strategy,
+                      l->n_strategy * sizeof *l->strategy) != 0;
+    uint32_t n = 0;
+    if (!own && g->assignor)          /* the group's "assignor" is its members' first choice */
+        c->strategy[n++] = g->assignor;
+    for (size_t i = 0; i < l->n_strategy; i++)
+        if (own || l->strategy[i] != g->assignor)
+            c->strategy[n++] = l->strategy[i];
+    c->n_strategy = n;
+    c->cooperative = own ? all_cooperative(c->strategy, c->n_strategy) : g->cooperative;
+    if (own)
+        g->strategies_vary = true;
+}
+
 static void parse_consumer(cg_build_t *b, const cJSON *item, int32_t gi, size_t ci,
                            const cg_cfg_layer_t *group_layer)
 {
@@ -315,6 +346,8 @@ static void parse_consumer(cg_build_t *b, const cJSON *item, int32_t gi, size_t 
         cg_jpath_pop(&b->c, old);
     }
     c.cfg = l.client;
+    if (protocol == CG_PROTOCOL_CLASSIC)
+        consumer_strategy(b, &c, &l, group_layer, gi);
     /* Copies borrow nothing: expand() duplicates every string it stores. */
     if (id_ok && cg_budget_consumers(b, count, c.n_topics))
         expand(b, &c, id, l.client.group_instance_id, count, ci);

@@ -118,6 +118,8 @@ void cg_rec_rebalance_end(struct cg_world *w, const cg_group_t *g, int32_t gener
     sim_trace_ms(tr, "duration_ms", duration_ns);
     sim_trace_int(tr, "members", members);
     sim_trace_int(tr, "moved", moved);
+    if (g->reb_assignor)
+        sim_trace_str(tr, "assignor", g->reb_assignor);
     sim_trace_end(tr);
 }
 
@@ -160,7 +162,8 @@ void cg_rec_commit(struct cg_world *w, const cg_group_t *g, int32_t consumer, in
 }
 
 void cg_rec_fault(struct cg_world *w, const char *action, const char *target, bool applied,
-                  double factor, int64_t duration_ns, const int32_t *topics, size_t n_topics)
+                  double factor, int64_t duration_ns, const int32_t *topics, size_t n_topics,
+                  const cg_assignor_ops_t *const *strategy, size_t n_strategy)
 {
     sim_trace_t *tr = rec_begin(w, "fault");
     sim_trace_str(tr, "action", action);
@@ -174,6 +177,12 @@ void cg_rec_fault(struct cg_world *w, const char *action, const char *target, bo
         sim_trace_array_begin(tr, "topics");
         for (size_t i = 0; i < n_topics; i++)
             sim_trace_str(tr, NULL, w->s->topics[topics[i]].name);
+        sim_trace_array_end(tr);
+    }
+    if (strategy) {
+        sim_trace_array_begin(tr, "partition.assignment.strategy");
+        for (size_t i = 0; i < n_strategy; i++)
+            sim_trace_str(tr, NULL, strategy[i]->name);
         sim_trace_array_end(tr);
     }
     sim_trace_end(tr);

@@ -65,6 +65,9 @@ typedef struct cg_group {
     int32_t *last_owner;              /* last trace owner, -1 never */
     int32_t *snap_owner;              /* last owners when the open rebalance started */
     bool reb_open;                    /* a rebalance_start awaits its rebalance_end (consumer) */
+    const char *reb_assignor;         /* classic: the assignor the ending rebalance selected,
+                                         written in rebalance_end when the group's members
+                                         may list different ones; NULL otherwise */
     int64_t reb_start_ns;             /* when it started */
     int64_t *max_processed;           /* highest processed offset + 1 per partition */
     int64_t *unavail_since_ns;        /* unowned since (after first assignment), -1 */

@@ -1,0 +1,100 @@
+/* models/classic/protocol_select: which assignor ("protocol" in the JoinGroup) a classic group
+ * uses, and whether a JoinGroup may enter the group at all, as the group coordinator decides
+ * them (ClassicGroup.supportsProtocols, candidateProtocols, selectProtocol, and
+ * ClassicGroupMember.vote in Kafka 4.0; GroupMetadata in the Scala coordinator of 3.x).
+ *
+ * Admission: a JoinGroup to a group that is not Empty must list at least one name that every
+ * current member supports (its count equals the member count, the joining member counted with
+ * the protocols of its previous JoinGroup when it is already a member); else
+ * INCONSISTENT_GROUP_PROTOCOL. Selection, when a join phase completes: the candidates are the
+ * names every member supports; each member votes for the first name of its own list that is a
+ * candidate; the most votes win. Kafka breaks a tie by the iteration order of a
+ * HashMap<String, Integer>: the lowest bucket, (h ^ h >>> 16) & 15 with h = String.hashCode,
+ * first (Stream.max keeps the earlier of equal elements); range 9, roundrobin 10, sticky 8,
+ * cooperative-sticky 15, so a tie between range and cooperative-sticky goes to range.
+ * Example: members [range], [cooperative-sticky, range], [cooperative-sticky, range]: the only
+ * candidate is range, all three vote for it. Once the first member has left, the other two vote
+ * cooperative-sticky. */
+#include <string.h>
+#include "models/classic/coordinator.h"
+
+#define JAVA_HASHMAP_BUCKETS 16       /* a HashMap's table for up to 12 keys */
+
+static bool lists(const cg_member_t *m, const cg_assignor_ops_t *a)
+{
+    for (uint32_t i = 0; i < m->n_protocols; i++)
+        if (m->protocols[i] == a)
+            return true;
+    return false;
+}
+
+static bool is_member(const cg_member_t *m) { return m->serial && !m->pending; }
+
+/* Every member supports `a`. */
+static bool candidate(const cg_coord_t *g, const cg_assignor_ops_t *a)
+{
+    for (uint32_t s = 0; s < g->n_slots; s++)
+        if (is_member(&g->members[s]) && !lists(&g->members[s], a))
+            return false;
+    return true;
+}
+
+bool cg_coord_supports_protocols(const cg_coord_t *g, const cg_msg_t *msg)
+{
+    if (g->state == CG_GS_EMPTY || g->n_members == 0)
+        return msg->n_protocols > 0;
+    for (uint32_t i = 0; i < msg->n_protocols; i++)
+        if (candidate(g, msg->protocols[i]))
+            return true;
+    return false;
+}
+
+static uint32_t java_bucket(const char *name)
+{
+    uint32_t h = 0;
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+        h = 31u * h + *p;
+    return (h ^ (h >> 16)) & (JAVA_HASHMAP_BUCKETS - 1);
+}
+
+/* a before b in the vote map's iteration (bucket, then name: collisions are not modelled). */
+static bool iterates_before(const cg_assignor_ops_t *a, const cg_assignor_ops_t *b)
+{
+    uint32_t ba = java_bucket(a->name), bb = java_bucket(b->name);
+    return ba != bb ? ba < bb : strcmp(a->name, b->name) < 0;
+}
+
+const cg_assignor_ops_t *cg_coord_select_protocol(const cg_coord_t *g)
+{
+    const cg_assignor_ops_t *names[CG_MAX_STRATEGY * 4];
+    uint32_t votes[CG_MAX_STRATEGY * 4], n = 0;
+    for (uint32_t s = 0; s < g->n_slots; s++) {
+        const cg_member_t *m = &g->members[s];
+        if (!is_member(m))
+            continue;
+        const cg_assignor_ops_t *v = NULL;
+        for (uint32_t i = 0; i < m->n_protocols && !v; i++)
+            if (candidate(g, m->protocols[i]))
+                v = m->protocols[i];
+        if (!v)
+            continue;                 /* admission makes this impossible */
+        uint32_t k = 0;
+        while (k < n && names[k] != v)
+            k++;
+        if (k == n && n < sizeof names / sizeof names[0]) {
+            names[n] = v;
+            votes[n++] = 0;
+        }
+        if (k < n)
+            votes[k]++;
+    }
+    const cg_assignor_ops_t *best = NULL;
+    uint32_t best_votes = 0;
+    for (uint32_t k = 0; k < n; k++)
+        if (!best || votes[k] > best_votes ||
+            (votes[k] == best_votes && iterates_before(names[k], best))) {
+            best = names[k];
+            best_votes = votes[k];
+        }
+    return best ? best : g->cfg->assignor;
+}
