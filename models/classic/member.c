@@ -72,6 +72,7 @@ static void revoke_all(cg_client_t *c)
     cg_own_revoke_except(c->g, c, NULL, 0);
     c->n_owned = 0;
     c->rr = 0;
+    cg_fetch_owned_changed(c);
 }
 
 /* The membership is gone: partitions are lost (no revoke, no commit) at the next poll. */

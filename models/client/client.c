@@ -361,6 +361,7 @@ void cg_client_drop_owned(cg_client_t *c)
     cg_own_revoke_except(c->g, c, NULL, 0);
     c->n_owned = 0;
     c->rr = 0;
+    cg_fetch_owned_changed(c);
 }
 
 void cg_client_poll_step(cg_client_t *c)
@@ -473,6 +474,7 @@ void cg_client_stop(cg_client_t *c)
     sim_timer_clear(sim, &c->find_ev);
     c->n_owned = 0;
     c->n_chunks = 0;
+    cg_fetch_owned_changed(c);
     c->wait = CG_W_NONE;
     c->processing = false;
     c->finding = false;
@@ -497,6 +499,7 @@ bool cg_client_start(cg_client_t *c)
     c->commit_resend = false;
     c->n_owned = c->n_chunks = 0;
     c->rr = 0;
+    cg_fetch_owned_changed(c);
     c->last_poll_ns = c->last_hb_ok_ns = c->last_autocommit_ns = now;
     c->poll_ev = sim_schedule(&c->w->sim, now, on_poll_ev, c, c->proc);
     c->ops->start(c);
@@ -526,6 +529,7 @@ static void give_back_batch(cg_client_t *c)
             if (k >= 0)
                 c->owned[k].pos = c->chunks[i].from;
         }
+        cg_fetch_owned_changed(c);
         c->n_chunks = 0;
     } else if (c->processing) {
         cg_fetch_settle(c);
@@ -663,6 +667,8 @@ void cg_client_fini(cg_client_t *c)
         free(c->ms);
     sim_rng_fini(&c->proc_rng);
     free(c->owned);
+    free(c->wake);
+    free(c->ready);
     free(c->chunks);
     free(c->tr_owned);
 }

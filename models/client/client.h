@@ -51,6 +51,7 @@ typedef struct cg_owned {
     int64_t end_cache;                /* log end offset at cache_ns */
     int64_t cache_ns;                 /* time end_cache was read */
     int64_t next_arr_ns;              /* end_cache is valid for times < this */
+    int64_t wake_ns;                  /* no records past pos before this (INT64_MIN: some now) */
 } cg_owned_t;
 
 /* A chunk of the batch being processed: records [from, from+n) of partition gp. */
@@ -88,6 +89,11 @@ typedef struct cg_client {
     cg_owned_t *owned;                /* owned partitions sorted by gp */
     uint32_t n_owned, cap_owned;
     uint32_t rr;                      /* round-robin start index into owned */
+    uint32_t *wake;                   /* owned indexes with a position, a min-heap on wake_ns */
+    uint32_t n_wake, cap_wake;
+    uint32_t *ready;                  /* a fetch's owned indexes with records (scratch) */
+    uint32_t cap_ready;
+    bool wake_stale;                  /* owned or positions changed: rebuild `wake` first */
     cg_chunk_t *chunks;               /* current batch */
     uint32_t n_chunks, cap_chunks;
     int64_t batch_ret_ns;             /* current batch returned by the fetch at */

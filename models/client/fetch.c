@@ -7,6 +7,7 @@
  * the batch's processing time is one draw of the sum of its records' processing times. */
 #include "models/client/fetch.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include "models/world/ownership.h"
@@ -35,7 +36,16 @@ int32_t cg_fetch_owned_find(const cg_client_t *c, int32_t gp)
 
 int cg_fetch_owned_reserve(cg_client_t *c, uint32_t n)
 {
+    c->wake_stale = true;   /* the caller is about to change the table */
+    if (sim_vec_reserve(&c->wake, &c->cap_wake, n, sizeof *c->wake, 8) != 0 ||
+        sim_vec_reserve(&c->ready, &c->cap_ready, n, sizeof *c->ready, 8) != 0)
+        return -1;
     return sim_vec_reserve(&c->owned, &c->cap_owned, n, sizeof *c->owned, 8);
+}
+
+void cg_fetch_owned_changed(cg_client_t *c)
+{
+    c->wake_stale = true;
 }
 
 void cg_fetch_owned_init(cg_owned_t *o, int32_t gp)
@@ -46,6 +56,7 @@ void cg_fetch_owned_init(cg_owned_t *o, int32_t gp)
     o->end_cache = 0;
     o->cache_ns = -1;
     o->next_arr_ns = -1;
+    o->wake_ns = INT64_MIN;
 }
 
 /* Positions from an OffsetFetch response: the committed offset, or auto.offset.reset when the
@@ -53,6 +64,7 @@ void cg_fetch_owned_init(cg_owned_t *o, int32_t gp)
  * committed offset and the reset policy is none (the caller surfaces the error and closes). */
 bool cg_fetch_set_positions(cg_client_t *c, const int32_t *gp, const int64_t *off, uint32_t n)
 {
+    c->wake_stale = true;
     for (uint32_t i = 0; i < n; i++) {
         int32_t k = cg_fetch_owned_find(c, gp[i]);
         if (k < 0 || c->owned[k].pos >= 0)
@@ -94,22 +106,106 @@ static inline int64_t end_at(cg_client_t *c, cg_owned_t *o, int64_t t)
     return o->end_cache;
 }
 
-/* Records available at time t over owned partitions; *next = earliest later arrival. */
-static int64_t available(cg_client_t *c, int64_t t, int64_t *next)
+/* ---- the wake heap: owned partitions by the time they may next have records ----
+ *
+ * A fetch visits only the partitions that have records, never the idle ones, so its cost does
+ * not grow with the partitions a member owns. Invariant: a partition in the heap has no record
+ * past its position before its wake_ns: either wake_ns = INT64_MIN (it has, or may have,
+ * records: look now) or wake_ns = next_arr_ns with pos >= end_cache (the log end cannot pass pos
+ * before the next arrival, and it never decreases). Positions change only in take_batch, which
+ * re-keys what it took; any other change of the owned table or of a position marks the heap
+ * stale (cg_fetch_owned_changed), and the next fetch rebuilds it with every key INT64_MIN. */
+
+static inline bool wake_before(const cg_client_t *c, uint32_t a, uint32_t b)
 {
-    int64_t avail = 0;
-    *next = INT64_MAX;
-    for (uint32_t i = 0; i < c->n_owned; i++) {
-        cg_owned_t *o = &c->owned[i];
-        if (o->pos < 0)
-            continue;
-        int64_t e = end_at(c, o, t);
-        if (e > o->pos)
-            avail += e - o->pos;
-        if (o->next_arr_ns < *next)
-            *next = o->next_arr_ns;
+    int64_t x = c->owned[a].wake_ns, y = c->owned[b].wake_ns;
+    return x < y || (x == y && a < b);
+}
+
+static void wake_sift_up(cg_client_t *c, uint32_t k)
+{
+    uint32_t v = c->wake[k];
+    while (k > 0) {
+        uint32_t parent = (k - 1) / 2;
+        if (!wake_before(c, v, c->wake[parent]))
+            break;
+        c->wake[k] = c->wake[parent];
+        k = parent;
     }
-    return avail;
+    c->wake[k] = v;
+}
+
+static void wake_sift_down(cg_client_t *c, uint32_t k)
+{
+    uint32_t v = c->wake[k], n = c->n_wake;
+    for (;;) {
+        uint32_t child = 2 * k + 1;
+        if (child >= n)
+            break;
+        if (child + 1 < n && wake_before(c, c->wake[child + 1], c->wake[child]))
+            child++;
+        if (!wake_before(c, c->wake[child], v))
+            break;
+        c->wake[k] = c->wake[child];
+        k = child;
+    }
+    c->wake[k] = v;
+}
+
+static void wake_push(cg_client_t *c, uint32_t i)
+{
+    c->wake[c->n_wake] = i;
+    wake_sift_up(c, c->n_wake++);
+}
+
+static uint32_t wake_pop(cg_client_t *c)
+{
+    uint32_t top = c->wake[0];
+    c->wake[0] = c->wake[--c->n_wake];
+    if (c->n_wake > 0)
+        wake_sift_down(c, 0);
+    assert(top < c->n_owned && "wake heap not rebuilt after the owned table changed");
+    return top;
+}
+
+/* Every owned partition with a position, keyed INT64_MIN in index order (a valid heap). */
+static void wake_rebuild(cg_client_t *c)
+{
+    c->n_wake = 0;
+    for (uint32_t i = 0; i < c->n_owned; i++) {
+        if (c->owned[i].pos < 0)
+            continue;
+        c->owned[i].wake_ns = INT64_MIN;
+        c->wake[c->n_wake++] = i;
+    }
+    c->wake_stale = false;
+}
+
+/* The partitions with records at broker time t leave the heap for c->ready, in owned order;
+ * returns how many. Those found idle go back keyed by their next arrival (> t). */
+static uint32_t collect(cg_client_t *c, int64_t t)
+{
+    uint32_t k = 0;
+    while (c->n_wake > 0 && c->owned[c->wake[0]].wake_ns <= t) {
+        uint32_t i = wake_pop(c);
+        cg_owned_t *o = &c->owned[i];
+        if (end_at(c, o, t) > o->pos) {
+            uint32_t j = k++;
+            for (; j > 0 && c->ready[j - 1] > i; j--)   /* insertion: k is small */
+                c->ready[j] = c->ready[j - 1];
+            c->ready[j] = i;
+        } else {
+            o->wake_ns = o->next_arr_ns;
+            wake_push(c, i);
+        }
+    }
+    return k;
+}
+
+/* Earliest time an idle partition may have records, INT64_MAX when none will. */
+static int64_t wake_next(const cg_client_t *c)
+{
+    return c->n_wake > 0 ? c->owned[c->wake[0]].wake_ns : INT64_MAX;
 }
 
 static int chunk_push(cg_client_t *c, int32_t gp, int64_t from, int64_t n)
@@ -121,30 +217,35 @@ static int chunk_push(cg_client_t *c, int32_t gp, int64_t from, int64_t n)
     return 0;
 }
 
-/* Take up to max.poll.records records at broker time t, round-robin from c->rr. */
-static int64_t take_batch(cg_client_t *c, int64_t t)
+/* Take up to max.poll.records records at broker time t from the k partitions collect() found
+ * with records, round-robin from c->rr over the owned table (as a scan of every owned partition
+ * from c->rr would, skipping the idle ones); they all go back into the heap. */
+static int64_t take_batch(cg_client_t *c, int64_t t, uint32_t k)
 {
     int64_t want = c->cfg->cfg.max_poll_records, got = 0;
-    uint32_t n = c->n_owned, last = c->rr;
+    uint32_t n = c->n_owned, last = c->rr, start = c->rr % n, first = 0;
     c->n_chunks = 0;
-    uint32_t i = n ? c->rr % n : 0;
-    for (uint32_t k = 0; k < n && got < want; k++, i = i + 1 == n ? 0 : i + 1) {
+    while (first < k && c->ready[first] < start)
+        first++;
+    for (uint32_t j = 0; j < k && got < want; j++) {
+        uint32_t i = c->ready[(first + j) % k];
         cg_owned_t *o = &c->owned[i];
-        if (o->pos < 0)
-            continue;
         int64_t e = end_at(c, o, t);
-        if (e <= o->pos)
-            continue;
         int64_t take = e - o->pos < want - got ? e - o->pos : want - got;
         if (chunk_push(c, o->gp, o->pos, take) != 0) {
             cg_world_fail(c->w, "out of memory");
-            return got;
+            break;
         }
         o->pos += take;
         got += take;
         last = i + 1 == n ? 0 : i + 1;
     }
-    c->rr = n ? last : 0;
+    c->rr = last;
+    for (uint32_t j = 0; j < k; j++) {
+        cg_owned_t *o = &c->owned[c->ready[j]];
+        o->wake_ns = o->pos < o->end_cache ? INT64_MIN : o->next_arr_ns;
+        wake_push(c, c->ready[j]);
+    }
     return got;
 }
 
@@ -153,24 +254,25 @@ int64_t cg_fetch_batch(cg_client_t *c)
     int64_t now = sim_now(&c->w->sim);
     int64_t at = now + cg_net_delay_ns(&c->w->net, c->ci);       /* request reaches the broker */
     int64_t deadline = at + c->cfg->cfg.fetch_max_wait_ns;
-    int64_t next;
-    int64_t avail = available(c, at, &next);
+    if (c->wake_stale)
+        wake_rebuild(c);
+    uint32_t k = collect(c, at);
     int64_t when = at;
-    for (int k = 0; avail == 0 && k < CG_FETCH_SCAN_MAX; k++) {
+    for (int scan = 0; k == 0 && scan < CG_FETCH_SCAN_MAX; scan++) {
+        int64_t next = wake_next(c);   /* may be a lower bound: collect re-checks */
         if (next >= deadline)
             break;
         when = next;
-        avail = available(c, when, &next);
+        k = collect(c, when);
     }
     __builtin_prefetch(c->proc_rng.gen->state);   /* the batch draws come last: start loading */
-    if (avail == 0)
+    if (k == 0)
         when = deadline;
     int64_t ret = when + cg_net_delay_ns(&c->w->net, c->ci);     /* response reaches the client */
-    if (avail == 0 && ret < now + CG_FETCH_MIN_IDLE_NS)
+    if (k == 0 && ret < now + CG_FETCH_MIN_IDLE_NS)
         ret = now + CG_FETCH_MIN_IDLE_NS;
-    int64_t got = avail > 0 ? take_batch(c, when) : 0;
-    if (avail == 0)
-        c->n_chunks = 0;
+    c->n_chunks = 0;
+    int64_t got = k > 0 ? take_batch(c, when, k) : 0;
     /* One draw for the whole batch, of the law of the sum of its per-record times (sim/dist:
      * exponential -> gamma, constant -> n * v). Exact here because nothing in the model sees an
      * instant between two records of a batch: positions advance when the fetch returns (as
@@ -203,14 +305,12 @@ void cg_fetch_settle(cg_client_t *c)
 }
 
 /* Start loading what this poll will touch, scattered over memory (thousands of entities): the
- * owned partitions (fetch), the processing stream (batch draws) and the group's per-partition
+ * wake heap and owned table (fetch), the processing stream (batch draws) and the group's per-partition
  * ownership slots of the batch (settle). The loads overlap instead of stalling one by one. */
 void cg_fetch_prefetch(const cg_client_t *c)
 {
-    const char *o = (const char *)c->owned;
-    size_t bytes = (size_t)c->n_owned * sizeof *c->owned;
-    for (size_t off = 0; off < bytes; off += 64)
-        __builtin_prefetch(o + off, 1);
+    __builtin_prefetch(c->wake);
+    __builtin_prefetch(c->owned, 1);
     __builtin_prefetch(c->proc_rng.gen);
     if (!c->processing)
         return;

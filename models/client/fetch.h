@@ -1,7 +1,8 @@
 /* models/client/fetch: the fetch half of a consumer's poll loop (models/client).
  * Owns: reading the partition logs for the owned partitions (with the per-partition log-end
- *       cache), the broker-side wait for data (fetch.max.wait.ms), taking up to
- *       max.poll.records round-robin, the batch's processing time, settling processed records.
+ *       cache and a heap of the times idle partitions may next have records), the broker-side
+ *       wait for data (fetch.max.wait.ms), taking up to max.poll.records round-robin, the
+ *       batch's processing time, settling processed records.
  * Does not own: membership, commits or the scheduling of the client's next poll.
  * Invariant: a fetch advances positions only over records that exist at the broker time it is
  *            served, and draws processing times only from the client's own stream. */
@@ -19,8 +20,11 @@
 
 /* Index of partition gp in the client's sorted owned table, or -1. */
 int32_t cg_fetch_owned_find(const cg_client_t *c, int32_t gp);
-/* Room for n owned partitions; 0 or -1 (out of memory). */
+/* Room for n owned partitions (and their wake heap); 0 or -1 (out of memory). */
 int cg_fetch_owned_reserve(cg_client_t *c, uint32_t n);
+/* The owned table or a position changed outside a fetch (or is about to: reserve implies it):
+ * the next fetch rebuilds its wake heap. */
+void cg_fetch_owned_changed(cg_client_t *c);
 /* A newly owned partition: position unknown until OffsetFetch, empty log-end cache. */
 void cg_fetch_owned_init(cg_owned_t *o, int32_t gp);
 /* Positions from an OffsetFetch response (committed offset or auto.offset.reset); false when the
