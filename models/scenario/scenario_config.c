@@ -16,7 +16,8 @@ typedef enum cfg_kind {
     CFG_BOOL,                         /* true / false */
     CFG_RESET,                        /* auto.offset.reset */
     CFG_STR,                          /* string, borrowed */
-    CFG_STRATEGY                      /* partition.assignment.strategy */
+    CFG_STRATEGY,                     /* partition.assignment.strategy */
+    CFG_PROTOCOL                      /* group.protocol: must be the group's "protocol" */
 } cfg_kind_t;
 
 typedef enum cfg_where {
@@ -56,6 +57,7 @@ static const cfg_key_t KEYS[] = {
     {"client.rack", CFG_STR, 0, 0, NULL, WHERE_ANY, CL(client_rack)},
     {"group.remote.assignor", CFG_STR, 0, 0, NULL, WHERE_ANY, CL(group_remote_assignor)},
     {"partition.assignment.strategy", CFG_STRATEGY, 0, 0, NULL, WHERE_ANY, 0},
+    {"group.protocol", CFG_PROTOCOL, 0, 0, NULL, WHERE_ANY, 0},
     {"group.initial.rebalance.delay.ms", CFG_MS, 0, CG_INT32_MAX, NULL, WHERE_GROUP,
      BR(initial_rebalance_delay_ns)},
     {"group.min.session.timeout.ms", CFG_MS, 1, CG_INT32_MAX, NULL, WHERE_GROUP,
@@ -244,6 +246,8 @@ static bool parse_value(cg_build_t *b, const cfg_key_t *k, const cJSON *v, cg_cf
         return true;
     case CFG_STRATEGY:
         return parse_strategy(b, v, l);
+    case CFG_PROTOCOL:
+        return false;                 /* group_protocol() */
     }
     return false;
 }
@@ -255,12 +259,8 @@ static bool misplaced(cg_build_t *b, const cfg_key_t *k, cg_cfg_level_t level)
         return true;
     }
     if (k->where == WHERE_GROUP && level == CG_CFG_CONSUMER) {
-        if (k->kind == CFG_STRATEGY)
-            cg_jerr(&b->c, "%s must be the same for every member: set it in the group's config",
-                    k->name);
-        else
-            cg_jerr(&b->c, "%s is a group coordinator (broker) setting: set it in the group's "
-                    "config", k->name);
+        cg_jerr(&b->c, "%s is a group coordinator (broker) setting: set it in the group's "
+                "config", k->name);
         return true;
     }
     return false;
@@ -307,6 +307,41 @@ static bool protocol_allows(cg_build_t *b, const cfg_key_t *k, cg_protocol_t pro
     return true;
 }
 
+/* group.protocol, Kafka's client setting, is accepted when it names the group's "protocol".
+ * A consumer (or a restarted process) of the other protocol in the group is Kafka 4.0's online
+ * migration (KIP-848: the first ConsumerGroupHeartbeat converts a classic group to a consumer
+ * group that keeps its classic members, as group.consumer.migration.policy allows; the last
+ * consumer-protocol member leaving converts it back), which cgsim does not model: refused. */
+static bool group_protocol(cg_build_t *b, const cJSON *v, cg_cfg_level_t level,
+                           cg_protocol_t protocol)
+{
+    static const char *const NAMES[] = {"classic", "consumer"};
+    int p = -1;
+    for (int i = 0; i < 2; i++)
+        if (cJSON_IsString(v) && strcmp(v->valuestring, NAMES[i]) == 0)
+            p = i;
+    if (p < 0) {
+        if (cJSON_IsString(v))
+            cg_jerr(&b->c, "unknown value '%s' (expected one of: classic, consumer)",
+                    cg_jshow(&b->c, v->valuestring));
+        else
+            cg_jerr(&b->c, "expected a string, got %s", cg_jtype(v));
+        return false;
+    }
+    if ((cg_protocol_t)p == protocol)
+        return true;
+    if (level == CG_CFG_GROUP)
+        cg_jerr(&b->c, "'%s' differs from the group's \"protocol\" ('%s')", NAMES[p],
+                NAMES[protocol]);
+    else
+        cg_jerr(&b->c, "'%s' in a %s group is an online migration between the protocols "
+                "(Kafka 4.0 converts the group while it runs, as group.consumer.migration.policy "
+                "allows, bidirectional by default), which cgsim does not model: give the group "
+                "one protocol (its \"protocol\" field) for the group before or after the "
+                "migration", NAMES[p], NAMES[protocol]);
+    return false;
+}
+
 bool cg_cfg_parse(cg_build_t *b, const cJSON *obj, cg_cfg_level_t level, cg_protocol_t protocol,
                   cg_cfg_layer_t *l)
 {
@@ -332,7 +367,8 @@ bool cg_cfg_parse(cg_build_t *b, const cJSON *obj, cg_cfg_level_t level, cg_prot
         }
         size_t o2 = cg_jpath_key(&b->c, name);
         if (misplaced(b, &KEYS[i], level) || !protocol_allows(b, &KEYS[i], protocol) ||
-            !parse_value(b, &KEYS[i], it, l))
+            !(KEYS[i].kind == CFG_PROTOCOL ? group_protocol(b, it, level, protocol)
+                                           : parse_value(b, &KEYS[i], it, l)))
             ok = false;
         else
             l->set |= 1u << i;
@@ -352,8 +388,9 @@ bool cg_cfg_parse_restart(cg_build_t *b, const cJSON *obj, cg_protocol_t protoco
     if (cfg && cJSON_IsObject(cfg)) {
         size_t old = cg_jpath_key(&b->c, "config");
         for (const cJSON *it = cfg->child; it; it = it->next) {
-            if (it->string && strcmp(it->string, STRATEGY) == 0)
-                continue;
+            if (it->string && (strcmp(it->string, STRATEGY) == 0 ||
+                               strcmp(it->string, "group.protocol") == 0))
+                continue;             /* group.protocol: cg_cfg_parse says why it is refused */
             size_t o2 = cg_jpath_key(&b->c, it->string ? it->string : "");
             cg_jerr(&b->c, "a restart may change only %s (cgsim does not model other settings "
                     "changing while a group runs)", STRATEGY);
