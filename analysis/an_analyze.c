@@ -392,9 +392,10 @@ static int an_on_fault(an_reader_t *r, const cJSON *rec, const char *type, int64
         return -1;
     r->res->faults++;
     r->res->faults_applied += cJSON_IsTrue(applied);
-    if (cJSON_IsTrue(applied) && strcmp(action, "add_partitions") == 0)
-        return an_on_add_partitions(r, rec, type, target, t_ns);
-    if (cJSON_IsTrue(applied) && an_fault_stop(r, action, target, t_ns))
+    bool adds = strcmp(action, "add_partitions") == 0;   /* a topic target, not a member */
+    if (cJSON_IsTrue(applied) && adds && an_on_add_partitions(r, rec, type, target, t_ns))
+        return -1;
+    if (cJSON_IsTrue(applied) && !adds && an_fault_stop(r, action, target, t_ns))
         return -1;
     snprintf(label, sizeof label, "%s %s", action, target);
     if (r->st.obs && r->st.obs->mark)

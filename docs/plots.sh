@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # docs/plots.sh [CGSIM]: the example pictures in docs/ (story.json with its seed: timeline, lag,
-# rebalance CDF; quickstart.json compared over four assignors and 20 seeds). Needs gnuplot.
+# rebalance CDF; add_partitions.json: timeline; quickstart.json compared over four assignors and
+# 20 seeds). Needs gnuplot.
 set -eu
 cd "$(dirname "$0")/.."
 bin=${1:-./build/cgsim}
@@ -11,6 +12,9 @@ trap 'rm -rf "$tmp"' EXIT
 cp "$tmp/story/timeline.png" docs/plot-timeline.png
 cp "$tmp/story/lag.png" docs/plot-lag.png
 cp "$tmp/story/rebalance_cdf.png" docs/plot-rebalance-cdf.png
+"$bin" run scenarios/add_partitions.json --quiet --trace "$tmp/add.jsonl"
+"$bin" plot "$tmp/add.jsonl" --out "$tmp/add"
+cp "$tmp/add/timeline.png" docs/plot-add-partitions.png
 "$bin" compare scenarios/quickstart.json --assignors range,roundrobin,sticky,cooperative-sticky \
   --seeds 20 --json > "$tmp/compare.json"
 "$bin" plot --compare "$tmp/compare.json" --out "$tmp/compare"
