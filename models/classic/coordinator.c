@@ -73,8 +73,10 @@ static int32_t slot_alloc(cg_coord_t *g)
     return (int32_t)g->n_slots++;
 }
 
-static void member_reset(cg_member_t *m, int32_t consumer, int32_t instance, uint64_t serial)
+static void member_reset(cg_coord_t *g, cg_member_t *m, int32_t consumer, int32_t instance,
+                         uint64_t serial)
 {
+    cg_coord_protocols_changed(g);
     m->serial = serial;
     m->consumer = consumer;
     m->instance = instance;
@@ -91,6 +93,7 @@ static void slot_free(cg_coord_t *g, int32_t slot)
     cg_member_t *m = &g->members[slot];
     sim_timer_clear(g->sim, &m->timer);
     m->serial = 0;
+    cg_coord_protocols_changed(g);
     g->free_slots[g->n_free++] = slot;
 }
 
@@ -129,6 +132,8 @@ static int take_subscription(cg_coord_t *g, cg_member_t *m, const cg_msg_t *msg)
     m->topics = msg->topics;
     m->n_topics = msg->n_topics;
     m->rack = msg->rack;
+    if (m->protocols != msg->protocols || m->n_protocols != msg->n_protocols)
+        cg_coord_protocols_changed(g);
     m->protocols = msg->protocols;
     m->n_protocols = msg->n_protocols;
     if (msg->n > m->cap_owned) {
@@ -671,7 +676,7 @@ static int32_t add_member(cg_coord_t *g, const cg_msg_t *msg, bool pending)
         return -1;
     }
     cg_member_t *m = &g->members[slot];
-    member_reset(m, msg->client, msg->instance, g->next_serial++);
+    member_reset(g, m, msg->client, msg->instance, g->next_serial++);
     m->pending = pending;
     m->session_ns = msg->session_timeout_ns;
     m->rebalance_timeout_ns = msg->rebalance_timeout_ns;
@@ -785,6 +790,7 @@ static void on_join(cg_coord_t *g, int32_t mi)
     if (m && m->pending) {
         int32_t slot = msg->slot;
         m->pending = false;
+        cg_coord_protocols_changed(g);
         g->n_pending--;
         g->n_members++;
         if (take_subscription(g, m, msg) != 0) {

@@ -126,6 +126,16 @@ typedef struct cg_coord {
     int64_t rebalance_start_ns;       /* when PreparingRebalance was entered */
     bool failover_pending;            /* next rebalance reason is coordinator_failover */
     bool down;                        /* coordinator unavailable (failover in progress) */
+    /* How many members list each protocol, so that "every member supports it" costs O(1) per
+     * name instead of a pass over the members (a JoinGroup from each of 1,000 members would
+     * otherwise cost 10^6 steps per rebalance); recounted when protocols_version moved. */
+    uint64_t protocols_version;       /* bumped when a member's protocols or membership change */
+    uint64_t protocols_counted;       /* the version proto_count was taken at */
+    uint32_t n_proto;                 /* distinct protocols some member lists */
+    uint32_t proto_members;           /* members counted */
+    const cg_assignor_ops_t *proto[CG_MAX_STRATEGY];   /* those protocols */
+    uint32_t proto_count[CG_MAX_STRATEGY];             /* members listing proto[k] */
+    bool proto_overflow;              /* more distinct protocols than proto holds: no counts */
     int32_t *instance_slot;           /* per static instance index: member slot, -1 */
     const char **instance_ids;        /* distinct group.instance.id values, sorted */
     uint32_t n_instances;
@@ -165,8 +175,10 @@ const char *cg_coord_state_name(cg_gstate_t s);
 void cg_coord_complete_join(cg_coord_t *g);
 /* models/classic/protocol_select.c: a JoinGroup lists a protocol every member supports (or the
  * group is Empty); else INCONSISTENT_GROUP_PROTOCOL. */
-bool cg_coord_supports_protocols(const cg_coord_t *g, const cg_msg_t *msg);
+bool cg_coord_supports_protocols(cg_coord_t *g, const cg_msg_t *msg);
 /* The assignor the members' votes select for the generation being completed. */
-const cg_assignor_ops_t *cg_coord_select_protocol(const cg_coord_t *g);
+const cg_assignor_ops_t *cg_coord_select_protocol(cg_coord_t *g);
+/* A member was added or removed, became a full member, or sent new protocols. */
+void cg_coord_protocols_changed(cg_coord_t *g);
 
 #endif

@@ -30,16 +30,64 @@ static bool lists(const cg_member_t *m, const cg_assignor_ops_t *a)
 
 static bool is_member(const cg_member_t *m) { return m->serial && !m->pending; }
 
-/* Every member supports `a`. */
-static bool candidate(const cg_coord_t *g, const cg_assignor_ops_t *a)
+void cg_coord_protocols_changed(cg_coord_t *g)
 {
-    for (uint32_t s = 0; s < g->n_slots; s++)
-        if (is_member(&g->members[s]) && !lists(&g->members[s], a))
-            return false;
-    return true;
+    g->protocols_version++;
 }
 
-bool cg_coord_supports_protocols(const cg_coord_t *g, const cg_msg_t *msg)
+/* Count, for each distinct protocol, the members that list it (a name listed twice by one
+ * member counts once). */
+static void count_protocols(cg_coord_t *g)
+{
+    g->n_proto = g->proto_members = 0;
+    g->proto_overflow = false;
+    for (uint32_t s = 0; s < g->n_slots; s++) {
+        const cg_member_t *m = &g->members[s];
+        if (!is_member(m))
+            continue;
+        g->proto_members++;
+        for (uint32_t i = 0; i < m->n_protocols; i++) {
+            const cg_assignor_ops_t *a = m->protocols[i];
+            bool seen = false;
+            for (uint32_t j = 0; j < i && !seen; j++)
+                seen = m->protocols[j] == a;
+            if (seen)
+                continue;
+            uint32_t k = 0;
+            while (k < g->n_proto && g->proto[k] != a)
+                k++;
+            if (k == g->n_proto) {
+                if (k == CG_MAX_STRATEGY) {
+                    g->proto_overflow = true;
+                    continue;
+                }
+                g->proto[g->n_proto] = a;
+                g->proto_count[g->n_proto++] = 0;
+            }
+            g->proto_count[k]++;
+        }
+    }
+    g->protocols_counted = g->protocols_version;
+}
+
+/* Every member supports `a`. */
+static bool candidate(cg_coord_t *g, const cg_assignor_ops_t *a)
+{
+    if (g->protocols_counted != g->protocols_version)
+        count_protocols(g);
+    if (g->proto_overflow) {   /* beyond the table: ask every member */
+        for (uint32_t s = 0; s < g->n_slots; s++)
+            if (is_member(&g->members[s]) && !lists(&g->members[s], a))
+                return false;
+        return true;
+    }
+    for (uint32_t k = 0; k < g->n_proto; k++)
+        if (g->proto[k] == a)
+            return g->proto_count[k] == g->proto_members;
+    return g->proto_members == 0;
+}
+
+bool cg_coord_supports_protocols(cg_coord_t *g, const cg_msg_t *msg)
 {
     if (g->state == CG_GS_EMPTY || g->n_members == 0)
         return msg->n_protocols > 0;
@@ -64,7 +112,7 @@ static bool iterates_before(const cg_assignor_ops_t *a, const cg_assignor_ops_t 
     return ba != bb ? ba < bb : strcmp(a->name, b->name) < 0;
 }
 
-const cg_assignor_ops_t *cg_coord_select_protocol(const cg_coord_t *g)
+const cg_assignor_ops_t *cg_coord_select_protocol(cg_coord_t *g)
 {
     const cg_assignor_ops_t *names[CG_MAX_STRATEGY * 4];
     uint32_t votes[CG_MAX_STRATEGY * 4], n = 0;
