@@ -1215,3 +1215,36 @@ Test(classic_coord, protocol_votes_and_the_java_hashmap_tie_break)
     cr_assert_eq(f->co->protocol, &cg_assignor_cooperative_sticky);
     fx_free(f);
 }
+
+/* A static member replaced by a process with other protocols rebalances only when the selected
+ * protocol would change (updateStaticMemberThenRebalanceOrCompleteJoin). Both static members
+ * list [range, cooperative-sticky]: range. A replacement of i1 listing [cooperative-sticky, range]
+ * makes the vote 1:1, still range: no rebalance. One listing [cooperative-sticky] alone leaves
+ * cooperative-sticky the only candidate: a rebalance, and it is selected. */
+Test(classic_coord, a_static_replacement_changing_the_selected_protocol_rebalances)
+{
+    fx_t *f = fx_new();
+    protocols(f, 3, RANGE_COOP, 2);
+    protocols(f, 4, RANGE_COOP, 2);
+    form(f, S01, 2);
+    cr_assert_eq(f->co->protocol, &cg_assignor_range);
+    run_ms(f, 10000);
+    f->inst[2] = 1;
+    f->sub[2] = f->sub[4];
+    f->n_sub[2] = f->n_sub[4];
+    protocols(f, 2, COOP_RANGE, 2);
+    send_join_new(f, 2);
+    run_ms(f, 10003);
+    cr_assert_eq(count_ev(f, EV_START), 1, "range stays selected: no rebalance");
+    cr_assert_eq(f->co->state, CG_GS_STABLE);
+    run_ms(f, 11000);
+    f->inst[1] = 1;
+    f->sub[1] = f->sub[4];
+    f->n_sub[1] = f->n_sub[4];
+    protocols(f, 1, COOP, 1);
+    send_join_new(f, 1);
+    run_ms(f, 11002);
+    cr_assert_eq(count_ev(f, EV_START), 2, "cooperative-sticky would be selected: rebalance");
+    cr_assert_eq(last_ev(f, EV_START)->reason, CG_RS_METADATA);
+    fx_free(f);
+}

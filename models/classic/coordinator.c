@@ -732,7 +732,10 @@ static void static_join(cg_coord_t *g, int32_t mi)
         return;
     }
     g->env.member_joined(g->env.ctx, consumer, m->id, old_id);
-    if (g->state == CG_GS_STABLE && m->in_gen && same) {
+    /* A replacement whose protocols would change the selected one rebalances
+     * (updateStaticMemberThenRebalanceOrCompleteJoin: "joined with change of protocol"). */
+    bool protocol_kept = cg_coord_select_protocol(g) == g->protocol;
+    if (g->state == CG_GS_STABLE && m->in_gen && same && protocol_kept) {
         respond_current(g, slot, mi);
     } else if (g->state == CG_GS_STABLE && m->in_gen) {
         /* A new subscription: Kafka rebalances instead of replacing silently
