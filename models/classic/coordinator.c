@@ -724,6 +724,7 @@ static void static_join(cg_coord_t *g, int32_t mi)
     if (m->consumer != consumer)
         g->env.member_replaced(g->env.ctx, m->consumer);
     bool same = same_subscription(m, msg);
+    bool same_protocols = m->protocols == msg->protocols && m->n_protocols == msg->n_protocols;
     m->serial = g->next_serial++;
     m->consumer = consumer;
     make_member_id(g, m, consumer, instance);
@@ -734,7 +735,7 @@ static void static_join(cg_coord_t *g, int32_t mi)
     g->env.member_joined(g->env.ctx, consumer, m->id, old_id);
     /* A replacement whose protocols would change the selected one rebalances
      * (updateStaticMemberThenRebalanceOrCompleteJoin: "joined with change of protocol"). */
-    bool protocol_kept = cg_coord_select_protocol(g) == g->protocol;
+    bool protocol_kept = same_protocols || cg_coord_select_protocol(g) == g->protocol;
     if (g->state == CG_GS_STABLE && m->in_gen && same && protocol_kept) {
         respond_current(g, slot, mi);
     } else if (g->state == CG_GS_STABLE && m->in_gen) {
