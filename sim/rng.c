@@ -99,14 +99,6 @@ static const gsl_rng_type RNG_MT_TYPE = {
     &rng_mt_get_double,
 };
 
-uint64_t sim_splitmix64(uint64_t x)
-{
-    uint64_t z = x + UINT64_C(0x9e3779b97f4a7c15);
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
-}
-
 static uint64_t fnv1a64(const char *key)
 {
     uint64_t h = SIM_FNV_OFFSET;

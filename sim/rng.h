@@ -21,6 +21,14 @@ void sim_rng_fini(sim_rng_t *r);
 double sim_rng_uniform(sim_rng_t *r);                /* [0, 1) */
 double sim_rng_uniform_pos(sim_rng_t *r);            /* (0, 1) */
 uint64_t sim_rng_below(sim_rng_t *r, uint64_t n);    /* uniform integer in [0, n), n >= 1 */
-uint64_t sim_splitmix64(uint64_t x);
+/* splitmix64's output function (Steele, Lea, Flood 2014); inline: the partition logs call it
+ * for every uniform of their Poisson draws. */
+static inline uint64_t sim_splitmix64(uint64_t x)
+{
+    uint64_t z = x + UINT64_C(0x9e3779b97f4a7c15);
+    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return z ^ (z >> 31);
+}
 
 #endif

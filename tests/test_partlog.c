@@ -1,6 +1,8 @@
 /* tests/test_partlog: partition logs: exact constant arrivals, Poisson buckets (moments, common
  * random numbers whatever the query pattern), windows, next_arrival_ns, key skew. */
 #include <criterion/criterion.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -399,4 +401,46 @@ Test(partlog, partitions_added_while_running)
     }
     cr_expect_eq(total, 20000);   /* the producer's rate is unchanged, only spread wider */
     cg_partlog_free(pl);
+}
+
+/* The partition streams' splitmix64 sequence as a GSL generator, to draw with GSL itself. */
+typedef struct ref_sm {
+    uint64_t x;                       /* splitmix64 counter */
+} ref_sm_t;
+
+static uint64_t ref_sm_next(ref_sm_t *s)
+{
+    uint64_t z = s->x + UINT64_C(0x9e3779b97f4a7c15);
+    s->x = z;
+    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return z ^ (z >> 31);
+}
+
+static void ref_sm_set(void *v, unsigned long seed) { ((ref_sm_t *)v)->x = seed; }
+static unsigned long ref_sm_get(void *v) { return (unsigned long)(ref_sm_next(v) >> 32); }
+static double ref_sm_get_double(void *v) { return (double)(ref_sm_next(v) >> 11) * 0x1p-53; }
+
+static const gsl_rng_type REF_SM = {"ref-splitmix64", 0xffffffffUL, 0, sizeof(ref_sm_t),
+                                    &ref_sm_set, &ref_sm_get, &ref_sm_get_double};
+
+/* The inlined small-mean Poisson draw gives gsl_ran_poisson's count from the same stream, and
+ * leaves the stream where GSL leaves it, for means from tiny to the inline bound of 10. */
+Test(partlog, small_poisson_matches_gsl)
+{
+    gsl_rng *ref = gsl_rng_alloc(&REF_SM);
+    cr_assert_not_null(ref);
+    const double means[] = {1e-9, 0.001, 0.3, 1, 2, 2.5, 7.25, 9.999, 10};
+    for (size_t m = 0; m < sizeof means / sizeof means[0]; m++) {
+        uint64_t x = UINT64_C(0x1234567) * (m + 1);
+        gsl_rng_set(ref, (unsigned long)x);
+        for (int i = 0; i < 20000; i++) {
+            int64_t got = cg_partlog_poisson_small(&x, means[m]);
+            int64_t want = (int64_t)gsl_ran_poisson(ref, means[m]);
+            cr_assert_eq(got, want, "mean %g draw %d: %lld, GSL %lld", means[m], i,
+                         (long long)got, (long long)want);
+            cr_assert_eq(x, ((ref_sm_t *)ref->state)->x, "mean %g draw %d: stream", means[m], i);
+        }
+    }
+    gsl_rng_free(ref);
 }

@@ -56,6 +56,7 @@
 #define PL_FIXED_SCALE 1048576.0              /* 2^20: rate rounding for inexact rates */
 #define PL_SEARCH_BUCKETS 60                  /* next_arrival looks this many buckets ahead */
 #define PL_POISSON_NORMAL_MIN 1e9             /* bucket means at or above: normal approximation */
+#define PL_POISSON_INLINE_MAX 10.0            /* bucket means up to this: pl_poisson_small */
 #define PL_NONE INT64_MIN                     /* bucket index of an empty slot */
 #define PL_PART_ALIGN 64u                     /* bytes: parts[] starts on a cache line */
 #define PL_PART_BYTES 128u                    /* sizeof(pl_part_t), a whole number of lines */
@@ -114,20 +115,21 @@ typedef struct pl_sm_state {
     uint64_t x;                       /* splitmix64 counter */
 } pl_sm_state_t;
 
-static uint64_t pl_sm_next(void *vstate)
+static inline uint64_t pl_sm_step(uint64_t *x)
 {
-    pl_sm_state_t *s = vstate;
-    uint64_t out = sim_splitmix64(s->x);
-    s->x += UINT64_C(0x9e3779b97f4a7c15);
+    uint64_t out = sim_splitmix64(*x);
+    *x += UINT64_C(0x9e3779b97f4a7c15);
     return out;
 }
 
+static uint64_t pl_sm_next(void *vstate) { return pl_sm_step(&((pl_sm_state_t *)vstate)->x); }
+
+/* The generator's get_double, which gsl_rng_uniform returns: 53 bits in [0, 1). */
+static inline double pl_sm_uniform(uint64_t *x) { return (double)(pl_sm_step(x) >> 11) * 0x1p-53; }
+
 static void pl_sm_set(void *vstate, unsigned long seed) { ((pl_sm_state_t *)vstate)->x = seed; }
 static unsigned long pl_sm_get(void *vstate) { return (unsigned long)(pl_sm_next(vstate) >> 32); }
-static double pl_sm_get_double(void *vstate)
-{
-    return (double)(pl_sm_next(vstate) >> 11) * 0x1p-53;
-}
+static double pl_sm_get_double(void *vstate) { return pl_sm_uniform(&((pl_sm_state_t *)vstate)->x); }
 
 static const gsl_rng_type PL_SM_TYPE = {
     "cgsim-splitmix64", 0xffffffffUL, 0, sizeof(pl_sm_state_t), &pl_sm_set, &pl_sm_get,
@@ -486,11 +488,33 @@ static int64_t pl_next_active(const cg_partlog_t *pl, const pl_part_t *pp, int64
     return best;
 }
 
+/* gsl_ran_poisson(gen, mean) for mean <= PL_POISSON_INLINE_MAX, computed here: GSL 2.x
+ * multiplies uniforms until the product falls to exp(-mean) or below and returns the number of
+ * factors minus one; the same uniforms in the same order give the same count (test_partlog
+ * compares the two), without two indirect calls per uniform. */
+static int64_t pl_poisson_small(uint64_t *x, double mean)
+{
+    double emu = exp(-mean), prod = 1.0;
+    int64_t k = 0;
+    do {
+        prod *= pl_sm_uniform(x);
+        k++;
+    } while (prod > emu);
+    return k - 1;
+}
+
+int64_t cg_partlog_poisson_small(uint64_t *state, double mean)
+{
+    return pl_poisson_small(state, mean);
+}
+
 static int64_t pl_draw(cg_partlog_t *pl, pl_part_t *pp, int64_t b)
 {
     double mean = pl_bucket_mean(pl, pp, b);
     if (mean <= 0)
         return 0;
+    if (mean <= PL_POISSON_INLINE_MAX)
+        return pl_poisson_small(&pp->rng_state, mean);
     ((pl_sm_state_t *)pl->gen->state)->x = pp->rng_state;
     int64_t n;
     if (mean < PL_POISSON_NORMAL_MIN) {

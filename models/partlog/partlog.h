@@ -28,6 +28,9 @@ int64_t cg_partlog_next_arrival_ns(cg_partlog_t *pl, int64_t gp, int64_t now_ns)
 /* cg_partlog_end_offset(now_ns), and *next_ns = cg_partlog_next_arrival_ns(now_ns), in one call
  * (the same values as the two calls in that order). */
 int64_t cg_partlog_end_next(cg_partlog_t *pl, int64_t gp, int64_t now_ns, int64_t *next_ns);
+/* A Poisson count of the given mean <= 10 from a partition stream's splitmix64 state (advanced):
+ * the value gsl_ran_poisson gives on that stream (exposed for tests/test_partlog.c). */
+int64_t cg_partlog_poisson_small(uint64_t *state, double mean);
 /* Records produced over all partitions by now_ns (O(partitions): for run_end). */
 int64_t cg_partlog_produced_total(cg_partlog_t *pl, int64_t now_ns);
 /* Mean arrival rate of a partition, records per second (for reports; summed over the phases
