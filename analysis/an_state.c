@@ -74,6 +74,7 @@ void an_state_fini(an_state_t *s)
     free(s->scratch);
     free(s->key);
     free(s->adds);
+    free(s->add_order);
     an_map_fini(&s->group_ids);
     an_map_fini(&s->topics);
     memset(s, 0, sizeof *s);
@@ -104,12 +105,32 @@ size_t an_state_member(an_state_t *s, size_t g, const char *name)
 }
 
 /* The add_partitions record that created partition p of topic t, or AN_MAP_NONE. */
+/* (topic, from, index) order of adds a and b. */
+static bool an_add_before(const an_state_t *s, size_t a, size_t b)
+{
+    const an_add_t *x = &s->adds[a], *y = &s->adds[b];
+    if (x->topic != y->topic)
+        return x->topic < y->topic;
+    return x->from != y->from ? x->from < y->from : a < b;
+}
+
+/* The last add in (topic, from) order with (topic, from) <= (t, p); it holds p when p < to
+ * (the ranges of one topic do not overlap in a simulator's trace). O(log adds). */
 static size_t an_add_of(const an_state_t *s, size_t t, int64_t p)
 {
-    for (size_t k = 0; k < s->n_adds; k++)
-        if (s->adds[k].topic == t && p >= s->adds[k].from && p < s->adds[k].to)
-            return k;
-    return AN_MAP_NONE;
+    size_t lo = 0, hi = s->n_adds;                  /* first entry after (t, p) */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const an_add_t *a = &s->adds[s->add_order[mid]];
+        if (a->topic < t || (a->topic == t && a->from <= p))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0)
+        return AN_MAP_NONE;
+    size_t k = s->add_order[lo - 1];
+    return s->adds[k].topic == t && p < s->adds[k].to ? k : AN_MAP_NONE;
 }
 
 /* A new entry for a partition an add_partitions record created: unowned since then when the
@@ -163,7 +184,14 @@ int an_state_partitions_added(an_state_t *s, const char *topic, int64_t from, in
     size_t k = s->n_adds;
     if (t == AN_MAP_NONE || an_grow((void **)&s->adds, &s->adds_cap, k + 1, sizeof *s->adds))
         return -1;
+    if (an_grow((void **)&s->add_order, &s->add_order_cap, k + 1, sizeof *s->add_order))
+        return -1;
     s->adds[s->n_adds++] = (an_add_t){t, from, to, t_ns};
+    size_t i = k;                                   /* insertion: O(adds), adds are few */
+    while (i > 0 && an_add_before(s, k, s->add_order[i - 1]))
+        i--;
+    memmove(&s->add_order[i + 1], &s->add_order[i], (k - i) * sizeof *s->add_order);
+    s->add_order[i] = k;
     for (size_t g = 0; g < an_map_len(&s->group_ids); g++) {
         an_grp_t *gr = &s->grp[g];
         if (t >= gr->topic_sub_cap || !gr->topic_sub[t])

@@ -119,6 +119,9 @@ typedef struct an_state {
     size_t key_cap;                   /* capacity of key */
     an_add_t *adds;                   /* add_partitions records, in trace order */
     size_t n_adds, adds_cap;
+    size_t *add_order;                /* indexes into adds sorted by (topic, from, index): a
+                                         partition's add is found by binary search */
+    size_t add_order_cap;
 } an_state_t;
 
 /* One [topic, partition] of a record's "partitions" list. */

@@ -375,18 +375,19 @@ Test(analyze, sampled_lag_from_lag_records)
 /* add_partitions: group a read topic t before the add, so its two new partitions are unowned
  * from the add (1000 ms): t-2 until its assignment at 1500 (500 ms), t-3, never assigned in a, to
  * the end (2000 ms). Group b did not read t then: t-3 counts from its first listing's view, the
- * later of b's first assignment (100) and the partition's creation (1000), to 2000: 1000 ms. */
+ * later of b's first assignment (100) and the partition's creation (1000), to 2000: 1000 ms.
+ * A second add at 2500 (t-4): both groups read t by then, 500 ms each to the end. */
 Test(analyze, partitions_added_count_from_their_creation)
 {
     an_result_t res;
     char err[512] = "";
     cr_assert_eq(analyze("add_partitions.jsonl", false, &res, err, sizeof err), 0, "%s", err);
     cr_assert_eq(res.n_groups, 2);
-    expect_near(res.groups[0].unavailable_partition_ms, 500.0 + 2000.0);
-    expect_near(res.groups[0].stalled_partition_ms, 500.0 + 2000.0);
-    cr_expect_eq(res.groups[0].partitions, 4);
-    expect_near(res.groups[1].unavailable_partition_ms, 1000.0);
-    cr_expect_eq(res.groups[1].partitions, 2);
+    expect_near(res.groups[0].unavailable_partition_ms, 500.0 + 2000.0 + 500.0);
+    expect_near(res.groups[0].stalled_partition_ms, 500.0 + 2000.0 + 500.0);
+    cr_expect_eq(res.groups[0].partitions, 5);
+    expect_near(res.groups[1].unavailable_partition_ms, 1000.0 + 500.0);
+    cr_expect_eq(res.groups[1].partitions, 3);
     an_result_fini(&res);
     expect_error("add_partitions_bad.jsonl", false,
                  "add_partitions_bad.jsonl:2: fault add_partitions: count 5 of partitions 4 "
