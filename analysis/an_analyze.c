@@ -328,6 +328,44 @@ static int an_on_lag(an_reader_t *r, const cJSON *rec, const char *type, int64_t
     return 0;
 }
 
+static int64_t an_ms_to_ns(double ms)
+{
+    return (int64_t)llround(ms * 1e6);
+}
+
+/* latency: records first processed in an interval, by sim/loghist bucket (models/latency). */
+static int an_on_latency(an_reader_t *r, const cJSON *rec, const char *type, int64_t t_ns)
+{
+    size_t g;
+    int64_t records, sum = 0;
+    const cJSON *maxv, *arr;
+    int64_t counts[SIM_LOGHIST_BUCKETS] = {0};
+    (void)t_ns;
+    if (an_group_of(r, rec, type, &g) || an_int(r, rec, type, "records", &records) ||
+        !(maxv = an_field(r, rec, type, "max_ms", AN_NUM)) ||
+        !(arr = an_field(r, rec, type, "buckets", AN_ARR)))
+        return -1;
+    if (records < 0 || maxv->valuedouble < 0 || maxv->valuedouble > AN_MAX_T_MS)
+        return an_fail(r, "%s: negative records or max_ms out of range", type);
+    const cJSON *e;
+    cJSON_ArrayForEach(e, arr) {
+        const cJSON *b = cJSON_GetArrayItem(e, 0), *n = cJSON_GetArrayItem(e, 1);
+        if (!cJSON_IsArray(e) || cJSON_GetArraySize(e) != 2 || !an_is_int(b) || !an_is_int(n) ||
+            b->valuedouble < 0 || b->valuedouble >= SIM_LOGHIST_BUCKETS || n->valuedouble < 0 ||
+            n->valuedouble > 9e18)
+            return an_fail(r, "%s: buckets: expected [bucket 0..%d, count >= 0] pairs", type,
+                           SIM_LOGHIST_BUCKETS - 1);
+        counts[(int)b->valuedouble] = an_sat_add(counts[(int)b->valuedouble],
+                                                 (int64_t)n->valuedouble);
+        sum = an_sat_add(sum, (int64_t)n->valuedouble);
+    }
+    if (sum != records)
+        return an_fail(r, "%s: buckets add up to %lld, records is %lld", type, (long long)sum,
+                       (long long)records);
+    return an_state_latency(&r->st, g, records, an_ms_to_ns(maxv->valuedouble), counts)
+               ? an_oom(r) : 0;
+}
+
 static int an_on_error(an_reader_t *r, const cJSON *rec, const char *type, int64_t t_ns)
 {
     size_t g, m;
@@ -473,7 +511,7 @@ static const an_type_entry_t AN_TYPES[] = {
     {"member_leave", an_on_member_leave}, {"rebalance_start", an_on_rebalance_start},
     {"rebalance_end", an_on_rebalance_end}, {"zombie", an_on_zombie},
     {"duplicate", an_on_duplicate},     {"error", an_on_error},
-    {"lag", an_on_lag},
+    {"lag", an_on_lag},                 {"latency", an_on_latency},
     {"fault", an_on_fault},             {"run_start", an_on_run_start},
     {"run_end", an_on_run_end},         {"run_aborted", an_on_run_aborted},
 };
@@ -487,11 +525,6 @@ static an_handler_fn an_handler(const char *type)
 }
 
 /* ---- the line loop ---- */
-
-static int64_t an_ms_to_ns(double ms)
-{
-    return (int64_t)llround(ms * 1e6);
-}
 
 /* t_ms must be below AN_MAX_T_MS (checked by every caller) so that t_ns fits in int64. */
 static int an_check_time(an_reader_t *r, int64_t t_ns, double t_ms)

@@ -39,6 +39,9 @@
  *   committed lag of any partition at any sample; lag_committed_total.max and .mean are the
  *   largest and the mean (over samples) of the group's total; position likewise. A sample with
  *   no committed (position) partition adds nothing to that figure.
+ * - latency: from `latency` records, whose bucket counts are summed per group; p50 and p99 are
+ *   sim_loghist_quantile of the sums (nearest rank, the bucket's largest value, at most the
+ *   largest max_ms), max the largest max_ms.
  * - owned_partition_ms (per member): sum of its ownership intervals. */
 #ifndef AN_ANALYZE_H
 #define AN_ANALYZE_H
@@ -49,6 +52,7 @@
 #include <stdio.h>
 #include <cjson/cJSON.h>
 #include "analysis/an_stats.h"
+#include "sim/loghist.h"
 #include "sim/series.h"
 
 #define AN_NO_GROUP ((size_t)-1)      /* observer mark that belongs to no group (faults) */
@@ -135,6 +139,11 @@ typedef struct an_group_sum {
     sim_series_t lag_committed_max;   /* committed_max: the largest partition's */
     sim_series_t lag_position_total;  /* position: the group's total end - position */
     sim_series_t lag_position_max;    /* position_max */
+    /* End-to-end latency, from `latency` records (an_series.c; sim/loghist as the summary). */
+    int64_t latency_records;          /* sum of their records */
+    int64_t latency_max_ns;           /* largest max_ms, -1 without any record */
+    double latency_p50_ms, latency_p99_ms; /* sim_loghist_quantile; NaN without records */
+    int64_t latency_counts[SIM_LOGHIST_BUCKETS]; /* summed buckets (microseconds) */
     int64_t commits_ok;               /* commit records with ok=true */
     int64_t commits_failed;           /* commit records with ok=false */
     int64_t commits_failed_by[AN_COMMIT_ERRORS]; /* of those, by error (an_commit_error_names) */

@@ -12,6 +12,7 @@ static const char *const AN_FIG_NAMES[AN_FIG_COUNT] = {
     "rebalance_ms_max", "rebalance_ms_mean", "stalled_partition_ms", "unavailable_partition_ms", "moved_partitions",
     "duplicates", "zombie_records", "max_lag_records", "lag_mean_records",
     "sampled_committed_lag_mean", "sampled_committed_lag_max", "sampled_position_lag_max",
+    "latency_ms_p50", "latency_ms_p99", "latency_ms_max",
     "commits_failed",
     "balance_mean", "balance_max", "records_consumed",
 };
@@ -44,6 +45,9 @@ int an_figures_of(const an_result_t *res, double out[AN_FIG_COUNT])
         t.lag_committed_max.max < 0 ? NAN : (double)t.lag_committed_max.max;
     out[AN_FIG_SAMPLED_POSITION_LAG_MAX] =
         t.lag_position_max.max < 0 ? NAN : (double)t.lag_position_max.max;
+    out[AN_FIG_LATENCY_MS_P50] = t.latency_p50_ms;
+    out[AN_FIG_LATENCY_MS_P99] = t.latency_p99_ms;
+    out[AN_FIG_LATENCY_MS_MAX] = t.latency_max_ns < 0 ? NAN : (double)t.latency_max_ns / 1e6;
     out[AN_FIG_COMMITS_FAILED] = (double)t.commits_failed;
     out[AN_FIG_BALANCE_MEAN] = t.balance_mean;
     out[AN_FIG_BALANCE_MAX] = t.balance_max < 0 ? NAN : (double)t.balance_max;

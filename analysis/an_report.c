@@ -87,6 +87,10 @@ static cJSON *an_group_json(const an_group_sum_t *g)
     bad = bad || an_add_num(o, "lag_mean_records", g->lag_mean_records);
     bad = bad || an_add_num(o, "max_total_lag_records", an_or_nan(g->max_total_lag_records));
     bad = bad || an_add_sampled_lag(o, g);
+    cJSON *lat = bad ? NULL : cJSON_AddObjectToObject(o, "latency_ms");
+    bad = bad || !lat || an_add_num(lat, "records", (double)g->latency_records) ||
+          an_add_num(lat, "p50", g->latency_p50_ms) || an_add_num(lat, "p99", g->latency_p99_ms) ||
+          an_add_num(lat, "max", g->latency_max_ns < 0 ? NAN : (double)g->latency_max_ns / 1e6);
     bad = bad || an_add_num(o, "commits_ok", (double)g->commits_ok);
     bad = bad || an_add_num(o, "commits_failed", (double)g->commits_failed);
     cJSON *by = bad ? NULL : cJSON_AddObjectToObject(o, "commits_failed_by_error");
@@ -143,7 +147,8 @@ typedef enum an_row {
     AN_ROW_REBALANCES, AN_ROW_P50, AN_ROW_P90, AN_ROW_P99, AN_ROW_MAX, AN_ROW_MEAN,
     AN_ROW_STALLED, AN_ROW_UNAVAILABLE, AN_ROW_MOVED, AN_ROW_DUPLICATES, AN_ROW_ZOMBIE, AN_ROW_MAX_LAG,
     AN_ROW_LAG_MEAN, AN_ROW_MAX_TOTAL_LAG, AN_ROW_SLAG_CMAX, AN_ROW_SLAG_CTMAX, AN_ROW_SLAG_CTMEAN,
-    AN_ROW_SLAG_PMAX, AN_ROW_SLAG_PTMAX, AN_ROW_COMMITS_OK, AN_ROW_COMMITS_FAILED,
+    AN_ROW_SLAG_PMAX, AN_ROW_SLAG_PTMAX, AN_ROW_LAT_P50, AN_ROW_LAT_P99, AN_ROW_LAT_MAX,
+    AN_ROW_COMMITS_OK, AN_ROW_COMMITS_FAILED,
     AN_ROW_BALANCE_MEAN,
     AN_ROW_BALANCE_MAX, AN_ROW_PARTITIONS, AN_ROW_ERRORS, AN_ROW_CONFLICTS, AN_ROW_COUNT
 } an_row_t;
@@ -159,6 +164,7 @@ static const struct {
     {"max total lag records", 0},
     {"sampled lag committed max", 0}, {"  group total max", 0}, {"  group total mean", 1},
     {"sampled lag position max", 0}, {"  group total max", 0},
+    {"latency ms p50", 3}, {"latency ms p99", 3}, {"latency ms max", 3},
     {"commits ok", 0}, {"commits failed", 0}, {"balance mean (max-min)", 3},
     {"balance max (max-min)", 0}, {"partitions", 0}, {"errors", 0},
     {"ownership conflicts", 0},
@@ -186,6 +192,9 @@ static double an_row_value(const an_group_sum_t *g, an_row_t row)
     case AN_ROW_SLAG_CTMEAN: return sim_series_mean(&g->lag_committed_total);
     case AN_ROW_SLAG_PMAX: return an_or_nan(g->lag_position_max.max);
     case AN_ROW_SLAG_PTMAX: return an_or_nan(g->lag_position_total.max);
+    case AN_ROW_LAT_P50: return g->latency_p50_ms;
+    case AN_ROW_LAT_P99: return g->latency_p99_ms;
+    case AN_ROW_LAT_MAX: return g->latency_max_ns < 0 ? NAN : (double)g->latency_max_ns / 1e6;
     case AN_ROW_COMMITS_OK: return (double)g->commits_ok;
     case AN_ROW_COMMITS_FAILED: return (double)g->commits_failed;
     case AN_ROW_BALANCE_MEAN: return g->balance_mean;
@@ -312,6 +321,12 @@ static void an_total_series(an_group_sum_t *t, const an_group_sum_t *g)
     sim_series_t *ts[4] = {&t->lag_committed_total, &t->lag_committed_max,
                            &t->lag_position_total, &t->lag_position_max};
     t->lag_samples = an_sat_add(t->lag_samples, g->lag_samples);
+    /* Latency over groups: one histogram of every group's records. */
+    t->latency_records = an_sat_add(t->latency_records, g->latency_records);
+    if (g->latency_max_ns > t->latency_max_ns)
+        t->latency_max_ns = g->latency_max_ns;
+    for (int b = 0; b < SIM_LOGHIST_BUCKETS; b++)
+        t->latency_counts[b] = an_sat_add(t->latency_counts[b], g->latency_counts[b]);
     for (int k = 0; k < 4; k++)
         if (gs[k]->max > ts[k]->max)
             ts[k]->max = gs[k]->max;
@@ -364,6 +379,7 @@ int an_result_total(const an_result_t *res, an_group_sum_t *t)
     sim_series_init(&t->lag_committed_max);
     sim_series_init(&t->lag_position_total);
     sim_series_init(&t->lag_position_max);
+    t->latency_max_ns = -1;
     t->lag_mean_records = t->balance_mean = t->first_assignment_ms = NAN;
     for (size_t i = 0; i < res->n_groups; i++)
         n += (size_t)res->groups[i].rebalances;
@@ -383,5 +399,6 @@ int an_result_total(const an_result_t *res, an_group_sum_t *t)
     }
     an_stats_sort(t->rebalance_durations_ms, n);
     t->rebalance_ms = an_stats_quantiles(t->rebalance_durations_ms, n);
+    an_latency_quantiles(t);
     return 0;
 }

@@ -50,6 +50,7 @@ void an_state_init(an_state_t *s, const an_observer_t *obs)
 
 static void an_grp_fini(an_grp_t *g)
 {
+    an_series_fini(g);
     for (size_t i = 0; i < an_map_len(&g->member_ids); i++)
         free(g->mem[i].owned);
     free(g->mem);

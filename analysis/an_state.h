@@ -94,6 +94,9 @@ typedef struct an_grp {
     double lag_integral;              /* integral of lag_total dt, record-ns */
     int64_t lag_samples;              /* `lag` records */
     sim_series_t slag[4];             /* sampled lag: AN_SLAG_* (an_series.c) */
+    int64_t lat_records;              /* latency: sum of records */
+    int64_t lat_max_ns;               /* largest max_ms, -1 none */
+    int64_t *lat_counts;              /* SIM_LOGHIST_BUCKETS summed counts, NULL before any */
     uint64_t stamp;                   /* last stamp used */
     bool *topic_sub;                  /* per topic index: some partition appeared in an
                                          assignment (the group reads the topic) */
@@ -180,7 +183,13 @@ typedef struct an_lag_rec {
     int64_t position_n, position, position_max;
 } an_lag_rec_t;
 void an_series_init(an_grp_t *gr);
+void an_series_fini(an_grp_t *gr);
+/* One `latency` record: counts[SIM_LOGHIST_BUCKETS] already checked. 0 or -1 (out of memory). */
+int an_state_latency(an_state_t *s, size_t g, int64_t records, int64_t max_ns,
+                     const int64_t *counts);
 void an_state_lag(an_state_t *s, size_t g, int64_t t_ns, const an_lag_rec_t *l);
+/* p50/p99 of o->latency_counts (also for totals over groups). */
+void an_latency_quantiles(an_group_sum_t *o);
 /* Copy the sampled figures into the group's summary. */
 void an_series_summary(const an_grp_t *gr, an_group_sum_t *o);
 int an_counter_add(an_counter_t *c, const char *key, int64_t n);

@@ -73,7 +73,8 @@ static void run_usage(FILE *f)
         CLI_BUDGET_HELP "\n"
         "A summary goes to stderr: per group rebalances (count, mean and max latency), partitions\n"
         "moved, stalled and unowned partition-seconds, max lag at commits, duplicates, zombie\n"
-        "records, and the lag sampled every lag_sample_ms (committed and position lag); records\n"
+        "records, the lag sampled every lag_sample_ms (committed and position lag) and the\n"
+        "end-to-end latency of records (append to processed: p50, p99, max); records\n"
         "produced and consumed; events; where the trace went. Progress is shown while stderr is\n"
         "a terminal. Ctrl-C (SIGINT) or SIGTERM stops the run cleanly (a second one kills it).\n\n"
         "Exit status: 0 completed; 130 (SIGINT) or 143 (SIGTERM) interrupted (the trace ends\n"
@@ -200,6 +201,20 @@ static void run_print_lag(const cg_group_summary_t *g)
             run_fig(pt, sizeof pt, g->lag_position_total.max));
 }
 
+/* End-to-end latency (models/latency) with sim/loghist's quantiles, as analyze computes them. */
+static void run_print_latency(const cg_group_summary_t *g)
+{
+    if (g->latency_records == 0) {
+        fprintf(stderr, "    latency (append to processed): p50 - ms, p99 - ms, max - ms\n");
+        return;
+    }
+    uint64_t max_us = (uint64_t)g->latency_max_ns / 1000;
+    fprintf(stderr, "    latency (append to processed): p50 %.3f ms, p99 %.3f ms, max %.3f ms\n",
+            (double)sim_loghist_quantile(g->latency_counts, 0.5, max_us) / 1e3,
+            (double)sim_loghist_quantile(g->latency_counts, 0.99, max_us) / 1e3,
+            (double)g->latency_max_ns / 1e6);
+}
+
 static void run_print_group(const cg_group_summary_t *g)
 {
     double mean_ms = g->rebalances > 0
@@ -217,6 +232,7 @@ static void run_print_group(const cg_group_summary_t *g)
             lag, (long long)g->duplicates,
             (long long)g->zombie_records);
     run_print_lag(g);
+    run_print_latency(g);
 }
 
 static void run_print_summary(const cg_scenario_t *s, const run_args_t *r, uint64_t seed,

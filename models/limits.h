@@ -40,7 +40,8 @@
  * element, measured on this build and rounded up (see models/scenario_budget.c). */
 #define CG_DEFAULT_MEMORY_BUDGET_BYTES (1024ULL * 1024 * 1024)
 #define CG_MAX_MEMORY_BUDGET_MIB (1024ULL * 1024)           /* 1 TiB: the flag's upper bound */
-#define CG_BYTES_PER_PARTITION 160         /* partition log (128) + world tables */
+#define CG_BYTES_PER_PARTITION 296         /* partition log (128) + latency checkpoints (136) +
+                                              world tables */
 #define CG_BYTES_PER_GROUP_PARTITION 64    /* coordinator state of one group, every partition */
 #define CG_BYTES_PER_PRODUCER_PARTITION 160 /* one producer's rate entry (built, then copied) */
 #define CG_BYTES_PER_CONSUMER 2048         /* configuration, client, member, streams */

@@ -393,3 +393,28 @@ Test(analyze, partitions_added_count_from_their_creation)
                  "add_partitions_bad.jsonl:2: fault add_partitions: count 5 of partitions 4 "
                  "(expected 1 <= count <= partitions <= 1000000)");
 }
+
+/* Latency from `latency` records: bucket counts summed per group, nearest-rank quantiles reported
+ * as the bucket's largest value (sim/loghist) and capped by the largest max_ms; totals over groups
+ * merge the histograms (compare). Buckets must add up to records. */
+Test(analyze, latency_from_latency_records)
+{
+    an_result_t res;
+    char err[512] = "";
+    cr_assert_eq(analyze("latency.jsonl", false, &res, err, sizeof err), 0, "%s", err);
+    const an_group_sum_t *g = &res.groups[0], *h = &res.groups[1];
+    cr_expect_eq(g->latency_records, 100);
+    cr_expect_eq(g->latency_max_ns, 11000000);
+    expect_near(g->latency_p50_ms, 0.191);    /* rank 50: bucket 25, [160, 192) us */
+    expect_near(g->latency_p99_ms, 11.0);     /* rank 99: bucket 49 [10240, 12288) us, capped */
+    expect_near(h->latency_p50_ms, 2.5);
+    an_group_sum_t t;
+    cr_assert_eq(an_result_total(&res, &t), 0);
+    cr_expect_eq(t.latency_records, 101);
+    expect_near(t.latency_p50_ms, 0.191);
+    expect_near(t.latency_p99_ms, 11.0);
+    an_group_sum_fini(&t);
+    an_result_fini(&res);
+    expect_error("latency_bad.jsonl", false,
+                 "latency_bad.jsonl:2: latency: buckets add up to 50, records is 60");
+}

@@ -100,7 +100,7 @@ Test(lag_sample, debug_samples_add_up_to_the_group_record)
     free(json);
 }
 
-/* The trace without its lag lines. */
+/* The trace without its lag and latency lines. */
 static char *without_lag(const char *t)
 {
     char *out = calloc(1, strlen(t) + 1);
@@ -108,7 +108,9 @@ static char *without_lag(const char *t)
     for (const char *p = t; *p;) {
         const char *e = strchr(p, '\n');
         size_t l = e ? (size_t)(e - p + 1) : strlen(p);
-        if (strncmp(p + strcspn(p, ","), ",\"type\":\"lag\"", 12) != 0) {
+        const char *type = p + strcspn(p, ",");
+        if (strncmp(type, ",\"type\":\"lag\"", 12) != 0 &&
+            strncmp(type, ",\"type\":\"latency\"", 16) != 0) {
             memcpy(out + n, p, l);
             n += l;
         }
@@ -129,7 +131,9 @@ Test(lag_sample, the_sampler_changes_nothing_else)
     cr_assert_eq(off.groups[0].lag_committed_total.max, -1, "no data");
     cr_assert_eq(slow.groups[0].lag_samples, 42, "7 s grid from 7 s to 294 s");
     char *a = without_lag(on.text), *b = without_lag(slow.text);
-    cr_assert_str_eq(a, off.text, "samples add lag lines only (run_end.events included)");
+    cr_assert(strstr(off.text, "\"type\":\"latency\"") == NULL, "nor latency records");
+    cr_assert_str_eq(a, off.text,
+                     "samples add lag and latency lines only (run_end.events included)");
     cr_assert_str_eq(b, off.text);
     free(a);
     free(b);

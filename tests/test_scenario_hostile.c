@@ -147,7 +147,7 @@ Test(hostile, producers_times_partitions_refused_and_budget_raises_it)
                               "\"rate_per_s\": 10, \"keys\": 1000000}", i ? "," : "", i);
     snprintf(prods + n, sizeof prods - n, "]");
     const char *sets[] = {"topics[0].partitions=1000000", prods};
-    expect_refused(sets, 2, 0, "s.json: needs ~3266 MiB, beyond the memory budget of 1024 MiB "
+    expect_refused(sets, 2, 0, "s.json: needs ~3396 MiB, beyond the memory budget of 1024 MiB "
                    "(raise it with --memory-budget-mib); the largest part is producers x "
                    "partitions: 20 x 1000000 ~ 3052 MiB");
     expect_ok(sets, 2, 4096ULL << 20);

@@ -674,6 +674,41 @@ int64_t cg_partlog_end_offset(cg_partlog_t *pl, int64_t gp, int64_t now_ns)
     return total;
 }
 
+static bool pl_bucket_seg(const pl_part_t *pp, const pl_bucket_t *bk, int64_t o,
+                          cg_partlog_seg_t *seg)
+{
+    if (bk->index == PL_NONE || bk->count <= 0 || o < bk->base || o >= bk->base + bk->count)
+        return false;
+    pl_bucket_span(pp, bk->index, &seg->t0, &seg->t1);
+    seg->e0 = bk->base;
+    seg->e1 = seg->last = bk->base + bk->count;
+    return seg->t1 > seg->t0;
+}
+
+bool cg_partlog_segment(const cg_partlog_t *pl, int64_t gp, int64_t o, cg_partlog_seg_t *seg)
+{
+    const pl_part_t *pp = &pl->parts[gp];
+    if (pp->n_const == 0 && pp->n_pois > 0)
+        return pl_bucket_seg(pp, &pp->cur, o, seg) || pl_bucket_seg(pp, &pp->prev, o, seg);
+    if (pp->n_const != 1 || pp->n_pois != 0)
+        return false;
+    /* records(t) = floor(num x (t - start) / den): o arrives at start + ceil((o + 1) den / num) */
+    const pl_const_t *c = &pl->consts[pp->first_const];
+    if (c->num == 0 || c->num > (uint64_t)INT64_MAX || c->den > (uint64_t)INT64_MAX ||
+        c->start_ns > INT64_MAX - (int64_t)c->den)
+        return false;
+    *seg = (cg_partlog_seg_t){c->start_ns, 0, c->start_ns + (int64_t)c->den, (int64_t)c->num,
+                              INT64_MAX};
+    return o >= 0;
+}
+
+int64_t cg_partlog_earliest_ns(const cg_partlog_t *pl, int64_t gp)
+{
+    const pl_part_t *pp = &pl->parts[gp];
+    int64_t b = pp->prev.index != PL_NONE ? pp->prev.index : pp->cur.index;
+    return b > 0 ? pl_sat_mul_bucket(b) : 0;
+}
+
 int64_t cg_partlog_next_arrival_ns(cg_partlog_t *pl, int64_t gp, int64_t now_ns)
 {
     assert(gp >= 0 && gp < pl->n_parts);

@@ -8,6 +8,7 @@
 #ifndef CG_PARTLOG_H
 #define CG_PARTLOG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "models/scenario/scenario.h"
 
@@ -31,6 +32,20 @@ int64_t cg_partlog_end_next(cg_partlog_t *pl, int64_t gp, int64_t now_ns, int64_
 /* A Poisson count of the given mean <= 10 from a partition stream's splitmix64 state (advanced):
  * the value gsl_ran_poisson gives on that stream (exposed for tests/test_partlog.c). */
 int64_t cg_partlog_poisson_small(uint64_t *state, double mean);
+/* Records [e0, last) of a partition arrive as the log counts them: the record at offset o is
+ * appended at t0 + ceil((o - e0 + 1) x (t1 - t0) / (e1 - e0)). */
+typedef struct cg_partlog_seg {
+    int64_t t0, e0, t1, e1;           /* the line of arrivals: e1 - e0 records in t1 - t0 ns */
+    int64_t last;                     /* offsets below this follow it */
+} cg_partlog_seg_t;
+/* The arrival segment holding offset o (already appended), from what the log keeps: the Poisson
+ * bucket (current or previous) of a partition with Poisson producers only, or the whole window of
+ * a partition with a single constant producer. False when the log cannot tell (an older bucket,
+ * or several producers of which one is constant). Reads only; draws nothing. */
+bool cg_partlog_segment(const cg_partlog_t *pl, int64_t gp, int64_t o, cg_partlog_seg_t *seg);
+/* The earliest time the partition can still be asked about: queries go at most one bucket back
+ * from the latest one (0 before any query). */
+int64_t cg_partlog_earliest_ns(const cg_partlog_t *pl, int64_t gp);
 /* Records produced over all partitions by now_ns (O(partitions): for run_end). */
 int64_t cg_partlog_produced_total(cg_partlog_t *pl, int64_t now_ns);
 /* Mean arrival rate of a partition, records per second (for reports; summed over the phases

@@ -19,7 +19,7 @@
 #include "models/world/lagsample.h"
 
 #include "models/client/fetch.h"
-#include "models/partlog/partlog.h"
+#include "models/world/latency.h"
 #include "models/world/trace_rec.h"
 
 /* The lag figures of one group at one sample. */
@@ -86,7 +86,7 @@ static void tick_summarise(cg_group_summary_t *s, const lag_tick_t *t)
     }
 }
 
-static void sample_group(cg_group_t *g, int64_t now)
+static void sample_group(cg_group_t *g)
 {
     struct cg_world *w = g->w;
     bool debug = w->opts.trace_level == CG_TRACE_DEBUG;
@@ -94,7 +94,7 @@ static void sample_group(cg_group_t *g, int64_t now)
     for (int32_t gp = 0; gp < (int32_t)w->n_parts; gp++) {
         if (!g->assigned_ever[gp])
             continue;
-        int64_t end = cg_partlog_end_offset(w->pl, gp, now);
+        int64_t end = cg_lat_last_end(w, gp);   /* read once per sample, by the checkpoint */
         int64_t pos = group_position(g, gp);
         tick_add(&t, end, g->acked[gp], pos);
         if (debug)
@@ -111,16 +111,31 @@ static void on_sample(sim_t *sim, void *ctx, uint64_t arg)
     struct cg_world *w = ctx;
     int64_t now = sim_now(sim);
     w->sample_events++;
-    for (size_t i = 0; i < w->s->n_groups; i++)
+    cg_lat_checkpoint(w, now);
+    for (size_t i = 0; i < w->s->n_groups; i++) {
         if (w->groups[i].first_assignment_ns >= 0)
-            sample_group(&w->groups[i], now);
+            sample_group(&w->groups[i]);
+        cg_lat_flush(&w->groups[i]);
+    }
     int64_t next = now + w->s->lag_sample_ns;
     if (next <= w->s->duration_ns)
         sim_schedule(sim, next, on_sample, w, 0);
 }
 
-void cg_lag_start(struct cg_world *w)
+int cg_lag_start(struct cg_world *w)
 {
-    if (w->s->lag_sample_ns > 0 && w->s->lag_sample_ns <= w->s->duration_ns)
-        sim_schedule(&w->sim, w->s->lag_sample_ns, on_sample, w, 0);
+    if (w->s->lag_sample_ns <= 0 || w->s->lag_sample_ns > w->s->duration_ns)
+        return 0;
+    if (cg_lat_init(w) != 0)
+        return -1;
+    sim_schedule(&w->sim, w->s->lag_sample_ns, on_sample, w, 0);
+    return 0;
+}
+
+void cg_lag_finish(struct cg_world *w)
+{
+    if (!w->lat_rings)
+        return;
+    for (size_t i = 0; i < w->s->n_groups; i++)
+        cg_lat_flush(&w->groups[i]);
 }

@@ -10,7 +10,10 @@
 
 #include "models/world/world_impl.h"
 
-/* Schedule the first sample (world construction); nothing when lag_sample_ms is 0. */
-void cg_lag_start(struct cg_world *w);
+/* Schedule the first sample and allocate the latency checkpoints (world construction); nothing
+ * when lag_sample_ms is 0. Returns 0 or -1 (out of memory). */
+int cg_lag_start(struct cg_world *w);
+/* At the end of a completed run: the latency counted since the last sample (models/latency). */
+void cg_lag_finish(struct cg_world *w);
 
 #endif

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "models/partlog/partlog.h"
+#include "models/world/latency.h"
 #include "models/world/trace_rec.h"
 #include "sim/vec.h"
 #include "sim/sorted.h"
@@ -94,6 +95,7 @@ static void acquire(cg_group_t *g, cg_client_t *c, int32_t gp)
         /* First time assigned: it was unavailable since the group's first assignment, or since
          * it was created when that is later. */
         g->assigned_ever[gp] = true;
+        cg_lat_watch(g->w, gp);
         int64_t from = g->first_assignment_ns > g->w->created_ns[gp] ? g->first_assignment_ns
                                                                      : g->w->created_ns[gp];
         if (g->first_assignment_ns >= 0 && now > from)
@@ -229,8 +231,11 @@ void cg_own_processed(cg_group_t *g, cg_client_t *c, int32_t gp, int64_t from, i
         w->duplicates += dup;
         cg_rec_duplicate(w, g, c->ci, gp, dup, from);
     }
-    if (from + n > maxp)
+    if (from + n > maxp) {
         g->max_processed[gp] = from + n;
+        if (w->lat_rings)   /* first processings only: duplicates were counted before */
+            cg_lat_processed(g, gp, from > maxp ? from : maxp, from + n, c->batch_end_ns);
+    }
     if (g->owner[gp] != c->local) {
         g->sum.zombie_records += n;
         cg_rec_zombie(w, g, c->ci, gp, n);
@@ -249,6 +254,7 @@ void cg_own_partitions_added(cg_group_t *g, int32_t t, int32_t from, int32_t to)
     for (int32_t p = from; p < to; p++) {
         g->assigned_ever[base + p] = true;
         g->unavail_since_ns[base + p] = now;
+        cg_lat_watch(g->w, (int32_t)(base + p));
     }
 }
 

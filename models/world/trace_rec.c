@@ -277,3 +277,23 @@ void cg_rec_lag_sample(struct cg_world *w, const cg_group_t *g, int32_t gp, int6
     sim_trace_int(tr, "position", position);
     sim_trace_end(tr);
 }
+
+void cg_rec_latency(struct cg_world *w, const cg_group_t *g, int64_t records, int64_t max_ns,
+                    const int64_t *counts)
+{
+    sim_trace_t *tr = rec_begin(w, "latency");
+    sim_trace_str(tr, "group", g->cfg->id);
+    sim_trace_int(tr, "records", records);
+    sim_trace_ms(tr, "max_ms", max_ns);
+    sim_trace_array_begin(tr, "buckets");
+    for (int b = 0; b < SIM_LOGHIST_BUCKETS; b++) {
+        if (!counts[b])
+            continue;
+        sim_trace_array_begin(tr, NULL);
+        sim_trace_int(tr, NULL, b);
+        sim_trace_int(tr, NULL, counts[b]);
+        sim_trace_array_end(tr);
+    }
+    sim_trace_array_end(tr);
+    sim_trace_end(tr);
+}

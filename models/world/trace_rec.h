@@ -48,6 +48,11 @@ void cg_rec_lag(struct cg_world *w, const cg_group_t *g, int64_t partitions, int
  * subscribed partition per lag sample (-1: none). */
 void cg_rec_lag_sample(struct cg_world *w, const cg_group_t *g, int32_t gp, int64_t end,
                        int64_t committed, int64_t position);
+/* latency {group, records, max_ms, buckets: [[bucket, count], ...]}: the records first processed
+ * since the group's previous latency record, by sim/loghist bucket of microseconds (non-empty
+ * buckets, ascending). */
+void cg_rec_latency(struct cg_world *w, const cg_group_t *g, int64_t records, int64_t max_ns,
+                    const int64_t *counts);
 void cg_rec_zombie(struct cg_world *w, const cg_group_t *g, int32_t consumer, int32_t gp,
                    int64_t records);
 void cg_rec_duplicate(struct cg_world *w, const cg_group_t *g, int32_t consumer, int32_t gp,

@@ -15,6 +15,7 @@
 #include "models/faults/failure.h"
 #include "models/faults/faults.h"
 #include "models/world/lagsample.h"
+#include "models/world/latency.h"
 #include "models/world/ownership.h"
 #include "models/scenario/scenario_instances.h"
 #include "models/world/trace_rec.h"
@@ -109,6 +110,7 @@ static int group_init(struct cg_world *w, cg_group_t *g, int32_t gi, char *err, 
     sim_series_init(&g->sum.lag_committed_max);
     sim_series_init(&g->sum.lag_position_total);
     sim_series_init(&g->sum.lag_position_max);
+    g->sum.latency_max_ns = g->lat_int_max_ns = -1;
     g->first_assignment_ns = -1;   /* no accepted commit yet: no data, as analyze says */
     return g->proto->group_init(g, err, errlen);
 }
@@ -172,7 +174,10 @@ int cg_world_new(const cg_scenario_t *s, const cg_run_opts_t *opts, cg_world_t *
             sim_schedule(&w->sim, s->consumers[i].join_at_ns, on_start, &w->clients[i], 0);
     if (cg_failures_start(w, &w->failures, err, errlen) != 0)
         return -1;
-    cg_lag_start(w);
+    if (cg_lag_start(w) != 0) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
     w->progress_step_ns = s->duration_ns / CG_SLICES;
     if (w->progress_step_ns <= 0)
         w->progress_step_ns = 1;
@@ -200,6 +205,7 @@ void cg_world_free(cg_world_t *w)
     cg_topic_hist_fini(&w->hist);
     free(w->summaries);
     cg_failures_free(w->failures);
+    cg_lat_fini(w);
     cg_partlog_free(w->pl);
     sim_fini(&w->sim);
     free(w);
@@ -275,6 +281,7 @@ int cg_world_run(cg_world_t *w, cg_run_result_t *res, char *err, size_t errlen)
     sim_advance_to(&w->sim, end);    /* queue ran dry early: the run still ends at its end */
     for (size_t i = 0; i < w->s->n_groups; i++)
         cg_own_finish(&w->groups[i], end);
+    cg_lag_finish(w);
     fill_result(w, res, true, end);
     cg_rec_run_end(w, res->records_produced);
     return 0;

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "sim/loghist.h"
 #include "sim/series.h"
 #include "sim/trace.h"
 #include "models/scenario/scenario.h"
@@ -48,6 +49,11 @@ typedef struct cg_group_summary {
     sim_series_t lag_committed_max;   /* per sample: max over partitions of end - committed */
     sim_series_t lag_position_total;  /* per sample: sum over partitions of end - position */
     sim_series_t lag_position_max;    /* per sample: max over partitions of end - position */
+    /* End-to-end latency (models/latency): records first processed, from append to the end of
+     * their batch, as written in the `latency` records. */
+    int64_t latency_records;          /* records counted */
+    int64_t latency_max_ns;           /* largest latency, -1 none */
+    int64_t latency_counts[SIM_LOGHIST_BUCKETS]; /* by sim/loghist bucket of microseconds */
 } cg_group_summary_t;
 
 typedef struct cg_run_result {

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include "sim/sim.h"
 #include "sim/rng.h"
+#include "sim/loghist.h"
 #include "sim/trace.h"
 #include "models/assign/assignor.h"
 #include "models/assign/topic_hist.h"
@@ -79,6 +80,9 @@ typedef struct cg_group {
     int32_t max_gen_end;              /* `check`: last rebalance_end generation */
     int64_t last_fault_ns;            /* last fault touching the group (check) */
     uint32_t faults_pending;          /* inverse faults scheduled, not yet applied */
+    int64_t lat_int_n;                /* latency: records counted since the last sample */
+    int64_t lat_int_max_ns;           /* their largest latency, -1 none */
+    int64_t lat_int[SIM_LOGHIST_BUCKETS]; /* their counts by sim/loghist bucket (microseconds) */
     cg_group_summary_t sum;           /* summary counters */
 } cg_group_t;
 
@@ -112,6 +116,8 @@ struct cg_world {
     uint32_t n_steps, cap_steps;
     uint64_t check_events;            /* engine events of `check` timers (not model events) */
     uint64_t sample_events;           /* engine events of the lag sampler (not model events) */
+    struct cg_lat_ring *lat_rings;    /* per partition: latency checkpoints (models/latency),
+                                         NULL when lag samples are off */
     int64_t records_consumed;
     int64_t duplicates;
     bool failed;                      /* invariant violation or internal error */

@@ -36,6 +36,28 @@ static bool parse_slag(const char *p, cgt_sum_group_t *s)
     return true;
 }
 
+static double num_or_nan(const char *s)
+{
+    return strcmp(s, "-") == 0 ? NAN : atof(s);
+}
+
+/* "    latency (append to processed): p50 X ms, p99 Y ms, max Z ms" */
+static bool parse_latency(const char *p, cgt_sum_group_t *s)
+{
+    char a[32], b[32], c[32];
+    const char *l = strstr(p, "\n    latency (append to processed): ");
+    const char *next = strstr(p + 1, "\n  group ");
+    if (!l || (next && l > next))
+        return false;
+    if (sscanf(l, "\n    latency (append to processed): p50 %31s ms, p99 %31s ms, max %31s ms",
+               a, b, c) != 3)
+        return false;
+    s->lat_p50 = num_or_nan(a);
+    s->lat_p99 = num_or_nan(b);
+    s->lat_max = num_or_nan(c);
+    return true;
+}
+
 size_t cgt_summary_parse(const char *log, cgt_sum_group_t *g, size_t max)
 {
     size_t n = 0;
@@ -46,7 +68,7 @@ size_t cgt_summary_parse(const char *log, cgt_sum_group_t *g, size_t max)
                       "max lag %31[^,], %lld duplicates, %lld zombie records",
                    s->name, &s->rebalances, &s->mean_ms, &s->max_ms, &s->moved, &s->stalled_s,
                    &s->unavailable_s, s->lag, &s->duplicates, &s->zombies) == 10 &&
-            parse_slag(p, s)) {
+            parse_slag(p, s) && parse_latency(p, s)) {
             s->max_lag = strcmp(s->lag, "-") == 0 ? -1 : atoll(s->lag);
             n++;
         }
@@ -79,6 +101,24 @@ static void compare_fig(const char *g, const char *what, long long s, int64_t a,
 {
     if (s != (long long)a)
         note(msg, msglen, "%s: sampled %s %lld / %lld\n", g, what, s, (long long)a);
+}
+
+/* x printed with 3 decimals against analyze's value (NaN = "-" on both sides). */
+static void compare_ms(const char *g, const char *what, double s, double a, char *msg,
+                       size_t msglen)
+{
+    if (isnan(s) != isnan(a) || (!isnan(a) && fabs(s - a) > 0.0006))
+        note(msg, msglen, "%s: latency %s %.3f / %.6f ms\n", g, what, s, a);
+}
+
+/* The latency line against analyze's figures from the `latency` records. */
+static void compare_latency(const cgt_sum_group_t *s, const an_group_sum_t *a, char *msg,
+                            size_t msglen)
+{
+    compare_ms(s->name, "p50", s->lat_p50, a->latency_p50_ms, msg, msglen);
+    compare_ms(s->name, "p99", s->lat_p99, a->latency_p99_ms, msg, msglen);
+    compare_ms(s->name, "max", s->lat_max,
+               a->latency_max_ns < 0 ? NAN : (double)a->latency_max_ns / 1e6, msg, msglen);
 }
 
 /* The sampled lag line against analyze's figures from the `lag` records. */
@@ -123,13 +163,14 @@ static void compare_group(const cgt_sum_group_t *s, const an_group_sum_t *a, cha
         note(msg, msglen, "%s: duplicates/zombies %lld/%lld, analyze %lld/%lld\n", g,
              s->duplicates, s->zombies, (long long)a->duplicates, (long long)a->zombie_records);
     compare_slag(s, a, msg, msglen);
+    compare_latency(s, a, msg, msglen);
 }
 
 static bool no_data(const cgt_sum_group_t *s)
 {
     return s->rebalances == 0 && s->moved == 0 && s->stalled_s == 0 && s->unavailable_s == 0 &&
            s->max_lag < 0 && s->duplicates == 0 && s->zombies == 0 && s->slag_cmax < 0 &&
-           s->slag_pmax < 0;
+           s->slag_pmax < 0 && isnan(s->lat_max);
 }
 
 bool cgt_summary_agrees(const char *log, const char *trace, char *msg, size_t msglen,

@@ -18,13 +18,15 @@ typedef struct cgt_sum_group {
     /* sampled lag line: -1 (NaN for the mean) = "-" */
     long long slag_cmax, slag_ctmax, slag_pmax, slag_ptmax;
     double slag_ctmean;
+    double lat_p50, lat_p99, lat_max;   /* latency line, ms; NaN = "-" */
 } cgt_sum_group_t;
 
-/* The summary's three lines per group in `log`; returns how many groups were parsed (<= max). */
+/* The summary's four lines per group in `log`; returns how many groups were parsed (<= max). */
 size_t cgt_summary_parse(const char *log, cgt_sum_group_t *g, size_t max);
 /* True when every group of the summary in `log` matches analyze of `trace` on rebalances (count,
  * mean, max), moved, stalled and unowned partition-time, max lag, duplicates, zombies and the
- * sampled lag (committed max, group total max and mean; position max and group total max);
+ * sampled lag (committed max, group total max and mean; position max and group total max) and
+ * latency (p50, p99, max);
  * otherwise false with every mismatch (or the reason nothing could be compared) in msg.
  * *n_groups (may be NULL) is set to the number of groups compared. */
 bool cgt_summary_agrees(const char *log, const char *trace, char *msg, size_t msglen,
