@@ -223,6 +223,8 @@ static int an_on_rebalance_end(an_reader_t *r, const cJSON *rec, const char *typ
         return an_fail(r, "%s: negative duration_ms or moved", type);
     if (r->st.obs && r->st.obs->mark)
         r->st.obs->mark(r->st.obs->ctx, t_ns, AN_MARK_REBALANCE_END, g, "");
+    if (r->st.obs && r->st.obs->rebalance)
+        r->st.obs->rebalance(r->st.obs->ctx, g, t_ns, dur->valuedouble, gen, members, moved);
     return an_state_rebalance_end(&r->st, g, dur->valuedouble, moved) ? an_oom(r) : 0;
 }
 
@@ -430,6 +432,8 @@ static int an_on_fault(an_reader_t *r, const cJSON *rec, const char *type, int64
         return -1;
     r->res->faults++;
     r->res->faults_applied += cJSON_IsTrue(applied);
+    if (r->st.obs && r->st.obs->fault)
+        r->st.obs->fault(r->st.obs->ctx, t_ns, action, target, cJSON_IsTrue(applied));
     bool adds = strcmp(action, "add_partitions") == 0;   /* a topic target, not a member */
     if (cJSON_IsTrue(applied) && adds && an_on_add_partitions(r, rec, type, target, t_ns))
         return -1;
@@ -844,17 +848,21 @@ static ptrdiff_t an_next_line(an_lines_t *l, bool *nl)
     }
 }
 
-static int an_read_lines(an_reader_t *r, FILE *in, bool partial)
+static int an_read_lines(an_reader_t *r, FILE *in, const an_opts_t *opts)
 {
     an_lines_t *l = calloc(1, sizeof *l);
     ptrdiff_t len;
-    bool nl;
+    bool nl, partial = opts && opts->partial;
     int rc = 0;
+    int64_t bytes = 0;
     if (!l)
         return an_oom(r);
     l->in = in;
     while ((len = an_next_line(l, &nl)) >= 0) {
         r->line++;
+        bytes += (int64_t)len + nl;
+        if (opts && opts->progress && r->line % AN_PROGRESS_LINES == 0)
+            opts->progress(opts->progress_ctx, bytes);
         char *line = l->line;
         if (len > 0 && line[len - 1] == '\r')
             line[--len] = '\0';
@@ -968,7 +976,7 @@ int an_analyze_stream(FILE *in, const char *name, const an_opts_t *opts,
     r.res = res;
     an_state_init(&r.st, obs);
     bool partial = opts && opts->partial;
-    int rc = an_read_lines(&r, in, partial);
+    int rc = an_read_lines(&r, in, opts);
     if (rc == 0)
         rc = an_finish(&r, partial, res);
     an_state_fini(&r.st);

@@ -67,8 +67,13 @@
 #define AN_MAX_PARTITION_ADDS 10000
 #define AN_MAX_TOPIC_PARTITIONS 1000000
 
+#define AN_PROGRESS_LINES 65536        /* lines between two progress calls */
+
 typedef struct an_opts {
     bool partial;                     /* accept a trace without run_end and a truncated last line */
+    void (*progress)(void *ctx, int64_t bytes); /* bytes read so far, every AN_PROGRESS_LINES
+                                         lines (a terminal's progress line), or NULL */
+    void *progress_ctx;               /* passed back to progress */
 } an_opts_t;
 
 typedef enum an_mark_kind {
@@ -85,10 +90,20 @@ typedef struct an_observer {
                   int64_t end_ns);    /* one closed ownership interval */
     void (*mark)(void *ctx, int64_t t_ns, an_mark_kind_t kind, size_t group, const char *label);
     void (*lag)(void *ctx, size_t group, int64_t t_ns, int64_t total_lag_records);
-    void (*stalled)(void *ctx, size_t group, size_t part, int64_t start_ns,
+    void (*stalled)(void *ctx, size_t group, size_t part, size_t member, int64_t start_ns,
                     int64_t end_ns);      /* owned by a member a fault stopped (may be NULL) */
     void (*lag_sample)(void *ctx, size_t group, int64_t t_ns, int64_t committed_total,
                        int64_t position_total); /* a `lag` record; -1: no such partition */
+    /* n_parts subscribed partitions without an owner over [start_ns, end_ns): part is the
+     * partition index with n_parts 1, or AN_NO_GROUP for added partitions no record named
+     * (then n_parts of them, from their add to the end). The intervals add up, with those of
+     * `stalled`, to the group's stalled_partition_ms. */
+    void (*unowned)(void *ctx, size_t group, size_t part, int64_t n_parts, int64_t start_ns,
+                    int64_t end_ns);
+    void (*rebalance)(void *ctx, size_t group, int64_t t_ns, double duration_ms,
+                      int64_t generation, int64_t members, int64_t moved); /* rebalance_end */
+    void (*fault)(void *ctx, int64_t t_ns, const char *action, const char *target,
+                  bool applied);      /* every fault record, add_partitions included */
 } an_observer_t;
 
 typedef struct an_count {

@@ -86,9 +86,11 @@ static void an_on_owned(void *ctx, size_t g, size_t part, size_t m, int64_t star
         p->io_errno = errno ? errno : EIO;
 }
 
-static void an_on_stalled(void *ctx, size_t g, size_t part, int64_t start_ns, int64_t end_ns)
+static void an_on_stalled(void *ctx, size_t g, size_t part, size_t m, int64_t start_ns,
+                          int64_t end_ns)
 {
     an_plot_ctx_t *p = ctx;
+    (void)m;
     p->n_stalled++;
     if (fprintf(p->owners, "1 %zu %zu 0 %" PRId64 " %" PRId64 "\n", g, part, start_ns,
                 end_ns) < 0 && !p->io_errno)
@@ -567,8 +569,9 @@ int an_plot_trace(FILE *trace, const char *name, bool partial, const char *dir, 
             fclose(p.marks);
         return -1;
     }
-    an_observer_t obs = {&p, an_on_owned, an_on_mark, an_on_lag, an_on_stalled,
-                         an_on_lag_sample};
+    an_observer_t obs = {.ctx = &p, .owned = an_on_owned, .mark = an_on_mark,
+                         .lag = an_on_lag, .stalled = an_on_stalled,
+                         .lag_sample = an_on_lag_sample};
     an_opts_t opts = {.partial = partial};
     an_result_t res;
     an_rows_t rows;

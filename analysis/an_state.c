@@ -321,7 +321,7 @@ static void an_stop_close(an_state_t *s, size_t g, size_t pi, size_t m, int64_t 
         return;
     pt->stopped_ns = an_sat_add(pt->stopped_ns, t_ns - from);
     if (s->obs && s->obs->stalled)
-        s->obs->stalled(s->obs->ctx, g, pi, from, t_ns);
+        s->obs->stalled(s->obs->ctx, g, pi, m, from, t_ns);
 }
 
 /* Member m's stop bits become `stop` at t_ns: the stalls of what it owns end when none is left. */
@@ -368,11 +368,20 @@ static void an_release(an_state_t *s, size_t g, size_t pi, int64_t t_ns)
     pt->since_ns = t_ns;
 }
 
-static void an_acquire(an_grp_t *gr, size_t pi, size_t m, int64_t t_ns)
+/* Partition pi of group g was without an owner over [from_ns, t_ns). */
+static void an_unowned(an_state_t *s, size_t g, size_t pi, int64_t from_ns, int64_t t_ns)
 {
-    an_part_t *pt = &gr->part[pi];
+    an_part_t *pt = &s->grp[g].part[pi];
+    pt->unavailable_ns = an_sat_add(pt->unavailable_ns, t_ns - from_ns);
+    if (s->obs && s->obs->unowned)
+        s->obs->unowned(s->obs->ctx, g, pi, 1, from_ns, t_ns);
+}
+
+static void an_acquire(an_state_t *s, size_t g, size_t pi, size_t m, int64_t t_ns)
+{
+    an_part_t *pt = &s->grp[g].part[pi];
     if (pt->since_ns < t_ns)
-        pt->unavailable_ns = an_sat_add(pt->unavailable_ns, t_ns - pt->since_ns);
+        an_unowned(s, g, pi, pt->since_ns, t_ns);
     pt->owner = (int64_t)m;
     pt->since_ns = t_ns;
 }
@@ -550,7 +559,7 @@ int an_state_assign(an_state_t *s, size_t g, size_t m, int64_t gen, const an_tp_
             continue;
         if (pt->owner >= 0 && an_take_from_other(s, g, s->scratch[i], t_ns))
             return -1;
-        an_acquire(gr, s->scratch[i], m, t_ns);
+        an_acquire(s, g, s->scratch[i], m, t_ns);
     }
     return an_set_owned(gr, m, s->scratch, k);
 }
@@ -686,7 +695,7 @@ static void an_grp_close(an_state_t *s, size_t g, int64_t end_ns)
         if (pt->owner >= 0)
             an_release(s, g, pi, end_ns);
         else if (pt->subscribed && pt->since_ns < end_ns)
-            pt->unavailable_ns = an_sat_add(pt->unavailable_ns, end_ns - pt->since_ns);
+            an_unowned(s, g, pi, pt->since_ns, end_ns);
         pt->since_ns = end_ns;
     }
     /* Added partitions the group reads that no record ever named: unowned from their add. */
@@ -700,6 +709,8 @@ static void an_grp_close(an_state_t *s, size_t g, int64_t end_ns)
         gr->unnamed_parts = an_sat_add(gr->unnamed_parts, n);
         gr->unnamed_unowned_ns = an_sat_add(gr->unnamed_unowned_ns,
                                             n > INT64_MAX / ns ? INT64_MAX : n * ns);
+        if (s->obs && s->obs->unowned)
+            s->obs->unowned(s->obs->ctx, g, AN_NO_GROUP, n, s->adds[k].t_ns, end_ns);
     }
     gr->add_made_cap = 0;             /* closed: a second close adds nothing */
     if (gr->lag_started && end_ns > gr->lag_last_ns) {

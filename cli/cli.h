@@ -22,6 +22,7 @@ int cli_analyze(int argc, char **argv);
 int cli_compare(int argc, char **argv);
 int cli_sweep(int argc, char **argv);
 int cli_plot(int argc, char **argv);
+int cli_report(int argc, char **argv);
 int cli_bench(int argc, char **argv);
 int cli_bench_engine(int argc, char **argv);
 int cli_bench_assignor(int argc, char **argv);

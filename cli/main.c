@@ -18,6 +18,7 @@ static const cli_cmd_t CLI_CMDS[] = {
     {"compare", cli_compare, "run a scenario under several assignors and seeds, compare metrics"},
     {"sweep", cli_sweep, "run a grid of overrides x seeds on all cores (and MPI ranks)"},
     {"plot", cli_plot, "draw a trace: assignment timeline, lag, rebalance latency (gnuplot)"},
+    {"report", cli_report, "one self-contained HTML page of a trace (and compare/sweep output)"},
     {"bench", cli_bench, "benchmarks: engine, assignor, run"},
 };
 #define CLI_N_CMDS (sizeof CLI_CMDS / sizeof CLI_CMDS[0])
@@ -65,6 +66,6 @@ int main(int argc, char **argv)
         if (strcmp(argv[1], CLI_CMDS[i].name) == 0)
             return finish(CLI_CMDS[i].fn(argc - 1, argv + 1));
     fprintf(stderr, "cgsim: unknown command '%s' (known: run, validate, assign, analyze, compare, "
-                    "sweep, plot, bench); see cgsim --help\n", argv[1]);
+                    "sweep, plot, report, bench); see cgsim --help\n", argv[1]);
     return CLI_USAGE;
 }

@@ -168,3 +168,37 @@ Test(cli, plot_writes_pictures)
     }
     run_free(&r);
 }
+
+/* `cgsim report`: a page from a trace, a compare output and a sweep; each bad input named with
+ * exit 2, and no half-written page left behind. */
+Test(cli, report_page_and_errors)
+{
+    char args[768], page[160];
+    snprintf(page, sizeof page, "%s/r.html", tmpdir);
+    snprintf(args, sizeof args, "report " TRACES "basic.jsonl --out '%s'", page);
+    run_out_t r = cgsim(args);
+    cr_expect_eq(r.status, 0, "%s", r.err);
+    cr_expect(strstr(r.out, "r.html written") != NULL, "%s", r.out);
+    char *html = slurp(page);
+    cr_expect(strncmp(html, "<!DOCTYPE html>", 15) == 0, "%.80s", html);
+    free(html);
+    run_free(&r);
+    static const struct { const char *args; const char *msg; } bad[] = {
+        {"report " TRACES "missing.jsonl --out %s", "missing.jsonl: cannot open"},
+        {"report --out %s", "missing input"},
+        {"report " TRACES "basic.jsonl", "missing --out"},
+        {"report " TRACES "time_back.jsonl --out %s", "time_back.jsonl:3: time goes back"},
+        {"report --compare " TRACES "basic.jsonl --out %s", "basic.jsonl: not valid JSON"},
+        {"report --sweep " TRACES "nodir --out %s", "nodir/summary.json: cannot open"},
+        {"report " TRACES "basic.jsonl --bogus --out %s", "unknown option '--bogus'"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(page, sizeof page, "%s/bad%zu.html", tmpdir, i);
+        snprintf(args, sizeof args, bad[i].args, page);
+        r = cgsim(args);
+        cr_expect_eq(r.status, 2, "%s: %d %s", args, r.status, r.err);
+        cr_expect(strstr(r.err, bad[i].msg) != NULL, "%s: %s", args, r.err);
+        cr_expect(access(page, F_OK) != 0, "%s: a page was left behind", args);
+        run_free(&r);
+    }
+}
