@@ -207,7 +207,7 @@ static int an_on_rebalance_start(an_reader_t *r, const cJSON *rec, const char *t
         return -1;
     if (r->st.obs && r->st.obs->mark)
         r->st.obs->mark(r->st.obs->ctx, t_ns, AN_MARK_REBALANCE_START, g, reason);
-    return an_state_rebalance_start(&r->st, g, reason) ? an_oom(r) : 0;
+    return an_state_rebalance_start(&r->st, g, reason, t_ns) ? an_oom(r) : 0;
 }
 
 static int an_on_rebalance_end(an_reader_t *r, const cJSON *rec, const char *type, int64_t t_ns)
@@ -225,7 +225,7 @@ static int an_on_rebalance_end(an_reader_t *r, const cJSON *rec, const char *typ
         r->st.obs->mark(r->st.obs->ctx, t_ns, AN_MARK_REBALANCE_END, g, "");
     if (r->st.obs && r->st.obs->rebalance)
         r->st.obs->rebalance(r->st.obs->ctx, g, t_ns, dur->valuedouble, gen, members, moved);
-    return an_state_rebalance_end(&r->st, g, dur->valuedouble, moved) ? an_oom(r) : 0;
+    return an_state_rebalance_end(&r->st, g, dur->valuedouble, moved, t_ns) ? an_oom(r) : 0;
 }
 
 static int an_on_assignment(an_reader_t *r, const cJSON *rec, const char *type, int64_t t_ns)

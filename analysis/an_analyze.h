@@ -21,10 +21,10 @@
  *   pause or hang (until resume), isolate (until heal), to the end of its ownership. It is the
  *   time nobody in the group was working on the partition, whatever the cause; the stall of a
  *   crash begins at the crash, not at the session timeout that ends the ownership.
- * - balance.mean: time-weighted mean, from the first assignment to the end, of (max - min)
- *   partitions owned per member over members currently in the group (member_join .. member_leave).
- *   balance.max: the largest (max - min) of assignment sizes within one generation (what the
- *   assignor handed out), over generations.
+ * - balance.mean: time-weighted mean of (max - min) partitions owned per member, over the members
+ *   currently in the group (member_join or assignment .. member_leave), over the settled time:
+ *   from each rebalance_end to the next rebalance_start (the end of the run closes it), so that
+ *   the states a rebalance passes through do not count. balance.settled_ms: that time.
  * - lag: from commit records with ok=true that carry end_offset: lag = end_offset - offset of
  *   that partition at that time. max_lag_records: max over partitions and commits.
  *   lag_mean_records: the group's total lag (sum over partitions of their last committed lag,
@@ -162,8 +162,8 @@ typedef struct an_group_sum {
     int64_t commits_ok;               /* commit records with ok=true */
     int64_t commits_failed;           /* commit records with ok=false */
     int64_t commits_failed_by[AN_COMMIT_ERRORS]; /* of those, by error (an_commit_error_names) */
-    double balance_mean;              /* NaN before any assignment */
-    int64_t balance_max;              /* -1 before any assignment */
+    double balance_mean;              /* NaN without settled time */
+    double balance_settled_ms;        /* time from rebalance_end to the next rebalance_start */
     int64_t errors;                   /* error records */
     int64_t ownership_conflicts;      /* assignments of a partition another member still owned */
     double first_assignment_ms;       /* NaN when none */

@@ -14,7 +14,7 @@ static const char *const AN_FIG_NAMES[AN_FIG_COUNT] = {
     "sampled_committed_lag_mean", "sampled_committed_lag_max", "sampled_position_lag_max",
     "latency_ms_p50", "latency_ms_p99", "latency_ms_max",
     "commits_failed",
-    "balance_mean", "balance_max", "records_consumed",
+    "balance_mean", "records_consumed",
 };
 
 const char *an_fig_name(an_fig_t f)
@@ -50,7 +50,6 @@ int an_figures_of(const an_result_t *res, double out[AN_FIG_COUNT])
     out[AN_FIG_LATENCY_MS_MAX] = t.latency_max_ns < 0 ? NAN : (double)t.latency_max_ns / 1e6;
     out[AN_FIG_COMMITS_FAILED] = (double)t.commits_failed;
     out[AN_FIG_BALANCE_MEAN] = t.balance_mean;
-    out[AN_FIG_BALANCE_MAX] = t.balance_max < 0 ? NAN : (double)t.balance_max;
     const cJSON *rc = cJSON_GetObjectItemCaseSensitive(res->run, "records_consumed");
     out[AN_FIG_RECORDS_CONSUMED] = cJSON_IsNumber(rc) ? rc->valuedouble : NAN;
     an_group_sum_fini(&t);

@@ -100,7 +100,7 @@ static cJSON *an_group_json(const an_group_sum_t *g)
             bad = an_add_num(by, an_commit_error_names[k], (double)g->commits_failed_by[k]);
     cJSON *bal = bad ? NULL : cJSON_AddObjectToObject(o, "balance");
     bad = bad || !bal || an_add_num(bal, "mean", g->balance_mean) ||
-          an_add_num(bal, "max", an_or_nan(g->balance_max));
+          an_add_num(bal, "settled_ms", g->balance_settled_ms);
     bad = bad || an_add_num(o, "partitions", (double)g->partitions);
     bad = bad || an_add_num(o, "first_assignment_ms", g->first_assignment_ms);
     bad = bad || an_add_num(o, "rebalances_started", (double)g->rebalances_started);
@@ -150,7 +150,7 @@ typedef enum an_row {
     AN_ROW_SLAG_PMAX, AN_ROW_SLAG_PTMAX, AN_ROW_LAT_P50, AN_ROW_LAT_P99, AN_ROW_LAT_MAX,
     AN_ROW_COMMITS_OK, AN_ROW_COMMITS_FAILED,
     AN_ROW_BALANCE_MEAN,
-    AN_ROW_BALANCE_MAX, AN_ROW_PARTITIONS, AN_ROW_ERRORS, AN_ROW_CONFLICTS, AN_ROW_COUNT
+    AN_ROW_BALANCE_SETTLED, AN_ROW_PARTITIONS, AN_ROW_ERRORS, AN_ROW_CONFLICTS, AN_ROW_COUNT
 } an_row_t;
 
 static const struct {
@@ -166,7 +166,7 @@ static const struct {
     {"sampled lag position max", 0}, {"  group total max", 0},
     {"latency ms p50", 3}, {"latency ms p99", 3}, {"latency ms max", 3},
     {"commits ok", 0}, {"commits failed", 0}, {"balance mean (max-min)", 3},
-    {"balance max (max-min)", 0}, {"partitions", 0}, {"errors", 0},
+    {"balance settled ms", 3}, {"partitions", 0}, {"errors", 0},
     {"ownership conflicts", 0},
 };
 
@@ -198,7 +198,7 @@ static double an_row_value(const an_group_sum_t *g, an_row_t row)
     case AN_ROW_COMMITS_OK: return (double)g->commits_ok;
     case AN_ROW_COMMITS_FAILED: return (double)g->commits_failed;
     case AN_ROW_BALANCE_MEAN: return g->balance_mean;
-    case AN_ROW_BALANCE_MAX: return an_or_nan(g->balance_max);
+    case AN_ROW_BALANCE_SETTLED: return g->balance_settled_ms;
     case AN_ROW_PARTITIONS: return (double)g->partitions;
     case AN_ROW_ERRORS: return (double)g->errors;
     case AN_ROW_CONFLICTS: return (double)g->ownership_conflicts;
@@ -363,8 +363,7 @@ static void an_total_add(an_group_sum_t *t, const an_group_sum_t *g)
     an_total_series(t, g);
     if (!isnan(g->balance_mean) && (isnan(t->balance_mean) || g->balance_mean > t->balance_mean))
         t->balance_mean = g->balance_mean;
-    if (g->balance_max > t->balance_max)
-        t->balance_max = g->balance_max;
+    t->balance_settled_ms += g->balance_settled_ms;
     if (!isnan(g->first_assignment_ms) &&
         (isnan(t->first_assignment_ms) || g->first_assignment_ms < t->first_assignment_ms))
         t->first_assignment_ms = g->first_assignment_ms;
@@ -374,7 +373,7 @@ int an_result_total(const an_result_t *res, an_group_sum_t *t)
 {
     size_t n = 0;
     memset(t, 0, sizeof *t);
-    t->max_lag_records = t->max_total_lag_records = t->balance_max = -1;
+    t->max_lag_records = t->max_total_lag_records = -1;
     sim_series_init(&t->lag_committed_total);
     sim_series_init(&t->lag_committed_max);
     sim_series_init(&t->lag_position_total);

@@ -89,7 +89,6 @@ size_t an_state_group(an_state_t *s, const char *name)
         return AN_MAP_NONE;
     if (added) {
         an_grp_t *gr = &s->grp[g];
-        gr->balance_max = -1;
         gr->lag_max = -1;
         an_series_init(gr);
     }
@@ -206,14 +205,19 @@ int an_state_partitions_added(an_state_t *s, const char *topic, int64_t from, in
 
 /* ---- balance: histogram of partitions owned per member in the group ---- */
 
+/* Integrate (max - min) over the settled time up to t_ns: from a rebalance_end to the next
+ * rebalance_start (the run summary does the same: models/world/balance.c). */
 static void an_bal_advance(an_grp_t *gr, int64_t t_ns)
 {
-    if (!gr->started)
+    if (t_ns <= gr->bal_last_ns)
         return;
-    if (gr->n_in > 0 && t_ns > gr->bal_last_ns)
-        gr->bal_integral += (double)(gr->bal_max - gr->bal_min) * (double)(t_ns - gr->bal_last_ns);
-    if (t_ns > gr->bal_last_ns)
-        gr->bal_last_ns = t_ns;
+    if (gr->settled) {
+        int64_t dt = t_ns - gr->bal_last_ns;
+        gr->settled_ns = an_sat_add(gr->settled_ns, dt);
+        if (gr->n_in > 0)
+            gr->bal_integral += (double)(gr->bal_max - gr->bal_min) * (double)dt;
+    }
+    gr->bal_last_ns = t_ns;
 }
 
 /* Occupancy of the histogram as a two-level bitmap, so that the next non-empty count above or
@@ -473,28 +477,6 @@ int an_state_leave(an_state_t *s, size_t g, size_t m, const char *reason, int64_
     return an_counter_add(&gr->leave_reasons, reason, 1);
 }
 
-static void an_gen_finish(an_grp_t *gr)
-{
-    if (gr->gen_open && gr->gen_max - gr->gen_min > gr->balance_max)
-        gr->balance_max = gr->gen_max - gr->gen_min;
-    gr->gen_open = false;
-}
-
-static void an_gen_note(an_grp_t *gr, int64_t gen, int64_t n)
-{
-    if (gr->gen_open && gr->gen_cur != gen)
-        an_gen_finish(gr);
-    if (!gr->gen_open) {
-        gr->gen_open = true;
-        gr->gen_cur = gen;
-        gr->gen_max = gr->gen_min = n;
-        return;
-    }
-    if (n > gr->gen_max)
-        gr->gen_max = n;
-    if (n < gr->gen_min)
-        gr->gen_min = n;
-}
 
 /* Partition indexes of tps into s->scratch, each once, stamped with a fresh stamp; returns the
  * count, or (size_t)-1 on OOM. `subscribe` marks them subscribed (assignments). */
@@ -535,7 +517,7 @@ int an_state_assign(an_state_t *s, size_t g, size_t m, int64_t gen, const an_tp_
     an_grp_t *gr = &s->grp[g];
     if (!gr->started) {
         gr->started = true;
-        gr->t0_ns = gr->bal_last_ns = t_ns;
+        gr->t0_ns = t_ns;
     }
     an_bal_advance(gr, t_ns);
     if (!gr->mem[m].in_group && an_enter(gr, m))   /* lenient: assigned without member_join */
@@ -545,7 +527,7 @@ int an_state_assign(an_state_t *s, size_t g, size_t m, int64_t gen, const an_tp_
     size_t k = an_collect(s, gr, tps, n, true);
     if (k == AN_MAP_NONE)
         return -1;
-    an_gen_note(gr, gen, (int64_t)k);
+    (void)gen;
     uint64_t stamp = gr->stamp;
     an_mem_t *mb = &gr->mem[m];
     for (size_t i = 0; i < mb->n_owned; i++) {
@@ -650,16 +632,21 @@ int an_state_commit(an_state_t *s, size_t g, const char *topic, int64_t p, bool 
     return 0;
 }
 
-int an_state_rebalance_start(an_state_t *s, size_t g, const char *reason)
+int an_state_rebalance_start(an_state_t *s, size_t g, const char *reason, int64_t t_ns)
 {
     an_grp_t *gr = &s->grp[g];
+    an_bal_advance(gr, t_ns);
+    gr->settled = false;
     gr->rebalances_started++;
     return an_counter_add(&gr->rebalance_reasons, reason, 1);
 }
 
-int an_state_rebalance_end(an_state_t *s, size_t g, double duration_ms, int64_t moved)
+int an_state_rebalance_end(an_state_t *s, size_t g, double duration_ms, int64_t moved,
+                           int64_t t_ns)
 {
     an_grp_t *gr = &s->grp[g];
+    an_bal_advance(gr, t_ns);
+    gr->settled = true;
     if (an_grow((void **)&gr->dur_ms, &gr->dur_cap, gr->n_dur + 1, sizeof *gr->dur_ms))
         return -1;
     gr->dur_ms[gr->n_dur++] = duration_ms;
@@ -689,7 +676,6 @@ static void an_grp_close(an_state_t *s, size_t g, int64_t end_ns)
 {
     an_grp_t *gr = &s->grp[g];
     an_bal_advance(gr, end_ns);
-    an_gen_finish(gr);
     for (size_t pi = 0; pi < an_map_len(&gr->part_ids); pi++) {
         an_part_t *pt = &gr->part[pi];
         if (pt->owner >= 0)
@@ -797,10 +783,8 @@ static int an_grp_summary(const an_state_t *s, const an_grp_t *gr, const char *n
         : (double)gr->lag_total;
     an_series_summary(gr, o);
     o->first_assignment_ms = gr->started ? (double)gr->t0_ns / 1e6 : NAN;
-    o->balance_max = gr->balance_max;
-    o->balance_mean = !gr->started ? NAN
-        : end_ns > gr->t0_ns ? gr->bal_integral / (double)(end_ns - gr->t0_ns)
-        : (double)(gr->bal_max - gr->bal_min);
+    o->balance_settled_ms = (double)gr->settled_ns / 1e6;
+    o->balance_mean = gr->settled_ns > 0 ? gr->bal_integral / (double)gr->settled_ns : NAN;
     if (an_grp_members(gr, o) || an_grp_parts(s, gr, o))
         return -1;
     if (an_copy_counts(&gr->leave_reasons, &o->leave_reasons, &o->n_leave_reasons) ||

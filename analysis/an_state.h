@@ -82,10 +82,9 @@ typedef struct an_grp {
     int64_t n_in;                     /* members in group */
     int64_t bal_max, bal_min;         /* largest/smallest k with hist[k] > 0 */
     int64_t bal_last_ns;              /* integrated up to here */
-    double bal_integral;              /* integral of (max - min) dt, in partition-ns */
-    bool gen_open;                    /* a generation's assignments are being collected */
-    int64_t gen_cur, gen_max, gen_min;/* that generation and its largest/smallest assignment */
-    int64_t balance_max;              /* max over finished generations of gen_max - gen_min */
+    double bal_integral;              /* integral of (max - min) dt over settled time */
+    bool settled;                     /* between a rebalance_end and the next rebalance_start */
+    int64_t settled_ns;               /* settled time integrated so far */
     bool lag_started;                 /* first ok commit with end_offset seen */
     int64_t lag_first_ns, lag_last_ns;/* first such commit; integrated up to here */
     int64_t lag_total;                /* sum of partitions' last lag */
@@ -169,8 +168,9 @@ void an_state_fault(an_state_t *s, size_t g, size_t m, const char *action, int64
  * lists them, from the later of t_ns and its first assignment. 0, or -1 on out of memory. */
 int an_state_partitions_added(an_state_t *s, const char *topic, int64_t from, int64_t to,
                               int64_t t_ns);
-int an_state_rebalance_start(an_state_t *s, size_t g, const char *reason);
-int an_state_rebalance_end(an_state_t *s, size_t g, double duration_ms, int64_t moved);
+int an_state_rebalance_start(an_state_t *s, size_t g, const char *reason, int64_t t_ns);
+int an_state_rebalance_end(an_state_t *s, size_t g, double duration_ms, int64_t moved,
+                           int64_t t_ns);
 /* Close every interval at end_ns and fill res->groups. */
 int an_state_finish(an_state_t *s, int64_t end_ns, an_result_t *res);
 

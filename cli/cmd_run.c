@@ -74,7 +74,8 @@ static void run_usage(FILE *f)
         "A summary goes to stderr: per group rebalances (count, mean and max latency), partitions\n"
         "moved, stalled and unowned partition-seconds, max lag at commits, duplicates, zombie\n"
         "records, the lag sampled every lag_sample_ms (committed and position lag) and the\n"
-        "end-to-end latency of records (append to processed: p50, p99, max); records\n"
+        "end-to-end latency of records (append to processed: p50, p99, max), the balance\n"
+        "(time-weighted max - min partitions per member while settled); records\n"
         "produced and consumed; events; where the trace went. Progress is shown while stderr is\n"
         "a terminal. Ctrl-C (SIGINT) or SIGTERM stops the run cleanly (a second one kills it).\n\n"
         "Exit status: 0 completed; 130 (SIGINT) or 143 (SIGTERM) interrupted (the trace ends\n"
@@ -215,6 +216,17 @@ static void run_print_latency(const cg_group_summary_t *g)
             (double)g->latency_max_ns / 1e6);
 }
 
+/* Balance over settled time (models/balance), as analyze computes it from the trace. */
+static void run_print_balance(const cg_group_summary_t *g)
+{
+    char mean[32] = "-";
+    if (g->balance_settled_ns > 0)
+        snprintf(mean, sizeof mean, "%.3f",
+                 g->balance_integral / (double)g->balance_settled_ns);
+    fprintf(stderr, "    balance (max - min partitions per member, settled): mean %s over "
+            "%.3f s\n", mean, (double)g->balance_settled_ns / 1e9);
+}
+
 static void run_print_group(const cg_group_summary_t *g)
 {
     double mean_ms = g->rebalances > 0
@@ -233,6 +245,7 @@ static void run_print_group(const cg_group_summary_t *g)
             (long long)g->zombie_records);
     run_print_lag(g);
     run_print_latency(g);
+    run_print_balance(g);
 }
 
 static void run_print_summary(const cg_scenario_t *s, const run_args_t *r, uint64_t seed,

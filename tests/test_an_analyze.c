@@ -62,9 +62,10 @@ Test(analyze, basic_group_figures)
     cr_expect_eq(g->max_total_lag_records, 80);
     /* total lag 50 on [400,500), 80 on [500,950), 55 on [950,1000], from 400 to 1000 */
     expect_near(g->lag_mean_records, (50.0 * 100 + 80.0 * 450 + 55.0 * 50) / 600.0);
-    /* max-min: 4 on [200,250), 3 on [301,302), 2 on [302,800); over [101,1000] */
-    expect_near(g->balance_mean, (4.0 * 50 + 3.0 * 1 + 2.0 * 498) / 899.0);
-    cr_expect_eq(g->balance_max, 2);   /* generation 2 handed out 3 and 1 */
+    /* settled: [100,200), [300,800), [900,1000]; max-min 3 on [301,302) (b has nothing yet)
+     * and 2 on [302,800), 0 elsewhere (one member, or nobody owning anything) */
+    expect_near(g->balance_mean, (3.0 * 1 + 2.0 * 498) / 700.0);
+    expect_near(g->balance_settled_ms, 700.0);
     cr_expect_eq(g->partitions, 4);
     expect_near(g->first_assignment_ms, 101.0);
     cr_assert_eq(g->n_members, 2);
@@ -293,9 +294,11 @@ Test(analyze, cooperative_handover)
     expect_near(g->rebalance_ms.p99, 9.92);
     expect_near(g->rebalance_ms.mean, 7.0);
     cr_expect_eq(g->moved_partitions, 4);
-    /* generation 2 handed out 2 and 0; continuous: 4 on [10,21), 2 on [21,32) and [59,60) */
-    cr_expect_eq(g->balance_max, 2);
-    expect_near(g->balance_mean, (44.0 + 22.0 + 2.0) / 98.0);
+    /* settled (no rebalance_end for the first assignment): [20,24), [30,60), [65,100]; max-min
+     * 4 on [20,21), 2 on [21,24) (y holds nothing between the cooperative rounds), 2 on
+     * [30,32) and [59,60), 0 elsewhere */
+    expect_near(g->balance_mean, (4.0 + 2.0 * 3 + 2.0 * 2 + 2.0) / 69.0);
+    expect_near(g->balance_settled_ms, 69.0);
     cr_expect_eq(g->n_rebalance_reasons, 3);
     cr_expect_str_eq(g->rebalance_reasons[1].key, "revocation");
     cr_expect_str_eq(g->leave_reasons[0].key, "leave");

@@ -5,6 +5,8 @@
  * order because topics are sorted by name. */
 #include "models/world/trace_rec.h"
 
+#include "models/world/balance.h"
+
 #include <stdio.h>
 
 static sim_trace_t *rec_begin(struct cg_world *w, const char *type)
@@ -78,6 +80,8 @@ void cg_rec_run_aborted(struct cg_world *w, const char *reason, const char *mess
 void cg_rec_member_join(struct cg_world *w, const cg_group_t *g, int32_t consumer,
                         const char *member_id, const char *replaced)
 {
+    /* balance follows the records, as analysis/ does (models/balance) */
+    cg_bal_note(&w->groups[g->gi], CG_BAL_JOIN, consumer);
     sim_trace_t *tr = rec_begin(w, "member_join");
     sim_trace_str(tr, "group", g->cfg->id);
     sim_trace_str(tr, "member", consumer_id(w, consumer));
@@ -90,6 +94,8 @@ void cg_rec_member_join(struct cg_world *w, const cg_group_t *g, int32_t consume
 void cg_rec_member_leave(struct cg_world *w, const cg_group_t *g, int32_t consumer,
                          cg_reason_t reason)
 {
+    /* balance follows the records, as analysis/ does (models/balance) */
+    cg_bal_note(&w->groups[g->gi], CG_BAL_LEAVE, consumer);
     sim_trace_t *tr = rec_begin(w, "member_leave");
     sim_trace_str(tr, "group", g->cfg->id);
     sim_trace_str(tr, "member", consumer_id(w, consumer));
@@ -100,6 +106,8 @@ void cg_rec_member_leave(struct cg_world *w, const cg_group_t *g, int32_t consum
 void cg_rec_rebalance_start(struct cg_world *w, const cg_group_t *g, int32_t generation,
                             cg_reason_t reason, const char *protocol)
 {
+    /* balance follows the records, as analysis/ does (models/balance) */
+    cg_bal_note(&w->groups[g->gi], CG_BAL_REBALANCE_START, -1);
     sim_trace_t *tr = rec_begin(w, "rebalance_start");
     sim_trace_str(tr, "group", g->cfg->id);
     sim_trace_int(tr, "generation", generation);
@@ -112,6 +120,8 @@ void cg_rec_rebalance_start(struct cg_world *w, const cg_group_t *g, int32_t gen
 void cg_rec_rebalance_end(struct cg_world *w, const cg_group_t *g, int32_t generation,
                           int64_t duration_ns, int64_t members, int64_t moved)
 {
+    /* balance follows the records, as analysis/ does (models/balance) */
+    cg_bal_note(&w->groups[g->gi], CG_BAL_REBALANCE_END, -1);
     sim_trace_t *tr = rec_begin(w, "rebalance_end");
     sim_trace_str(tr, "group", g->cfg->id);
     sim_trace_int(tr, "generation", generation);
@@ -126,6 +136,8 @@ void cg_rec_rebalance_end(struct cg_world *w, const cg_group_t *g, int32_t gener
 void cg_rec_assignment(struct cg_world *w, const cg_group_t *g, int32_t generation,
                        int32_t consumer, const int32_t *gp, uint32_t n)
 {
+    /* balance follows the records, as analysis/ does (models/balance) */
+    cg_bal_note(&w->groups[g->gi], CG_BAL_ASSIGN, consumer);
     sim_trace_t *tr = rec_begin(w, "assignment");
     sim_trace_str(tr, "group", g->cfg->id);
     sim_trace_int(tr, "generation", generation);
@@ -137,6 +149,8 @@ void cg_rec_assignment(struct cg_world *w, const cg_group_t *g, int32_t generati
 void cg_rec_revoke(struct cg_world *w, const cg_group_t *g, int32_t consumer, const int32_t *gp,
                    uint32_t n)
 {
+    /* balance follows the records, as analysis/ does (models/balance) */
+    cg_bal_note(&w->groups[g->gi], CG_BAL_REVOKE, consumer);
     sim_trace_t *tr = rec_begin(w, "revoke");
     sim_trace_str(tr, "group", g->cfg->id);
     sim_trace_str(tr, "member", consumer_id(w, consumer));

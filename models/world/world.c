@@ -14,6 +14,7 @@
 #include "models/client/client.h"
 #include "models/faults/failure.h"
 #include "models/faults/faults.h"
+#include "models/world/balance.h"
 #include "models/world/lagsample.h"
 #include "models/world/latency.h"
 #include "models/world/ownership.h"
@@ -112,11 +113,16 @@ static int group_init(struct cg_world *w, cg_group_t *g, int32_t gi, char *err, 
     sim_series_init(&g->sum.lag_position_max);
     g->sum.latency_max_ns = g->lat_int_max_ns = -1;
     g->first_assignment_ns = -1;   /* no accepted commit yet: no data, as analyze says */
+    if (cg_bal_init(g) != 0) {
+        snprintf(err, errlen, "out of memory building group %s", g->cfg->id);
+        return -1;
+    }
     return g->proto->group_init(g, err, errlen);
 }
 
 static void group_fini(cg_group_t *g)
 {
+    cg_bal_fini(g);
     if (g->proto && g->coord)
         g->proto->group_fini(g);
     free(g->owner);
@@ -281,6 +287,8 @@ int cg_world_run(cg_world_t *w, cg_run_result_t *res, char *err, size_t errlen)
     sim_advance_to(&w->sim, end);    /* queue ran dry early: the run still ends at its end */
     for (size_t i = 0; i < w->s->n_groups; i++)
         cg_own_finish(&w->groups[i], end);
+    for (size_t i = 0; i < w->s->n_groups; i++)
+        cg_bal_finish(&w->groups[i], end);
     cg_lag_finish(w);
     fill_result(w, res, true, end);
     cg_rec_run_end(w, res->records_produced);

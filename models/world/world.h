@@ -51,6 +51,9 @@ typedef struct cg_group_summary {
     sim_series_t lag_position_max;    /* per sample: max over partitions of end - position */
     /* End-to-end latency (models/latency): records first processed, from append to the end of
      * their batch, as written in the `latency` records. */
+    int64_t balance_settled_ns;       /* time from rebalance_end to the next rebalance_start */
+    double balance_integral;          /* integral over it of max - min partitions per member
+                                         (models/balance); mean = integral / settled time */
     int64_t latency_records;          /* records counted */
     int64_t latency_max_ns;           /* largest latency, -1 none */
     int64_t latency_counts[SIM_LOGHIST_BUCKETS]; /* by sim/loghist bucket of microseconds */

@@ -80,6 +80,11 @@ typedef struct cg_group {
     int32_t max_gen_end;              /* `check`: last rebalance_end generation */
     int64_t last_fault_ns;            /* last fault touching the group (check) */
     uint32_t faults_pending;          /* inverse faults scheduled, not yet applied */
+    bool *bal_in;                     /* balance: consumer (local) in the group per the trace */
+    bool bal_settled;                 /* balance: between rebalance_end and rebalance_start */
+    bool bal_dirty;                   /* balance: bal_value must be recomputed */
+    int64_t bal_value;                /* balance: max - min owned per member, when not dirty */
+    int64_t bal_last_ns;              /* balance: integrated up to here */
     int64_t lat_int_n;                /* latency: records counted since the last sample */
     int64_t lat_int_max_ns;           /* their largest latency, -1 none */
     int64_t lat_int[SIM_LOGHIST_BUCKETS]; /* their counts by sim/loghist bucket (microseconds) */

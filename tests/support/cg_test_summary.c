@@ -58,6 +58,21 @@ static bool parse_latency(const char *p, cgt_sum_group_t *s)
     return true;
 }
 
+/* "    balance (max - min partitions per member, settled): mean X over S s" */
+static bool parse_balance(const char *p, cgt_sum_group_t *s)
+{
+    char mean[32];
+    const char *l = strstr(p, "\n    balance (max - min partitions per member, settled): ");
+    const char *next = strstr(p + 1, "\n  group ");
+    if (!l || (next && l > next))
+        return false;
+    if (sscanf(l, "\n    balance (max - min partitions per member, settled): mean %31s over %lf s",
+               mean, &s->bal_settled_s) != 2)
+        return false;
+    s->bal_mean = num_or_nan(mean);
+    return true;
+}
+
 size_t cgt_summary_parse(const char *log, cgt_sum_group_t *g, size_t max)
 {
     size_t n = 0;
@@ -68,7 +83,7 @@ size_t cgt_summary_parse(const char *log, cgt_sum_group_t *g, size_t max)
                       "max lag %31[^,], %lld duplicates, %lld zombie records",
                    s->name, &s->rebalances, &s->mean_ms, &s->max_ms, &s->moved, &s->stalled_s,
                    &s->unavailable_s, s->lag, &s->duplicates, &s->zombies) == 10 &&
-            parse_slag(p, s) && parse_latency(p, s)) {
+            parse_slag(p, s) && parse_latency(p, s) && parse_balance(p, s)) {
             s->max_lag = strcmp(s->lag, "-") == 0 ? -1 : atoll(s->lag);
             n++;
         }
@@ -164,6 +179,11 @@ static void compare_group(const cgt_sum_group_t *s, const an_group_sum_t *a, cha
              s->duplicates, s->zombies, (long long)a->duplicates, (long long)a->zombie_records);
     compare_slag(s, a, msg, msglen);
     compare_latency(s, a, msg, msglen);
+    if (isnan(s->bal_mean) != isnan(a->balance_mean) ||
+        (!isnan(a->balance_mean) && fabs(s->bal_mean - a->balance_mean) > 0.0006) ||
+        fabs(s->bal_settled_s - a->balance_settled_ms / 1000.0) > 0.0006)
+        note(msg, msglen, "%s: balance %.3f over %.3f s / %.6f over %.6f s\n", g, s->bal_mean,
+             s->bal_settled_s, a->balance_mean, a->balance_settled_ms / 1000.0);
 }
 
 static bool no_data(const cgt_sum_group_t *s)
