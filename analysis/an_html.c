@@ -90,8 +90,9 @@ static void an_header(const an_page_t *p)
         an_kv(f, "compare", p->in->compare_name);
     if (p->in->sweep)
         an_kv(f, "sweep", p->in->sweep_name);
-    fputs("</table>\n<p class=\"hint\">Time charts: wheel to zoom, drag to pan, double-click "
-          "to reset; hover a span, band or marker for details.</p></header>\n", f);
+    fputs("</table>\n<p class=\"hint\">Time charts (seconds of virtual time): wheel to zoom, "
+          "drag to pan, double-click to reset; hover a span, band or marker for details."
+          "</p></header>\n", f);
 }
 
 static void an_nav(const an_page_t *p)

@@ -105,7 +105,7 @@
     svg.addEventListener('dblclick', function () { self.set(0, self.end); });
   };
 
-  /* Grid lines over [y, y + h) and tick labels (seconds) under it. */
+  /* Grid lines over [y, y + h) and tick labels (seconds of virtual time) under it. */
   function timeAxis(g, view, y, h) {
     clear(g);
     ticks(view.t0, view.t1, 10).forEach(function (v) {
@@ -113,7 +113,6 @@
       el('line', {x1: x, x2: x, y1: y, y2: y + h, 'class': 'grid'}, g);
       text(g, x, y + h + 13, num(v), {'text-anchor': 'middle'});
     });
-    text(g, ML + PW, y + h + 13, 's', {'text-anchor': 'start', dx: 4});
   }
 
   /* Rebalance bands and fault markers over [y, y + h). */
@@ -167,13 +166,26 @@
 
   function timeline(div, gd, view, counts) {
     var detail = gd.mode === 'detail', rows = gd.rows.length + (detail ? 1 : 0);
-    var lanes = detail ? gd.lanes.length : 0;
-    var rowH = detail ? Math.max(22, Math.min(lanes * 4 + 6, 72))
+    /* A row has a lane only for each partition it ever had (in partition order), so rows stay
+     * short; colours name the partitions. */
+    var laneOf = [], lanes = 0, r, i;
+    if (detail) {
+      for (r = 0; r < rows; r++) laneOf.push({});
+      for (i = 0; i + 3 < gd.spans.length; i += 4) laneOf[gd.spans[i]][gd.spans[i + 1]] = 0;
+      laneOf.forEach(function (m, row) {
+        var keys = Object.keys(m).map(Number).sort(function (a, b) { return a - b; });
+        keys.forEach(function (k, j) { m[k] = j; });
+        m.n = keys.length;
+        if (row < gd.rows.length) lanes = Math.max(lanes, keys.length);
+      });
+    }
+    var rowH = detail ? Math.max(22, Math.min(lanes * 5 + 6, 72))
                       : Math.max(2, Math.min(22, Math.floor(500 / Math.max(rows, 1))));
-    var laneH = detail ? (rowH - 6) / Math.max(lanes, 1) : 0, y0 = TOP + 10;
+    var laneHs = laneOf.map(function (m) { return Math.min(5, (rowH - 6) / Math.max(m.n, 1)); });
+    var y0 = TOP + 10;
     var H = y0 + rows * rowH + 20;
     var svg = el('svg', {width: W, height: H, 'class': 'timeline'}, div);
-    text(svg, ML, 12, detail ? 'partition owners: a row per member, a lane per partition ' +
+    text(svg, ML, 12, detail ? 'partition owners: a row per member, a lane per partition it owned ' +
          '(black: owner stopped by a fault; last row: no owner)'
          : 'partitions owned per ' + (gd.per_row > 1 ? gd.per_row + ' members' : 'member') +
            ' over time (' + gd.members + ' members, ' + gd.partitions + ' partitions)',
@@ -183,11 +195,11 @@
        el('clipPath', {id: clipId}, el('defs', {}, svg)));
     var axis = el('g', {'class': 'axis'}, svg);
     var plot = el('g', {'clip-path': 'url(#' + clipId + ')'}, svg);
-    for (var r = 0; r < rows; r += 2)
+    for (r = 0; r < rows; r += 2)
       el('rect', {x: ML, y: y0 + r * rowH, width: PW, height: rowH, fill: '#f7f7f7'}, plot);
     var scaled = el('g', {'shape-rendering': 'crispEdges'}, plot);
     var labelEvery = Math.ceil(12 / rowH);
-    var labels = el('g', {}, svg), i;
+    var labels = el('g', {}, svg);
     for (r = 0; r < rows; r++) {
       var g = el('g', {'class': r < gd.rows.length ? 'mrow' : 'urow'}, scaled);
       g.setAttribute('data-row', r);
@@ -200,8 +212,8 @@
       var s = gd.spans;
       for (i = 0; i + 3 < s.length; i += 4) {
         var rect = el('rect', {x: s[i + 2], width: s[i + 3] - s[i + 2],
-                               y: y0 + s[i] * rowH + 3 + s[i + 1] * laneH,
-                               height: Math.max(laneH, 1),
+                               y: y0 + s[i] * rowH + 3 + laneOf[s[i]][s[i + 1]] * laneHs[s[i]],
+                               height: Math.max(laneHs[s[i]], 1),
                                fill: s[i] === gd.rows.length ? '#d62728'
                                      : PAL[s[i + 1] % PAL.length]}, rowsG[s[i]]);
         title(rect, gd.lanes[s[i + 1]] + (s[i] === gd.rows.length ? ' without owner'
@@ -210,8 +222,9 @@
       s = gd.stalls;
       for (i = 0; i + 3 < s.length; i += 4) {
         var st = el('rect', {x: s[i + 2], width: s[i + 3] - s[i + 2],
-                             y: y0 + s[i] * rowH + 3 + (s[i + 1] + 0.25) * laneH,
-                             height: Math.max(laneH / 2, 1), fill: '#000'}, rowsG[s[i]]);
+                             y: y0 + s[i] * rowH + 3 +
+                                (laneOf[s[i]][s[i + 1]] + 0.25) * laneHs[s[i]],
+                             height: Math.max(laneHs[s[i]] / 2, 1), fill: '#000'}, rowsG[s[i]]);
         title(st, gd.lanes[s[i + 1]] + ' stalled (' + gd.rows[s[i]] + ' stopped): ' +
               secs(s[i + 2]) + ' - ' + secs(s[i + 3]));
       }
@@ -264,7 +277,7 @@
     var p = document.createElement('div');
     p.className = 'legend';
     var n = gd.lanes.length, shown = Math.min(n, 24);
-    p.appendChild(document.createTextNode('lanes, top to bottom in each row:'));
+    p.appendChild(document.createTextNode('partitions (lanes in this order in each row):'));
     for (var i = 0; i < shown; i++) {
       var sw = document.createElement('span');
       sw.className = 'sw';
