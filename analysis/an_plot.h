@@ -14,15 +14,17 @@
 
 #define AN_PLOT_PNG 1
 #define AN_PLOT_SVG 2
-#define AN_PLOT_MAX_GROUPS 12          /* groups drawn in the lag and CDF plots */
-#define AN_PLOT_MAX_LEGEND 24          /* members named in the timeline legend */
-#define AN_PLOT_MAX_YTICS 64           /* partition rows labelled by name */
+#define AN_PLOT_MAX_GROUPS 12          /* groups drawn (a timeline panel, a lag and CDF line) */
 #define AN_PLOT_PATH_MAX 4096
 
-/* Stream `trace` (analysed as cgsim analyze does, `partial` as --partial) and write into `dir`:
- * timeline.dat, marks.dat, lag_<g>.dat, cdf_<g>.dat and plot.gp (path in script, which has
- * AN_PLOT_PATH_MAX bytes). formats: AN_PLOT_PNG | AN_PLOT_SVG. Returns 0, -1 (bad trace or I/O,
- * message in err). */
+/* Stream `trace` (analysed as cgsim analyze does, `partial` as --partial) and write into `dir`
+ * per drawn group g: tl_<g>.dat (detail: "partition-row start end rgb"; aggregated:
+ * "member-row start end partitions-per-member"), st_<g>.dat (stalled spans), bands_<g>.dat
+ * (rebalances "start end"), faults_<g>.dat ("t member-row applied"), series_<g>.dat (lag
+ * records "t committed position") or lag_<g>.dat (commits "t total"), cdf_<g>.dat; and plot.gp
+ * (path in script, which has AN_PLOT_PATH_MAX bytes). The data are the report page's
+ * (an_html_int.h), bounded whatever the trace's length. formats: AN_PLOT_PNG | AN_PLOT_SVG.
+ * Returns 0, -1 (bad trace or I/O, message in err). */
 int an_plot_trace(FILE *trace, const char *name, bool partial, const char *dir, int formats,
                   char *script, char *err, size_t errlen);
 /* From the JSON of cgsim compare --json: compare.dat and plot.gp drawing bars with 95% error
