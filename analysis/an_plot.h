@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <cjson/cJSON.h>
+#include "analysis/an_analyze.h"
 
 #define AN_PLOT_PNG 1
 #define AN_PLOT_SVG 2
@@ -27,6 +28,9 @@
  * Returns 0, -1 (bad trace or I/O, message in err). */
 int an_plot_trace(FILE *trace, const char *name, bool partial, const char *dir, int formats,
                   char *script, char *err, size_t errlen);
+/* The same with analysis options (--partial, a progress callback). */
+int an_plot_trace_opts(FILE *trace, const char *name, const an_opts_t *opts, const char *dir,
+                       int formats, char *script, char *err, size_t errlen);
 /* From the JSON of cgsim compare --json: compare.dat and plot.gp drawing bars with 95% error
  * bars per assignor for a few key figures. */
 int an_plot_compare(const cJSON *cmp, const char *name, const char *dir, int formats,

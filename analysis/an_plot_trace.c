@@ -492,14 +492,20 @@ static int an_write_panels(an_tl_t *t, an_hctx_t *c, char *err, size_t errlen)
 int an_plot_trace(FILE *trace, const char *name, bool partial, const char *dir, int formats,
                   char *script, char *err, size_t errlen)
 {
+    an_opts_t opts = {.partial = partial};
+    return an_plot_trace_opts(trace, name, &opts, dir, formats, script, err, errlen);
+}
+
+int an_plot_trace_opts(FILE *trace, const char *name, const an_opts_t *opts, const char *dir,
+                       int formats, char *script, char *err, size_t errlen)
+{
     an_hctx_t c;
     an_observer_t obs;
     an_hctx_observer(&c, &obs);
-    an_opts_t opts = {.partial = partial};
     an_result_t res;
     an_tl_t t;
     memset(&t, 0, sizeof t);
-    int rc = an_analyze_stream(trace, name, &opts, &obs, &res, err, errlen);
+    int rc = an_analyze_stream(trace, name, opts, &obs, &res, err, errlen);
     if (rc == 0 && c.oom) {
         snprintf(err, errlen, "out of memory");
         rc = -1;

@@ -2,7 +2,7 @@
  *
  * The run is a normal `cgsim run` (same loader, world and seed rules) with the trace discarded
  * (records are still counted) or written to --trace FILE, invariant checks off (as
- * `run --no-check`) and no progress display. Only cg_world_run is timed for events_per_s; building
+ * `run --no-check`) and a progress line only on a terminal. Only cg_world_run is timed for events_per_s; building
  * the world is reported separately as setup_s. Wall time is measured here only and never reaches
  * a trace. */
 #include <errno.h>
@@ -12,6 +12,7 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 #include "cli/cli.h"
+#include "cli/progress.h"
 #include "models/limits.h"
 #include "cli/scenario_cli.h"
 #include "models/world/world.h"
@@ -99,13 +100,23 @@ static int bench_run_parse(int argc, char **argv, bench_run_args_t *b)
     return CLI_OK;
 }
 
+static void bench_run_progress(void *ctx, int64_t now_ns, int64_t end_ns, uint64_t events)
+{
+    (void)end_ns;
+    (void)events;
+    cli_progress_update(ctx, now_ns / 1000000000);
+}
+
 /* Builds and runs the world, timing both phases. Returns the world's status (0, 1, -1). */
 static int bench_run_world(const cg_scenario_t *s, const bench_run_args_t *b, sim_trace_t *tr,
                            bench_run_result_t *out, char *err, size_t errlen)
 {
     int never = 0;   /* no SIGINT handling here: Ctrl-C ends the benchmark */
+    cli_progress_t prog;   /* a terminal only; called once per 1% slice, nothing per event */
+    cli_progress_init(&prog, "cgsim bench run", "virtual s", false, s->duration_ns / 1000000000);
     cg_run_opts_t opts = {.seed = b->has_seed ? b->seed : s->seed, .trace = tr,
-                          .trace_level = CG_TRACE_NORMAL, .check = false, .interrupt = &never};
+                          .trace_level = CG_TRACE_NORMAL, .check = false, .interrupt = &never,
+                          .progress = bench_run_progress, .progress_ctx = &prog};
     cg_world_t *w = NULL;
     double t0 = cli_wall_seconds();
     if (cg_world_new(s, &opts, &w, err, errlen) != 0)
@@ -115,6 +126,7 @@ static int bench_run_world(const cg_scenario_t *s, const bench_run_args_t *b, si
     memset(&res, 0, sizeof res);
     int rc = cg_world_run(w, &res, err, errlen);
     double t2 = cli_wall_seconds();
+    cli_progress_clear(&prog);
     out->events = res.events;
     out->records_consumed = res.records_consumed;
     out->virtual_s = (double)s->duration_ns / 1e9;

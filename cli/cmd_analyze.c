@@ -4,6 +4,7 @@
 #include <string.h>
 #include "analysis/an_analyze.h"
 #include "cli/cli.h"
+#include "cli/progress.h"
 
 static const char ANALYZE_HELP[] =
     "usage: cgsim analyze TRACE.jsonl|- [--json] [--partial]\n"
@@ -118,10 +119,16 @@ int cli_analyze(int argc, char **argv)
         return CLI_USAGE;
     }
     const char *name = is_stdin ? "<stdin>" : a.path;
-    an_opts_t opts = {.partial = a.partial};
+    char what[300];
+    snprintf(what, sizeof what, "cgsim analyze: %.250s", name);
+    cli_progress_t prog;
+    cli_progress_init(&prog, what, "bytes", true, cli_progress_file_size(in));
+    an_opts_t opts = {.partial = a.partial, .progress = cli_progress_bytes_cb,
+                      .progress_ctx = &prog};
     an_result_t res;
     char err[1024];
     int arc = an_analyze_stream(in, name, &opts, NULL, &res, err, sizeof err);
+    cli_progress_clear(&prog);
     if (!is_stdin)
         fclose(in);
     if (arc != 0) {

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "analysis/an_compare.h"
 #include "cli/cli.h"
+#include "cli/progress.h"
 #include "cli/runner.h"
 #include "models/limits.h"
 #include "cli/scenario_cli.h"
@@ -70,7 +71,7 @@ typedef struct compare_ctx {
     an_compare_t table;               /* figures by (assignor, seed) */
     char (*errs)[CLI_RUN_ERR_MAX];    /* error of task k, "" when none */
     int *status;                      /* exit status of task k */
-    bool progress;                    /* stderr is a terminal: show progress */
+    cli_progress_t progress;          /* runs done, rate, ETA (stderr, a terminal only) */
     size_t n_tasks;                   /* assignors * seeds */
 } compare_ctx_t;
 
@@ -248,8 +249,7 @@ static void compare_done(void *ctx, size_t k, size_t done)
 {
     compare_ctx_t *cx = ctx;
     (void)k;
-    if (cx->progress)
-        fprintf(stderr, "\rcgsim compare: %zu/%zu runs", done, cx->n_tasks);
+    cli_progress_update(&cx->progress, (int64_t)done);
 }
 
 /* Runs every task on `jobs` threads (the calling thread included). */
@@ -259,8 +259,7 @@ static int compare_run_all(compare_ctx_t *cx, size_t jobs)
         fprintf(stderr, "cgsim compare: cannot start workers\n");
         return CLI_FAIL;
     }
-    if (cx->progress)
-        fputc('\n', stderr);
+    cli_progress_clear(&cx->progress);
     for (size_t k = 0; k < cx->n_tasks; k++)   /* first failure in task order: deterministic */
         if (cx->status[k] != CLI_OK) {
             fprintf(stderr, "cgsim compare: run of %s with seed %llu failed: %s\n",
@@ -311,7 +310,7 @@ static int compare_ctx_init(compare_ctx_t *cx, const compare_args_t *a)
     memset(cx, 0, sizeof *cx);
     cx->args = a;
     cx->n_tasks = a->n_assignors * a->seeds;
-    cx->progress = isatty(STDERR_FILENO);
+    cli_progress_init(&cx->progress, "cgsim compare", "runs", false, (int64_t)cx->n_tasks);
     cx->scen = calloc(a->n_assignors, sizeof *cx->scen);
     cx->seeds = calloc(a->seeds, sizeof *cx->seeds);
     cx->errs = calloc(cx->n_tasks, sizeof *cx->errs);

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include "analysis/an_plot.h"
 #include "cli/cli.h"
+#include "cli/progress.h"
 
 #define PLOT_MAX_JSON_BYTES (64L * 1024 * 1024)
 
@@ -175,8 +176,15 @@ static int plot_write(const plot_args_t *a, char *script)
             fprintf(stderr, "cgsim plot: %s: cannot open: %s\n", a->input, strerror(errno));
             return CLI_USAGE;
         }
-        rc = an_plot_trace(in, is_stdin ? "<stdin>" : a->input, a->partial, a->out, a->formats,
-                           script, err, sizeof err);
+        char what[300];
+        snprintf(what, sizeof what, "cgsim plot: %.250s", a->input);
+        cli_progress_t prog;
+        cli_progress_init(&prog, what, "bytes", true, cli_progress_file_size(in));
+        an_opts_t opts = {.partial = a->partial, .progress = cli_progress_bytes_cb,
+                          .progress_ctx = &prog};
+        rc = an_plot_trace_opts(in, is_stdin ? "<stdin>" : a->input, &opts, a->out, a->formats,
+                                script, err, sizeof err);
+        cli_progress_clear(&prog);
         if (!is_stdin)
             fclose(in);
     }

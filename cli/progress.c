@@ -42,10 +42,12 @@ void cli_progress_update(cli_progress_t *p, int64_t done)
     cli_progress_amount(p, (double)done, a, sizeof a);
     cli_progress_amount(p, rate, r, sizeof r);
     fprintf(stderr, "\r%s: %s", p->what, a);
+    if (p->total > 0 && p->bytes)
+        fprintf(stderr, " of %.1f MB", (double)p->total / 1e6);
+    else if (p->total > 0)
+        fprintf(stderr, " of %lld", (long long)p->total);
     if (p->total > 0)
-        fprintf(stderr, " of %.1f%s (%.0f%%)", p->bytes ? (double)p->total / 1e6
-                                                         : (double)p->total,
-                p->bytes ? " MB" : "", 100.0 * (double)done / (double)p->total);
+        fprintf(stderr, " (%.0f%%)", 100.0 * (double)done / (double)p->total);
     fprintf(stderr, ", %s/s", r);
     if (p->total > 0 && rate > 0 && done <= p->total)
         fprintf(stderr, ", ETA %.0f s", (double)(p->total - done) / rate);
