@@ -6,13 +6,16 @@
 # event, events/s, records consumed per second, peak RSS; per point, the instructions of its
 # first INSTR_S virtual seconds under callgrind (deterministic: compare builds with this column,
 # wall time on a shared machine is noise), trace off and on.
-# usage: bench/matrix.sh [path/to/cgsim]     (env: MINUTES=5 INSTR_S=20 TRACE_DIR=$TMPDIR)
+# usage: bench/matrix.sh [path/to/cgsim]     (env: MINUTES=5 INSTR_S=20 TRACE_DIR=$TMPDIR, and
+#        SETS="key=value ..." passed to every run as --set, e.g. SETS=lag_sample_ms=0)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 bin=${1:-./build/cgsim}
 minutes=${MINUTES:-5}
 instr_s=${INSTR_S:-20}
+sets=()
+for kv in ${SETS:-}; do sets+=(--set "$kv"); done
 tmp=$(mktemp -d "${TRACE_DIR:-${TMPDIR:-/tmp}}/cgsim-matrix.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
@@ -20,11 +23,11 @@ point() {  # members partitions rate family
   local f="$tmp/s.json" c="$tmp/cut.json" off on ioff ion
   bench_scenario "$1" "$2" "$3" "$4" $((minutes * 60000)) 60000 200 >"$f"
   bench_scenario "$1" "$2" "$3" "$4" $((instr_s * 1000)) 60000 200 >"$c"
-  off=$("$bin" bench run "$f" --json)
-  on=$("$bin" bench run "$f" --json --trace "$tmp/t.jsonl")
+  off=$("$bin" bench run "$f" ${sets[@]+"${sets[@]}"} --json)
+  on=$("$bin" bench run "$f" ${sets[@]+"${sets[@]}"} --json --trace "$tmp/t.jsonl")
   rm -f "$tmp/t.jsonl"
-  ioff=$(bench_instructions "$bin" bench run "$c")
-  ion=$(bench_instructions "$bin" bench run "$c" --trace "$tmp/t.jsonl")
+  ioff=$(bench_instructions "$bin" bench run "$c" ${sets[@]+"${sets[@]}"})
+  ion=$(bench_instructions "$bin" bench run "$c" ${sets[@]+"${sets[@]}"} --trace "$tmp/t.jsonl")
   rm -f "$tmp/t.jsonl"
   for mode in off on; do
     local j=$off instr=$ioff
@@ -38,7 +41,7 @@ point() {  # members partitions rate family
 }
 
 echo "# $(uname -m), $(nproc) cores, load: $(cut -d' ' -f1-3 /proc/loadavg); $minutes virtual minutes," \
-  "instructions over the first $instr_s s"
+  "instructions over the first $instr_s s${SETS:+; --set $SETS}"
 echo "members partitions    rate family      trace |    events  wall_s ns/event" \
   " events/s  records/s  rss_kib   instructions"
 for fam in exponential constant uniform normal lognormal pareto weibull; do
