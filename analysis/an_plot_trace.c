@@ -305,24 +305,31 @@ static void an_gp_panel(FILE *f, an_tl_t *t, size_t g, double y, double h)
     else
         fprintf(f, " using (($2+$3)/2):1:2:3:($1-0.5):($1+0.5):4 with boxxyerror lc palette "
                    "notitle");
-    if (p->detail) {
+    if (p->detail && cJSON_GetArraySize(cJSON_GetObjectItem(p->j, "stalls")) > 0) {
         snprintf(file, sizeof file, "st_%zu.dat", g);
         fprintf(f, ", \\\n  ");
         an_gp_file(f, t->dir, file);
         fprintf(f, " using (($2+$3)/2):1:2:3:($1-0.15):($1+0.15) with boxxyerror lc rgb "
                    "'#000000' title 'stalled'");
     }
+    bool bands = cJSON_GetArraySize(cJSON_GetObjectItem(p->j, "bands")) > 0 ||
+                 cJSON_GetArraySize(cJSON_GetObjectItem(p->j, "open_band")) > 0;
     snprintf(file, sizeof file, "bands_%zu.dat", g);
-    fprintf(f, ", \\\n  ");
-    an_gp_file(f, t->dir, file);
-    fprintf(f, " using (($1+$2)/2):(0):1:2:(-0.5):(%.1f) with boxxyerror fs transparent solid "
-               "0.25 noborder lc rgb '#ff9f1c' title 'rebalance'", (double)p->rows - 0.5);
+    if (bands) {   /* an empty file makes gnuplot warn */
+        fprintf(f, ", \\\n  ");
+        an_gp_file(f, t->dir, file);
+        fprintf(f, " using (($1+$2)/2):(0):1:2:(-0.5):(%.1f) with boxxyerror fs transparent "
+                   "solid 0.25 noborder lc rgb '#ff9f1c' title 'rebalance'",
+                (double)p->rows - 0.5);
+    }
     snprintf(file, sizeof file, "faults_%zu.dat", g);
-    fprintf(f, ", \\\n  ");
-    an_gp_file(f, t->dir, file);
-    fprintf(f, " using 1:($2 < 0 || %d ? -0.5 : $2 - 0.5):(0):($2 < 0 || %d ? %.1f : 1):"
-               "($3 > 0 ? 0xd62728 : 0x999999) with vectors nohead lw 1.5 lc rgb variable "
-               "title 'fault'", p->detail, p->detail, (double)p->rows);
+    if (cJSON_GetArraySize(cJSON_GetObjectItem(p->j, "faults")) > 0) {
+        fprintf(f, ", \\\n  ");
+        an_gp_file(f, t->dir, file);
+        fprintf(f, " using 1:($2 < 0 || %d ? -0.5 : $2 - 0.5):(0):($2 < 0 || %d ? %.1f : 1):"
+                   "($3 > 0 ? 0xd62728 : 0x999999) with vectors nohead lw 1.5 lc rgb variable "
+                   "title 'fault'", p->detail, p->detail, (double)p->rows);
+    }
     const cJSON *rows = cJSON_GetObjectItem(p->j, "rows");
     for (int m = 0; p->detail && m < cJSON_GetArraySize(rows) && m < AN_PLOT_LEGEND; m++) {
         fprintf(f, ", \\\n  NaN with boxes lc rgb '#%06x' title ",

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# docs/figures.sh [CGSIM]: the simulation figures README.md quotes, regenerated from seeded runs,
+# one quote per line: "FILE<TAB>TEXT", TEXT being the words as FILE has them (line breaks aside).
+# tests/readme_figures.sh runs it and fails when a quote is not in its file, so a change of
+# behaviour that moves a figure fails the suite until the prose follows (docs/regen.sh reruns
+# this and every other script that makes what the docs show).
+set -eu
+cd "$(dirname "$0")/.."
+bin=$(realpath "${1:-./build/cgsim}")
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# an NAME SCENARIO [--set ...]: `cgsim analyze` of the scenario's trace (own seed) into NAME.txt
+an() {
+  local name=$1 scen=$2
+  shift 2
+  "$bin" run "$scen" --quiet --trace "$tmp/$name.jsonl" "$@"
+  "$bin" analyze "$tmp/$name.jsonl" >"$tmp/$name.txt"
+}
+# fig NAME GROUP ROW: the value in row ROW (its label, as analyze prints it) of group GROUP
+fig() {
+  awk -v g="$2" -v row="$3" '
+    $1 == "group" && !n { n = NF - 1; for (i = 2; i <= NF; i++) if ($i == g) col = i - 1; next }
+    n && index($0, row " ") == 1 { print $(NF - n + col); exit }' "$tmp/$1.txt"
+}
+# s NAME GROUP ROW DECIMALS: a partition-ms row in partition-seconds
+s() { awk -v v="$(fig "$1" "$2" "$3")" -v d="$4" 'BEGIN { printf "%.*f", d, v / 1000 }'; }
+# thousands N: 5439 -> 5,439
+thousands() { echo "$1" | sed -e ':a' -e 's/\([0-9]\)\([0-9]\{3\}\)\($\|,\)/\1,\2\3/; ta'; }
+q() { printf 'README.md\t%s\n' "$*"; }
+
+an story45 scenarios/story.json
+an story10 scenarios/story.json --set 'groups[0].config.session.timeout.ms=10000'
+q "cuts stalled time from $(s story45 billing 'stalled partition-ms' 1) to" \
+  "$(s story10 billing 'stalled partition-ms' 1) partition-s, while the unowned figure alone" \
+  "rises from $(s story45 billing 'unavailable partition-ms' 1) to" \
+  "$(s story10 billing 'unavailable partition-ms' 1)."
+
+an coop scenarios/cooperative.json
+q "so eager loses ~$(s coop eager-range 'unavailable partition-ms' 1) partition-seconds"
+q "heartbeat.interval.ms): ~$(s coop coop-sticky 'unavailable partition-ms' 0) partition-seconds."
+
+an add scenarios/add_partitions.json
+q "$(s add consumer 'unavailable partition-ms' 1) partition-s unowned over the whole run"
+q "unowned for 255 s each: $(s add classic 'unavailable partition-ms' 1) partition-s."
+q "With 30 s it rejoins at 60 s: $(s add classic-30s 'unavailable partition-ms' 1) partition-s."
+
+an up scenarios/upgrade_cooperative.json
+q "the process dies: $(fig up one-bounce errors) errors, and only the last process"
+q "(lag up to $(thousands "$(fig up one-bounce 'max lag records')") records on a partition," \
+  "$(thousands "$(fig up one-bounce 'max total lag records')") in all, against" \
+  "$(fig up two-bounce 'max lag records') and $(fig up two-bounce 'max total lag records'))."
+
+an rr scenarios/rolling_restart.json
+static_extra=$(($(fig rr static rebalances) - 1))   # beyond the first assignment
+[ "$static_extra" = 0 ] && static_extra=none
+q "dynamic members cause $(fig rr dynamic rebalances) rebalances and move" \
+  "$(fig rr dynamic 'moved partitions') partitions; static members cause $static_extra,"
+q "($(s rr static 'unavailable partition-ms' 0) against $(s rr dynamic 'unavailable partition-ms' 0)" \
+  "partition-seconds unavailable)."
+
+# The example error lines: a scenario named s.json with a misspelt key and topic.
+cat >"$tmp/s.json" <<'JSON'
+{"name": "s", "duration_ms": 1000, "topics": [{"name": "orders", "partitions": 1}],
+ "groups": [{"id": "g", "config": {"sesion.timeout.ms": 1}, "consumers": [
+   {"id": "a", "topics": ["orders"]}, {"id": "b", "topics": ["orders"]},
+   {"id": "c", "topics": ["ordrs"]}]}]}
+JSON
+(cd "$tmp" && "$bin" validate s.json 2>&1 || true) | while IFS= read -r line; do q "$line"; done
