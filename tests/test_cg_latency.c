@@ -37,6 +37,31 @@ Test(latency, a_waiting_consumer_sees_network_plus_processing)
     cgt_run_free(&r);
 }
 
+/* A Poisson and a constant producer on one partition: the log cannot give a line of arrivals, so
+ * append times come from bisection. Every record still waits at least network plus processing
+ * (3 ms); interpolating from the last sample instead put most of them at 0. */
+Test(latency, mixed_producers_by_bisection)
+{
+    static const char *MIXED =
+        "{\"name\":\"mixed\",\"seed\":5,\"duration_ms\":60000,"
+        "\"topics\":[{\"name\":\"t\",\"partitions\":1}],"
+        "\"producers\":[{\"id\":\"p\",\"topic\":\"t\",\"rate_per_s\":20},"
+        "{\"id\":\"q\",\"topic\":\"t\",\"rate_per_s\":10,\"arrival\":\"constant\"}],"
+        "\"groups\":[{\"id\":\"g\",\"network_ms\":{\"dist\":\"constant\",\"value\":1},"
+        "\"consumers\":[{\"id\":\"c\",\"topics\":[\"t\"],\"processing_ms\":2}]}]}";
+    cgt_run_t r;
+    cgt_run_cfg(&r, MIXED, (cgt_run_cfg_t){.check = true});
+    cr_assert_eq(r.rc, 0, "%s", r.err);
+    const cg_group_summary_t *g = &r.groups[0];
+    int exact = sim_loghist_bucket(3000);
+    cr_assert_gt(g->latency_records, 1500);
+    for (int b = 0; b < exact; b++)
+        cr_assert_eq(g->latency_counts[b], 0, "bucket %d below 3 ms: %lld", b,
+                     (long long)g->latency_counts[b]);
+    cr_assert_geq(g->latency_counts[exact] * 2, g->latency_records, "most at 3 ms");
+    cgt_run_free(&r);
+}
+
 Test(latency, every_first_processing_counts_once)
 {
     FILE *f = fopen(CGSIM_SOURCE_DIR "/scenarios/story.json", "rb");

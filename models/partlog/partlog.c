@@ -702,10 +702,32 @@ bool cg_partlog_segment(const cg_partlog_t *pl, int64_t gp, int64_t o, cg_partlo
     return o >= 0;
 }
 
+bool cg_partlog_append_ns(cg_partlog_t *pl, int64_t gp, int64_t o, int64_t now_ns, int64_t *at)
+{
+    int64_t hi = now_ns;
+    if (cg_partlog_end_offset(pl, gp, hi) <= o)   /* first: it may move the buckets kept */
+        return false;
+    int64_t lo = cg_partlog_earliest_ns(pl, gp);
+    if (lo >= hi || cg_partlog_end_offset(pl, gp, lo) > o)
+        return false;
+    while (hi - lo > 1) {   /* end(lo) <= o < end(hi) */
+        int64_t mid = lo + (hi - lo) / 2;
+        if (cg_partlog_end_offset(pl, gp, mid) > o)
+            hi = mid;
+        else
+            lo = mid;
+    }
+    *at = hi;
+    return true;
+}
+
 int64_t cg_partlog_earliest_ns(const cg_partlog_t *pl, int64_t gp)
 {
     const pl_part_t *pp = &pl->parts[gp];
-    int64_t b = pp->prev.index != PL_NONE ? pp->prev.index : pp->cur.index;
+    /* prev is the bucket of the query before cur's, not always cur - 1: times between the two
+     * cannot be asked about, so prev counts only when it is adjacent */
+    int64_t b = pp->prev.index != PL_NONE && pp->prev.index == pp->cur.index - 1 ? pp->prev.index
+                                                                                 : pp->cur.index;
     return b > 0 ? pl_sat_mul_bucket(b) : 0;
 }
 

@@ -43,8 +43,14 @@ typedef struct cg_partlog_seg {
  * a partition with a single constant producer. False when the log cannot tell (an older bucket,
  * or several producers of which one is constant). Reads only; draws nothing. */
 bool cg_partlog_segment(const cg_partlog_t *pl, int64_t gp, int64_t o, cg_partlog_seg_t *seg);
-/* The earliest time the partition can still be asked about: queries go at most one bucket back
- * from the latest one (0 before any query). */
+/* The append time of offset o (the first instant end_offset exceeds o), by bisection between the
+ * earliest time the log can still be asked about and now_ns (about 30 end_offset reads: for the
+ * partitions cg_partlog_segment cannot describe). False when o was appended before that
+ * earliest time or not yet. Draws only what a query at now_ns would. */
+bool cg_partlog_append_ns(cg_partlog_t *pl, int64_t gp, int64_t o, int64_t now_ns, int64_t *at);
+/* The earliest time from which on the partition can still be asked about at any time: the start
+ * of the bucket of the latest query, or of the one before it when that was kept (0 before any
+ * query). */
 int64_t cg_partlog_earliest_ns(const cg_partlog_t *pl, int64_t gp);
 /* Records produced over all partitions by now_ns (O(partitions): for run_end). */
 int64_t cg_partlog_produced_total(cg_partlog_t *pl, int64_t now_ns);

@@ -6,8 +6,11 @@
  * previous Poisson bucket (or of a single constant producer) arrive, a line of e1 - e0 records
  * over t1 - t0 ns, so that offset o was appended at
  *   A(o) = t0 + ceil((o - e0 + 1) x (t1 - t0) / (e1 - e0))
- * exactly as the log counts it (cg_partlog_segment). Older records (a backlog) and partitions
- * with mixed producers use checkpoints instead: at every lag sample each watched partition gets
+ * exactly as the log counts it (cg_partlog_segment). A partition with a constant producer beside
+ * others has no such line: the first and last records of a batch are found by bisection on the
+ * log's end offset (cg_partlog_append_ns, exact) and those in between on the line joining them.
+ * Older records (a backlog the log no longer keeps) use checkpoints: at every lag sample each
+ * watched partition gets
  * (t, end(t)), and the same formula runs between two checkpoints, or from the last one to the log
  * now, as if records arrived evenly meanwhile (rates are constant over a producer's window, so
  * the error is the arrival noise; within one inter-arrival time from the last checkpoint). A
@@ -176,18 +179,46 @@ static bool ring_seg(struct cg_world *w, int32_t gp, int64_t o, cg_partlog_seg_t
     return s->last > o && s->e1 > s->e0 && s->t1 > s->t0;
 }
 
+static void count_max(cg_group_t *g, int64_t lat, int64_t n)
+{
+    count(g, lat > 0 ? sim_loghist_bucket((uint64_t)lat / 1000) : 0, n);
+    if (lat > g->lat_int_max_ns)
+        g->lat_int_max_ns = lat;
+}
+
+/* A partition the log cannot describe as a line (a constant producer beside others): the exact
+ * append times of the batch's first and last records, by bisection, and a line between them for
+ * those in between. False when the log no longer knows them. */
+static bool bisect_count(cg_group_t *g, int32_t gp, int64_t lo, int64_t hi, int64_t done)
+{
+    struct cg_world *w = g->w;
+    int64_t now = sim_now(&w->sim), a, b;
+    if (!cg_partlog_append_ns(w->pl, gp, lo, now, &a))
+        return false;
+    if (hi - lo == 1 || !cg_partlog_append_ns(w->pl, gp, hi - 1, now, &b) || b <= a) {
+        count_max(g, done - a, hi - lo);   /* one record, or all appended at one instant */
+        return true;
+    }
+    /* A(o) = t0 + ceil((o - lo + 1) x d / n): A(lo) = a and A(hi - 1) = b, to a nanosecond */
+    int64_t n = hi - 1 - lo, d = b - a, step = (d + n - 1) / n;
+    cg_partlog_seg_t s = {a - step, lo, a - step + d, lo + n, hi};
+    int64_t lat = seg_count(g, &s, lo, hi, done);
+    if (lat > g->lat_int_max_ns)
+        g->lat_int_max_ns = lat;
+    return true;
+}
+
 void cg_lat_processed(cg_group_t *g, int32_t gp, int64_t lo, int64_t hi, int64_t done_ns)
 {
     struct cg_world *w = g->w;
     cg_partlog_seg_t s1;
     if (hi - lo == 1 && cg_partlog_segment(w->pl, gp, lo, &s1)) {
         /* The common batch of one record from a partition, as the loop below counts it. */
-        int64_t lat = done_ns - append_ns(&s1, lo);
-        count(g, lat > 0 ? sim_loghist_bucket((uint64_t)lat / 1000) : 0, 1);
-        if (lat > g->lat_int_max_ns)
-            g->lat_int_max_ns = lat;
+        count_max(g, done_ns - append_ns(&s1, lo), 1);
         return;
     }
+    if (!cg_partlog_segment(w->pl, gp, lo, &s1) && bisect_count(g, gp, lo, hi, done_ns))
+        return;
     bool first = true;
     while (lo < hi) {
         cg_partlog_seg_t s;
