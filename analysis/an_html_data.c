@@ -118,6 +118,8 @@ static int an_step_cmp(const void *pa, const void *pb)
 
 void an_hdelta_compact(an_hdelta_t *d)
 {
+    if (d->n == 0)
+        return;
     qsort(d->ev, d->n, sizeof *d->ev, an_step_cmp);
     size_t k = 0, j = 0;
     for (size_t i = 0; i < d->n; i++) {

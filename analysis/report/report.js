@@ -440,7 +440,7 @@
     counts.compare_bars = 0;
     CMP_FIGS.forEach(function (fig) {
       if (!(fig in C.assignors[names[0]])) return;
-      var Wb = 270, Hb = 190, ml = 52, pw = Wb - ml - 8, h = Hb - 60, y0 = 22, max = 0;
+      var Wb = 270, Hb = 250, ml = 52, pw = Wb - ml - 8, h = Hb - 125, y0 = 22, max = 0;
       var vals = names.map(function (n) { return ciOf(C.assignors[n][fig]); });
       vals.forEach(function (v) { max = Math.max(max, v.m || 0, v.hi || 0); });
       max = max > 0 ? max * 1.08 : 1;
@@ -465,8 +465,8 @@
           el('path', {d: 'M' + cx + ',' + ylo + 'V' + yhi + 'M' + (cx - 5) + ',' + ylo + 'h10M' +
                       (cx - 5) + ',' + yhi + 'h10', stroke: '#000', 'class': 'ci'}, svg);
         }
-        text(svg, x + w / 2, y0 + h + 14, names[i], {'text-anchor': 'middle'})
-          .setAttribute('transform', 'rotate(20 ' + (x + w / 2) + ' ' + (y0 + h + 14) + ')');
+        text(svg, x + w / 2, y0 + h + 12, names[i], {'text-anchor': 'end'})
+          .setAttribute('transform', 'rotate(-35 ' + (x + w / 2) + ' ' + (y0 + h + 12) + ')');
       });
     });
   }
@@ -499,7 +499,7 @@
     var numeric = ax0.values.every(function (v) { return v !== '' && isFinite(Number(v)); });
     function draw() {
       clear(holder);
-      var fig = sel.value, Ws = 820, Hs = 380, ml = 70, pw = Ws - ml - 180, h = Hs - 70;
+      var fig = sel.value, Ws = 1100, Hs = 380, ml = 70, pw = Ws - ml - 330, h = Hs - 70;
       var y0 = 24, xs = ax0.values.map(function (v, i) { return numeric ? Number(v) : i; });
       var xmin = Math.min.apply(null, xs), xmax = Math.max.apply(null, xs), ymax = 0;
       var pts = ax1.values.map(function (_, j) {
