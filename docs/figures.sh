@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# docs/figures.sh [CGSIM]: the simulation figures README.md quotes, regenerated from seeded runs,
-# one quote per line: "FILE<TAB>TEXT", TEXT being the words as FILE has them (line breaks aside).
+# docs/figures.sh [CGSIM]: the simulation figures README.md (and docs/kip848.md) quote, from
+# seeded runs, one quote per line: "FILE<TAB>TEXT", TEXT being the words as FILE has them (line
+# breaks and indentation aside).
 # tests/readme_figures.sh runs it and fails when a quote is not in its file, so a change of
 # behaviour that moves a figure fails the suite until the prose follows (docs/regen.sh reruns
 # this and every other script that makes what the docs show).
@@ -58,6 +59,25 @@ q "dynamic members cause $(fig rr dynamic rebalances) rebalances and move" \
   "$(fig rr dynamic 'moved partitions') partitions; static members cause $static_extra,"
 q "($(s rr static 'unavailable partition-ms' 0) against $(s rr dynamic 'unavailable partition-ms' 0)" \
   "partition-seconds unavailable)."
+
+# kip848_900.json: the join (2nd rebalance of each group after the first) and the leave (3rd).
+"$bin" run scenarios/kip848_900.json --quiet --trace "$tmp/k.jsonl"
+# rb GROUP K FIELD: FIELD of the K-th rebalance_end record of GROUP
+rb() {
+  grep '"type":"rebalance_end"' "$tmp/k.jsonl" | grep "\"group\":\"$1\"" | sed -n "$2p" |
+    sed -e "s/.*\"$3\":\([0-9.]*\).*/\1/"
+}
+sec() { awk -v v="$1" -v d="$2" 'BEGIN { printf "%.*f", d, v / 1000 }'; }
+q "for $(sec "$(rb classic 3 duration_ms)" 0) s (the JoinGroup barrier waits for every member"
+q "hands the $(rb consumer 4 moved) freed partitions out within" \
+  "$(sec "$(rb consumer 4 duration_ms)" 1) s, at each member's next heartbeat"
+q "A join costs $(sec "$(rb consumer 3 duration_ms)" 0)-$(sec "$(rb classic 2 duration_ms)" 0) s" \
+  "in both, but under KIP-848 only the $(rb consumer 3 moved) moving partitions stop."
+k() { printf 'docs/kip848.md\t%s\n' "$*"; }
+k "| 11th joins | $(sec "$(rb classic 2 duration_ms)" 1) s, all 900 partitions stop |" \
+  "$(sec "$(rb consumer 3 duration_ms)" 1) s, $(rb consumer 3 moved) partitions stop"
+k "| one leaves | $(sec "$(rb classic 3 duration_ms)" 1) s, all 900 partitions stop |" \
+  "$(sec "$(rb consumer 4 duration_ms)" 1) s, its $(rb consumer 4 moved) free partitions wait"
 
 # The example error lines: a scenario named s.json with a misspelt key and topic.
 cat >"$tmp/s.json" <<'JSON'
