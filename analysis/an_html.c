@@ -91,7 +91,8 @@ static void an_header(const an_page_t *p)
     if (p->in->sweep)
         an_kv(f, "sweep", p->in->sweep_name);
     fputs("</table>\n<p class=\"hint\">Time charts (seconds of virtual time): wheel to zoom, "
-          "drag to pan, double-click to reset; hover a span, band or marker for details."
+          "drag to pan, double-click to reset; hover a span, band or marker for details; "
+          "add #t=A-B to the address to open them on A..B s."
           "</p></header>\n", f);
 }
 
@@ -259,9 +260,12 @@ static int an_page(const an_page_t *p)
     cJSON_Delete(d);
     if (!json)
         return -2;
+    char b[64];
     fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-          "<meta name=\"generator\" content=\"cgsim report\">\n<title>cgsim report</title>\n"
-          "<style>\n", f);
+          "<meta name=\"generator\" content=\"cgsim report\">\n<title>cgsim report: ", f);
+    an_esc(f, p->res ? an_run_str(p->res, "scenario", b, sizeof b)
+                     : p->in->compare ? p->in->compare_name : p->in->sweep_name);
+    fputs("</title>\n<style>\n", f);
     fputs(an_html_css, f);
     fputs("</style></head>\n<body>\n<pre id=\"js-errors\"></pre>\n<script>\n"
           "(function () {\n  var box = document.getElementById('js-errors');\n"

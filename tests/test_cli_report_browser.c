@@ -218,20 +218,26 @@ static int sh(const char *cmd)
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-/* Loads `html` in headless Chromium; the DOM after its scripts ran, NUL-terminated. */
-static char *dump_dom(const char *html, const char *tag)
+/* Loads `html` (with `hash`, "" for none) in headless Chromium; the DOM after its scripts ran,
+ * NUL-terminated. */
+static char *dump_dom_at(const char *html, const char *hash, const char *tag)
 {
     char cmd[2048], out[160];
     snprintf(out, sizeof out, "%s/%s.dom", tmpdir, tag);
     snprintf(cmd, sizeof cmd, "timeout %d '%s' --headless --no-sandbox --disable-gpu "
              "--no-first-run --user-data-dir='%s/profile-%s' --virtual-time-budget=5000 "
-             "--dump-dom 'file://%s' >'%s' 2>'%s/%s.log'", BROWSER_TIMEOUT_S, browser, tmpdir,
-             tag, html, out, tmpdir, tag);
+             "--dump-dom 'file://%s%s' >'%s' 2>'%s/%s.log'", BROWSER_TIMEOUT_S, browser, tmpdir,
+             tag, html, hash, out, tmpdir, tag);
     int rc = sh(cmd);
     cr_assert_eq(rc, 0, "%s failed (exit %d), see %s/%s.log", browser, rc, tmpdir, tag);
     cgt_text_t t;
     cr_assert(cgt_text_read(out, &t) && t.len > 0, "%s: no DOM dumped", html);
     return t.buf;
+}
+
+static char *dump_dom(const char *html, const char *tag)
+{
+    return dump_dom_at(html, "", tag);
 }
 
 static long count(const char *from, const char *to, const char *needle)
@@ -294,6 +300,33 @@ Test(browser, story_and_kip848_900)
 {
     check_scenario(CGSIM_SOURCE_DIR "/scenarios/story.json", "story", "");
     check_scenario(CGSIM_SOURCE_DIR "/scenarios/kip848_900.json", "kip848", "");
+}
+
+/* The time view: "#t=100-150" opens story.json's charts on 100-150 s (zoom and pan move the same
+ * view): the timeline's axis then counts in 5 s steps from 100 to 150, and only the bands that
+ * overlap those 50 s are drawn (the rebalance at 160 s is not; the failed member's one is). */
+Test(browser, time_view_from_the_address)
+{
+    char cmd[1024], trace[160], html[160];
+    snprintf(trace, sizeof trace, "%s/story.jsonl", tmpdir);
+    snprintf(html, sizeof html, "%s/story.html", tmpdir);
+    snprintf(cmd, sizeof cmd, "'%s' run '%s/scenarios/story.json' --quiet --trace '%s' && '%s' "
+             "report '%s' --out '%s' >/dev/null", CGSIM_BINARY, CGSIM_SOURCE_DIR, trace,
+             CGSIM_BINARY, trace, html);
+    cr_assert_eq(sh(cmd), 0, "%s", cmd);
+    char *dom = dump_dom_at(html, "#t=100-150", "zoom");
+    const char *tl = strstr(dom, "class=\"timeline\"");
+    cr_assert_not_null(tl);
+    const char *end = strstr(tl, "</svg>");
+    cr_expect_gt(count(tl, end, ">125</text>"), 0, "no 125 s tick in the zoomed timeline");
+    cr_expect_eq(count(tl, end, ">200</text>"), 0, "a 200 s tick outside the view");
+    expect_t e;
+    expect_from_trace(trace, &e);
+    long bands = count(tl, end, "class=\"band\"");
+    cr_expect(bands > 0 && bands < e.g[0].bands, "%ld bands drawn of %ld", bands, e.g[0].bands);
+    cr_expect_not_null(strstr(dom, "<pre id=\"js-errors\"></pre>"));
+    expect_free(&e);
+    free(dom);
 }
 
 /* 300 members (rows shared by two), a rolling restart of the group and a crash: a marker per

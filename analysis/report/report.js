@@ -575,6 +575,8 @@
 
   /* ---- the page ---- */
 
+  /* "#t=A-B" in the address opens every time chart on [A, B] s: a link to a moment. */
+  var at = /(?:^#|&)t=([0-9.]+)-([0-9.]+)/.exec(location.hash);
   var counts = {groups: []};
   D.groups.forEach(function (gd, gi) {
     var sec = document.getElementById('group-' + gi), view = new View(D.end);
@@ -600,6 +602,7 @@
     cdfChart(charts[3], gd);
     view.set(0, view.end);
     c.bands = sec.querySelectorAll('svg.timeline .band').length;
+    if (at && Number(at[2]) > Number(at[1])) view.set(Number(at[1]), Number(at[2]));
     c.faults = sec.querySelectorAll('svg.timeline .fault').length;
     counts.groups.push(c);
   });
