@@ -14,7 +14,8 @@ for s in scenarios/*.json; do
   name=$(basename "$s" .json)
   "$bin" run "$s" --quiet --trace "$tmp/$name.jsonl"
   (cd "$tmp" && "$bin" report "$name.jsonl" --out "$name.html" >/dev/null)   # header: NAME.jsonl
-  "$browser" --headless --no-sandbox --disable-gpu --no-first-run --hide-scrollbars \
+  "$browser" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run \
+    --hide-scrollbars \
     --user-data-dir="$tmp/profile" --virtual-time-budget=5000 --window-size=1200,1600 \
     --screenshot="$tmp/$name.png" "file://$tmp/$name.html" >/dev/null 2>&1
   cp "$tmp/$name.png" "docs/report/$name.png"

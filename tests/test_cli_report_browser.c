@@ -224,10 +224,11 @@ static char *dump_dom_at(const char *html, const char *hash, const char *tag)
 {
     char cmd[2048], out[160];
     snprintf(out, sizeof out, "%s/%s.dom", tmpdir, tag);
+    /* --no-sandbox: CI runs as root; --disable-dev-shm-usage: containers have a small /dev/shm */
     snprintf(cmd, sizeof cmd, "timeout %d '%s' --headless --no-sandbox --disable-gpu "
-             "--no-first-run --user-data-dir='%s/profile-%s' --virtual-time-budget=5000 "
-             "--dump-dom 'file://%s%s' >'%s' 2>'%s/%s.log'", BROWSER_TIMEOUT_S, browser, tmpdir,
-             tag, html, hash, out, tmpdir, tag);
+             "--disable-dev-shm-usage --no-first-run --user-data-dir='%s/profile-%s' "
+             "--virtual-time-budget=5000 --dump-dom 'file://%s%s' >'%s' 2>'%s/%s.log'",
+             BROWSER_TIMEOUT_S, browser, tmpdir, tag, html, hash, out, tmpdir, tag);
     int rc = sh(cmd);
     cr_assert_eq(rc, 0, "%s failed (exit %d), see %s/%s.log", browser, rc, tmpdir, tag);
     cgt_text_t t;

@@ -185,8 +185,8 @@
     var y0 = TOP + 10;
     var H = y0 + rows * rowH + 20;
     var svg = el('svg', {width: W, height: H, 'class': 'timeline'}, div);
-    text(svg, ML, 12, detail ? 'partition owners: a row per member, a lane per partition it owned ' +
-         '(black: owner stopped by a fault; last row: no owner)'
+    text(svg, ML, 12, detail ? 'partition owners: a row per member, a lane per partition it ' +
+         'owned (black: owner stopped by a fault; last row: no owner)'
          : 'partitions owned per ' + (gd.per_row > 1 ? gd.per_row + ' members' : 'member') +
            ' over time (' + gd.members + ' members, ' + gd.partitions + ' partitions)',
          {'class': 'ctitle'});
