@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# docs/figures.sh [CGSIM]: the simulation figures README.md (and docs/kip848.md) quote, from
+# docs/figures.sh [CGSIM]: the simulation figures README.md, docs/kip848.md and docs/incidents.md
+# quote, from
 # seeded runs, one quote per line: "FILE<TAB>TEXT", TEXT being the words as FILE has them (line
 # breaks and indentation aside).
 # tests/readme_figures.sh runs it and fails when a quote is not in its file, so a change of
@@ -23,6 +24,14 @@ fig() {
   awk -v g="$2" -v row="$3" '
     $1 == "group" && !n { n = NF - 1; for (i = 2; i <= NF; i++) if ($i == g) col = i - 1; next }
     n && index($0, row " ") == 1 { print $(NF - n + col); exit }' "$tmp/$1.txt"
+}
+# sub NAME GROUP PARENT ROW: the indented ROW under row PARENT ("  group total max" under
+# "sampled lag committed max")
+sub() {
+  awk -v g="$2" -v parent="$3" -v row="  $4" '
+    $1 == "group" && !n { n = NF - 1; for (i = 2; i <= NF; i++) if ($i == g) col = i - 1; next }
+    n && index($0, parent " ") == 1 { f = 1; next }
+    f && index($0, row " ") == 1 { print $(NF - n + col); exit }' "$tmp/$1.txt"
 }
 # s NAME GROUP ROW DECIMALS: a partition-ms row in partition-seconds
 s() { awk -v v="$(fig "$1" "$2" "$3")" -v d="$4" 'BEGIN { printf "%.*f", d, v / 1000 }'; }
@@ -78,6 +87,30 @@ k "| 11th joins | $(sec "$(rb classic 2 duration_ms)" 1) s, all 900 partitions s
   "$(sec "$(rb consumer 3 duration_ms)" 1) s, $(rb consumer 3 moved) partitions stop"
 k "| one leaves | $(sec "$(rb classic 3 duration_ms)" 1) s, all 900 partitions stop |" \
   "$(sec "$(rb consumer 4 duration_ms)" 1) s, its $(rb consumer 4 moved) free partitions wait"
+
+# docs/incidents.md: the poll-timeout storm, the zombie isolation, the static rolling restart.
+i() { printf 'docs/incidents.md\t%s\n' "$*"; }
+ms_s() { awk -v v="$1" -v d="$2" 'BEGIN { printf "%.*f", d, v / 1000 }'; }
+an storm scenarios/incidents/poll-timeout-storm.json
+polls=$(grep '"type":"member_leave"' "$tmp/storm.jsonl" | grep -c '"reason":"poll_timeout"')
+i "($polls poll timeouts in 60 s: three members in each of five cycles)"
+i "~$(s storm storm 'stalled partition-ms' 0) stalled partition-seconds"
+committed='sampled lag committed max'
+mean=$(awk -v v="$(sub storm tuned "$committed" 'group total mean')" 'BEGIN { printf "%.0f", v }')
+i "to $(thousands "$(sub storm tuned "$committed" 'group total max')") records committed behind" \
+  "in total (sampled mean $(thousands "$mean"));"
+i "position lag reaches" \
+  "$(thousands "$(sub storm storm 'sampled lag position max' 'group total max')") records."
+i "a median latency of $(ms_s "$(fig storm storm 'latency ms p50')" 1) s in \`storm\` and, as the" \
+  "backlog grows, $(ms_s "$(fig storm tuned 'latency ms p50')" 1) s in \`tuned\`" \
+  "(p99 $(ms_s "$(fig storm tuned 'latency ms p99')" 1) s)"
+an zombie scenarios/incidents/zombie-isolation.json
+leave=$(grep '"type":"member_leave"' "$tmp/zombie.jsonl" | head -1 | sed 's/^{"t":\([0-9]*\),.*/\1/')
+i "\`member_leave\` c1 reason \`session_timeout\` at $leave"
+i "$(fig zombie ledger 'zombie records') zombie records."
+an rrs scenarios/incidents/rolling-restart-static.json
+i "($(s rrs static 'unavailable partition-ms' 0) partition-seconds in the summary," \
+  "against ~$(s rrs dynamic 'unavailable partition-ms' 1) for \`dynamic\`"
 
 # The example error lines: a scenario named s.json with a misspelt key and topic.
 cat >"$tmp/s.json" <<'JSON'
