@@ -225,7 +225,7 @@ static int aj_topics(aj_t *a, const cJSON *topics)
         return aj_fail(a, "$.topics", "out of memory");
     size_t i = 0;
     for (const cJSON *c = topics->child; c != NULL; c = c->next, i++) {
-        int64_t parts;
+        int64_t parts = 0; /* set by aj_int on success; gcc -O3 cannot see it */
         snprintf(path, sizeof path, "$.topics.%.255s", c->string);
         if (aj_name(a, c->string, path, "topic name") != 0 ||
             aj_int(a, c, path, -1e18, 1e18, &parts) != 0)
@@ -347,7 +347,7 @@ static int aj_member_topics(aj_t *a, const cJSON *m, const char *mpath, cg_assig
 
 static int aj_owned_one(aj_t *a, const cJSON *c, const char *path, cg_tp_t *tp)
 {
-    int64_t p;
+    int64_t p = 0; /* set by aj_int on success; gcc -O3 cannot see it */
     if (!cJSON_IsArray(c) || cJSON_GetArraySize(c) != 2 || !cJSON_IsString(c->child))
         return aj_fail(a, path, "expected a pair [\"topic\", partition]");
     const char *name = c->child->valuestring;
