@@ -4,27 +4,12 @@
  * extremes, so a short stall or a lag peak survives the reduction. */
 #include "analysis/an_html_int.h"
 #include "analysis/an_html.h"
+#include "analysis/an_map.h"
 
 #include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int an_h_grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return 0;
-    size_t c = *cap ? *cap : 16;
-    while (c < need)
-        c *= 2;
-    void *q = realloc(*p, c * elem);
-    if (!q)
-        return -1;
-    memset((char *)q + *cap * elem, 0, (c - *cap) * elem);
-    *p = q;
-    *cap = c;
-    return 0;
-}
 
 double an_html_s(int64_t t_ns)
 {
@@ -35,7 +20,7 @@ static an_hgrp_t *an_h_group(an_hctx_t *c, size_t g)
 {
     if (g >= c->n_g) {
         size_t cap = c->n_g;
-        if (an_h_grow((void **)&c->g, &cap, g + 1, sizeof *c->g)) {
+        if (an_grow((void **)&c->g, &cap, g + 1, sizeof *c->g)) {
             c->oom = true;
             return NULL;
         }
@@ -46,7 +31,7 @@ static an_hgrp_t *an_h_group(an_hctx_t *c, size_t g)
 
 static void an_h_span(an_hctx_t *c, an_hspan_t **v, size_t *n, size_t *cap, an_hspan_t s)
 {
-    if (an_h_grow((void **)v, cap, *n + 1, sizeof **v)) {
+    if (an_grow((void **)v, cap, *n + 1, sizeof **v)) {
         c->oom = true;
         return;
     }
@@ -137,7 +122,7 @@ void an_hdelta_compact(an_hdelta_t *d)
 
 static void an_hdelta_add(an_hctx_t *c, an_hdelta_t *d, int64_t a_ns, int64_t b_ns, int64_t n)
 {
-    if (d->n + 2 > d->cap && an_h_grow((void **)&d->ev, &d->cap, d->n + 2, sizeof *d->ev)) {
+    if (d->n + 2 > d->cap && an_grow((void **)&d->ev, &d->cap, d->n + 2, sizeof *d->ev)) {
         c->oom = true;
         return;
     }
@@ -181,7 +166,7 @@ static void an_h_owned(void *ctx, size_t g, size_t part, size_t m, int64_t a, in
     an_h_detail(c, gr, 0, (an_hspan_t){part, m, a, b});
     if (m >= gr->n_owned) {
         size_t cap = gr->n_owned;
-        if (an_h_grow((void **)&gr->owned, &cap, m + 1, sizeof *gr->owned)) {
+        if (an_grow((void **)&gr->owned, &cap, m + 1, sizeof *gr->owned)) {
             c->oom = true;
             return;
         }
@@ -218,7 +203,7 @@ static void an_h_rebalance(void *ctx, size_t g, int64_t t_ns, double dur_ms, int
     an_hgrp_t *gr = an_h_group(c, g);
     if (!gr)
         return;
-    if (an_h_grow((void **)&gr->bands, &gr->cap_bands, gr->n_bands + 1, sizeof *gr->bands)) {
+    if (an_grow((void **)&gr->bands, &gr->cap_bands, gr->n_bands + 1, sizeof *gr->bands)) {
         c->oom = true;
         return;
     }
@@ -262,7 +247,7 @@ static void an_h_fault(void *ctx, int64_t t_ns, const char *action, const char *
                        bool applied)
 {
     an_hctx_t *c = ctx;
-    if (an_h_grow((void **)&c->faults, &c->cap_faults, c->n_faults + 1, sizeof *c->faults)) {
+    if (an_grow((void **)&c->faults, &c->cap_faults, c->n_faults + 1, sizeof *c->faults)) {
         c->oom = true;
         return;
     }

@@ -28,4 +28,8 @@ static inline const char *an_map_key(const an_map_t *m, size_t i) { return m->ke
 
 #define AN_MAP_NONE ((size_t)-1)
 
+/* Grow *p (elements of `elem` bytes, capacity *cap) to hold `need`, doubling; new space zeroed,
+ * so the arrays indexed by map indexes read 0 for a key seen first. 0, or -1 on OOM (unchanged). */
+int an_grow(void **p, size_t *cap, size_t need, size_t elem);
+
 #endif

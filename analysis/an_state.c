@@ -8,23 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Grow *p (elements of `elem` bytes, capacity *cap) to hold `need`; new space zeroed. */
-static int an_grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return 0;
-    size_t c = *cap ? *cap : 8;
-    while (c < need)
-        c *= 2;
-    void *q = realloc(*p, c * elem);
-    if (!q)
-        return -1;
-    memset((char *)q + *cap * elem, 0, (c - *cap) * elem);
-    *p = q;
-    *cap = c;
-    return 0;
-}
-
 int an_counter_add(an_counter_t *c, const char *key, int64_t n)
 {
     size_t i = an_map_intern(&c->keys, key, strlen(key), NULL);
