@@ -504,6 +504,27 @@ static int an_on_run_aborted(an_reader_t *r, const cJSON *rec, const char *type,
     return an_keep(r, &r->abort_rec, rec);
 }
 
+/* autoscale: one decision of a group's autoscaler; counted by action. */
+static int an_on_autoscale(an_reader_t *r, const cJSON *rec, const char *type, int64_t t_ns)
+{
+    size_t g;
+    const char *action;
+    int64_t cur, want;
+    (void)t_ns;
+    if (an_group_of(r, rec, type, &g) || an_str(r, rec, type, "action", &action) ||
+        an_int(r, rec, type, "current", &cur) || an_int(r, rec, type, "desired", &want))
+        return -1;
+    an_grp_t *gr = &r->st.grp[g];
+    gr->as_decisions++;
+    gr->as_ups += strcmp(action, "up") == 0;
+    gr->as_downs += strcmp(action, "down") == 0;
+    if (cur > gr->as_max)
+        gr->as_max = cur;
+    if (want > gr->as_max)
+        gr->as_max = want;
+    return 0;
+}
+
 typedef struct an_type_entry {
     const char *type;                 /* record type */
     an_handler_fn fn;                 /* its handler */
@@ -517,6 +538,7 @@ static const an_type_entry_t AN_TYPES[] = {
     {"duplicate", an_on_duplicate},     {"error", an_on_error},
     {"lag", an_on_lag},                 {"latency", an_on_latency},
     {"fault", an_on_fault},             {"run_start", an_on_run_start},
+    {"autoscale", an_on_autoscale},
     {"run_end", an_on_run_end},         {"run_aborted", an_on_run_aborted},
 };
 

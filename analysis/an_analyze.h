@@ -42,6 +42,9 @@
  * - latency: from `latency` records, whose bucket counts are summed per group; p50 and p99 are
  *   sim_loghist_quantile of the sums (nearest rank, the bucket's largest value, at most the
  *   largest max_ms), max the largest max_ms.
+ * - autoscale: from `autoscale` records (models/autoscale): decisions counts them, scale_ups
+ *   and scale_downs those whose action is up / down (the scale events), max_replicas is the
+ *   largest current or desired replica count in them.
  * - owned_partition_ms (per member): sum of its ownership intervals. */
 #ifndef AN_ANALYZE_H
 #define AN_ANALYZE_H
@@ -159,6 +162,10 @@ typedef struct an_group_sum {
     int64_t latency_max_ns;           /* largest max_ms, -1 without any record */
     double latency_p50_ms, latency_p99_ms; /* sim_loghist_quantile; NaN without records */
     int64_t latency_counts[SIM_LOGHIST_BUCKETS]; /* summed buckets (microseconds) */
+    int64_t autoscale_decisions;      /* `autoscale` records (one per KEDA poll, HPA sync) */
+    int64_t autoscale_ups;            /* of those, action "up": scale events adding pods */
+    int64_t autoscale_downs;          /* action "down": scale events removing pods */
+    int64_t autoscale_max_replicas;   /* largest current or desired of them, -1 without any */
     int64_t commits_ok;               /* commit records with ok=true */
     int64_t commits_failed;           /* commit records with ok=false */
     int64_t commits_failed_by[AN_COMMIT_ERRORS]; /* of those, by error (an_commit_error_names) */

@@ -91,6 +91,11 @@ static cJSON *an_group_json(const an_group_sum_t *g)
     bad = bad || !lat || an_add_num(lat, "records", (double)g->latency_records) ||
           an_add_num(lat, "p50", g->latency_p50_ms) || an_add_num(lat, "p99", g->latency_p99_ms) ||
           an_add_num(lat, "max", g->latency_max_ns < 0 ? NAN : (double)g->latency_max_ns / 1e6);
+    cJSON *as = bad ? NULL : cJSON_AddObjectToObject(o, "autoscale");
+    bad = bad || !as || an_add_num(as, "decisions", (double)g->autoscale_decisions) ||
+          an_add_num(as, "scale_ups", (double)g->autoscale_ups) ||
+          an_add_num(as, "scale_downs", (double)g->autoscale_downs) ||
+          an_add_num(as, "max_replicas", an_or_nan(g->autoscale_max_replicas));
     bad = bad || an_add_num(o, "commits_ok", (double)g->commits_ok);
     bad = bad || an_add_num(o, "commits_failed", (double)g->commits_failed);
     cJSON *by = bad ? NULL : cJSON_AddObjectToObject(o, "commits_failed_by_error");
@@ -281,6 +286,29 @@ static void an_print_failed_by(const an_result_t *res, int w, FILE *out)
     }
 }
 
+/* Rows of the autoscalers' decisions, when some group has any. */
+static void an_print_autoscale(const an_result_t *res, int w, FILE *out)
+{
+    static const char *const labels[] = {"autoscale decisions", "scale-ups", "scale-downs",
+                                         "max replicas"};
+    bool any = false;
+    for (size_t i = 0; i < res->n_groups; i++)
+        any = any || res->groups[i].autoscale_decisions > 0;
+    for (size_t row = 0; any && row < 4; row++) {
+        fprintf(out, "%-26s", labels[row]);
+        for (size_t i = 0; i < res->n_groups; i++) {
+            const an_group_sum_t *g = &res->groups[i];
+            int64_t v = row == 0 ? g->autoscale_decisions : row == 1 ? g->autoscale_ups
+                      : row == 2 ? g->autoscale_downs : g->autoscale_max_replicas;
+            if (v < 0)
+                fprintf(out, "%*s", w, "-");
+            else
+                fprintf(out, "%*lld", w, (long long)v);
+        }
+        fputc('\n', out);
+    }
+}
+
 void an_result_print(const an_result_t *res, const char *name, FILE *out)
 {
     int w = an_col_width(res);
@@ -306,6 +334,7 @@ void an_result_print(const an_result_t *res, const char *name, FILE *out)
         fputc('\n', out);
     }
     an_print_failed_by(res, w, out);
+    an_print_autoscale(res, w, out);
     an_print_members(res, out);
     an_print_run(res, out);
 }
@@ -351,6 +380,11 @@ static void an_total_add(an_group_sum_t *t, const an_group_sum_t *g)
     for (size_t k = 0; k < AN_COMMIT_ERRORS; k++)
         t->commits_failed_by[k] = an_sat_add(t->commits_failed_by[k], g->commits_failed_by[k]);
     t->errors = an_sat_add(t->errors, g->errors);
+    t->autoscale_decisions = an_sat_add(t->autoscale_decisions, g->autoscale_decisions);
+    t->autoscale_ups = an_sat_add(t->autoscale_ups, g->autoscale_ups);
+    t->autoscale_downs = an_sat_add(t->autoscale_downs, g->autoscale_downs);
+    if (g->autoscale_max_replicas > t->autoscale_max_replicas)
+        t->autoscale_max_replicas = g->autoscale_max_replicas;
     t->ownership_conflicts = an_sat_add(t->ownership_conflicts, g->ownership_conflicts);
     t->partitions = an_sat_add(t->partitions, g->partitions);
     if (g->max_lag_records > t->max_lag_records)
@@ -378,7 +412,7 @@ int an_result_total(const an_result_t *res, an_group_sum_t *t)
     sim_series_init(&t->lag_committed_max);
     sim_series_init(&t->lag_position_total);
     sim_series_init(&t->lag_position_max);
-    t->latency_max_ns = -1;
+    t->latency_max_ns = t->autoscale_max_replicas = -1;
     t->lag_mean_records = t->balance_mean = t->first_assignment_ms = NAN;
     for (size_t i = 0; i < res->n_groups; i++)
         n += (size_t)res->groups[i].rebalances;

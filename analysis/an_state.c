@@ -758,6 +758,10 @@ static int an_grp_summary(const an_state_t *s, const an_grp_t *gr, const char *n
     for (size_t k = 0; k < AN_COMMIT_ERRORS; k++)
         o->commits_failed_by[k] = gr->failed_by[k];
     o->errors = gr->errors;
+    o->autoscale_decisions = gr->as_decisions;
+    o->autoscale_ups = gr->as_ups;
+    o->autoscale_downs = gr->as_downs;
+    o->autoscale_max_replicas = gr->as_decisions > 0 ? gr->as_max : -1;
     o->ownership_conflicts = gr->conflicts;
     o->max_lag_records = gr->lag_started ? gr->lag_max : -1;
     o->max_total_lag_records = gr->lag_started ? gr->lag_total_max : -1;

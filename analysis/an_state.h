@@ -92,6 +92,8 @@ typedef struct an_grp {
     int64_t lag_total_max;            /* max of lag_total over time */
     double lag_integral;              /* integral of lag_total dt, record-ns */
     int64_t lag_samples;              /* `lag` records */
+    int64_t as_decisions, as_ups, as_downs; /* `autoscale` records: all, action up, down */
+    int64_t as_max;                   /* largest current or desired of them, -1 none */
     sim_series_t slag[4];             /* sampled lag: AN_SLAG_* (an_series.c) */
     int64_t lat_records;              /* latency: sum of records */
     int64_t lat_max_ns;               /* largest max_ms, -1 none */

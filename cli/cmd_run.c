@@ -227,6 +227,17 @@ static void run_print_balance(const cg_group_summary_t *g)
             "%.3f s\n", mean, (double)g->balance_settled_ns / 1e9);
 }
 
+/* The autoscaler's decisions (models/autoscale), only for a group that had any. */
+static void run_print_autoscale(const cg_group_summary_t *g)
+{
+    if (g->autoscale_decisions == 0)
+        return;
+    fprintf(stderr, "    autoscaler: %lld decisions, %lld scale-ups, %lld scale-downs, "
+            "replicas at most %lld\n", (long long)g->autoscale_decisions,
+            (long long)g->autoscale_ups, (long long)g->autoscale_downs,
+            (long long)g->autoscale_max_replicas);
+}
+
 static void run_print_group(const cg_group_summary_t *g)
 {
     double mean_ms = g->rebalances > 0
@@ -246,6 +257,7 @@ static void run_print_group(const cg_group_summary_t *g)
     run_print_lag(g);
     run_print_latency(g);
     run_print_balance(g);
+    run_print_autoscale(g);
 }
 
 static void run_print_summary(const cg_scenario_t *s, const run_args_t *r, uint64_t seed,

@@ -32,9 +32,15 @@ static void validate_usage(FILE *f)
             "  (else eager), network_ms 1 (constant, each way), coordinator_failover_ms 3000,\n"
             "  assignor_ms 0 (classic: the leader's assignment time before its SyncGroup);\n"
             "  consumers: count 1, join_at_ms 0 (null: a pool member that only a scale fault\n"
-            "  starts), processing_ms 1 (constant, per record); faults: rolling_restart\n"
-            "  interval_ms 10000 and down_ms 5000, scale interval_ms 0; failure_models: actions\n"
-            "  {\"crash\": 1}.\n\n"
+            "  or an autoscaler starts), processing_ms 1 (constant, per record); faults:\n"
+            "  rolling_restart interval_ms 10000 and down_ms 5000, scale interval_ms 0;\n"
+            "  failure_models: actions {\"crash\": 1}; autoscalers (KEDA and Kubernetes'):\n"
+            "  pod_start_ms 0, pollingInterval 30, cooldownPeriod 300, initialCooldownPeriod 0,\n"
+            "  minReplicaCount 0, maxReplicaCount 100 (at most the group's consumers),\n"
+            "  trigger lagThreshold 10, activationLagThreshold 0, offsetResetPolicy latest,\n"
+            "  hpa syncPeriodSeconds 15, tolerance 0.1, downscaleStabilizationSeconds 300,\n"
+            "  no behavior (scaleUp Pods 4 / Percent 100 per 15 s and scaleDown Percent 100\n"
+            "  per 15 s when one is given).\n\n"
             "Exit status: 0 all files valid, 2 a file is invalid or bad usage, 1 internal "
             "failure.\n");
 }

@@ -129,9 +129,9 @@ static cJSON *consumer_json(const cg_scenario_t *s, const cg_consumer_cfg_t *c,
 }
 
 /* Adds item to o under key, or frees it; false when either is NULL or adding fails. */
-static bool add_item(cJSON *o, const char *key, cJSON *item)
+bool cli_explain_add(cJSON *o, const char *key, cJSON *item)
 {
-    if (item && cJSON_AddItemToObject(o, key, item))
+    if (item && (key ? cJSON_AddItemToObject(o, key, item) : cJSON_AddItemToArray(o, item)))
         return true;
     cJSON_Delete(item);
     return false;
@@ -146,10 +146,10 @@ static cJSON *group_json(const cg_scenario_t *s, const cg_group_cfg_t *g)
               cJSON_AddStringToObject(o, "assignor", g->assignor->name) &&
               (!classic ||
                cJSON_AddStringToObject(o, "rebalance", g->cooperative ? "cooperative" : "eager")) &&
-              add_item(o, "network_ms", cg_dist_json(&g->network_ms)) &&
-              (!classic || add_item(o, "assignor_ms", cg_dist_json(&g->assignor_ms))) &&
+              cli_explain_add(o, "network_ms", cg_dist_json(&g->network_ms)) &&
+              (!classic || cli_explain_add(o, "assignor_ms", cg_dist_json(&g->assignor_ms))) &&
               add_ms(o, "coordinator_failover_ms", g->coordinator_failover_ns) &&
-              add_item(o, "broker", broker_config(&g->broker, g->protocol));
+              cli_explain_add(o, "broker", broker_config(&g->broker, g->protocol));
     cJSON *cons = ok ? cJSON_AddArrayToObject(o, "consumers") : NULL;
     ok = cons != NULL;
     for (size_t i = 0; ok && i < g->n_consumers; i++) {
@@ -194,6 +194,7 @@ cJSON *cli_scenario_explain(const cg_scenario_t *s)
         if (!ok)
             cJSON_Delete(gj);
     }
+    ok = ok && cli_explain_autoscalers(o, s);
     if (!ok) {
         cJSON_Delete(o);
         return NULL;

@@ -34,6 +34,15 @@
  * than virtual time can usefully advance (1e-7 ms drew 0 ns for ever). */
 #define CG_MIN_TTF_MS 1.0
 
+/* Autoscalers (kafka-operations.md section 1): Kubernetes' own validation bounds HPA policies'
+ * periodSeconds by 1800 and stabilizationWindowSeconds by 3600; KEDA's and the HPA's periods
+ * are whole seconds, at least one. */
+#define CG_MAX_HPA_POLICIES 16                     /* policies of one scaling direction */
+#define CG_MAX_HPA_PERIOD_S 1800                   /* policies' periodSeconds (Kubernetes) */
+#define CG_MAX_HPA_WINDOW_S 3600                   /* stabilizationWindowSeconds (Kubernetes) */
+#define CG_MAX_AUTOSCALE_PERIOD_S 86400            /* pollingInterval, sync period, cooldowns */
+#define CG_MAX_LAG_THRESHOLD 1000000000000LL       /* lagThreshold, activationLagThreshold */
+
 /* Memory budget: before building anything large the loader (and `cgsim assign`) estimates what
  * the input will need and refuses what cannot run within the budget, naming the product that
  * exceeds it. The default is 1 GiB; --memory-budget-mib raises it. The estimates are per

@@ -199,7 +199,8 @@ static void parse_lag_sample(cg_build_t *b, const cJSON *root)
 static void parse_top(cg_build_t *b, const cJSON *root)
 {
     static const char *const KEYS[] = {"name", "seed", "duration_ms", "lag_sample_ms", "topics",
-                                       "producers", "groups", "faults", "failure_models", NULL};
+                                       "producers", "groups", "faults", "failure_models",
+                                       "autoscalers", NULL};
     cg_scenario_t *s = b->s;
     const char *name = NULL;
     int64_t d = 0;
@@ -448,6 +449,7 @@ static void build(cg_build_t *b, const cJSON *root)
     cg_build_groups(b, root);
     cg_build_faults(b, root);
     cg_build_failure_models(b, root);
+    cg_build_autoscalers(b, root);
 }
 
 static void build_fini(cg_build_t *b)
@@ -622,6 +624,7 @@ void cg_scenario_free(cg_scenario_t *s)
     free(s->consumers);
     free(s->faults);
     free(s->failure_models);
+    free(s->autoscalers);
     free(s->name);
     free(s->path);
     free(s);

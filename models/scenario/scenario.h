@@ -151,6 +151,52 @@ typedef struct cg_failure_model_cfg {
     int64_t start_ns;                 /* no failure before this */
 } cg_failure_model_cfg_t;
 
+/* Kubernetes HPA scaling rules of one direction (autoscaling/v2 HPAScalingRules). */
+typedef enum cg_hpa_policy_type { CG_HPA_PODS = 0, CG_HPA_PERCENT } cg_hpa_policy_type_t;
+typedef enum cg_hpa_select {
+    CG_HPA_SELECT_MAX = 0, CG_HPA_SELECT_MIN, CG_HPA_SELECT_DISABLED
+} cg_hpa_select_t;
+
+typedef struct cg_hpa_policy {
+    cg_hpa_policy_type_t type;        /* "Pods" or "Percent" */
+    int32_t value;                    /* pods, or percent of the period's starting replicas */
+    int64_t period_ns;                /* periodSeconds */
+} cg_hpa_policy_t;
+
+typedef struct cg_hpa_rules {
+    int64_t window_ns;                /* stabilizationWindowSeconds */
+    cg_hpa_select_t select;           /* selectPolicy: Max (default), Min, Disabled */
+    cg_hpa_policy_t policies[CG_MAX_HPA_POLICIES];
+    uint32_t n_policies;
+    double tolerance;                 /* tolerance of this direction (1.33+), default the HPA's */
+} cg_hpa_rules_t;
+
+/* A KEDA ScaledObject with the Kafka scaler, feeding a Kubernetes HPA, for one group
+ * (kafka-operations.md section 1; names as KEDA and Kubernetes spell them). */
+typedef struct cg_autoscaler_cfg {
+    int32_t group;                    /* group index */
+    sim_dist_t pod_start_ms;          /* pod created -> its consumer process starts */
+    int64_t polling_ns;               /* pollingInterval, 30 s */
+    int64_t cooldown_ns;              /* cooldownPeriod, 300 s (to zero replicas only) */
+    int64_t initial_cooldown_ns;      /* initialCooldownPeriod, 0 */
+    int32_t min_replicas;             /* minReplicaCount, 0 */
+    int32_t max_replicas;             /* maxReplicaCount, 100 (at most the group's consumers) */
+    int32_t topic;                    /* trigger topic index, -1: the topics with offsets */
+    int64_t lag_threshold;            /* lagThreshold, 10 */
+    int64_t activation_lag_threshold; /* activationLagThreshold, 0 */
+    bool reset_earliest;              /* offsetResetPolicy "earliest" (default "latest") */
+    bool allow_idle;                  /* allowIdleConsumers */
+    bool limit_to_lagging;            /* limitToPartitionsWithLag */
+    bool exclude_persistent;          /* excludePersistentLag */
+    bool zero_on_invalid;             /* scaleToZeroOnInvalidOffset */
+    bool even_distribution;           /* ensureEvenDistributionOfPartitions */
+    int64_t sync_ns;                  /* HPA sync period, 15 s */
+    double tolerance;                 /* HPA tolerance, 0.1 */
+    int64_t downscale_window_ns;      /* HPA downscale stabilization, 300 s */
+    bool behavior;                    /* "behavior" given (else KEDA's nil behavior) */
+    cg_hpa_rules_t up, down;          /* behavior.scaleUp / scaleDown, defaults filled */
+} cg_autoscaler_cfg_t;
+
 typedef struct cg_scenario {
     char *path;                       /* file it came from (for messages) */
     char *name;                       /* "name" */
@@ -169,6 +215,8 @@ typedef struct cg_scenario {
     size_t n_faults;
     cg_failure_model_cfg_t *failure_models;
     size_t n_failure_models;
+    cg_autoscaler_cfg_t *autoscalers; /* at most one per group, in file order */
+    size_t n_autoscalers;
 } cg_scenario_t;
 
 /* Options of a load; a zeroed struct means the defaults. */

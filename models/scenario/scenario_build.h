@@ -100,6 +100,7 @@ bool cg_budget_consumers(cg_build_t *b, int64_t count, size_t n_topics);
 void cg_budget_check(cg_build_t *b);
 int cg_build_faults(cg_build_t *b, const cJSON *root);
 int cg_build_failure_models(cg_build_t *b, const cJSON *root);
+int cg_build_autoscalers(cg_build_t *b, const cJSON *root);   /* scenario_autoscale.c */
 
 /* "topics" of object o (required): resolved topic indexes, sorted and unique, in *out (caller
  * frees). False with a message at the JSON path otherwise. */

@@ -280,6 +280,39 @@ void cg_rec_lag(struct cg_world *w, const cg_group_t *g, int64_t partitions, int
     sim_trace_end(tr);
 }
 
+static void put_members(struct cg_world *w, const char *key, const int32_t *ci, uint32_t n)
+{
+    if (n == 0)
+        return;
+    sim_trace_array_begin(w->tr, key);
+    for (uint32_t i = 0; i < n; i++)
+        sim_trace_str(w->tr, NULL, consumer_id(w, ci[i]));
+    sim_trace_array_end(w->tr);
+}
+
+void cg_rec_autoscale(struct cg_world *w, const cg_group_t *g, const cg_rec_autoscale_t *r)
+{
+    sim_trace_t *tr = rec_begin(w, "autoscale");
+    sim_trace_str(tr, "group", g->cfg->id);
+    sim_trace_str(tr, "by", r->by);
+    sim_trace_int(tr, "partitions", r->partitions);
+    sim_trace_int(tr, "partitions_with_lag", r->with_lag);
+    sim_trace_int(tr, "lag", r->lag);
+    sim_trace_int(tr, "metric", r->metric);
+    if (r->active >= 0)
+        sim_trace_bool(tr, "active", r->active != 0);
+    sim_trace_int(tr, "current", r->current);
+    if (r->proposal != INT32_MIN)
+        sim_trace_int(tr, "proposal", r->proposal);
+    sim_trace_int(tr, "desired", r->desired);
+    sim_trace_str(tr, "action", r->desired > r->current ? "up"
+                                : r->desired < r->current ? "down" : "none");
+    sim_trace_str(tr, "reason", r->reason);
+    put_members(w, "added", r->added, r->n_added);
+    put_members(w, "removed", r->removed, r->n_removed);
+    sim_trace_end(tr);
+}
+
 void cg_rec_lag_sample(struct cg_world *w, const cg_group_t *g, int32_t gp, int64_t end,
                        int64_t committed, int64_t position)
 {

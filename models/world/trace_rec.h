@@ -53,6 +53,26 @@ void cg_rec_lag_sample(struct cg_world *w, const cg_group_t *g, int32_t gp, int6
  * buckets, ascending). */
 void cg_rec_latency(struct cg_world *w, const cg_group_t *g, int64_t records, int64_t max_ns,
                     const int64_t *counts);
+/* One decision of a group's autoscaler (models/autoscale), the `autoscale` record. */
+typedef struct cg_rec_autoscale {
+    const char *by;                   /* "keda" (its polling loop) or "hpa" (its sync) */
+    int64_t partitions;               /* partitions the scaler read */
+    int64_t with_lag;                 /* of those, with a lag > 0 */
+    int64_t lag;                      /* total lag before the cap */
+    int64_t metric;                   /* the value the HPA reads (after the cap) */
+    int active;                       /* keda: the activity test (0/1), -1 not written */
+    int32_t current;                  /* replicas before the decision */
+    int32_t proposal;                 /* hpa: the metric's replicas, INT32_MIN not written */
+    int32_t desired;                  /* replicas after it */
+    const char *reason;               /* why (Kubernetes' or KEDA's wording) */
+    const int32_t *added;             /* consumers (global) whose pods this decision created */
+    uint32_t n_added;
+    const int32_t *removed;           /* consumers whose pods it deleted */
+    uint32_t n_removed;
+} cg_rec_autoscale_t;
+/* autoscale {group, by, partitions, partitions_with_lag, lag, metric, [active], current,
+ * [proposal], desired, action: up|down|none, reason, [added], [removed]}. */
+void cg_rec_autoscale(struct cg_world *w, const cg_group_t *g, const cg_rec_autoscale_t *r);
 void cg_rec_zombie(struct cg_world *w, const cg_group_t *g, int32_t consumer, int32_t gp,
                    int64_t records);
 void cg_rec_duplicate(struct cg_world *w, const cg_group_t *g, int32_t consumer, int32_t gp,

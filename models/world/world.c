@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "models/autoscale/autoscale.h"
 #include "models/client/client.h"
 #include "models/faults/failure.h"
 #include "models/faults/faults.h"
@@ -180,6 +181,8 @@ int cg_world_new(const cg_scenario_t *s, const cg_run_opts_t *opts, cg_world_t *
             sim_schedule(&w->sim, s->consumers[i].join_at_ns, on_start, &w->clients[i], 0);
     if (cg_failures_start(w, &w->failures, err, errlen) != 0)
         return -1;
+    if (cg_autoscale_start(w, &w->autoscalers, err, errlen) != 0)
+        return -1;
     if (cg_lag_start(w) != 0) {
         snprintf(err, errlen, "out of memory");
         return -1;
@@ -211,6 +214,7 @@ void cg_world_free(cg_world_t *w)
     cg_topic_hist_fini(&w->hist);
     free(w->summaries);
     cg_failures_free(w->failures);
+    cg_autoscale_free(w->autoscalers);
     cg_lat_fini(w);
     cg_partlog_free(w->pl);
     sim_fini(&w->sim);

@@ -54,6 +54,11 @@ typedef struct cg_group_summary {
     int64_t balance_settled_ns;       /* time from rebalance_end to the next rebalance_start */
     double balance_integral;          /* integral over it of max - min partitions per member
                                          (models/balance); mean = integral / settled time */
+    /* Autoscaler (models/autoscale): its `autoscale` records. */
+    int64_t autoscale_decisions;      /* `autoscale` records of the group */
+    int64_t autoscale_ups;            /* of those, with action up (desired > current) */
+    int64_t autoscale_downs;          /* of those, with action down */
+    int64_t autoscale_max_replicas;   /* largest current or desired of those records */
     int64_t latency_records;          /* records counted */
     int64_t latency_max_ns;           /* largest latency, -1 none */
     int64_t latency_counts[SIM_LOGHIST_BUCKETS]; /* by sim/loghist bucket of microseconds */

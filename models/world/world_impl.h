@@ -117,6 +117,7 @@ struct cg_world {
     cg_group_t *groups;
     cg_client_t *clients;
     struct cg_failures *failures;     /* failure models (models/failure) */
+    struct cg_autoscalers *autoscalers; /* KEDA + HPA per autoscaled group (models/autoscale) */
     cg_fault_step_t *steps;           /* fault steps, scheduled by index */
     uint32_t n_steps, cap_steps;
     uint64_t check_events;            /* engine events of `check` timers (not model events) */

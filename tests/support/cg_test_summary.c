@@ -73,6 +73,22 @@ static bool parse_balance(const char *p, cgt_sum_group_t *s)
     return true;
 }
 
+/* "    autoscaler: N decisions, U scale-ups, D scale-downs, replicas at most R", printed only
+ * for a group with decisions: absent means none. */
+static void parse_autoscale(const char *p, cgt_sum_group_t *s)
+{
+    const char *l = strstr(p, "\n    autoscaler: ");
+    const char *next = strstr(p + 1, "\n  group ");
+    s->as_decisions = s->as_ups = s->as_downs = 0;
+    s->as_max = -1;
+    if (!l || (next && l > next))
+        return;
+    if (sscanf(l, "\n    autoscaler: %lld decisions, %lld scale-ups, %lld scale-downs, "
+                  "replicas at most %lld", &s->as_decisions, &s->as_ups, &s->as_downs,
+               &s->as_max) != 4)
+        s->as_decisions = -1;         /* malformed: never equal to analyze's count */
+}
+
 size_t cgt_summary_parse(const char *log, cgt_sum_group_t *g, size_t max)
 {
     size_t n = 0;
@@ -85,6 +101,7 @@ size_t cgt_summary_parse(const char *log, cgt_sum_group_t *g, size_t max)
                    &s->unavailable_s, s->lag, &s->duplicates, &s->zombies) == 10 &&
             parse_slag(p, s) && parse_latency(p, s) && parse_balance(p, s)) {
             s->max_lag = strcmp(s->lag, "-") == 0 ? -1 : atoll(s->lag);
+            parse_autoscale(p, s);
             n++;
         }
     }
@@ -153,6 +170,17 @@ static void compare_slag(const cgt_sum_group_t *s, const an_group_sum_t *a, char
              am);
 }
 
+static void compare_autoscale(const cgt_sum_group_t *s, const an_group_sum_t *a, char *msg,
+                              size_t msglen)
+{
+    if (s->as_decisions != a->autoscale_decisions || s->as_ups != a->autoscale_ups ||
+        s->as_downs != a->autoscale_downs || s->as_max != a->autoscale_max_replicas)
+        note(msg, msglen, "%s: autoscaler %lld/%lld/%lld/%lld, analyze %lld/%lld/%lld/%lld\n",
+             s->name, s->as_decisions, s->as_ups, s->as_downs, s->as_max,
+             (long long)a->autoscale_decisions, (long long)a->autoscale_ups,
+             (long long)a->autoscale_downs, (long long)a->autoscale_max_replicas);
+}
+
 /* The summary prints seconds with 3 decimals and ms with 1: equal within half a last digit. */
 static void compare_group(const cgt_sum_group_t *s, const an_group_sum_t *a, char *msg,
                           size_t msglen)
@@ -179,6 +207,7 @@ static void compare_group(const cgt_sum_group_t *s, const an_group_sum_t *a, cha
              s->duplicates, s->zombies, (long long)a->duplicates, (long long)a->zombie_records);
     compare_slag(s, a, msg, msglen);
     compare_latency(s, a, msg, msglen);
+    compare_autoscale(s, a, msg, msglen);
     if (isnan(s->bal_mean) != isnan(a->balance_mean) ||
         (!isnan(a->balance_mean) && fabs(s->bal_mean - a->balance_mean) > 0.0006) ||
         fabs(s->bal_settled_s - a->balance_settled_ms / 1000.0) > 0.0006)

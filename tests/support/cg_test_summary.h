@@ -20,6 +20,7 @@ typedef struct cgt_sum_group {
     double slag_ctmean;
     double lat_p50, lat_p99, lat_max;   /* latency line, ms; NaN = "-" */
     double bal_mean, bal_settled_s;     /* balance line; mean NaN = "-" */
+    long long as_decisions, as_ups, as_downs, as_max; /* autoscaler line; 0 and -1 without */
 } cgt_sum_group_t;
 
 /* The summary's five lines per group in `log`; returns how many groups were parsed (<= max). */
@@ -27,7 +28,8 @@ size_t cgt_summary_parse(const char *log, cgt_sum_group_t *g, size_t max);
 /* True when every group of the summary in `log` matches analyze of `trace` on rebalances (count,
  * mean, max), moved, stalled and unowned partition-time, max lag, duplicates, zombies and the
  * sampled lag (committed max, group total max and mean; position max and group total max) and
- * latency (p50, p99, max) and balance (mean, settled time);
+ * latency (p50, p99, max) and balance (mean, settled time) and the autoscaler's decisions
+ * (count, scale-ups, scale-downs, largest replicas; a group without the line has none);
  * otherwise false with every mismatch (or the reason nothing could be compared) in msg.
  * *n_groups (may be NULL) is set to the number of groups compared. */
 bool cgt_summary_agrees(const char *log, const char *trace, char *msg, size_t msglen,
