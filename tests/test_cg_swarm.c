@@ -15,7 +15,7 @@
  * Environment: CGSIM_SWARM_SHARD=k/n (run only the scenarios i with i % n == k, so that ctest
  * runs the swarm as parallel shards), CGSIM_SWARM_SEED (master seed), CGSIM_SWARM_N (number of
  * scenarios; default
- * SWARM_DEFAULT_N, a fifth of it when CGSIM_SANITIZED=1), CGSIM_SWARM_VALGRIND=1 (each run
+ * SWARM_DEFAULT_N, SWARM_SANITIZED_N when CGSIM_SANITIZED=1), CGSIM_SWARM_VALGRIND=1 (each run
  * under valgrind memcheck), CGSIM_SWARM_KEEP (set: keep every
  * scenario file, e.g. to compare traces of two builds byte for byte). A run that reaches SWARM_MAX_EVENTS
  * (a simulation stuck at one instant) or SWARM_TIMEOUT_S fails. A failing scenario's file is kept
@@ -36,7 +36,8 @@
 #include "tests/support/cg_test_summary.h"
 
 #define SWARM_DEFAULT_SEED 20261125ULL    /* master seed of the generator */
-#define SWARM_DEFAULT_N 2500              /* scenarios per run in a normal build */
+#define SWARM_DEFAULT_N 800               /* scenarios per run in a normal build (suite < 20 s) */
+#define SWARM_SANITIZED_N 500             /* under ASan + UBSan, each run several times slower */
 #define SWARM_MAX_FAILURES 5              /* failing scenarios described in full */
 #define SWARM_MAX_CONSUMER_NAMES 64       /* per group, after count expansion */
 #define SWARM_MAX_GROUPS 64               /* groups the checker follows (the generator makes <= 3) */
@@ -868,7 +869,7 @@ Test(swarm, random_scenarios_run_clean_and_their_traces_hold_the_invariants)
 {
     uint64_t master = env_u64("CGSIM_SWARM_SEED", SWARM_DEFAULT_SEED);
     uint64_t def = getenv("CGSIM_SANITIZED") && strcmp(getenv("CGSIM_SANITIZED"), "1") == 0
-                       ? SWARM_DEFAULT_N / 5 : SWARM_DEFAULT_N;
+                       ? SWARM_SANITIZED_N : SWARM_DEFAULT_N;
     uint64_t n = env_u64("CGSIM_SWARM_N", def);
     unsigned shard = 0, shards = 1;
     const char *sh = getenv("CGSIM_SWARM_SHARD");

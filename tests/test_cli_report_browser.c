@@ -6,7 +6,8 @@
  * group); the page's script must have finished (body data-rendered) and written no error into
  * #js-errors (window.onerror and console.error land there). Without chromium the test skips
  * saying so, unless CGSIM_REQUIRE_BROWSER=1 (CI), which makes that a failure.
- * CGSIM_BROWSER_ALL=1 (the _long variant) checks every shipped scenario and incident too. */
+ * CGSIM_BROWSER_ALL=1 (the _long variant) checks every shipped scenario and incident too, the
+ * time view from the address and the compare and sweep page. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -308,6 +309,8 @@ Test(browser, story_and_kip848_900)
  * overlap those 50 s are drawn (the rebalance at 160 s is not; the failed member's one is). */
 Test(browser, time_view_from_the_address)
 {
+    if (!cgt_env_set("CGSIM_BROWSER_ALL"))
+        cr_skip_test("CGSIM_BROWSER_ALL not set (the _long variant runs it)");
     char cmd[1024], trace[160], html[160];
     snprintf(trace, sizeof trace, "%s/story.jsonl", tmpdir);
     snprintf(html, sizeof html, "%s/story.html", tmpdir);
@@ -354,6 +357,8 @@ Test(browser, shared_rows)
 
 Test(browser, compare_and_sweep)
 {
+    if (!cgt_env_set("CGSIM_BROWSER_ALL"))
+        cr_skip_test("CGSIM_BROWSER_ALL not set (the _long variant runs it)");
     char cmd[2048], html[160];
     snprintf(html, sizeof html, "%s/cs.html", tmpdir);
     snprintf(cmd, sizeof cmd, "'%s' compare '%s/scenarios/quickstart.json' --assignors "
