@@ -82,6 +82,16 @@ void sim_timer_set(sim_t *sim, sim_handle_t *h, int64_t time_ns, sim_handler_fn 
     *h = sim_schedule(sim, time_ns, fn, ctx, arg);
 }
 
+void sim_deadline_set(sim_t *sim, sim_deadline_t *d, int64_t at_ns, sim_handler_fn fn, void *ctx,
+                      uint64_t arg)
+{
+    d->at_ns = at_ns;
+    if (d->h != SIM_HANDLE_NONE && at_ns >= d->timer_ns)
+        return;
+    sim_timer_set(sim, &d->h, at_ns, fn, ctx, arg);
+    d->timer_ns = at_ns < sim->now_ns ? sim->now_ns : at_ns;
+}
+
 /* Start loading the first lines of the next event's context (usually the entity it belongs
  * to) while the current event runs: with thousands of entities each one is a cache miss. */
 static inline void prefetch_next(const sim_t *sim)

@@ -42,6 +42,17 @@ void sim_timer_clear(sim_t *sim, sim_handle_t *h);
 /* Set timer *h to fire at time_ns: reschedule if pending, else schedule anew. */
 void sim_timer_set(sim_t *sim, sim_handle_t *h, int64_t time_ns, sim_handler_fn fn, void *ctx,
                    uint64_t arg);
+/* A deadline that moves often (a session pushed back by every heartbeat) costs one pending event:
+ * later deadlines only update at_ns and the handler re-arms itself when it fires early (it clears
+ * h first, then calls sim_deadline_set with at_ns if now < at_ns); an earlier deadline moves the
+ * event, or it would fire late. */
+typedef struct sim_deadline {
+    int64_t at_ns;                    /* the deadline */
+    int64_t timer_ns;                 /* when the pending event fires */
+    sim_handle_t h;                   /* the pending event, SIM_HANDLE_NONE none */
+} sim_deadline_t;
+void sim_deadline_set(sim_t *sim, sim_deadline_t *d, int64_t at_ns, sim_handler_fn fn, void *ctx,
+                      uint64_t arg);
 /* Run events with time <= end_ns, at most max_events of them (0 = no limit). The clock ends at
  * end_ns when the queue runs past it. */
 sim_stop_reason_t sim_run(sim_t *sim, int64_t end_ns, uint64_t max_events);

@@ -329,6 +329,45 @@ Test(sim, timers_set_and_clear)
     sim_fini(&sim);
 }
 
+/* A session-like deadline: the handler logs when it expires, re-arms when it fired early. */
+typedef struct dl_ctx {
+    sim_deadline_t d;
+    int64_t expired_at;
+    int fires;
+} dl_ctx_t;
+
+static void on_deadline(sim_t *sim, void *ctx, uint64_t arg)
+{
+    (void)arg;
+    dl_ctx_t *c = ctx;
+    c->d.h = SIM_HANDLE_NONE;
+    c->fires++;
+    if (sim_now(sim) < c->d.at_ns)
+        sim_deadline_set(sim, &c->d, c->d.at_ns, on_deadline, c, 0);
+    else
+        c->expired_at = sim_now(sim);
+}
+
+Test(sim, deadlines_move_later_lazily_and_earlier_at_once)
+{
+    sim_t sim;
+    dl_ctx_t c = {.d = {.h = SIM_HANDLE_NONE}, .expired_at = -1};
+    cr_assert_eq(sim_init(&sim), 0);
+    sim_deadline_set(&sim, &c.d, 100, on_deadline, &c, 0);
+    sim_deadline_set(&sim, &c.d, 150, on_deadline, &c, 0);   /* later: no queue operation */
+    cr_assert_eq(sim_queue_peek(&sim.queue)->time_ns, 100);
+    cr_assert_eq(sim_run(&sim, 120, 0), SIM_STOP_END_TIME);  /* fired at 100, re-armed at 150 */
+    cr_assert_eq(c.fires, 1);
+    sim_deadline_set(&sim, &c.d, 10000, on_deadline, &c, 0); /* a long join timeout */
+    sim_run(&sim, 200, 0);                                   /* fires at 150, re-arms at 10000 */
+    sim_deadline_set(&sim, &c.d, 260, on_deadline, &c, 0);   /* earlier: the event moves */
+    cr_assert_eq(sim_queue_len(&sim.queue), 1);
+    cr_assert_eq(sim_run(&sim, SIM_TIME_MAX, 0), SIM_STOP_EMPTY);
+    cr_assert_eq(c.expired_at, 260, "expired at %lld", (long long)c.expired_at);
+    cr_assert_eq(c.fires, 3);
+    sim_fini(&sim);
+}
+
 Test(sim, reschedule_and_cancel_through_engine)
 {
     sim_t sim;

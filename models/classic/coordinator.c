@@ -5,7 +5,9 @@
  * requests are parked in the member slot until the join or sync phase completes.
  *
  * Timers, one heap event each, re-armed lazily: a member's session timer fires at its deadline
- * and re-arms itself when heartbeats moved the deadline, so a heartbeat costs no heap operation.
+ * and re-arms itself when heartbeats moved the deadline, so a heartbeat costs no heap operation
+ * (sim_deadline_t; a deadline that comes earlier, such as the session after the new-member join
+ * timeout, moves the event).
  * The join timer is the initial delay (Empty group: group.initial.rebalance.delay.ms, extended by
  * up to that much per member that joins during it, capped by the rebalance timeout) or the
  * rebalance timeout (max.poll.interval.ms of the members). The sync timer removes members that
@@ -82,7 +84,7 @@ static void member_reset(cg_coord_t *g, cg_member_t *m, int32_t consumer, int32_
     m->instance = instance;
     m->pending = m->is_new = m->in_gen = m->synced = m->in_stable = false;
     m->join_msg = m->sync_msg = -1;
-    m->timer = SIM_HANDLE_NONE;
+    m->session.h = SIM_HANDLE_NONE;
     m->n_owned = 0;
     m->owned_gen = -1;
     m->n_assign = 0;
@@ -91,7 +93,7 @@ static void member_reset(cg_coord_t *g, cg_member_t *m, int32_t consumer, int32_
 static void slot_free(cg_coord_t *g, int32_t slot)
 {
     cg_member_t *m = &g->members[slot];
-    sim_timer_clear(g->sim, &m->timer);
+    sim_timer_clear(g->sim, &m->session.h);
     m->serial = 0;
     cg_coord_protocols_changed(g);
     g->free_slots[g->n_free++] = slot;
@@ -112,10 +114,7 @@ static void make_member_id(cg_coord_t *g, cg_member_t *m, int32_t consumer, int3
 
 static void arm_session(cg_coord_t *g, int32_t slot, int64_t deadline)
 {
-    cg_member_t *m = &g->members[slot];
-    m->deadline_ns = deadline;
-    if (m->timer == SIM_HANDLE_NONE)
-        m->timer = sim_schedule(g->sim, deadline, on_session, g, (uint64_t)slot);
+    sim_deadline_set(g->sim, &g->members[slot].session, deadline, on_session, g, (uint64_t)slot);
 }
 
 static void touch(cg_coord_t *g, int32_t slot)
@@ -898,12 +897,12 @@ static void on_session(sim_t *sim, void *ctx, uint64_t arg)
     cg_coord_t *g = ctx;
     int32_t slot = (int32_t)arg;
     cg_member_t *m = &g->members[slot];
-    m->timer = SIM_HANDLE_NONE;
+    m->session.h = SIM_HANDLE_NONE;
     int64_t now = sim_now(sim);
     if (g->down)
         return;                       /* the reload gives every member a fresh deadline */
-    if (now < m->deadline_ns) {
-        arm_session(g, slot, m->deadline_ns);
+    if (now < m->session.at_ns) {
+        arm_session(g, slot, m->session.at_ns);
         return;
     }
     /* Members with a parked JoinGroup (new ones only up to the new-member join timeout) or

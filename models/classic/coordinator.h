@@ -45,9 +45,8 @@ typedef struct cg_member {
     char id[CG_MEMBER_ID_MAX];        /* member id */
     int64_t session_ns;               /* session.timeout.ms of the member */
     int64_t rebalance_timeout_ns;     /* max.poll.interval.ms of the member */
-    int64_t deadline_ns;              /* session deadline (lazy timer re-arms) */
     int64_t joined_ns;                /* when its current parked JoinGroup arrived */
-    sim_handle_t timer;               /* session expiry timer */
+    sim_deadline_t session;           /* session deadline and its expiry timer */
     int32_t join_msg;                 /* parked JoinGroup request, -1 none */
     int32_t sync_msg;                 /* parked SyncGroup request, -1 none */
     const int32_t *topics;            /* subscription from its last JoinGroup (sorted) */

@@ -41,8 +41,7 @@ typedef struct cg_c848_mrec {
     bool used;                        /* slot in use */
     char id[CG_MEMBER_ID_MAX];        /* member id */
     int32_t consumer;                 /* consumer index (global) of the process behind it */
-    int64_t deadline_ns;              /* session deadline (lazy timer re-arms) */
-    sim_handle_t session;             /* session timer */
+    sim_deadline_t session;           /* session deadline and its timer */
     sim_handle_t rebalance;           /* rebalance timer */
     int32_t reb_epoch;                /* epoch the rebalance timer was armed at */
 } cg_c848_mrec_t;
@@ -113,17 +112,14 @@ static int32_t rec_add(cg_c848_group_t *cg, const char *id, int32_t consumer)
 static void rec_free(cg_c848_group_t *cg, int32_t ri)
 {
     cg_c848_mrec_t *r = &cg->recs[ri];
-    sim_timer_clear(gsim(cg), &r->session);
+    sim_timer_clear(gsim(cg), &r->session.h);
     sim_timer_clear(gsim(cg), &r->rebalance);
     r->used = false;
 }
 
 static void arm_session(cg_c848_group_t *cg, int32_t ri, int64_t deadline)
 {
-    cg_c848_mrec_t *r = &cg->recs[ri];
-    r->deadline_ns = deadline;
-    if (r->session == SIM_HANDLE_NONE)
-        r->session = sim_schedule(gsim(cg), deadline, on_session, cg, (uint64_t)ri);
+    sim_deadline_set(gsim(cg), &cg->recs[ri].session, deadline, on_session, cg, (uint64_t)ri);
 }
 
 static void arm_rebalance(cg_c848_group_t *cg, int32_t ri, int64_t at, int32_t epoch)
@@ -250,11 +246,11 @@ static void on_session(sim_t *sim, void *ctx, uint64_t arg)
     cg_c848_group_t *cg = ctx;
     int32_t ri = (int32_t)arg;
     cg_c848_mrec_t *r = &cg->recs[ri];
-    r->session = SIM_HANDLE_NONE;
+    r->session.h = SIM_HANDLE_NONE;
     if (!r->used || cg->down)
         return;
-    if (sim_now(sim) < r->deadline_ns) {
-        arm_session(cg, ri, r->deadline_ns);
+    if (sim_now(sim) < r->session.at_ns) {
+        arm_session(cg, ri, r->session.at_ns);
         return;
     }
     if (!cg_k848_session_expired(cg->k, r->id))
@@ -284,7 +280,7 @@ static void apply_timers(cg_c848_group_t *cg, int32_t ri, const cg_k848_response
     if (r->session_timer == CG_K848_TIMER_SET)
         arm_session(cg, ri, now + r->session_timeout_ns);
     else if (r->session_timer == CG_K848_TIMER_CANCEL)
-        sim_timer_clear(gsim(cg), &cg->recs[ri].session);
+        sim_timer_clear(gsim(cg), &cg->recs[ri].session.h);
     if (r->rebalance_timer == CG_K848_TIMER_SET)
         arm_rebalance(cg, ri, now + r->rebalance_timeout_ns, r->rebalance_timer_epoch);
     else if (r->rebalance_timer == CG_K848_TIMER_CANCEL)
@@ -449,7 +445,7 @@ static bool failover(cg_group_t *g)
     cg->down = true;
     cg_net_coord_down(&g->w->net, g->gi, true);
     for (uint32_t i = 0; i < cg->n_recs; i++) {
-        sim_timer_clear(sim, &cg->recs[i].session);
+        sim_timer_clear(sim, &cg->recs[i].session.h);
         sim_timer_clear(sim, &cg->recs[i].rebalance);
     }
     sim_timer_clear(sim, &g->check_timer);
