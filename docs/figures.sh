@@ -61,6 +61,20 @@ q "(lag up to $(thousands "$(fig up one-bounce 'max lag records')") records on a
   "$(thousands "$(fig up one-bounce 'max total lag records')") in all, against" \
   "$(fig up two-bounce 'max lag records') and $(fig up two-bounce 'max total lag records'))."
 
+an as scenarios/autoscale.json
+q "the group swings: $(fig as eager scale-ups) scale-ups and $(fig as eager scale-downs) scale-downs,"
+q "up to $(fig as eager 'max replicas') replicas, $(fig as eager rebalances) rebalances, lag up to" \
+  "$(thousands "$(fig as eager 'max lag records')") records on a partition."
+q "keeps the unaffected partitions flowing: $(fig as cooperative scale-ups) scale-ups," \
+  "$(fig as cooperative scale-downs) scale-downs, at most $(fig as cooperative 'max replicas')" \
+  "replicas, lag up to $(fig as cooperative 'max lag records')."
+q "$(fig as kip848 scale-ups) scale-up, $(fig as kip848 scale-downs) scale-downs," \
+  "at most $(fig as kip848 'max replicas') replicas, lag up to $(fig as kip848 'max lag records')."
+q "restart), so its partitions wait session.timeout.ms (45 s) before anyone takes them:" \
+  "$(fig as static scale-ups) scale-ups, $(fig as static scale-downs) scale-downs and" \
+  "$(s as static 'stalled partition-ms' 1) partition-s stalled, against" \
+  "$(s as eager 'stalled partition-ms' 1) in the dynamic eager"
+
 an rr scenarios/rolling_restart.json
 static_extra=$(($(fig rr static rebalances) - 1))   # beyond the first assignment
 [ "$static_extra" = 0 ] && static_extra=none

@@ -82,6 +82,7 @@ typedef struct gen_group {
     int n_members;
     bool k848;                        /* consumer protocol (no partition.assignment.strategy) */
     const char *assignor;             /* its "assignor" */
+    bool scaled;                      /* a scale fault targets it (so no autoscaler) */
 } gen_group_t;
 
 typedef struct gen {
@@ -381,6 +382,8 @@ static void gen_faults(gen_t *g, cJSON *root)
         else
             snprintf(target, sizeof target, "%s/%s", gg->id,
                      gg->members[rng_range(&g->r, 0, gg->n_members - 1)]);
+        if (strcmp(a, "scale") == 0)
+            g->groups[gg - g->groups].scaled = true;
         cJSON_AddStringToObject(o, "target", target);
         gen_fault_options(g, gg, a, o);
         cJSON_AddItemToArray(faults, o);
@@ -420,6 +423,97 @@ static void gen_failure_models(gen_t *g, cJSON *root)
     cJSON_AddItemToArray(arr, m);
 }
 
+/* One HPA direction's behavior: a window, a select policy, one or two policies. */
+static cJSON *gen_rules(gen_t *g)
+{
+    static const char *const SELECT[] = {"Max", "Min", "Disabled"};
+    static const char *const TYPES[] = {"Pods", "Percent"};
+    cJSON *o = cJSON_CreateObject();
+    if (rng_chance(&g->r, 50))
+        add_num(o, "stabilizationWindowSeconds", (double)rng_range(&g->r, 0, 30));
+    if (rng_chance(&g->r, 30))
+        cJSON_AddStringToObject(o, "selectPolicy", rng_pick(&g->r, SELECT, 3));
+    if (rng_chance(&g->r, 60)) {
+        cJSON *pol = cJSON_AddArrayToObject(o, "policies");
+        for (int64_t i = rng_range(&g->r, 1, 2); i > 0; i--) {
+            cJSON *p = cJSON_CreateObject();
+            cJSON_AddStringToObject(p, "type", rng_pick(&g->r, TYPES, 2));
+            add_num(p, "value", (double)rng_range(&g->r, 1, 200));
+            add_num(p, "periodSeconds", (double)rng_range(&g->r, 1, 30));
+            cJSON_AddItemToArray(pol, p);
+        }
+    }
+    if (rng_chance(&g->r, 20))
+        add_num(o, "tolerance", (double)rng_range(&g->r, 0, 30) / 100.0);
+    return o;
+}
+
+/* KEDA's trigger: one of the combinations it accepts. */
+static cJSON *gen_trigger(gen_t *g)
+{
+    cJSON *o = cJSON_CreateObject();
+    bool topic = rng_chance(&g->r, 60);
+    if (topic) {
+        char t[8];
+        snprintf(t, sizeof t, "t%d", (int)rng_range(&g->r, 0, g->n_topics - 1));
+        cJSON_AddStringToObject(o, "topic", t);
+    }
+    add_num(o, "lagThreshold", (double)rng_range(&g->r, 1, 500));
+    if (rng_chance(&g->r, 30))
+        add_num(o, "activationLagThreshold", (double)rng_range(&g->r, 0, 200));
+    if (rng_chance(&g->r, 30))
+        cJSON_AddStringToObject(o, "offsetResetPolicy",
+                                rng_chance(&g->r, 50) ? "earliest" : "latest");
+    int64_t cap = rng_range(&g->r, 0, topic ? 3 : 1);   /* none, idle, lagging, even */
+    if (cap == 1)
+        cJSON_AddBoolToObject(o, "allowIdleConsumers", true);
+    else if (cap == 2)
+        cJSON_AddBoolToObject(o, "limitToPartitionsWithLag", true);
+    else if (cap == 3)
+        cJSON_AddBoolToObject(o, "ensureEvenDistributionOfPartitions", true);
+    if (rng_chance(&g->r, 20))
+        cJSON_AddBoolToObject(o, "excludePersistentLag", true);
+    if (rng_chance(&g->r, 15))
+        cJSON_AddBoolToObject(o, "scaleToZeroOnInvalidOffset", true);
+    return o;
+}
+
+/* Now and then an autoscaler on a group that no scale fault targets, with periods of seconds
+ * so that short runs see many decisions. Drawn last: the rest of a scenario is the same with or
+ * without it. */
+static void gen_autoscalers(gen_t *g, cJSON *root)
+{
+    if (!rng_chance(&g->r, 25))
+        return;
+    gen_group_t *gg = &g->groups[rng_range(&g->r, 0, g->n_groups - 1)];
+    if (gg->scaled || gg->n_members == 0)
+        return;
+    cJSON *arr = cJSON_AddArrayToObject(root, "autoscalers");
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "group", gg->id);
+    if (rng_chance(&g->r, 70))
+        cJSON_AddItemToObject(o, "pod_start_ms", gen_dist(g, 30000));
+    add_num(o, "pollingInterval", (double)rng_range(&g->r, 1, 10));
+    int64_t mx = rng_range(&g->r, 1, gg->n_members);
+    add_num(o, "maxReplicaCount", (double)mx);
+    if (rng_chance(&g->r, 60))
+        add_num(o, "minReplicaCount", (double)rng_range(&g->r, 0, mx));
+    if (rng_chance(&g->r, 40))
+        add_num(o, "cooldownPeriod", (double)rng_range(&g->r, 0, 20));
+    cJSON_AddItemToObject(o, "trigger", gen_trigger(g));
+    cJSON *h = cJSON_AddObjectToObject(o, "hpa");
+    add_num(h, "syncPeriodSeconds", (double)rng_range(&g->r, 1, 5));
+    add_num(h, "downscaleStabilizationSeconds", (double)rng_range(&g->r, 0, 30));
+    if (rng_chance(&g->r, 50)) {
+        cJSON *b = cJSON_AddObjectToObject(o, "behavior");
+        if (rng_chance(&g->r, 70))
+            cJSON_AddItemToObject(b, "scaleUp", gen_rules(g));
+        if (rng_chance(&g->r, 70))
+            cJSON_AddItemToObject(b, "scaleDown", gen_rules(g));
+    }
+    cJSON_AddItemToArray(arr, o);
+}
+
 /* Scenario number `index` of the swarm with master seed `master`, as JSON text (caller frees). */
 static char *gen_scenario(uint64_t master, int index)
 {
@@ -440,6 +534,7 @@ static char *gen_scenario(uint64_t master, int index)
     gen_groups(&g, root);
     gen_faults(&g, root);
     gen_failure_models(&g, root);
+    gen_autoscalers(&g, root);
     char *text = cJSON_Print(root);
     cJSON_Delete(root);
     return text;
