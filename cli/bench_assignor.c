@@ -195,7 +195,7 @@ static int input_build(bench_input_t *b, const bench_opts_t *o)
         b->topic_base[t + 1] = b->topic_base[t] + o->partitions;
     }
     input_subscriptions(b, o);
-    b->in = (cg_assign_input_t){b->topics, nt, b->topic_base, b->members, nm};
+    b->in = (cg_assign_input_t){b->topics, nt, b->topic_base, b->members, nm, NULL, NULL, 0};
     return 0;
 }
 

@@ -23,6 +23,11 @@
 #define CG_MAX_CONFIG_MS (1000LL * 86400 * 365)    /* any *.ms setting */
 #define CG_MAX_POLL_RECORDS 1000000
 #define CG_MAX_STRATEGY 16                         /* names in partition.assignment.strategy */
+/* Replica racks: a partition's racks are a 64-bit mask (models/assign/rack.h), so a scenario (or
+ * an `assign` input) names at most 64 distinct racks; a partition lists at most
+ * CG_MAX_REPLICAS replicas (Kafka has no hard limit; real clusters use 3 to 5). */
+#define CG_MAX_RACKS 64
+#define CG_MAX_REPLICAS 64
 #define CG_MAX_DIST_PARAM 1e12                     /* any distribution parameter */
 #define CG_MAX_SLOW_FACTOR 1e6
 #define CG_MAX_SEED 18446744073709551615.0         /* seeds are uint64 */

@@ -91,7 +91,7 @@ static void pt_generate(pt_gen_t *g, uint64_t *s)
                                              NULL, NULL, 0, g->owned[i], 0,
                                              (int32_t)at_below(s, 4) - 1};
     }
-    g->in = (cg_assign_input_t){g->topics, nt, g->base, g->members, nm};
+    g->in = (cg_assign_input_t){g->topics, nt, g->base, g->members, nm, NULL, NULL, 0};
     pt_subscriptions(g, s, nt, nm);
     pt_owned(g, s, nm);
 }
@@ -328,7 +328,7 @@ static void pt_big_init(pt_big_t *b, bool heterogeneous)
             b->owned[k++] = (cg_tp_t){(int32_t)(g / 1000), (int32_t)(g % 1000)};
         b->members[m].n_owned = (size_t)(b->owned + k - b->members[m].owned);
     }
-    b->in = (cg_assign_input_t){b->topics, 1000, b->base, b->members, 2000};
+    b->in = (cg_assign_input_t){b->topics, 1000, b->base, b->members, 2000, NULL, NULL, 0};
 }
 
 Test(properties, uniform_scale)

@@ -129,7 +129,7 @@ static rr_big_t *rr_big_new(void)
         snprintf(b->ids[m], sizeof b->ids[m], "m%04d", 1999 - m);    /* reverse of id order */
         b->members[m] = (cg_assign_member_t){b->ids[m], NULL, NULL, b->subs, 1000, NULL, 0, -1};
     }
-    b->in = (cg_assign_input_t){b->topics, 1000, b->base, b->members, 2000};
+    b->in = (cg_assign_input_t){b->topics, 1000, b->base, b->members, 2000, NULL, NULL, 0};
     return b;
 }
 
@@ -173,4 +173,53 @@ Test(scale, million_partitions)
     free(rr);
     free(range);
     free(b);
+}
+
+/* Runs `ops` on the JSON input with replica racks: partition p of topic t (global g) has one
+ * replica, on rack RACKS[(g + shift[t]) % 3]. Compares as rr_expect does. */
+static void rack_expect(const cg_assignor_ops_t *ops, const char *input, const int *shift,
+                        const char *want)
+{
+    static const char *const RACKS[] = {"a", "b", "c"};
+    cg_assign_doc_t doc;
+    char err[512];
+    cr_assert_eq(cg_assign_doc_parse(&doc, input, strlen(input), "case", err, sizeof err), 0,
+                 "%s", err);
+    int64_t total = cg_assign_total_partitions(&doc.in);
+    uint64_t *racks = calloc((size_t)total + 1, sizeof *racks);
+    for (size_t t = 0; t < doc.in.n_topics; t++)
+        for (int64_t g = doc.in.topic_base[t]; g < doc.in.topic_base[t + 1]; g++)
+            racks[g] = UINT64_C(1) << ((g - doc.in.topic_base[t] + shift[t]) % 3);
+    doc.in.replica_racks = racks;
+    doc.in.rack_names = RACKS;
+    doc.in.n_racks = 3;
+    int32_t *owner = malloc((size_t)(total + 1) * sizeof *owner);
+    cr_assert_eq(ops->assign(&doc.in, &(cg_assign_output_t){owner}, err, sizeof err), 0, "%s", err);
+    cJSON *got = cg_assign_result_json(&doc.in, owner);
+    char *text = cJSON_PrintUnformatted(got);
+    cr_assert_str_eq(text, want, "%s", ops->name);
+    free(text);
+    cJSON_Delete(got);
+    free(owner);
+    free(racks);
+    cg_assign_doc_fini(&doc);
+}
+
+/* Kafka's RangeAssignorTest.testRackAwareAssignmentWithUniformSubscription, replication factor
+ * 1 on 3 racks (its partitionInfos places partition i of the k-th topic on rack
+ * (i + partitions of the topics before) mod 3; consumer i on rack i): range gives each member
+ * the partitions on its own rack, and without racks the usual ranges. */
+static const char RACK_INPUT[] =
+    "{\"topics\":{\"t1\":6,\"t2\":7,\"t3\":2},\"members\":["
+    "{\"id\":\"consumer0\",\"topics\":[\"t1\",\"t2\",\"t3\"],\"rack\":\"a\"},"
+    "{\"id\":\"consumer1\",\"topics\":[\"t1\",\"t2\",\"t3\"],\"rack\":\"b\"},"
+    "{\"id\":\"consumer2\",\"topics\":[\"t1\",\"t2\",\"t3\"],\"rack\":\"c\"}]}";
+
+Test(range, rack_aware_as_kafka_uniform_subscription)
+{
+    static const int SHIFT[] = {0, 6, 13};
+    rack_expect(&cg_assignor_range, RACK_INPUT, SHIFT,
+                "{\"consumer0\":[[\"t1\",0],[\"t1\",3],[\"t2\",0],[\"t2\",3],[\"t2\",6]],"
+                "\"consumer1\":[[\"t1\",1],[\"t1\",4],[\"t2\",1],[\"t2\",4],[\"t3\",0]],"
+                "\"consumer2\":[[\"t1\",2],[\"t1\",5],[\"t2\",2],[\"t2\",5],[\"t3\",1]]}");
 }

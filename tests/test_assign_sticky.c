@@ -47,7 +47,7 @@ static void st_init(st_in_t *s, size_t nt, size_t nm)
         s->members[i].owned = s->owned[i];
         s->members[i].generation = -1;
     }
-    s->in = (cg_assign_input_t){s->topics, nt, s->base, s->members, nm};
+    s->in = (cg_assign_input_t){s->topics, nt, s->base, s->members, nm, NULL, NULL, 0};
 }
 
 static void st_topic(st_in_t *s, size_t t, const char *name, int32_t n)

@@ -21,8 +21,8 @@ typedef struct fixture {
 static void fx_init(fixture_t *f, int32_t parts0, int32_t parts1)
 {
     memset(f, 0, sizeof *f);
-    f->topics[0] = (cg_topic_cfg_t){"a", parts0, parts0};
-    f->topics[1] = (cg_topic_cfg_t){"b", parts1, parts1};
+    f->topics[0] = (cg_topic_cfg_t){.name = "a", .partitions = parts0, .max_partitions = parts0};
+    f->topics[1] = (cg_topic_cfg_t){.name = "b", .partitions = parts1, .max_partitions = parts1};
     f->s.name = "t";
     f->s.duration_ns = 3600 * S_NS;
     f->s.topics = f->topics;

@@ -19,7 +19,7 @@ typedef struct en_fixture {
 static void en_init(en_fixture_t *f, int32_t parts)
 {
     memset(f, 0, sizeof *f);
-    f->topics[0] = (cg_topic_cfg_t){"a", parts, parts};
+    f->topics[0] = (cg_topic_cfg_t){.name = "a", .partitions = parts, .max_partitions = parts};
     f->s.name = "t";
     f->s.duration_ns = 3600 * S_NS;
     f->s.topics = f->topics;

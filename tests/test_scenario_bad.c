@@ -88,10 +88,29 @@ Test(scenario_bad, unknown_config_key_suggests)
                "(did you mean 'session.timeout.ms'?)");
 }
 
+Test(scenario_bad, topic_racks)
+{
+    expect_set("topics[0].rack_count=0",
+               "s.json: $.topics[0].rack_count: 0 is out of range (expected 1..64, limit "
+               "CG_MAX_RACKS)");
+    expect_sets2("topics[0].rack_count=2", "topics[0].replication_factor=3",
+                 "s.json: $.topics[0].replication_factor: 3 is out of range (expected 1..2)");
+    expect_sets2("topics[0].rack_count=2", "topics[0].racks=[[\"a\"]]",
+                 "s.json: $.topics[0].rack_count: cannot be given with 'racks' (racks lists "
+                 "every replica)");
+    expect_set("topics[0].racks=[[\"a\"]]",
+               "s.json: $.topics[0].racks: expected 6 lists of replica racks (one per "
+               "partition), got 1");
+    expect_set("topics[0].racks=[[\"a\"],[],[\"a\"],[\"b\"],[\"a\"],[\"b\"]]",
+               "s.json: $.topics[0].racks[1]: expected an array of 1 to 64 rack names (the racks "
+               "of the partition's replicas, leader first), got an empty array");
+}
+
 Test(scenario_bad, unknown_key_lists_known_when_nothing_is_close)
 {
     expect_set("topics[0].colour=1",
-               "s.json: $.topics[0]: unknown key 'colour' (known: name, partitions)");
+               "s.json: $.topics[0]: unknown key 'colour' (known: name, partitions, racks, "
+               "rack_count, replication_factor)");
 }
 
 Test(scenario_bad, wrong_type)

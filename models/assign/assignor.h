@@ -25,7 +25,7 @@ typedef struct cg_topic_meta {
 typedef struct cg_assign_member {
     const char *id;                   /* member id (unique in the input) */
     const char *instance_id;          /* group.instance.id, NULL for a dynamic member */
-    const char *rack;                 /* client.rack, NULL when unknown (racks are ignored) */
+    const char *rack;                 /* client.rack, NULL (or "") when it has none */
     const int32_t *topics;            /* subscribed topic indexes, sorted ascending, unique */
     size_t n_topics;
     const cg_tp_t *owned;             /* partitions the member owns now (any order) */
@@ -39,6 +39,12 @@ typedef struct cg_assign_input {
     const int64_t *topic_base;        /* topic_base[t] = global index of (t, 0); size n_topics + 1 */
     const cg_assign_member_t *members;/* in any order: assignors sort what they need */
     size_t n_members;
+    /* Replica racks (KIP-881; models/assign/rack.h): replica_racks[g] has bit r set when a
+     * replica of global partition g is on rack rack_names[r]. NULL: no rack information (the
+     * KIP-848 server assignors always get NULL: Kafka 3.8-4.0's ignore racks). */
+    const uint64_t *replica_racks;    /* [topic_base[n_topics]] or NULL */
+    const char *const *rack_names;    /* [n_racks], distinct */
+    size_t n_racks;                   /* at most CG_MAX_RACKS (64, the bits of a mask) */
 } cg_assign_input_t;
 
 /* The result: owner[topic_base[t] + p] = member index in the input, or -1 for unassigned. */

@@ -129,6 +129,26 @@ static int ctx_claims(cg_sticky_ctx_t *c, char *err, size_t errlen)
     return 0;
 }
 
+/* AbstractStickyAssignor.RackInfo: racks are used per rack.h's test over every member and
+ * every partition of a topic somebody subscribes to. */
+static int ctx_racks(cg_sticky_ctx_t *c, char *err, size_t errlen)
+{
+    if (cg_rack_view_init(&c->rv, c->in) != 0) {
+        snprintf(err, errlen, "sticky: out of memory");
+        return -1;
+    }
+    if (!c->in->replica_racks)
+        return 0;
+    cg_rack_scan_t sc = {0};
+    for (int32_t m = 0; m < c->n_members; m++)
+        cg_rack_scan_member(&sc, &c->rv, m);
+    for (size_t t = 0; t < c->in->n_topics; t++)
+        if (c->topic_used[t])
+            cg_rack_scan_parts(&sc, c->in, c->in->topic_base[t], c->in->topic_base[t + 1]);
+    c->racks = cg_rack_scan_use(&sc);
+    return 0;
+}
+
 int cg_sticky_ctx_init(cg_sticky_ctx_t *c, const cg_assign_input_t *in, char *err, size_t errlen)
 {
     memset(c, 0, sizeof *c);
@@ -138,6 +158,8 @@ int cg_sticky_ctx_init(cg_sticky_ctx_t *c, const cg_assign_input_t *in, char *er
     if (ctx_alloc(c, err, errlen) != 0 || ctx_ranks(c, err, errlen) != 0)
         return -1;
     ctx_subscriptions(c);
+    if (ctx_racks(c, err, errlen) != 0)
+        return -1;
     return ctx_claims(c, err, errlen);
 }
 
@@ -149,6 +171,7 @@ void cg_sticky_ctx_fini(cg_sticky_ctx_t *c)
     free(c->valid_owner);
     free(c->claim_first);
     free(c->claim_many);
+    cg_rack_view_fini(&c->rv);
     memset(c, 0, sizeof *c);
 }
 

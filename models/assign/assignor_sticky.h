@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "models/assign/assignor.h"
+#include "models/assign/rack.h"
 
 typedef struct cg_sticky_ctx {
     const cg_assign_input_t *in;      /* the assignor input (borrowed) */
@@ -23,6 +24,11 @@ typedef struct cg_sticky_ctx {
     int32_t *claim_first;             /* [n_parts] first member listing g as owned, -1 if none */
     uint8_t *claim_many;              /* [n_parts] 1 when two or more members list g as owned */
     bool all_equal;                   /* every member has the same subscription */
+    cg_rack_view_t rv;                /* member racks */
+    bool racks;                       /* rack-aware (KIP-881): owned partitions off the owner's
+                                         rack are dropped, new ones go to a member on a replica
+                                         rack first (rack.h: Kafka's test over every member and
+                                         every partition of a subscribed topic) */
 } cg_sticky_ctx_t;
 
 /* Validate the previous assignment (generations, conflicts, subscriptions). 0 or -1 + err. */

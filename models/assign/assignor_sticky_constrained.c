@@ -11,6 +11,16 @@
  *    go round-robin to the under members; one reaching minQuota moves to the end of the
  *    exactly-min queue; when no under member remains, the head of that queue takes one.
  *
+ * Racks (KIP-881, when c->racks): step 1 keeps only owned partitions with a replica on the
+ * owner's rack (a rackless member keeps all). Before step 2 the unassigned partitions are
+ * stably sorted by how many members sit on their replica racks, fewest first
+ * (sortPartitionsByRackConsumers), and a rack pass (assignRackAwareRoundRobin) gives each to
+ * the next under member, from where the last one stopped, whose rack holds a replica (a member
+ * reaching minQuota leaves the under list, and joins the exactly-min queue while maxQuota slots
+ * remain), else to the first exactly-min member on a replica rack (which then has maxQuota and
+ * leaves the queue). Rackless members never take a partition in that pass. Step 2 then runs
+ * over what is left, in the sorted order, with the lists as the rack pass left them.
+ *
  * The order of step 1 only matters when more members own maxQuota or more than there are
  * maxQuota slots; Kafka then favours the members iterated first by HashMap<String,...>, which is
  * emulated here (String.hashCode over UTF-16, spread h ^ h >>> 16, bucket h & (cap - 1), default
@@ -115,6 +125,13 @@ typedef struct cons_state {
     int64_t current_over;             /* members that have max_quota so far */
 } cons_state_t;
 
+/* A validated owned partition the owner may keep: with racks, only on its rack. */
+static bool kept(const cg_sticky_ctx_t *c, int64_t g)
+{
+    int32_t m = c->valid_owner[g];
+    return m >= 0 && !(c->racks && cg_rack_mismatch(&c->rv, m, g));
+}
+
 /* Owned partitions per member, sorted by (partition, topic): counting sort by partition number
  * over the (topic, partition)-ordered partitions is stable, then a stable scatter by member. */
 static int build_owned_lists(cons_state_t *s)
@@ -137,7 +154,7 @@ static int build_owned_lists(cons_state_t *s)
     int64_t n = 0;
     for (size_t t = 0; t < in->n_topics; t++)
         for (int32_t p = 0; p < in->topics[t].partitions; p++)
-            if (c->valid_owner[in->topic_base[t] + p] >= 0) {
+            if (kept(c, in->topic_base[t] + p)) {
                 by_p[p + 1]++;
                 s->own_start[c->valid_owner[in->topic_base[t] + p] + 1]++;
                 n++;
@@ -146,7 +163,7 @@ static int build_owned_lists(cons_state_t *s)
         by_p[p + 1] += by_p[p];
     for (size_t t = 0; t < in->n_topics; t++)
         for (int32_t p = 0; p < in->topics[t].partitions; p++)
-            if (c->valid_owner[in->topic_base[t] + p] >= 0)
+            if (kept(c, in->topic_base[t] + p))
                 tmp[by_p[p]++] = in->topic_base[t] + p;
     for (int32_t m = 0; m < c->n_members; m++)
         s->own_start[m + 1] += s->own_start[m];
@@ -215,39 +232,175 @@ static int32_t rr_next(rr_iter_t *it, bool *from_under)
     return it->emin_head < it->n_emin ? it->emin[it->emin_head++] : -1;
 }
 
-/* Step 2: round-robin of the unassigned partitions (see the file comment). */
-static int assign_round_robin(cons_state_t *s, int32_t *under, int32_t *emin)
+/* The under and exactly-min lists, sorted by member id, from step 1's flags. */
+static void init_lists(const cons_state_t *s, rr_iter_t *it)
 {
     const cg_sticky_ctx_t *c = s->c;
-    rr_iter_t it = {under, emin, 0, 0, 0, 0, 0};
     for (int32_t r = 0; r < c->n_members; r++) {
         int32_t m = c->by_rank[r];
         if (s->list[m] == 1)
-            under[it.n_under++] = m;
+            it->under[it->n_under++] = m;
         else if (s->list[m] == 2)
-            emin[it.n_emin++] = m;
+            it->emin[it->n_emin++] = m;
     }
-    for (size_t t = 0; t < c->in->n_topics; t++) {
+}
+
+/* Step 2 for one partition g (unowned): the next member of the iterator. -1 when none. */
+static int rr_one(cons_state_t *s, rr_iter_t *it, int64_t g)
+{
+    bool from_under;
+    int32_t m = rr_next(it, &from_under);
+    if (m < 0)
+        return -1;                                /* quotas add up to P: a bug if reached */
+    s->owner[g] = m;
+    int64_t cnt = ++s->count[m];
+    if (from_under && cnt == s->min_quota)
+        it->emin[it->n_emin++] = m;               /* leaves under[], joins the queue's end */
+    else if (from_under)
+        it->under[it->wr++] = m;
+    else if (cnt == s->max_quota)
+        s->current_over++;
+    return 0;
+}
+
+/* Step 2: round-robin of the unassigned partitions (see the file comment): those of `list`
+ * still unowned, in its order, or with list NULL every unowned one in (topic, partition) order. */
+static int assign_round_robin(cons_state_t *s, rr_iter_t *it, const int64_t *list, int64_t n)
+{
+    const cg_sticky_ctx_t *c = s->c;
+    for (int64_t i = 0; list && i < n; i++)
+        if (s->owner[list[i]] < 0 && rr_one(s, it, list[i]) != 0)
+            return -1;
+    for (size_t t = 0; !list && t < c->in->n_topics; t++) {
         if (!c->topic_used[t])
             continue;
-        for (int64_t g = c->in->topic_base[t]; g < c->in->topic_base[t + 1]; g++) {
-            if (s->owner[g] >= 0)
-                continue;
-            bool from_under;
-            int32_t m = rr_next(&it, &from_under);
-            if (m < 0)
-                return -1;                        /* quotas add up to P: a bug if reached */
-            s->owner[g] = m;
-            int64_t cnt = ++s->count[m];
-            if (from_under && cnt == s->min_quota)
-                emin[it.n_emin++] = m;            /* leaves under[], joins the queue's end */
-            else if (from_under)
-                under[it.wr++] = m;
-            else if (cnt == s->max_quota)
-                s->current_over++;
-        }
+        for (int64_t g = c->in->topic_base[t]; g < c->in->topic_base[t + 1]; g++)
+            if (s->owner[g] < 0 && rr_one(s, it, g) != 0)
+                return -1;
     }
     return 0;
+}
+
+typedef struct rack_key {
+    int64_t key;                      /* members on the partition's replica racks */
+    int64_t g;                        /* global partition: (topic, partition) order */
+} rack_key_t;
+
+static int rack_key_cmp(const void *a, const void *b)
+{
+    const rack_key_t *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return (x->g > y->g) - (x->g < y->g);
+}
+
+/* The unowned partitions sorted by members on their replica racks, fewest first, then in
+ * (topic, partition) order (Kafka's stable sort). malloc'd, *n set; NULL when out of memory. */
+static int64_t *rack_sorted_unassigned(const cons_state_t *s, int64_t *n)
+{
+    const cg_sticky_ctx_t *c = s->c;
+    int64_t on_rack[CG_MAX_RACKS] = {0}, k = 0;
+    for (int32_t m = 0; m < c->n_members; m++)
+        if (c->rv.member_rack[m] >= 0)
+            on_rack[c->rv.member_rack[m]]++;
+    rack_key_t *keys = malloc(((size_t)c->n_parts + 1) * sizeof *keys);
+    int64_t *list = malloc(((size_t)c->n_parts + 1) * sizeof *list);
+    if (!keys || !list) {
+        free(keys);
+        free(list);
+        return NULL;
+    }
+    for (size_t t = 0; t < c->in->n_topics; t++)
+        for (int64_t g = c->in->topic_base[t]; c->topic_used[t] && g < c->in->topic_base[t + 1];
+             g++) {
+            if (s->owner[g] >= 0)
+                continue;
+            int64_t sum = 0;
+            for (uint64_t r = cg_rack_of(c->in, g); r; r &= r - 1)
+                sum += on_rack[__builtin_ctzll(r)];
+            keys[k++] = (rack_key_t){sum, g};
+        }
+    qsort(keys, (size_t)k, sizeof *keys, rack_key_cmp);
+    for (int64_t i = 0; i < k; i++)
+        list[i] = keys[i].g;
+    free(keys);
+    *n = k;
+    return list;
+}
+
+/* nextRackConsumer: index in v[0..n) of the first member from `first` on (wrapping) whose rack
+ * holds a replica of g; -1 when none (or g has no racks). */
+static int32_t next_rack_member(const cons_state_t *s, int64_t g, const int32_t *v, int32_t n,
+                                int32_t first)
+{
+    if (cg_rack_of(s->c->in, g) == 0)
+        return -1;
+    for (int32_t i = 0; i < n; i++) {
+        int32_t idx = (first + i) % n;
+        if (cg_rack_on(&s->c->rv, v[idx], g))
+            return idx;
+    }
+    return -1;
+}
+
+static void list_remove(int32_t *v, int32_t *n, int32_t idx)
+{
+    memmove(&v[idx], &v[idx + 1], (size_t)(*n - idx - 1) * sizeof *v);
+    (*n)--;
+}
+
+/* assignRackAwareRoundRobin (see the file comment); Kafka's O(P x M) worst case. */
+static void rack_round_robin(cons_state_t *s, rr_iter_t *it, const int64_t *list, int64_t n)
+{
+    int32_t next = 0;
+    for (int64_t i = 0; i < n; i++) {
+        int64_t g = list[i];
+        int32_t m = -1, idx = next_rack_member(s, g, it->under, it->n_under, next);
+        if (idx >= 0) {
+            m = it->under[idx];
+            int64_t cnt = s->count[m] + 1;
+            if (cnt >= s->min_quota) {
+                list_remove(it->under, &it->n_under, idx);
+                if (cnt < s->max_quota && s->current_over < s->expected_over)
+                    it->emin[it->n_emin++] = m;
+            } else {
+                idx++;
+            }
+            next = it->n_under == 0 ? 0 : idx % it->n_under;
+        } else if (it->emin_head < it->n_emin) {
+            int32_t live = it->n_emin - it->emin_head;
+            int32_t k = next_rack_member(s, g, it->emin + it->emin_head, live, 0);
+            if (k >= 0) {
+                m = it->emin[it->emin_head + k];
+                if (s->count[m] + 1 == s->max_quota) {
+                    list_remove(it->emin + it->emin_head, &live, k);
+                    it->n_emin = it->emin_head + live;
+                    if (++s->current_over == s->expected_over)
+                        it->emin_head = it->n_emin;   /* every exactly-min member is full */
+                }
+            }
+        }
+        if (m >= 0) {
+            s->owner[g] = m;
+            s->count[m]++;
+        }
+    }
+}
+
+/* Steps 2 and, with racks, the rack pass before it. 0, -1 (a bug), -2 (out of memory). */
+static int assign_unowned(cons_state_t *s, int32_t *under, int32_t *emin)
+{
+    rr_iter_t it = {under, emin, 0, 0, 0, 0, 0};
+    init_lists(s, &it);
+    if (!s->c->racks)
+        return assign_round_robin(s, &it, NULL, 0);
+    int64_t n = 0, *list = rack_sorted_unassigned(s, &n);
+    if (!list)
+        return -2;
+    rack_round_robin(s, &it, list, n);
+    int rc = assign_round_robin(s, &it, list, n);
+    free(list);
+    return rc;
 }
 
 int cg_sticky_constrained(const cg_sticky_ctx_t *c, int32_t *owner, char *err, size_t errlen)
@@ -267,9 +420,11 @@ int cg_sticky_constrained(const cg_sticky_ctx_t *c, int32_t *owner, char *err, s
     if (s.count && s.list && order && under && emin && build_owned_lists(&s) == 0 &&
         cg_sticky_java_map_order(c->in, order) == 0) {
         assign_owned(&s, order);
-        rc = assign_round_robin(&s, under, emin);
-        if (rc != 0)
+        rc = assign_unowned(&s, under, emin);
+        if (rc == -1)
             snprintf(err, errlen, "sticky: internal error, partitions left after all quotas");
+        else if (rc != 0)
+            snprintf(err, errlen, "sticky: out of memory (%lld partitions)", (long long)total);
     } else {
         snprintf(err, errlen, "sticky: out of memory (%lld partitions)", (long long)total);
     }
@@ -280,5 +435,5 @@ int cg_sticky_constrained(const cg_sticky_ctx_t *c, int32_t *owner, char *err, s
     free(order);
     free(under);
     free(emin);
-    return rc;
+    return rc == 0 ? 0 : -1;
 }

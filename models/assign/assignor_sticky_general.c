@@ -13,6 +13,13 @@
  *    balance needs it. Every move lowers the sum of squared counts, so the passes terminate.
  * 4. Chains: no sequence of moves narrows a gap of two either (assignor_sticky_paths.c), which
  *    Kafka does not check; this makes the balance independent of the order of steps 2-3.
+ * Racks (KIP-881, when c->racks): step 1 drops owned partitions with no replica on the
+ * owner's rack (Kafka: revocationRequired), and before step 2 a rack pass gives each unowned
+ * partition, topics in the same order, to the least loaded subscriber that does not mismatch
+ * it (on a replica rack, or rackless: Kafka's maybeAssign with rackInfo); step 2 places the
+ * rest. Kafka's balance moves only prefer keeping a partition when no same-rack member is
+ * lighter, and then still pick the least loaded member whatever its rack; the moves of step 3
+ * here ignore racks likewise. The rack pass scans the subscribers per partition: O(P x M).
  * Differences from Kafka, on purpose: no HashMap-order effects (ties broken by member id), no
  * "prevAssignment" preference for the previous owner of an older generation, no revert-if-score-
  * not-better step (moves here only ever lower the score). Kafka's own tests check only validity,
@@ -332,6 +339,29 @@ static void scratch_free(bal_scratch_t *b)
     free(b->max_pos);
 }
 
+/* The rack pass of topic t (see the file comment). */
+static void rack_assign_topic(gen_state_t *s, int32_t t)
+{
+    const cg_sticky_ctx_t *c = s->c;
+    for (int64_t g = c->in->topic_base[t]; g < c->in->topic_base[t + 1]; g++) {
+        if (s->owner[g] >= 0)
+            continue;
+        int32_t best = -1;
+        for (int64_t i = s->sub_start[t]; i < s->sub_start[t + 1]; i++) {
+            int32_t m = s->sub_list[i];
+            if (cg_rack_mismatch(&c->rv, m, g))
+                continue;
+            if (best < 0 || s->count[m] < s->count[best] ||
+                (s->count[m] == s->count[best] && c->rank[m] < c->rank[best]))
+                best = m;
+        }
+        if (best >= 0) {
+            s->owner[g] = best;
+            s->count[best]++;
+        }
+    }
+}
+
 int cg_sticky_general(const cg_sticky_ctx_t *c, int32_t *owner, char *err, size_t errlen)
 {
     gen_state_t s = {c, owner, calloc((size_t)c->n_members + 1, sizeof(int32_t)), NULL, NULL,
@@ -341,9 +371,13 @@ int cg_sticky_general(const cg_sticky_ctx_t *c, int32_t *owner, char *err, size_
     if (s.count && build_subscribers(&s) == 0 && scratch_alloc(&s, &b) == 0) {
         for (int64_t g = 0; g < c->n_parts; g++) {
             owner[g] = c->valid_owner[g];
+            if (owner[g] >= 0 && c->racks && cg_rack_mismatch(&c->rv, owner[g], g))
+                owner[g] = -1;
             if (owner[g] >= 0)
                 s.count[owner[g]]++;
         }
+        for (size_t i = 0; c->racks && i < c->in->n_topics; i++)
+            rack_assign_topic(&s, s.topic_order[i]);
         lheap_t h = {b.min_slot, b.min_pos, 0, false, NULL, s.count, c->rank};
         for (size_t i = 0; i < c->in->n_topics; i++)
             assign_unowned(&s, s.topic_order[i], &h);

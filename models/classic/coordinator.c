@@ -557,7 +557,9 @@ static int run_assignor(cg_coord_t *g)
         slot_of[k++] = (int32_t)s;
     }
     group_subscription(g, in, n);
-    cg_assign_input_t input = {g->assign_topics, g->s->n_topics, g->topic_base, in, n};
+    cg_assign_input_t input = {g->assign_topics, g->s->n_topics, g->topic_base, in, n,
+                               g->replica_racks, (const char *const *)g->s->rack_names,
+                               g->s->n_racks};
     cg_assign_output_t out = {g->scratch_owner};
     for (int64_t gp = 0; gp < g->n_parts; gp++)
         g->scratch_owner[gp] = -1;
@@ -1034,6 +1036,7 @@ cg_coord_t *cg_coord_new(const cg_coord_params_t *p, char *err, size_t errlen)
     g->topic_base = p->topic_base;
     g->gp_topic = p->gp_topic;
     g->n_parts = p->n_parts;
+    g->replica_racks = p->replica_racks;
     g->env = p->env;
     g->leader = -1;
     g->next_serial = 1;

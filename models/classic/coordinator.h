@@ -99,6 +99,7 @@ typedef struct cg_coord {
     const int64_t *topic_base;        /* global partition index of (t, 0), size n_topics + 1 */
     const int32_t *gp_topic;          /* topic of each global partition */
     int64_t n_parts;                  /* partitions of all topics */
+    const uint64_t *replica_racks;    /* per global partition, for the assignor; NULL none */
     cg_coord_env_t env;
     cg_gstate_t state;                /* coordinator state */
     int32_t generation;               /* current generation id */
@@ -153,6 +154,7 @@ typedef struct cg_coord_params {
     const int64_t *topic_base;
     const int32_t *gp_topic;
     int64_t n_parts;
+    const uint64_t *replica_racks;    /* replica racks per global partition, NULL: none */
     uint64_t seed;                    /* master seed: member-id streams */
     cg_coord_env_t env;
 } cg_coord_params_t;

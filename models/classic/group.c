@@ -12,6 +12,7 @@
 #include "models/classic/coordinator.h"
 #include "models/classic/member.h"
 #include "models/world/ownership.h"
+#include "models/world/racks.h"
 #include "models/world/trace_rec.h"
 #include "models/world/world_impl.h"
 
@@ -191,7 +192,7 @@ static int group_init(cg_group_t *g, char *err, size_t errlen)
     cg_coord_params_t p = {
         .sim = &w->sim, .net = &w->net, .s = w->s, .gi = g->gi, .hist = &w->hist,
         .topic_base = w->topic_base, .gp_topic = w->gp_topic, .n_parts = w->n_parts,
-        .seed = w->opts.seed,
+        .replica_racks = w->racks ? w->racks->replica : NULL, .seed = w->opts.seed,
         .env = {.ctx = g, .member_joined = on_member_joined, .member_left = on_member_left,
                 .member_replaced = on_member_replaced, .rebalance_start = on_rebalance_start,
                 .rebalance_end = on_rebalance_end, .stable = on_stable, .commit = cg_own_commit,

@@ -448,7 +448,8 @@ static int target_compute(cg_k848_group_t *g, char *err, size_t errlen)
     }
     for (int32_t gp = 0; gp < g->n_parts; gp++)
         g->scratch_owner[gp] = -1;
-    cg_assign_input_t in = {g->topics, g->n_topics, g->topic_base, ms, g->n_members};
+    /* No replica racks: the server assignors of Kafka 3.8-4.0 ignore them (KAFKA-16694). */
+    cg_assign_input_t in = {g->topics, g->n_topics, g->topic_base, ms, g->n_members, NULL, NULL, 0};
     cg_assign_output_t out = {g->scratch_owner};
     if (cg_assign_run(g->assignor, &in, &out, err, errlen) != 0 ||
         target_fill(g, g->by_id, err, errlen))

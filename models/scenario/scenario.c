@@ -249,7 +249,8 @@ static bool topic_name_ok(cg_build_t *b, const char *n)
 
 static bool parse_topic(cg_build_t *b, const cJSON *item, cg_topic_cfg_t *t)
 {
-    static const char *const KEYS[] = {"name", "partitions", NULL};
+    static const char *const KEYS[] = {"name", "partitions", "racks", "rack_count",
+                                       "replication_factor", NULL};
     const cJSON *o = cg_build_object(b, item);
     const char *name = NULL;
     int64_t parts = 1;
@@ -264,8 +265,15 @@ static bool parse_topic(cg_build_t *b, const cJSON *item, cg_topic_cfg_t *t)
         b->bad_topics[b->n_bad_topics++] = name;
         return false;
     }
-    t->name = cg_build_strdup(b, name);
     t->partitions = t->max_partitions = (int32_t)parts;
+    if (!cg_build_topic_racks(b, o, t)) {
+        cg_topic_racks_free(t);
+        b->bad_topics[b->n_bad_topics++] = name;   /* no second error where it is used */
+        return false;
+    }
+    t->name = cg_build_strdup(b, name);
+    if (!t->name)
+        cg_topic_racks_free(t);
     return t->name != NULL;
 }
 
@@ -293,6 +301,7 @@ static void sort_topics(cg_build_t *b, const size_t *src)
             cg_jerr_file(&b->c, "$.topics[%zu].name: duplicate topic '%s' (also $.topics[%zu])",
                          src[v[i].ix], cg_jshow(&b->c, t->name), first_src[k - 1]);
             free(t->name);
+            cg_topic_racks_free(t);
             continue;
         }
         first_src[k] = src[v[i].ix];
@@ -450,6 +459,7 @@ static void build(cg_build_t *b, const cJSON *root)
     cg_build_faults(b, root);
     cg_build_failure_models(b, root);
     cg_build_autoscalers(b, root);
+    cg_build_racks_finish(b);
 }
 
 static void build_fini(cg_build_t *b)
@@ -600,8 +610,13 @@ void cg_scenario_free(cg_scenario_t *s)
 {
     if (!s)
         return;
-    for (size_t i = 0; i < s->n_topics; i++)
+    for (size_t i = 0; i < s->n_topics; i++) {
         free(s->topics[i].name);
+        cg_topic_racks_free(&s->topics[i]);
+    }
+    for (size_t i = 0; i < s->n_racks; i++)
+        free(s->rack_names[i]);
+    free(s->rack_names);
     for (size_t i = 0; i < s->n_producers; i++)
         free(s->producers[i].id);
     for (size_t i = 0; i < s->n_groups; i++)

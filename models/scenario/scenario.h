@@ -24,6 +24,14 @@ typedef struct cg_topic_cfg {
     char *name;                       /* topic name, unique */
     int32_t partitions;               /* partition count at the start */
     int32_t max_partitions;           /* after every add_partitions fault (room reserved) */
+    /* Replica racks (scenario_racks.c): "racks" (explicit, one list per partition, leader
+     * first) or "rack_count" + "replication_factor" (Kafka's broker placement, one broker per
+     * rack). Without either the topic has no rack information (both NULL). */
+    int32_t rack_count;               /* "rack_count": racks rack-0..rack-(n-1); 0 = not given */
+    int32_t replication_factor;       /* with rack_count: replicas per partition (default 1) */
+    bool explicit_racks;              /* "racks" was given */
+    uint64_t *replica_racks;          /* [max_partitions] bit r: a replica on rack_names[r] */
+    int32_t *leader_rack;             /* [max_partitions] rack of the first replica (leader) */
 } cg_topic_cfg_t;
 
 typedef struct cg_producer_cfg {
@@ -204,6 +212,8 @@ typedef struct cg_scenario {
     int64_t duration_ns;              /* "duration_ms" */
     int64_t lag_sample_ns;            /* "lag_sample_ms": grid of lag/latency records, 0 none */
     cg_topic_cfg_t *topics;           /* sorted by name */
+    char **rack_names;                /* every rack a topic names, in order of appearance */
+    size_t n_racks;                   /* at most CG_MAX_RACKS */
     size_t n_topics;
     cg_producer_cfg_t *producers;
     size_t n_producers;

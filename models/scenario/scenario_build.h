@@ -99,6 +99,12 @@ bool cg_budget_consumers(cg_build_t *b, int64_t count, size_t n_topics);
 /* After a valid build, before anything is simulated: the world's estimate against the budget. */
 void cg_budget_check(cg_build_t *b);
 int cg_build_faults(cg_build_t *b, const cJSON *root);
+/* ---- replica racks (scenario_racks.c) ---- */
+/* A topic's "racks" or "rack_count"/"replication_factor" (t->partitions already parsed). */
+bool cg_build_topic_racks(cg_build_t *b, const cJSON *o, cg_topic_cfg_t *t);
+/* After the faults (max_partitions final): place the replicas of "rack_count" topics. */
+void cg_build_racks_finish(cg_build_t *b);
+void cg_topic_racks_free(cg_topic_cfg_t *t);
 int cg_build_failure_models(cg_build_t *b, const cJSON *root);
 int cg_build_autoscalers(cg_build_t *b, const cJSON *root);   /* scenario_autoscale.c */
 

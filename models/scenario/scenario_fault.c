@@ -149,6 +149,11 @@ static bool partitions_count(cg_build_t *b, const cJSON *o, cg_fault_cfg_t *f)
     if (!cg_jget_int(&b->c, o, "count", r, 0, true, &count) || f->topic < 0)
         return false;
     cg_topic_cfg_t *t = &b->s->topics[f->topic];
+    if (t->explicit_racks) {
+        cg_jerr_key(&b->c, "target", "topic '%s' lists its replicas in 'racks', which would not "
+                    "say where added partitions are (give it 'rack_count' instead)", t->name);
+        return false;
+    }
     if (t->max_partitions + count > CG_MAX_PARTITIONS_PER_TOPIC) {
         cg_jerr_key(&b->c, "count", "topic '%s' would have %lld partitions, beyond the limit of "
                     "%d (CG_MAX_PARTITIONS_PER_TOPIC)", t->name,

@@ -17,6 +17,7 @@
  * read and an owner lookup per subscribed one): partition-seconds over a run, as the Poisson
  * buckets of models/partlog already cost. bench/rolling_1000.json measured it (README). */
 #include "models/world/lagsample.h"
+#include "models/world/racks.h"
 
 #include "models/client/fetch.h"
 #include "models/world/latency.h"
@@ -117,6 +118,7 @@ static void on_sample(sim_t *sim, void *ctx, uint64_t arg)
             sample_group(&w->groups[i]);
         cg_lat_flush(&w->groups[i]);
     }
+    cg_racks_flush(w);
     int64_t next = now + w->s->lag_sample_ns;
     if (next <= w->s->duration_ns)
         sim_schedule(sim, next, on_sample, w, 0);

@@ -8,6 +8,7 @@
  * subscribed but never assigned does not count, for lack of a record saying it was wanted). With `check`, an assignment that
  * gives a partition owned by another member stops the run. */
 #include "models/world/ownership.h"
+#include "models/world/racks.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -240,6 +241,8 @@ void cg_own_processed(cg_group_t *g, cg_client_t *c, int32_t gp, int64_t from, i
         g->sum.zombie_records += n;
         cg_rec_zombie(w, g, c->ci, gp, n);
     }
+    if (w->racks)
+        cg_racks_fetched(g, c->ci, gp, n);
 }
 
 void cg_own_partitions_added(cg_group_t *g, int32_t t, int32_t from, int32_t to)

@@ -88,6 +88,9 @@ void cg_rec_member_join(struct cg_world *w, const cg_group_t *g, int32_t consume
     sim_trace_str(tr, "member_id", member_id);
     if (replaced)
         sim_trace_str(tr, "replaced", replaced);
+    const char *rack = w->s->consumers[consumer].cfg.client_rack;
+    if (rack && rack[0])
+        sim_trace_str(tr, "rack", rack);      /* client.rack, for the cross-rack figure */
     sim_trace_end(tr);
 }
 
@@ -339,6 +342,44 @@ void cg_rec_latency(struct cg_world *w, const cg_group_t *g, int64_t records, in
         sim_trace_array_begin(tr, NULL);
         sim_trace_int(tr, NULL, b);
         sim_trace_int(tr, NULL, counts[b]);
+        sim_trace_array_end(tr);
+    }
+    sim_trace_array_end(tr);
+    sim_trace_end(tr);
+}
+
+void cg_rec_topic(struct cg_world *w, int32_t topic)
+{
+    const cg_topic_cfg_t *t = &w->s->topics[topic];
+    sim_trace_t *tr = rec_begin(w, "topic");
+    sim_trace_str(tr, "name", t->name);
+    sim_trace_int(tr, "partitions", t->partitions);
+    sim_trace_array_begin(tr, "replicas");
+    for (int32_t p = 0; p < t->max_partitions; p++) {
+        sim_trace_array_begin(tr, NULL);
+        sim_trace_str(tr, NULL, w->s->rack_names[t->leader_rack[p]]);
+        for (uint64_t r = t->replica_racks[p]; r; r &= r - 1)
+            if (__builtin_ctzll(r) != t->leader_rack[p])
+                sim_trace_str(tr, NULL, w->s->rack_names[__builtin_ctzll(r)]);
+        sim_trace_array_end(tr);
+    }
+    sim_trace_array_end(tr);
+    sim_trace_end(tr);
+}
+
+void cg_rec_fetch(struct cg_world *w, const cg_group_t *g, int32_t consumer, const int32_t *gp,
+                  const int64_t *n, uint32_t len)
+{
+    sim_trace_t *tr = rec_begin(w, "fetch");
+    sim_trace_str(tr, "group", g->cfg->id);
+    sim_trace_str(tr, "member", consumer_id(w, consumer));
+    sim_trace_array_begin(tr, "partitions");
+    for (uint32_t i = 0; i < len; i++) {
+        int32_t t = w->gp_topic[gp[i]];
+        sim_trace_array_begin(tr, NULL);
+        sim_trace_str(tr, NULL, w->s->topics[t].name);
+        sim_trace_int(tr, NULL, gp[i] - w->topic_base[t]);
+        sim_trace_int(tr, NULL, n[i]);
         sim_trace_array_end(tr);
     }
     sim_trace_array_end(tr);

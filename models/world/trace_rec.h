@@ -73,6 +73,13 @@ typedef struct cg_rec_autoscale {
 /* autoscale {group, by, partitions, partitions_with_lag, lag, metric, [active], current,
  * [proposal], desired, action: up|down|none, reason, [added], [removed]}. */
 void cg_rec_autoscale(struct cg_world *w, const cg_group_t *g, const cg_rec_autoscale_t *r);
+/* topic {name, partitions, replicas: [[rack, ...], ...]}: the replica racks of each partition
+ * the topic will ever have (added ones included), leader first, each rack once. */
+void cg_rec_topic(struct cg_world *w, int32_t topic);
+/* fetch {group, member, partitions: [[topic, p, records], ...]}: records the consumer fetched
+ * per partition since its previous fetch record (models/world/racks). */
+void cg_rec_fetch(struct cg_world *w, const cg_group_t *g, int32_t consumer, const int32_t *gp,
+                  const int64_t *n, uint32_t len);
 void cg_rec_zombie(struct cg_world *w, const cg_group_t *g, int32_t consumer, int32_t gp,
                    int64_t records);
 void cg_rec_duplicate(struct cg_world *w, const cg_group_t *g, int32_t consumer, int32_t gp,

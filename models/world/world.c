@@ -19,6 +19,7 @@
 #include "models/world/lagsample.h"
 #include "models/world/latency.h"
 #include "models/world/ownership.h"
+#include "models/world/racks.h"
 #include "models/scenario/scenario_instances.h"
 #include "models/world/trace_rec.h"
 #include "models/world/world_impl.h"
@@ -174,7 +175,11 @@ int cg_world_new(const cg_scenario_t *s, const cg_run_opts_t *opts, cg_world_t *
     *out = w;
     if (cg_partlog_new(s, opts->seed, &w->pl, err, errlen) != 0)
         return -1;
-    if (build_topics(w, err, errlen) != 0 || build_groups(w, err, errlen) != 0)
+    if (build_topics(w, err, errlen) != 0 || cg_racks_init(w) != 0) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    if (build_groups(w, err, errlen) != 0)
         return -1;
     for (size_t i = 0; i < s->n_consumers; i++)
         if (s->consumers[i].starts)
@@ -216,6 +221,7 @@ void cg_world_free(cg_world_t *w)
     cg_failures_free(w->failures);
     cg_autoscale_free(w->autoscalers);
     cg_lat_fini(w);
+    cg_racks_fini(w);
     cg_partlog_free(w->pl);
     sim_fini(&w->sim);
     free(w);
@@ -265,6 +271,7 @@ int cg_world_run(cg_world_t *w, cg_run_result_t *res, char *err, size_t errlen)
     }
     const int64_t end = w->s->duration_ns;
     cg_rec_run_start(w);
+    cg_racks_topics(w);
     for (;;) {
         if (w->opts.interrupt && *w->opts.interrupt)
             return abort_run(w, res, "interrupted", "interrupted", 1, err, errlen);
@@ -294,6 +301,7 @@ int cg_world_run(cg_world_t *w, cg_run_result_t *res, char *err, size_t errlen)
     for (size_t i = 0; i < w->s->n_groups; i++)
         cg_bal_finish(&w->groups[i], end);
     cg_lag_finish(w);
+    cg_racks_flush(w);
     fill_result(w, res, true, end);
     cg_rec_run_end(w, res->records_produced);
     return 0;

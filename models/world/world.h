@@ -62,6 +62,10 @@ typedef struct cg_group_summary {
     int64_t latency_records;          /* records counted */
     int64_t latency_max_ns;           /* largest latency, -1 none */
     int64_t latency_counts[SIM_LOGHIST_BUCKETS]; /* by sim/loghist bucket of microseconds */
+    /* Cross-rack fetches (models/world/racks), when topics have replica racks. */
+    int64_t rack_records;             /* records fetched by members with a client.rack from
+                                         partitions with replica racks */
+    int64_t cross_rack_records;       /* of those, from a leader on another rack */
 } cg_group_summary_t;
 
 typedef struct cg_run_result {

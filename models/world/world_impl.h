@@ -124,6 +124,8 @@ struct cg_world {
     uint64_t sample_events;           /* engine events of the lag sampler (not model events) */
     struct cg_lat_ring *lat_rings;    /* per partition: latency checkpoints (models/latency),
                                          NULL when lag samples are off */
+    struct cg_racks *racks;           /* replica racks and fetch counts (models/world/racks),
+                                         NULL when no topic has racks */
     int64_t records_consumed;
     int64_t duplicates;
     bool failed;                      /* invariant violation or internal error */
