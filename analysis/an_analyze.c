@@ -184,6 +184,11 @@ static int an_on_member_join(an_reader_t *r, const cJSON *rec, const char *type,
     size_t g, m;
     if (an_group_of(r, rec, type, &g) || an_member_of(r, rec, type, g, &m))
         return -1;
+    const cJSON *rack = cJSON_GetObjectItemCaseSensitive(rec, "rack");
+    size_t ri = cJSON_IsString(rack) ? an_racks_name(&r->st.racks, rack->valuestring) : 0;
+    if (ri == AN_MAP_NONE)
+        return an_oom(r);
+    r->st.grp[g].mem[m].rack = ri;
     return an_state_join(&r->st, g, m, t_ns) ? an_oom(r) : 0;
 }
 
@@ -525,6 +530,55 @@ static int an_on_autoscale(an_reader_t *r, const cJSON *rec, const char *type, i
     return 0;
 }
 
+/* topic: the replica racks of every partition, leader first; the leader is what counts. */
+static int an_on_topic(an_reader_t *r, const cJSON *rec, const char *type, int64_t t_ns)
+{
+    const char *name;
+    (void)t_ns;
+    const cJSON *reps = an_field(r, rec, type, "replicas", AN_ARR);
+    if (!reps || an_str(r, rec, type, "name", &name))
+        return -1;
+    int64_t p = 0;
+    for (const cJSON *el = reps->child; el; el = el->next, p++) {
+        const cJSON *leader = cJSON_GetArrayItem(el, 0);
+        if (!cJSON_IsArray(el) || !cJSON_IsString(leader))
+            return an_fail(r, "%s: field \"replicas\"[%lld] is not a list of rack names",
+                           type, (long long)p);
+        size_t li = an_racks_name(&r->st.racks, leader->valuestring);
+        if (li == AN_MAP_NONE || an_racks_set_leader(&r->st.racks, name, p, li))
+            return an_oom(r);
+    }
+    return 0;
+}
+
+/* fetch: records a member fetched per partition; counted when both sides have racks. */
+static int an_on_fetch(an_reader_t *r, const cJSON *rec, const char *type, int64_t t_ns)
+{
+    size_t g, m;
+    (void)t_ns;
+    const cJSON *arr = an_field(r, rec, type, "partitions", AN_ARR);
+    if (!arr || an_group_of(r, rec, type, &g) || an_member_of(r, rec, type, g, &m))
+        return -1;
+    an_grp_t *gr = &r->st.grp[g];
+    size_t mine = gr->mem[m].rack, i = 0;
+    for (const cJSON *el = arr->child; el; el = el->next, i++) {
+        const cJSON *topic = cJSON_GetArrayItem(el, 0), *p = cJSON_GetArrayItem(el, 1),
+                    *n = cJSON_GetArrayItem(el, 2);
+        if (!cJSON_IsArray(el) || cJSON_GetArraySize(el) != 3 || !cJSON_IsString(topic) ||
+            !an_is_int(p) || !an_is_int(n) || p->valuedouble < 0 || n->valuedouble < 0)
+            return an_fail(r, "%s: field \"partitions\"[%zu] is not [topic, partition, "
+                              "records] (expected a string and two integers >= 0)", type, i);
+        size_t leader = an_racks_leader(&r->st.racks, topic->valuestring,
+                                        (int64_t)p->valuedouble);
+        if (!mine || !leader)
+            continue;
+        gr->rack_records += (int64_t)n->valuedouble;
+        if (leader != mine)
+            gr->cross_rack_records += (int64_t)n->valuedouble;
+    }
+    return 0;
+}
+
 typedef struct an_type_entry {
     const char *type;                 /* record type */
     an_handler_fn fn;                 /* its handler */
@@ -538,7 +592,8 @@ static const an_type_entry_t AN_TYPES[] = {
     {"duplicate", an_on_duplicate},     {"error", an_on_error},
     {"lag", an_on_lag},                 {"latency", an_on_latency},
     {"fault", an_on_fault},             {"run_start", an_on_run_start},
-    {"autoscale", an_on_autoscale},
+    {"autoscale", an_on_autoscale},     {"topic", an_on_topic},
+    {"fetch", an_on_fetch},
     {"run_end", an_on_run_end},         {"run_aborted", an_on_run_aborted},
 };
 
@@ -690,7 +745,7 @@ static size_t an_flat_scan(char *p, an_kv_t *kv)
  * messages). Returns 1 (skipped), 0 (not such a record: parse normally) or -1 (error). */
 static int an_fast_skip(an_reader_t *r, char *line, double t, const char *type)
 {
-    static const char *const skip[] = {"poll", "fetch", "lag_sample"};
+    static const char *const skip[] = {"poll", "lag_sample"};
     an_kv_t kv[AN_FLAT_MAX];
     for (size_t i = 0; i < sizeof skip / sizeof skip[0]; i++)
         if (an_type_is(type, skip[i]))

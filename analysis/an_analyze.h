@@ -166,6 +166,9 @@ typedef struct an_group_sum {
     int64_t autoscale_ups;            /* of those, action "up": scale events adding pods */
     int64_t autoscale_downs;          /* action "down": scale events removing pods */
     int64_t autoscale_max_replicas;   /* largest current or desired of them, -1 without any */
+    int64_t rack_records;             /* records fetched by members with a rack from partitions
+                                         with replica racks (`fetch`, `topic`, member_join.rack) */
+    int64_t cross_rack_records;       /* of those, from a leader on another rack */
     int64_t commits_ok;               /* commit records with ok=true */
     int64_t commits_failed;           /* commit records with ok=false */
     int64_t commits_failed_by[AN_COMMIT_ERRORS]; /* of those, by error (an_commit_error_names) */
@@ -211,5 +214,8 @@ void an_result_print(const an_result_t *res, const char *name, FILE *out);
  * balance of the worst group), for compare. Fills a summary without members/parts. */
 int an_result_total(const an_result_t *res, an_group_sum_t *total);
 void an_group_sum_fini(an_group_sum_t *g);
+
+/* cross_rack_records / rack_records, NaN when no record was fetched with known racks. */
+double an_cross_rack_share(const an_group_sum_t *g);
 
 #endif

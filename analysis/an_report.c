@@ -96,6 +96,10 @@ static cJSON *an_group_json(const an_group_sum_t *g)
           an_add_num(as, "scale_ups", (double)g->autoscale_ups) ||
           an_add_num(as, "scale_downs", (double)g->autoscale_downs) ||
           an_add_num(as, "max_replicas", an_or_nan(g->autoscale_max_replicas));
+    cJSON *rk = bad ? NULL : cJSON_AddObjectToObject(o, "racks");
+    bad = bad || !rk || an_add_num(rk, "records", (double)g->rack_records) ||
+          an_add_num(rk, "cross_rack_records", (double)g->cross_rack_records) ||
+          an_add_num(rk, "cross_rack_share", an_cross_rack_share(g));
     bad = bad || an_add_num(o, "commits_ok", (double)g->commits_ok);
     bad = bad || an_add_num(o, "commits_failed", (double)g->commits_failed);
     cJSON *by = bad ? NULL : cJSON_AddObjectToObject(o, "commits_failed_by_error");
@@ -286,6 +290,37 @@ static void an_print_failed_by(const an_result_t *res, int w, FILE *out)
     }
 }
 
+/* Share of the records fetched with known racks that crossed racks; NaN without any. */
+double an_cross_rack_share(const an_group_sum_t *g)
+{
+    return g->rack_records > 0 ? (double)g->cross_rack_records / (double)g->rack_records : NAN;
+}
+
+/* Rows of the cross-rack fetch figure, when some group fetched with known racks. */
+static void an_print_racks(const an_result_t *res, int w, FILE *out)
+{
+    bool any = false;
+    for (size_t i = 0; i < res->n_groups; i++)
+        any = any || res->groups[i].rack_records > 0;
+    if (!any)
+        return;
+    fprintf(out, "%-26s", "rack-known records");
+    for (size_t i = 0; i < res->n_groups; i++)
+        fprintf(out, "%*lld", w, (long long)res->groups[i].rack_records);
+    fprintf(out, "\n%-26s", "cross-rack records");
+    for (size_t i = 0; i < res->n_groups; i++)
+        fprintf(out, "%*lld", w, (long long)res->groups[i].cross_rack_records);
+    fprintf(out, "\n%-26s", "cross-rack share %");
+    for (size_t i = 0; i < res->n_groups; i++) {
+        double s = an_cross_rack_share(&res->groups[i]);
+        if (isnan(s))
+            fprintf(out, "%*s", w, "-");
+        else
+            fprintf(out, "%*.1f", w, 100.0 * s);
+    }
+    fputc('\n', out);
+}
+
 /* Rows of the autoscalers' decisions, when some group has any. */
 static void an_print_autoscale(const an_result_t *res, int w, FILE *out)
 {
@@ -335,6 +370,7 @@ void an_result_print(const an_result_t *res, const char *name, FILE *out)
     }
     an_print_failed_by(res, w, out);
     an_print_autoscale(res, w, out);
+    an_print_racks(res, w, out);
     an_print_members(res, out);
     an_print_run(res, out);
 }
@@ -385,6 +421,8 @@ static void an_total_add(an_group_sum_t *t, const an_group_sum_t *g)
     t->autoscale_downs = an_sat_add(t->autoscale_downs, g->autoscale_downs);
     if (g->autoscale_max_replicas > t->autoscale_max_replicas)
         t->autoscale_max_replicas = g->autoscale_max_replicas;
+    t->rack_records = an_sat_add(t->rack_records, g->rack_records);
+    t->cross_rack_records = an_sat_add(t->cross_rack_records, g->cross_rack_records);
     t->ownership_conflicts = an_sat_add(t->ownership_conflicts, g->ownership_conflicts);
     t->partitions = an_sat_add(t->partitions, g->partitions);
     if (g->max_lag_records > t->max_lag_records)

@@ -28,6 +28,7 @@ void an_state_init(an_state_t *s, const an_observer_t *obs)
     memset(s, 0, sizeof *s);
     an_map_init(&s->group_ids);
     an_map_init(&s->topics);
+    an_racks_init(&s->racks);
     s->obs = obs;
 }
 
@@ -61,6 +62,7 @@ void an_state_fini(an_state_t *s)
     free(s->add_order);
     an_map_fini(&s->group_ids);
     an_map_fini(&s->topics);
+    an_racks_fini(&s->racks);
     memset(s, 0, sizeof *s);
 }
 
@@ -762,6 +764,8 @@ static int an_grp_summary(const an_state_t *s, const an_grp_t *gr, const char *n
     o->autoscale_ups = gr->as_ups;
     o->autoscale_downs = gr->as_downs;
     o->autoscale_max_replicas = gr->as_decisions > 0 ? gr->as_max : -1;
+    o->rack_records = gr->rack_records;
+    o->cross_rack_records = gr->cross_rack_records;
     o->ownership_conflicts = gr->conflicts;
     o->max_lag_records = gr->lag_started ? gr->lag_max : -1;
     o->max_total_lag_records = gr->lag_started ? gr->lag_total_max : -1;

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include "analysis/an_analyze.h"
 #include "analysis/an_map.h"
+#include "analysis/an_racks.h"
 
 typedef struct an_counter {
     an_map_t keys;                    /* reason -> index */
@@ -57,6 +58,7 @@ typedef struct an_mem {
     bool in_group;                    /* between member_join (or assignment) and member_leave */
     unsigned stop;                    /* AN_STOP_* bits: why its process is not processing */
     int64_t stop_since_ns;            /* when stop last became non-zero */
+    size_t rack;                      /* client.rack of its last member_join (an_racks), 0 none */
 } an_mem_t;
 
 typedef struct an_grp {
@@ -94,6 +96,8 @@ typedef struct an_grp {
     int64_t lag_samples;              /* `lag` records */
     int64_t as_decisions, as_ups, as_downs; /* `autoscale` records: all, action up, down */
     int64_t as_max;                   /* largest current or desired of them, -1 none */
+    int64_t rack_records;             /* `fetch` records: fetched with known racks (an_racks) */
+    int64_t cross_rack_records;       /* of those, from a leader on another rack */
     sim_series_t slag[4];             /* sampled lag: AN_SLAG_* (an_series.c) */
     int64_t lat_records;              /* latency: sum of records */
     int64_t lat_max_ns;               /* largest max_ms, -1 none */
@@ -116,6 +120,7 @@ typedef struct an_state {
     an_grp_t *grp;                    /* by group index */
     size_t grp_cap;                   /* capacity of grp */
     an_map_t topics;                  /* topic names */
+    an_racks_t racks;                 /* `topic` records' leader racks, rack names */
     const an_observer_t *obs;         /* callbacks or NULL */
     size_t *scratch;                  /* partition indexes of the record being applied */
     size_t scratch_cap;

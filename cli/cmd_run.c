@@ -227,6 +227,17 @@ static void run_print_balance(const cg_group_summary_t *g)
             "%.3f s\n", mean, (double)g->balance_settled_ns / 1e9);
 }
 
+/* Records fetched across racks (models/world/racks), only for a group that fetched any with
+ * known racks: the leader of the partition on another rack than the member's client.rack. */
+static void run_print_racks(const cg_group_summary_t *g)
+{
+    if (g->rack_records == 0)
+        return;
+    fprintf(stderr, "    cross-rack fetch: %lld of %lld records (%.1f%%)\n",
+            (long long)g->cross_rack_records, (long long)g->rack_records,
+            100.0 * (double)g->cross_rack_records / (double)g->rack_records);
+}
+
 /* The autoscaler's decisions (models/autoscale), only for a group that had any. */
 static void run_print_autoscale(const cg_group_summary_t *g)
 {
@@ -258,6 +269,7 @@ static void run_print_group(const cg_group_summary_t *g)
     run_print_latency(g);
     run_print_balance(g);
     run_print_autoscale(g);
+    run_print_racks(g);
 }
 
 static void run_print_summary(const cg_scenario_t *s, const run_args_t *r, uint64_t seed,

@@ -75,6 +75,12 @@ q "restart), so its partitions wait session.timeout.ms (45 s) before anyone take
   "$(s as static 'stalled partition-ms' 1) partition-s stalled, against" \
   "$(s as eager 'stalled partition-ms' 1) in the dynamic eager"
 
+an rk scenarios/racks.json
+share() { fig rk "$1" 'cross-rack share %'; }
+q "(KIP-881): $(share range)% and $(share cooperative-sticky)% of the records cross zones"
+q "roundrobin ignores racks: $(share roundrobin)%; the"
+q "KIP-848 server assignor ignores them too (Kafka 3.8-4.0): $(share kip848)%."
+
 an rr scenarios/rolling_restart.json
 static_extra=$(($(fig rr static rebalances) - 1))   # beyond the first assignment
 [ "$static_extra" = 0 ] && static_extra=none

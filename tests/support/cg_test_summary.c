@@ -89,6 +89,20 @@ static void parse_autoscale(const char *p, cgt_sum_group_t *s)
         s->as_decisions = -1;         /* malformed: never equal to analyze's count */
 }
 
+/* "    cross-rack fetch: X of Y records (Z%)", printed only for a group that fetched with known
+ * racks: absent means none. */
+static void parse_racks(const char *p, cgt_sum_group_t *s)
+{
+    const char *l = strstr(p, "\n    cross-rack fetch: ");
+    const char *next = strstr(p + 1, "\n  group ");
+    s->rack_records = s->cross_rack_records = 0;
+    if (!l || (next && l > next))
+        return;
+    if (sscanf(l, "\n    cross-rack fetch: %lld of %lld records", &s->cross_rack_records,
+               &s->rack_records) != 2)
+        s->rack_records = -1;         /* malformed: never equal to analyze's count */
+}
+
 size_t cgt_summary_parse(const char *log, cgt_sum_group_t *g, size_t max)
 {
     size_t n = 0;
@@ -102,6 +116,7 @@ size_t cgt_summary_parse(const char *log, cgt_sum_group_t *g, size_t max)
             parse_slag(p, s) && parse_latency(p, s) && parse_balance(p, s)) {
             s->max_lag = strcmp(s->lag, "-") == 0 ? -1 : atoll(s->lag);
             parse_autoscale(p, s);
+            parse_racks(p, s);
             n++;
         }
     }
@@ -208,6 +223,10 @@ static void compare_group(const cgt_sum_group_t *s, const an_group_sum_t *a, cha
     compare_slag(s, a, msg, msglen);
     compare_latency(s, a, msg, msglen);
     compare_autoscale(s, a, msg, msglen);
+    if (s->rack_records != a->rack_records || s->cross_rack_records != a->cross_rack_records)
+        note(msg, msglen, "%s: cross-rack fetch %lld of %lld, analyze %lld of %lld\n", s->name,
+             s->cross_rack_records, s->rack_records, (long long)a->cross_rack_records,
+             (long long)a->rack_records);
     if (isnan(s->bal_mean) != isnan(a->balance_mean) ||
         (!isnan(a->balance_mean) && fabs(s->bal_mean - a->balance_mean) > 0.0006) ||
         fabs(s->bal_settled_s - a->balance_settled_ms / 1000.0) > 0.0006)

@@ -21,6 +21,7 @@ typedef struct cgt_sum_group {
     double lat_p50, lat_p99, lat_max;   /* latency line, ms; NaN = "-" */
     double bal_mean, bal_settled_s;     /* balance line; mean NaN = "-" */
     long long as_decisions, as_ups, as_downs, as_max; /* autoscaler line; 0 and -1 without */
+    long long rack_records, cross_rack_records;       /* cross-rack fetch line; 0 without */
 } cgt_sum_group_t;
 
 /* The summary's five lines per group in `log`; returns how many groups were parsed (<= max). */

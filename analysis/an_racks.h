@@ -1,0 +1,31 @@
+/* analysis/an_racks: the cross-rack fetch figure from the trace alone (design.md: `topic`,
+ * `fetch`, member_join.rack), counted as models/world/racks.c counts it during the run: a record
+ * fetched by a member with a rack from a partition with replica racks counts, and it is
+ * cross-rack when the partition's leader (its first replica) is on another rack.
+ * Owns: rack names and the leader rack of each partition a `topic` record describes.
+ * Invariant: rack indexes are map index + 1, so that 0 (arrays start zeroed) means none. */
+#ifndef AN_RACKS_H
+#define AN_RACKS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "analysis/an_map.h"
+
+typedef struct an_racks {
+    an_map_t names;                   /* rack names */
+    an_map_t parts;                   /* "topic\x1fpartition" of partitions with replica racks */
+    size_t *leader;                   /* by parts index: the leader's rack (index + 1) */
+    size_t leader_cap;
+} an_racks_t;
+
+void an_racks_init(an_racks_t *r);
+void an_racks_fini(an_racks_t *r);
+/* Rack index + 1 of `name`, 0 for NULL or "" (no rack, as the client treats it); AN_MAP_NONE
+ * when out of memory. */
+size_t an_racks_name(an_racks_t *r, const char *name);
+/* Partition p of `topic` has its leader on rack `leader` (index + 1). 0, or -1 on OOM. */
+int an_racks_set_leader(an_racks_t *r, const char *topic, int64_t p, size_t leader);
+/* The leader rack (index + 1) of partition p of `topic`, 0 when the trace gave none. */
+size_t an_racks_leader(const an_racks_t *r, const char *topic, int64_t p);
+
+#endif
