@@ -14,7 +14,7 @@ static const char *const AN_FIG_NAMES[AN_FIG_COUNT] = {
     "sampled_committed_lag_mean", "sampled_committed_lag_max", "sampled_position_lag_max",
     "latency_ms_p50", "latency_ms_p99", "latency_ms_max",
     "commits_failed",
-    "balance_mean", "records_consumed",
+    "balance_mean", "records_consumed", "cross_rack_percent",
 };
 
 const char *an_fig_name(an_fig_t f)
@@ -52,6 +52,7 @@ int an_figures_of(const an_result_t *res, double out[AN_FIG_COUNT])
     out[AN_FIG_BALANCE_MEAN] = t.balance_mean;
     const cJSON *rc = cJSON_GetObjectItemCaseSensitive(res->run, "records_consumed");
     out[AN_FIG_RECORDS_CONSUMED] = cJSON_IsNumber(rc) ? rc->valuedouble : NAN;
+    out[AN_FIG_CROSS_RACK_SHARE] = 100.0 * an_cross_rack_share(&t);
     an_group_sum_fini(&t);
     return 0;
 }

@@ -22,6 +22,7 @@ typedef enum an_fig {
     AN_FIG_SAMPLED_POSITION_LAG_MAX, AN_FIG_LATENCY_MS_P50, AN_FIG_LATENCY_MS_P99,
     AN_FIG_LATENCY_MS_MAX,
     AN_FIG_COMMITS_FAILED, AN_FIG_BALANCE_MEAN, AN_FIG_RECORDS_CONSUMED,
+    AN_FIG_CROSS_RACK_SHARE,          /* 100 x cross-rack / rack-known records, NaN without */
     AN_FIG_COUNT
 } an_fig_t;
 

@@ -44,7 +44,8 @@ static const char COMPARE_HELP[] =
     "Figures are cgsim analyze's, totalled over the groups of a run (sums; max_lag_records\n"
     "and sampled_*_lag_max the largest; sampled_committed_lag_mean the sum of the groups'\n"
     "mean total committed lag; balance_mean the worst group; rebalance_ms_* over all\n"
-    "rebalances; latency_ms_* over all groups' records).\n"
+    "rebalances; latency_ms_* over all groups' records; cross_rack_percent of the records\n"
+    "fetched with known racks, over all groups, - without racks).\n"
     "ci95 = mean +- t(0.975, n-1) * sd / sqrt(n) (Student t, GSL), null when n < 2. The paired\n"
     "difference is figure(assignor) - figure(first) on the same seed, with its own interval.\n"
     "Exit status: 0 ok, 1 a run failed (invariant violation, I/O), 2 bad input or usage.\n";
