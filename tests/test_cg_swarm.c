@@ -514,6 +514,37 @@ static void gen_autoscalers(gen_t *g, cJSON *root)
     cJSON_AddItemToArray(arr, o);
 }
 
+/* Now and then replica racks on the topics (rack_count, so that add_partitions still works) and
+ * a client.rack on consumers, one rack of five holding no replica at most. Drawn last, after
+ * the autoscalers: the rest of a scenario is the same with or without them. */
+static void gen_racks(gen_t *g, cJSON *root)
+{
+    if (!rng_chance(&g->r, 30))
+        return;
+    cJSON *t;
+    cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(root, "topics")) {
+        if (!rng_chance(&g->r, 70))
+            continue;
+        int64_t racks = rng_range(&g->r, 1, 4);
+        add_num(t, "rack_count", (double)racks);
+        add_num(t, "replication_factor", (double)rng_range(&g->r, 1, racks));
+    }
+    cJSON *grp;
+    cJSON_ArrayForEach(grp, cJSON_GetObjectItemCaseSensitive(root, "groups")) {
+        cJSON *c;
+        cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(grp, "consumers")) {
+            if (!rng_chance(&g->r, 60))
+                continue;
+            cJSON *cfg = cJSON_GetObjectItemCaseSensitive(c, "config");
+            if (!cfg)
+                cfg = cJSON_AddObjectToObject(c, "config");
+            char rack[16];
+            snprintf(rack, sizeof rack, "rack-%d", (int)rng_range(&g->r, 0, 4));
+            cJSON_AddStringToObject(cfg, "client.rack", rack);
+        }
+    }
+}
+
 /* Scenario number `index` of the swarm with master seed `master`, as JSON text (caller frees). */
 static char *gen_scenario(uint64_t master, int index)
 {
@@ -535,6 +566,7 @@ static char *gen_scenario(uint64_t master, int index)
     gen_faults(&g, root);
     gen_failure_models(&g, root);
     gen_autoscalers(&g, root);
+    gen_racks(&g, root);
     char *text = cJSON_Print(root);
     cJSON_Delete(root);
     return text;
