@@ -539,13 +539,22 @@ static int an_on_topic(an_reader_t *r, const cJSON *rec, const char *type, int64
     if (!reps || an_str(r, rec, type, "name", &name))
         return -1;
     int64_t p = 0;
+    size_t racks[64];
     for (const cJSON *el = reps->child; el; el = el->next, p++) {
-        const cJSON *leader = cJSON_GetArrayItem(el, 0);
-        if (!cJSON_IsArray(el) || !cJSON_IsString(leader))
-            return an_fail(r, "%s: field \"replicas\"[%lld] is not a list of rack names",
-                           type, (long long)p);
-        size_t li = an_racks_name(&r->st.racks, leader->valuestring);
-        if (li == AN_MAP_NONE || an_racks_set_leader(&r->st.racks, name, p, li))
+        size_t n = 0;
+        const cJSON *rack;
+        if (!cJSON_IsArray(el) || !el->child || cJSON_GetArraySize(el) > 64)
+            return an_fail(r, "%s: field \"replicas\"[%lld] is not a list of 1 to 64 rack "
+                              "names", type, (long long)p);
+        cJSON_ArrayForEach(rack, el) {
+            if (!cJSON_IsString(rack))
+                return an_fail(r, "%s: field \"replicas\"[%lld] is not a list of rack names",
+                               type, (long long)p);
+            racks[n] = an_racks_name(&r->st.racks, rack->valuestring);
+            if (racks[n++] == AN_MAP_NONE)
+                return an_oom(r);
+        }
+        if (an_racks_set_replicas(&r->st.racks, name, p, racks, n))
             return an_oom(r);
     }
     return 0;
@@ -560,6 +569,8 @@ static int an_on_fetch(an_reader_t *r, const cJSON *rec, const char *type, int64
     if (!arr || an_group_of(r, rec, type, &g) || an_member_of(r, rec, type, g, &m))
         return -1;
     an_grp_t *gr = &r->st.grp[g];
+    const cJSON *from = cJSON_GetObjectItemCaseSensitive(rec, "from");
+    bool follower = cJSON_IsString(from) && strcmp(from->valuestring, "rack") == 0;
     size_t mine = gr->mem[m].rack, i = 0;
     for (const cJSON *el = arr->child; el; el = el->next, i++) {
         const cJSON *topic = cJSON_GetArrayItem(el, 0), *p = cJSON_GetArrayItem(el, 1),
@@ -568,12 +579,12 @@ static int an_on_fetch(an_reader_t *r, const cJSON *rec, const char *type, int64
             !an_is_int(p) || !an_is_int(n) || p->valuedouble < 0 || n->valuedouble < 0)
             return an_fail(r, "%s: field \"partitions\"[%zu] is not [topic, partition, "
                               "records] (expected a string and two integers >= 0)", type, i);
-        size_t leader = an_racks_leader(&r->st.racks, topic->valuestring,
-                                        (int64_t)p->valuedouble);
-        if (!mine || !leader)
+        int local = an_racks_local(&r->st.racks, topic->valuestring, (int64_t)p->valuedouble,
+                                   mine, follower);
+        if (local < 0)
             continue;
         gr->rack_records += (int64_t)n->valuedouble;
-        if (leader != mine)
+        if (!local)
             gr->cross_rack_records += (int64_t)n->valuedouble;
     }
     return 0;

@@ -16,7 +16,9 @@ void an_racks_fini(an_racks_t *r)
 {
     an_map_fini(&r->names);
     an_map_fini(&r->parts);
-    free(r->leader);
+    free(r->first);
+    free(r->count);
+    free(r->reps);
     memset(r, 0, sizeof *r);
 }
 
@@ -35,23 +37,35 @@ static size_t part_key(char *buf, size_t cap, const char *topic, int64_t p)
     return n > 0 && (size_t)n < cap ? (size_t)n : 0;
 }
 
-int an_racks_set_leader(an_racks_t *r, const char *topic, int64_t p, size_t leader)
+int an_racks_set_replicas(an_racks_t *r, const char *topic, int64_t p, const size_t *racks,
+                          size_t n)
 {
     char key[512];
     size_t len = part_key(key, sizeof key, topic, p);
     if (!len)
         return 0;                     /* longer than any topic name the simulator writes */
     size_t i = an_map_intern(&r->parts, key, len, NULL);
-    if (i == AN_MAP_NONE || an_grow((void **)&r->leader, &r->leader_cap, i + 1, sizeof *r->leader))
+    if (i == AN_MAP_NONE || an_grow((void **)&r->first, &r->first_cap, i + 1, sizeof *r->first) ||
+        an_grow((void **)&r->count, &r->count_cap, i + 1, sizeof *r->count) ||
+        an_grow((void **)&r->reps, &r->reps_cap, r->n_reps + n, sizeof *r->reps))
         return -1;
-    r->leader[i] = leader;
+    memcpy(&r->reps[r->n_reps], racks, n * sizeof *racks);
+    r->first[i] = r->n_reps;
+    r->count[i] = n;
+    r->n_reps += n;
     return 0;
 }
 
-size_t an_racks_leader(const an_racks_t *r, const char *topic, int64_t p)
+int an_racks_local(const an_racks_t *r, const char *topic, int64_t p, size_t mine, bool follower)
 {
     char key[512];
     size_t len = part_key(key, sizeof key, topic, p);
     size_t i = len ? an_map_find(&r->parts, key, len) : AN_MAP_NONE;
-    return i == AN_MAP_NONE ? 0 : r->leader[i];
+    if (!mine || i == AN_MAP_NONE || r->count[i] == 0)
+        return -1;
+    size_t n = follower ? r->count[i] : 1;
+    for (size_t k = 0; k < n; k++)
+        if (r->reps[r->first[i] + k] == mine)
+            return 1;
+    return 0;
 }

@@ -7,6 +7,7 @@
 #ifndef AN_RACKS_H
 #define AN_RACKS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "analysis/an_map.h"
@@ -14,8 +15,11 @@
 typedef struct an_racks {
     an_map_t names;                   /* rack names */
     an_map_t parts;                   /* "topic\x1fpartition" of partitions with replica racks */
-    size_t *leader;                   /* by parts index: the leader's rack (index + 1) */
-    size_t leader_cap;
+    size_t *first;                    /* by parts index: its racks start at reps[first] */
+    size_t *count;                    /* by parts index: how many (the leader's first) */
+    size_t first_cap, count_cap;
+    size_t *reps;                     /* rack indexes + 1 of every partition's replicas */
+    size_t n_reps, reps_cap;
 } an_racks_t;
 
 void an_racks_init(an_racks_t *r);
@@ -23,9 +27,14 @@ void an_racks_fini(an_racks_t *r);
 /* Rack index + 1 of `name`, 0 for NULL or "" (no rack, as the client treats it); AN_MAP_NONE
  * when out of memory. */
 size_t an_racks_name(an_racks_t *r, const char *name);
-/* Partition p of `topic` has its leader on rack `leader` (index + 1). 0, or -1 on OOM. */
-int an_racks_set_leader(an_racks_t *r, const char *topic, int64_t p, size_t leader);
-/* The leader rack (index + 1) of partition p of `topic`, 0 when the trace gave none. */
-size_t an_racks_leader(const an_racks_t *r, const char *topic, int64_t p);
+/* Partition p of `topic` has replicas on racks[0..n) (indexes + 1, the leader's first). 0, or
+ * -1 on OOM. */
+int an_racks_set_replicas(an_racks_t *r, const char *topic, int64_t p, const size_t *racks,
+                          size_t n);
+/* Where a member on rack `mine` (index + 1, 0 none) fetches partition p of `topic` from: -1 not
+ * counted (no rack on either side), 1 its own rack, 0 another. `follower`: the rack-aware
+ * selector (KIP-392: any replica on its rack serves it), else only the leader does. */
+int an_racks_local(const an_racks_t *r, const char *topic, int64_t p, size_t mine,
+                   bool follower);
 
 #endif

@@ -73,6 +73,9 @@ static cJSON *broker_config(const cg_broker_cfg_t *b, cg_protocol_t proto)
                     b->consumer_min_heartbeat_interval_ns) &&
              add_ms(o, "group.consumer.max.heartbeat.interval.ms",
                     b->consumer_max_heartbeat_interval_ns);
+    if (ok)
+        ok = add_str_or_null(o, "replica.selector.class",
+                             b->rack_aware_selector ? CG_RACK_AWARE_SELECTOR : NULL);
     if (!ok) {
         cJSON_Delete(o);
         return NULL;

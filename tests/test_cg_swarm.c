@@ -531,6 +531,10 @@ static void gen_racks(gen_t *g, cJSON *root)
     }
     cJSON *grp;
     cJSON_ArrayForEach(grp, cJSON_GetObjectItemCaseSensitive(root, "groups")) {
+        cJSON *gc = cJSON_GetObjectItemCaseSensitive(grp, "config");
+        if (gc && rng_chance(&g->r, 40))
+            cJSON_AddStringToObject(gc, "replica.selector.class",
+                                    "org.apache.kafka.common.replica.RackAwareReplicaSelector");
         cJSON *c;
         cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(grp, "consumers")) {
             if (!rng_chance(&g->r, 60))

@@ -106,6 +106,14 @@ Test(scenario_bad, topic_racks)
                "of the partition's replicas, leader first), got an empty array");
 }
 
+Test(scenario_bad, replica_selector)
+{
+    expect_set("groups[0].config.replica.selector.class=RackAware",
+               "s.json: $.groups[0].config.replica.selector.class: unknown value 'RackAware' "
+               "(expected \"org.apache.kafka.common.replica.RackAwareReplicaSelector\" or \"\" "
+               "for none, Kafka's default: fetch from the leader)");
+}
+
 Test(scenario_bad, unknown_key_lists_known_when_nothing_is_close)
 {
     expect_set("topics[0].colour=1",

@@ -47,6 +47,8 @@ typedef struct cg_producer_cfg {
 } cg_producer_cfg_t;
 
 /* Client (consumer) configuration, Kafka names in comments; times in ns. */
+#define CG_RACK_AWARE_SELECTOR "org.apache.kafka.common.replica.RackAwareReplicaSelector"
+
 typedef struct cg_client_cfg {
     int64_t session_timeout_ns;       /* session.timeout.ms, 45000 */
     int64_t heartbeat_interval_ns;    /* heartbeat.interval.ms, 3000 */
@@ -95,6 +97,10 @@ typedef struct cg_broker_cfg {
     int64_t consumer_max_session_timeout_ns;   /* group.consumer.max.session.timeout.ms, 60000 */
     int64_t consumer_min_heartbeat_interval_ns;/* group.consumer.min.heartbeat.interval.ms, 5000 */
     int64_t consumer_max_heartbeat_interval_ns;/* group.consumer.max.heartbeat.interval.ms, 15000 */
+    bool rack_aware_selector;         /* replica.selector.class is Kafka's
+                                         RackAwareReplicaSelector (KIP-392: consumers with a
+                                         client.rack fetch from a replica on their rack); default
+                                         none: every fetch goes to the leader */
 } cg_broker_cfg_t;
 
 typedef struct cg_group_cfg {

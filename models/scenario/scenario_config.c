@@ -17,6 +17,7 @@ typedef enum cfg_kind {
     CFG_RESET,                        /* auto.offset.reset */
     CFG_STR,                          /* string, borrowed */
     CFG_STRATEGY,                     /* partition.assignment.strategy */
+    CFG_SELECTOR,                     /* replica.selector.class */
     CFG_PROTOCOL                      /* group.protocol: must be the group's "protocol" */
 } cfg_kind_t;
 
@@ -76,6 +77,7 @@ static const cfg_key_t KEYS[] = {
      BR(consumer_min_heartbeat_interval_ns)},
     {"group.consumer.max.heartbeat.interval.ms", CFG_MS, 1, CG_INT32_MAX, NULL, WHERE_GROUP,
      BR(consumer_max_heartbeat_interval_ns)},
+    {"replica.selector.class", CFG_SELECTOR, 0, 0, NULL, WHERE_GROUP, BR(rack_aware_selector)},
 };
 #undef CL
 #undef BR
@@ -107,6 +109,21 @@ void cg_cfg_defaults(cg_cfg_layer_t *l)
     l->broker.consumer_max_session_timeout_ns = MS(60000);
     l->broker.consumer_min_heartbeat_interval_ns = MS(5000);
     l->broker.consumer_max_heartbeat_interval_ns = MS(15000);
+}
+
+/* replica.selector.class, a broker setting: Kafka's rack-aware selector or none (""). */
+static bool parse_selector(cg_build_t *b, const cJSON *v, bool *rack_aware)
+{
+    if (!cJSON_IsString(v)) {
+        cg_jerr(&b->c, "expected a string, got %s", cg_jtype(v));
+        return false;
+    }
+    *rack_aware = strcmp(v->valuestring, CG_RACK_AWARE_SELECTOR) == 0;
+    if (*rack_aware || !v->valuestring[0])
+        return true;
+    cg_jerr(&b->c, "unknown value '%s' (expected \"%s\" or \"\" for none, Kafka's default: "
+            "fetch from the leader)", cg_jshow(&b->c, v->valuestring), CG_RACK_AWARE_SELECTOR);
+    return false;
 }
 
 static int key_index(const char *name)
@@ -244,6 +261,8 @@ static bool parse_value(cg_build_t *b, const cfg_key_t *k, const cJSON *v, cg_cf
             return false;
         *(const char **)(void *)at = str;
         return true;
+    case CFG_SELECTOR:
+        return parse_selector(b, v, (bool *)(void *)at);
     case CFG_STRATEGY:
         return parse_strategy(b, v, l);
     case CFG_PROTOCOL:

@@ -124,8 +124,13 @@ void cg_racks_fetched(cg_group_t *g, int32_t consumer, int32_t gp, int64_t n)
     struct cg_racks *r = g->w->racks;
     int32_t cr = r->client_rack[consumer];
     if (cr != CG_RACK_NONE && r->replica[gp] != 0) {
+        /* KIP-392: with the rack-aware selector a consumer fetches from a replica on its rack
+         * when the partition has one (CG_RACK_OTHER holds none), else from the leader. */
+        bool local = g->cfg->broker.rack_aware_selector
+                         ? cr >= 0 && (r->replica[gp] >> cr & 1)
+                         : cr == r->leader[gp];
         g->sum.rack_records += n;
-        if (cr != r->leader[gp])
+        if (!local)
             g->sum.cross_rack_records += n;
     }
     int64_t k = acc_slot(&r->acc[consumer], gp);

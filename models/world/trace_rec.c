@@ -373,6 +373,8 @@ void cg_rec_fetch(struct cg_world *w, const cg_group_t *g, int32_t consumer, con
     sim_trace_t *tr = rec_begin(w, "fetch");
     sim_trace_str(tr, "group", g->cfg->id);
     sim_trace_str(tr, "member", consumer_id(w, consumer));
+    if (g->cfg->broker.rack_aware_selector)
+        sim_trace_str(tr, "from", "rack");   /* KIP-392: a replica on the member's rack */
     sim_trace_array_begin(tr, "partitions");
     for (uint32_t i = 0; i < len; i++) {
         int32_t t = w->gp_topic[gp[i]];
