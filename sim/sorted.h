@@ -10,6 +10,20 @@
 #include <stdint.h>
 #include <string.h>
 
+/* The first index i with v[i] >= x (n when none): where x is or would be inserted. */
+static inline size_t sim_sorted_lower_i32(const int32_t *v, size_t n, int32_t x)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 /* Index of x in v[0..n), or -1. */
 static inline int64_t sim_sorted_find_i32(const int32_t *v, size_t n, int32_t x)
 {

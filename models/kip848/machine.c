@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "models/kip848/machine.h"
+#include "sim/sorted.h"
 
 typedef struct k848_list {
     int32_t *v;                       /* sorted ascending, unique */
@@ -104,15 +105,7 @@ static bool list_set(k848_list_t *l, const int32_t *src, size_t n)
 
 static bool list_has(const k848_list_t *l, int32_t x)
 {
-    size_t lo = 0, hi = l->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (l->v[mid] < x)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < l->n && l->v[lo] == x;
+    return sim_sorted_has_i32(l->v, l->n, x);
 }
 
 static bool list_eq(const k848_list_t *a, const k848_list_t *b)

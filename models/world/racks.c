@@ -15,6 +15,7 @@
 #include <string.h>
 #include "models/assign/rack.h"
 #include "models/world/trace_rec.h"
+#include "sim/sorted.h"
 
 static bool any_racks(const cg_scenario_t *s)
 {
@@ -89,14 +90,7 @@ void cg_racks_topics(struct cg_world *w)
 /* Index of gp in the sorted accumulator, inserted with 0 records if absent; -1 out of memory. */
 static int64_t acc_slot(cg_fetch_acc_t *a, int32_t gp)
 {
-    uint32_t lo = 0, hi = a->len;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (a->gp[mid] < gp)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    uint32_t lo = (uint32_t)sim_sorted_lower_i32(a->gp, a->len, gp);
     if (lo < a->len && a->gp[lo] == gp)
         return lo;
     if (a->len == a->cap) {
