@@ -76,6 +76,8 @@ static cJSON *broker_config(const cg_broker_cfg_t *b, cg_protocol_t proto)
     if (ok)
         ok = add_str_or_null(o, "replica.selector.class",
                              b->rack_aware_selector ? CG_RACK_AWARE_SELECTOR : NULL);
+    ok = ok && cJSON_AddStringToObject(o, "group.consumer.migration.policy",
+                                       cg_migration_policy_name(b->migration_policy));
     if (!ok) {
         cJSON_Delete(o);
         return NULL;
@@ -124,6 +126,8 @@ static cJSON *consumer_json(const cg_scenario_t *s, const cg_consumer_cfg_t *c,
         cJSON_Delete(cfg);
     if (ok && proto == CG_PROTOCOL_CLASSIC)
         ok = add_strategy(o, cfg, c);
+    if (ok && c->protocol != proto)   /* an online upgrade: this member's own protocol */
+        ok = cJSON_AddStringToObject(cfg, "group.protocol", "consumer") != NULL;
     if (!ok) {
         cJSON_Delete(o);
         return NULL;

@@ -722,25 +722,29 @@ Test(scenario_bad, metadata_max_age_negative)
  * other one is the KIP-848 online migration, refused as not modelled. */
 Test(scenario_bad, group_protocol_other_than_the_group_is_a_migration)
 {
-    const char *ok[1] = {"groups[0].consumers[0].config.group.protocol=classic"};
+    /* A consumer-protocol member of a classic group is an online upgrade: accepted, and the
+     * group then keeps both coordinators (migrates). */
+    const char *sets[2] = {"groups[0].consumers[0].config.group.protocol=consumer",
+                           "groups[0].config.group.consumer.migration.policy=UPGRADE"};
     sim_diag_t d;
     cg_scenario_t *s = NULL;
     sim_diag_init(&d);
-    cr_assert_eq(cg_scenario_parse("s.json", BASE, strlen(BASE), ok, 1, &s, &d), 0);
+    cr_assert_eq(cg_scenario_parse("s.json", BASE, strlen(BASE), sets, 2, &s, &d), 0);
+    cr_assert(s->groups[0].migrates);
+    cr_assert_eq(s->consumers[0].protocol, CG_PROTOCOL_CONSUMER);
+    cr_assert_eq(s->groups[0].broker.migration_policy, CG_MIGRATION_UPGRADE);
     cg_scenario_free(s);
     sim_diag_fini(&d);
-    expect_set("groups[0].consumers[0].config.group.protocol=consumer",
-               "s.json: $.groups[0].consumers[0].config.group.protocol: 'consumer' in a classic "
-               "group is an online migration between the protocols (Kafka 4.0 converts the group "
-               "while it runs, as group.consumer.migration.policy allows, bidirectional by "
-               "default), which cgsim does not model: give the group one protocol (its "
-               "\"protocol\" field) for the group before or after the migration");
     expect_set("groups[0].config.group.protocol=consumer",
                "s.json: $.groups[0].config.group.protocol: 'consumer' differs from the group's "
-               "\"protocol\" ('classic')");
+               "\"protocol\" ('classic'; a member's or a restart's config may say 'consumer' in a "
+               "classic group: an online upgrade)");
     expect_set("groups[0].config.group.protocol=kip848",
                "s.json: $.groups[0].config.group.protocol: unknown value 'kip848' (expected one "
                "of: classic, consumer)");
+    expect_set("groups[0].config.group.consumer.migration.policy=7",
+               "s.json: $.groups[0].config.group.consumer.migration.policy: expected a string, "
+               "got number");
 }
 
 Test(scenario_bad, restart_config_other_than_the_strategy)
@@ -749,6 +753,6 @@ Test(scenario_bad, restart_config_other_than_the_strategy)
                            "faults[0].config={\"max.poll.records\": 10}"};
     expect_text(BASE, strlen(BASE), sets, 2,
                 "s.json: $.faults[0].config.max.poll.records: a restart may change only "
-                "partition.assignment.strategy (cgsim does not model other settings changing "
-                "while a group runs)", true);
+                "partition.assignment.strategy and group.protocol (cgsim does not model other "
+                "settings changing while a group runs)", true);
 }

@@ -888,7 +888,12 @@ void cg_coord_on_request(void *ctx, int32_t mi)
     case CG_MSG_LEAVE: on_leave(g, mi); break;
     case CG_MSG_COMMIT: on_commit(g, mi); break;
     case CG_MSG_OFFSET_FETCH: on_offset_fetch(g, mi); break;
-    case CG_MSG_CONSUMER_HEARTBEAT: reply(g, mi, CG_ERR_INVALID_REQUEST); break;
+    case CG_MSG_CONSUMER_HEARTBEAT:
+        if (g->env.foreign)           /* a consumer-protocol member: the world may convert */
+            g->env.foreign(g->env.ctx, mi);
+        else
+            reply(g, mi, CG_ERR_INVALID_REQUEST);
+        break;
     }
 }
 
@@ -978,6 +983,102 @@ bool cg_coord_failover(cg_coord_t *g)
     sim_timer_set(g->sim, &g->reload_timer, now_ns(g) + g->cfg->coordinator_failover_ns,
                   on_reload, g, 0);
     return true;
+}
+
+/* ---- group conversions (KIP-848 online migration) ---- */
+
+void cg_coord_deactivate(cg_coord_t *g)
+{
+    for (uint32_t s = 0; s < g->n_slots; s++) {
+        cg_member_t *m = &g->members[s];
+        if (!m->serial)
+            continue;
+        reply_join(g, (int32_t)s, CG_ERR_REBALANCE_IN_PROGRESS);
+        reply_sync(g, (int32_t)s, CG_ERR_REBALANCE_IN_PROGRESS);
+        if (m->instance >= 0 && g->instance_slot[m->instance] == (int32_t)s)
+            g->instance_slot[m->instance] = -1;
+        slot_free(g, (int32_t)s);
+    }
+    g->n_members = g->n_pending = g->n_awaiting_join = 0;
+    g->leader = -1;
+    g->state = CG_GS_EMPTY;
+    g->initial_delay = false;
+    sim_timer_clear(g->sim, &g->join_timer);
+    sim_timer_clear(g->sim, &g->sync_timer);
+    sim_timer_clear(g->sim, &g->reload_timer);
+}
+
+static int copy_assign(cg_member_t *m, const int32_t *gp, uint32_t n)
+{
+    if (n > m->cap_assign) {
+        int32_t *a = realloc(m->assign, n * sizeof *a);
+        if (!a)
+            return -1;
+        m->assign = a;
+        m->cap_assign = n;
+    }
+    if (n)
+        memcpy(m->assign, gp, n * sizeof *gp);
+    m->n_assign = n;
+    return 0;
+}
+
+int cg_coord_import_member(cg_coord_t *g, const cg_coord_import_t *in)
+{
+    uint32_t cap = g->cap_slots;
+    if (in->slot < 0 ||
+        sim_vec_reserve(&g->free_slots, &cap, (uint32_t)in->slot + 1, sizeof *g->free_slots,
+                        8) != 0 ||
+        sim_vec_reserve(&g->members, &g->cap_slots, (uint32_t)in->slot + 1, sizeof *g->members,
+                        8) != 0)
+        return -1;
+    while (g->n_slots <= (uint32_t)in->slot)
+        memset(&g->members[g->n_slots++], 0, sizeof *g->members);
+    cg_member_t *m = &g->members[in->slot];
+    assert(m->serial == 0);
+    member_reset(g, m, in->consumer, -1, in->serial);
+    snprintf(m->id, sizeof m->id, "%s", in->id);
+    m->session_ns = in->session_ns;
+    m->rebalance_timeout_ns = in->rebalance_timeout_ns;
+    m->topics = in->topics;
+    m->n_topics = in->n_topics;
+    m->rack = in->rack;
+    m->protocols = in->protocols;
+    m->n_protocols = in->n_protocols;
+    m->in_gen = m->in_stable = m->synced = m->rejoined = true;
+    g->n_members++;
+    if (in->serial >= g->next_serial)
+        g->next_serial = in->serial + 1;
+    return copy_assign(m, in->assigned, in->n_assigned);
+}
+
+/* ClassicGroup.fromConsumerGroup: Stable at generation = the group epoch, then (with why >= 0)
+ * prepareRebalance, so every member rejoins. */
+void cg_coord_import_done(cg_coord_t *g, int32_t generation, uint64_t next_serial, int why)
+{
+    g->n_free = 0;
+    for (uint32_t s = g->n_slots; s-- > 0;)    /* lowest free slot on top */
+        if (!g->members[s].serial)
+            g->free_slots[g->n_free++] = (int32_t)s;
+    if (next_serial > g->next_serial)
+        g->next_serial = next_serial;
+    g->generation = g->stable_gen = generation;
+    if (generation > g->max_gen_start)
+        g->max_gen_start = generation;
+    g->leader = first_member(g, false);
+    g->state = g->n_members > 0 ? CG_GS_STABLE : CG_GS_EMPTY;
+    g->stable_ns = now_ns(g);
+    if (g->n_members > 0) {
+        const cg_assignor_ops_t *a = cg_coord_select_protocol(g);
+        if (a)
+            g->protocol = a;
+    }
+    for (uint32_t s = 0; s < g->n_slots; s++)
+        if (g->members[s].serial)
+            touch(g, (int32_t)s);
+    cg_net_set_coordinator(g->net, g->gi, cg_coord_on_request, g);
+    if (why >= 0 && g->n_members > 0)
+        prepare_rebalance(g, (cg_reason_t)why);
 }
 
 /* ---- views ---- */

@@ -82,6 +82,9 @@ typedef struct cg_coord_env {
     void (*commit)(void *ctx, int32_t consumer, int32_t gp, int64_t offset, int32_t generation,
                    cg_err_t err);
     void (*fail)(void *ctx, const char *message);   /* internal failure: the run stops */
+    /* A ConsumerGroupHeartbeat arrived (a consumer-protocol member): the world converts the
+     * group or answers it; NULL: INVALID_REQUEST. */
+    void (*foreign)(void *ctx, int32_t mi);
 } cg_coord_env_t;
 
 typedef struct cg_coord {
@@ -174,6 +177,33 @@ const cg_member_t *cg_coord_member(const cg_coord_t *g, int32_t slot);
 const char *cg_coord_state_name(cg_gstate_t s);
 /* End the join phase now (timer or all members joined); exposed for the timer and tests. */
 void cg_coord_complete_join(cg_coord_t *g);
+/* ---- group conversions (KIP-848 online migration) ---- */
+/* A member handed over by a consumer group being converted back (downgrade). */
+typedef struct cg_coord_import {
+    int32_t slot;                     /* its classic identity, kept: slot and serial */
+    uint64_t serial;
+    int32_t consumer;
+    const char *id;
+    int64_t session_ns, rebalance_timeout_ns;
+    const int32_t *topics;            /* scenario storage */
+    uint32_t n_topics;
+    const char *rack;
+    const cg_assignor_ops_t *const *protocols;
+    uint32_t n_protocols;
+    const int32_t *assigned;          /* its target assignment (copied) */
+    uint32_t n_assigned;
+} cg_coord_import_t;
+
+/* The group became a consumer group: every parked JoinGroup and SyncGroup is answered
+ * REBALANCE_IN_PROGRESS (convertToConsumerGroup), members, timers and pending members are
+ * dropped without a record; the generation and member serials are kept. */
+void cg_coord_deactivate(cg_coord_t *g);
+/* Add one member of a downgrade (0, or -1 out of memory), then finish with import_done: the
+ * group is Stable at `generation`, takes the network endpoint, and with why >= 0 prepares a
+ * rebalance (cg_reason_t). */
+int cg_coord_import_member(cg_coord_t *g, const cg_coord_import_t *in);
+void cg_coord_import_done(cg_coord_t *g, int32_t generation, uint64_t next_serial, int why);
+
 /* models/classic/protocol_select.c: a JoinGroup lists a protocol every member supports (or the
  * group is Empty); else INCONSISTENT_GROUP_PROTOCOL. */
 bool cg_coord_supports_protocols(cg_coord_t *g, const cg_msg_t *msg);

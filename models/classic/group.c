@@ -16,7 +16,10 @@
 #include "models/world/trace_rec.h"
 #include "models/world/world_impl.h"
 
-static cg_coord_t *C(const cg_group_t *g) { return (cg_coord_t *)g->coord; }
+static cg_coord_t *C(const cg_group_t *g)
+{
+    return (cg_coord_t *)cg_group_coord(g, CG_PROTOCOL_CLASSIC);
+}
 
 static void on_member_joined(void *ctx, int32_t consumer, const char *id, const char *replaced)
 {
@@ -53,6 +56,7 @@ static bool in_gen(const cg_member_t *m) { return m && !m->pending && m->in_gen;
  * response: it will record its own assignment. */
 static bool reachable(const cg_group_t *g, int32_t slot, const cg_member_t *m)
 {
+    /* (cg_classic_member_is is false for a process of the other protocol) */
     return cg_classic_member_is(&g->w->clients[m->consumer], slot, m->serial) && m->rejoined;
 }
 
@@ -158,9 +162,13 @@ static void on_check_timer(sim_t *sim, void *ctx, uint64_t arg)
     }
     for (size_t i = 0; i < g->cfg->n_consumers && ok; i++) {
         const cg_client_t *c = &w->clients[g->cfg->first_consumer + i];
+        if (c->running && c->ops != &cg_classic_member_ops)
+            ok = false;               /* a consumer-protocol process: the group will convert */
+        if (!ok || !c->running)
+            continue;
         const cg_classic_member_t *x = cg_classic_member(c);
         const cg_member_t *m = cg_coord_member(co, x->slot);
-        if (c->running && (!m || m->serial != x->serial))
+        if (!m || m->serial != x->serial)
             ok = false;               /* a process is still on its way into the group */
     }
     if (ok)   /* the partitions the leader's metadata showed at the assignment */
@@ -176,6 +184,11 @@ static void on_stable(void *ctx, int32_t generation)
         sim_timer_set(&w->sim, &g->check_timer,
                       sim_now(&w->sim) + 2 * g->max_hb_ns + SIM_NS_PER_MS, on_check_timer, g,
                       (uint64_t)generation);
+}
+
+static void on_foreign(void *ctx, int32_t mi)
+{
+    cg_mig_foreign(ctx, mi);
 }
 
 static void on_fail(void *ctx, const char *message)
@@ -197,14 +210,16 @@ static int group_init(cg_group_t *g, char *err, size_t errlen)
                 .member_replaced = on_member_replaced, .rebalance_start = on_rebalance_start,
                 .rebalance_end = on_rebalance_end, .stable = on_stable, .commit = cg_own_commit,
                 .fail = on_fail}};
-    g->coord = cg_coord_new(&p, err, errlen);
-    return g->coord ? 0 : -1;
+    if (g->cfg->migrates)
+        p.env.foreign = on_foreign;
+    g->coords[CG_PROTOCOL_CLASSIC] = cg_coord_new(&p, err, errlen);
+    return g->coords[CG_PROTOCOL_CLASSIC] ? 0 : -1;
 }
 
 static void group_fini(cg_group_t *g)
 {
-    cg_coord_free(g->coord);
-    g->coord = NULL;
+    cg_coord_free(C(g));
+    g->coords[CG_PROTOCOL_CLASSIC] = NULL;
 }
 
 static bool failover(cg_group_t *g)
@@ -217,8 +232,68 @@ static bool failover(cg_group_t *g)
 
 static bool member_current(const cg_group_t *g, const cg_client_t *c)
 {
+    if (c->ops != &cg_classic_member_ops)
+        return false;
     const cg_classic_member_t *x = cg_classic_member(c);
     return cg_coord_member_live(C(g), x->slot, x->serial, x->generation);
+}
+
+/* ---- conversions (models/world/migration.c) ---- */
+
+/* convertToConsumerGroup: each member with its last classic assignment. */
+static int export_state(cg_group_t *g, cg_mig_state_t *out)
+{
+    const cg_coord_t *co = C(g);
+    memset(out, 0, sizeof *out);
+    out->generation = co->generation;
+    out->rebalancing = co->state == CG_GS_PREPARING || co->state == CG_GS_COMPLETING;
+    out->next_serial = co->next_serial;
+    out->committed = co->offsets.committed;
+    out->members = calloc(co->n_members ? co->n_members : 1, sizeof *out->members);
+    if (!out->members)
+        return -1;
+    for (uint32_t s = 0; s < co->n_slots; s++) {
+        const cg_member_t *m = cg_coord_member(co, (int32_t)s);
+        if (!m || m->pending)
+            continue;
+        out->members[out->n_members++] = (cg_mig_member_t){
+            .id = m->id, .consumer = m->consumer, .slot = (int32_t)s, .serial = m->serial,
+            .classic = true, .session_ns = m->session_ns,
+            .rebalance_timeout_ns = m->rebalance_timeout_ns, .topics = m->topics,
+            .n_topics = m->n_topics, .rack = m->rack, .protocols = m->protocols,
+            .n_protocols = m->n_protocols, .assigned = m->assign, .n_assigned = m->n_assign};
+    }
+    return 0;
+}
+
+static bool has_members(const cg_group_t *g) { return C(g)->n_members + C(g)->n_pending > 0; }
+
+/* ClassicGroup.fromConsumerGroup: the classic members keep their identity; every one of them
+ * is Stable with its target assignment, and the group rebalances (`why`). */
+static int import_state(cg_group_t *g, const cg_mig_state_t *in, int why)
+{
+    cg_coord_t *co = C(g);
+    memcpy(co->offsets.committed, in->committed, (size_t)co->offsets.n * sizeof *in->committed);
+    for (uint32_t i = 0; i < in->n_members; i++) {
+        const cg_mig_member_t *m = &in->members[i];
+        cg_coord_import_t x = {
+            .slot = m->slot, .serial = m->serial, .consumer = m->consumer, .id = m->id,
+            .session_ns = m->session_ns, .rebalance_timeout_ns = m->rebalance_timeout_ns,
+            .topics = m->topics, .n_topics = m->n_topics, .rack = m->rack,
+            .protocols = m->protocols, .n_protocols = m->n_protocols,
+            .assigned = m->assigned, .n_assigned = m->n_assigned};
+        if (cg_coord_import_member(co, &x) != 0)
+            return -1;
+    }
+    g->max_gen_start = in->generation;
+    cg_coord_import_done(co, in->generation, in->next_serial, why);
+    return 0;
+}
+
+static void deactivate(cg_group_t *g)
+{
+    cg_coord_deactivate(C(g));
+    sim_timer_clear(&g->w->sim, &g->check_timer);
 }
 
 const cg_group_proto_t cg_classic_proto = CG_GROUP_PROTO("classic", &cg_classic_member_ops);

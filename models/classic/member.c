@@ -44,7 +44,8 @@ static bool lists(const cg_client_t *c, const cg_assignor_ops_t *a)
 
 bool cg_classic_member_is(const cg_client_t *c, int32_t slot, uint64_t serial)
 {
-    return c->running && M(c)->slot == slot && M(c)->serial == serial;
+    return c->running && c->ops == &cg_classic_member_ops && M(c)->slot == slot &&
+           M(c)->serial == serial;
 }
 
 bool cg_classic_member_polling(const cg_client_t *c, int32_t slot, uint64_t serial,

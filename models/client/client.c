@@ -482,9 +482,34 @@ void cg_client_stop(cg_client_t *c)
     c->commit_resend = false;
 }
 
+/* The membership state of another protocol replaces the current one (no process runs). */
+static bool switch_protocol(cg_client_t *c)
+{
+    const cg_member_ops_t *ops = c->next_ops;
+    c->next_ops = NULL;
+    if (!ops || ops == c->ops)
+        return true;
+    c->ops->fini(c);
+    if (c->ms != (void *)c->ms_inline)
+        free(c->ms);
+    c->ops = ops;
+    c->ops_switches++;
+    c->ms = ops->state_size <= sizeof c->ms_inline ? (void *)c->ms_inline
+                                                    : calloc(1, ops->state_size);
+    if (c->ms == (void *)c->ms_inline)
+        memset(c->ms_inline, 0, sizeof c->ms_inline);
+    if (!c->ms || ops->init(c) != 0) {
+        c->ms = NULL;
+        cg_client_fail(c, "out of memory");
+        return false;
+    }
+    cg_net_set_client(&c->w->net, c->ci, on_msg, ops->fast, c, c->cfg->cfg.request_timeout_ns);
+    return true;
+}
+
 bool cg_client_start(cg_client_t *c)
 {
-    if (c->running)
+    if (c->running || !switch_protocol(c))
         return false;
     int64_t now = cg_client_now(c);
     c->running = true;
@@ -512,6 +537,11 @@ void cg_client_set_strategy(cg_client_t *c, const cg_assignor_ops_t *const *stra
     c->strategy = strategy;
     c->n_strategy = n;
     c->cooperative = cooperative;
+}
+
+void cg_client_set_protocol(cg_client_t *c, const cg_member_ops_t *ops)
+{
+    c->next_ops = ops;
 }
 
 void cg_client_subscribe(cg_client_t *c, const int32_t *topics, size_t n)

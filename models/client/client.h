@@ -117,6 +117,9 @@ typedef struct cg_client {
     bool cooperative;                 /* classic: its rebalance protocol is COOPERATIVE */
     struct cg_group *g;               /* its group (configuration and accounting) */
     int32_t instance;                 /* static instance index in the group, -1 dynamic */
+    const cg_member_ops_t *next_ops;  /* group.protocol of the next process (a restart's
+                                         "config"), NULL: unchanged */
+    uint32_t ops_switches;            /* times a process started with another protocol */
     sim_rng_t proc_rng;               /* processing times "proc/<group>/<consumer>" */
     sim_dist_sampler_t proc_dist;     /* cfg->processing, prepared for batch sums */
     int32_t *tr_owned;                /* partitions owned per the trace, any order */
@@ -186,6 +189,8 @@ bool cg_client_start(cg_client_t *c);
 void cg_client_set_strategy(cg_client_t *c, const cg_assignor_ops_t *const *strategy, uint32_t n,
                             bool cooperative);
 void cg_client_subscribe(cg_client_t *c, const int32_t *topics, size_t n);
+/* The next process uses the membership protocol `ops` (group.protocol in a restart's "config"). */
+void cg_client_set_protocol(cg_client_t *c, const cg_member_ops_t *ops);
 
 /* ---- for the membership protocols ---- */
 struct cg_net *cg_client_net(const cg_client_t *c);

@@ -92,6 +92,8 @@ static bool member_step(struct cg_world *w, int32_t ci, cg_fault_action_t a, dou
         cg_client_subscribe(c, topics, f->n_topics);
     if (applied && f && f->strategy)
         cg_client_set_strategy(c, f->strategy, f->n_strategy, f->cooperative);
+    if (applied && f && f->set_protocol)
+        cg_client_set_protocol(c, cg_group_proto_find(f->protocol)->member);
     if (applied) {
         cg_own_fault(c, a);
         cg_client_apply(c, a, factor);

@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "models/kip848/group_impl.h"
 #include "models/kip848/machine.h"
 #include "models/kip848/member.h"
 #include "models/offsets/offsets.h"
@@ -36,33 +37,15 @@
 #include "models/world/world_impl.h"
 #include "sim/vec.h"
 
-/* The coordinator's timers for one member. */
-typedef struct cg_c848_mrec {
-    bool used;                        /* slot in use */
-    char id[CG_MEMBER_ID_MAX];        /* member id */
-    int32_t consumer;                 /* consumer index (global) of the process behind it */
-    sim_deadline_t session;           /* session deadline and its timer */
-    sim_handle_t rebalance;           /* rebalance timer */
-    int32_t reb_epoch;                /* epoch the rebalance timer was armed at */
-} cg_c848_mrec_t;
-
-typedef struct cg_c848_group {
-    cg_group_t *g;                    /* the world's group (accounting, config) */
-    cg_k848_group_t *k;               /* the state machine */
-    cg_c848_mrec_t *recs;             /* member records */
-    uint32_t n_recs, cap_recs;
-    cg_offsets_t offsets;             /* committed offsets */
-    bool down;                        /* failover in progress */
-    sim_handle_t reload_timer;        /* failover end */
-    int64_t stable_ns;                /* when the group last became STABLE */
-} cg_c848_group_t;
-
 static void on_session(sim_t *sim, void *ctx, uint64_t arg);
 static void on_rebalance(sim_t *sim, void *ctx, uint64_t arg);
 
 static int64_t now_ns(const cg_c848_group_t *cg) { return sim_now(&cg->g->w->sim); }
 static sim_t *gsim(const cg_c848_group_t *cg) { return &cg->g->w->sim; }
-static cg_c848_group_t *K(const cg_group_t *g) { return (cg_c848_group_t *)g->coord; }
+static cg_c848_group_t *K(const cg_group_t *g)
+{
+    return (cg_c848_group_t *)cg_group_coord(g, CG_PROTOCOL_CONSUMER);
+}
 
 static cg_err_t kafka_err(cg_k848_err_t e)
 {
@@ -73,14 +56,14 @@ static cg_err_t kafka_err(cg_k848_err_t e)
     return (unsigned)e < CG_K848_ERR_COUNT ? map[e] : CG_ERR_INVALID_REQUEST;
 }
 
-static void reply(cg_c848_group_t *cg, int32_t mi, cg_err_t err)
+void c848_reply(cg_c848_group_t *cg, int32_t mi, cg_err_t err)
 {
     cg_net_reply(&cg->g->w->net, mi, (uint8_t)err);
 }
 
 /* ---- member records ---- */
 
-static int32_t rec_find(const cg_c848_group_t *cg, const char *id, int32_t hint)
+int32_t c848_rec_find(const cg_c848_group_t *cg, const char *id, int32_t hint)
 {
     if (hint >= 0 && (uint32_t)hint < cg->n_recs && cg->recs[hint].used &&
         strcmp(cg->recs[hint].id, id) == 0)
@@ -91,7 +74,7 @@ static int32_t rec_find(const cg_c848_group_t *cg, const char *id, int32_t hint)
     return -1;
 }
 
-static int32_t rec_add(cg_c848_group_t *cg, const char *id, int32_t consumer)
+int32_t c848_rec_add(cg_c848_group_t *cg, const char *id, int32_t consumer)
 {
     uint32_t i = 0;
     while (i < cg->n_recs && cg->recs[i].used)
@@ -109,15 +92,17 @@ static int32_t rec_add(cg_c848_group_t *cg, const char *id, int32_t consumer)
     return (int32_t)i;
 }
 
-static void rec_free(cg_c848_group_t *cg, int32_t ri)
+void c848_rec_free(cg_c848_group_t *cg, int32_t ri)
 {
     cg_c848_mrec_t *r = &cg->recs[ri];
     sim_timer_clear(gsim(cg), &r->session.h);
     sim_timer_clear(gsim(cg), &r->rebalance);
+    sim_timer_clear(gsim(cg), &r->join_timer);
+    sim_timer_clear(gsim(cg), &r->sync_timer);
     r->used = false;
 }
 
-static void arm_session(cg_c848_group_t *cg, int32_t ri, int64_t deadline)
+void c848_arm_session(cg_c848_group_t *cg, int32_t ri, int64_t deadline)
 {
     sim_deadline_set(gsim(cg), &cg->recs[ri].session, deadline, on_session, cg, (uint64_t)ri);
 }
@@ -138,6 +123,10 @@ static void ownership_gone(cg_c848_group_t *cg, int32_t consumer, const char *id
 {
     struct cg_world *w = cg->g->w;
     cg_client_t *c = &w->clients[consumer];
+    if (c->ops != &cg_k848_member_ops) {   /* a classic member: its process restates itself */
+        cg_own_end_all(cg->g, c);
+        return;
+    }
     const cg_k848_member_t *x = cg_k848_member(c);
     bool other = c->running && x->member && strcmp(x->member_id, id) != 0;
     if (!other || c->n_tr == 0) {
@@ -157,12 +146,16 @@ static void ownership_gone(cg_c848_group_t *cg, int32_t consumer, const char *id
     free(list);
 }
 
-static void member_gone(cg_c848_group_t *cg, int32_t ri, cg_reason_t why)
+void c848_member_gone(cg_c848_group_t *cg, int32_t ri, cg_reason_t why)
 {
     char id[CG_MEMBER_ID_MAX];
     int32_t consumer = cg->recs[ri].consumer;
+    if (!cg->recs[ri].classic) {      /* a downgrade may follow (c848_settle) */
+        cg->gone_consumer = true;
+        cg->epoch_before_removal = cg_k848_group_epoch(cg->k) - 1;
+    }
     memcpy(id, cg->recs[ri].id, sizeof id);
-    rec_free(cg, ri);
+    c848_rec_free(cg, ri);
     cg_rec_member_leave(cg->g->w, cg->g, consumer, why);
     ownership_gone(cg, consumer, id);
 }
@@ -203,7 +196,7 @@ static int64_t moved_since_start(const cg_c848_group_t *cg)
 }
 
 /* After any change: open a rebalance on a bump, close it when STABLE, drop it when EMPTY. */
-static void reb_update(cg_c848_group_t *cg, bool bumped, cg_reason_t why)
+void c848_reb_update(cg_c848_group_t *cg, bool bumped, cg_reason_t why)
 {
     cg_group_t *g = cg->g;
     struct cg_world *w = g->w;
@@ -225,7 +218,27 @@ static void reb_update(cg_c848_group_t *cg, bool bumped, cg_reason_t why)
     }
 }
 
-static cg_reason_t bump_reason(cg_k848_bump_t b, uint8_t leave_reason)
+/* The group's members all speak the classic protocol (at least one is left). */
+static bool only_classic_left(const cg_c848_group_t *cg)
+{
+    if (cg_k848_member_count(cg->k) == 0)
+        return false;
+    for (uint32_t i = 0; i < cg->n_recs; i++)
+        if (cg->recs[i].used && !cg->recs[i].pending && !cg->recs[i].classic)
+            return false;
+    return true;
+}
+
+void c848_settle(cg_c848_group_t *cg, bool bumped, cg_reason_t why)
+{
+    bool gone = cg->gone_consumer;
+    cg->gone_consumer = false;
+    if (gone && cg->g->cfg->migrates && only_classic_left(cg) && cg_mig_downgrade(cg->g, why))
+        return;
+    c848_reb_update(cg, bumped, why);
+}
+
+cg_reason_t c848_bump_reason(cg_k848_bump_t b, uint8_t leave_reason)
 {
     switch (b) {
     case CG_K848_BUMP_MEMBER_JOIN: return CG_RS_MEMBER_JOIN;
@@ -250,13 +263,13 @@ static void on_session(sim_t *sim, void *ctx, uint64_t arg)
     if (!r->used || cg->down)
         return;
     if (sim_now(sim) < r->session.at_ns) {
-        arm_session(cg, ri, r->session.at_ns);
+        c848_arm_session(cg, ri, r->session.at_ns);
         return;
     }
     if (!cg_k848_session_expired(cg->k, r->id))
         return;
-    member_gone(cg, ri, CG_RS_SESSION_TIMEOUT);
-    reb_update(cg, true, CG_RS_SESSION_TIMEOUT);
+    c848_member_gone(cg, ri, CG_RS_SESSION_TIMEOUT);
+    c848_settle(cg, true, CG_RS_SESSION_TIMEOUT);
 }
 
 static void on_rebalance(sim_t *sim, void *ctx, uint64_t arg)
@@ -268,17 +281,17 @@ static void on_rebalance(sim_t *sim, void *ctx, uint64_t arg)
     r->rebalance = SIM_HANDLE_NONE;
     if (!r->used || cg->down || !cg_k848_rebalance_timeout(cg->k, r->id, r->reb_epoch))
         return;
-    member_gone(cg, ri, CG_RS_FENCED);
-    reb_update(cg, true, CG_RS_REBALANCE_TIMEOUT);
+    c848_member_gone(cg, ri, CG_RS_FENCED);
+    c848_settle(cg, true, CG_RS_REBALANCE_TIMEOUT);
 }
 
 /* ---- requests ---- */
 
-static void apply_timers(cg_c848_group_t *cg, int32_t ri, const cg_k848_response_t *r)
+void c848_apply_timers(cg_c848_group_t *cg, int32_t ri, const cg_k848_response_t *r)
 {
     int64_t now = now_ns(cg);
     if (r->session_timer == CG_K848_TIMER_SET)
-        arm_session(cg, ri, now + r->session_timeout_ns);
+        c848_arm_session(cg, ri, now + r->session_timeout_ns);
     else if (r->session_timer == CG_K848_TIMER_CANCEL)
         sim_timer_clear(gsim(cg), &cg->recs[ri].session.h);
     if (r->rebalance_timer == CG_K848_TIMER_SET)
@@ -294,7 +307,7 @@ static int32_t track_members(cg_c848_group_t *cg, const cg_msg_t *m, const cg_k8
     struct cg_world *w = cg->g->w;
     int32_t ri;
     if (r->member_replaced) {
-        ri = rec_find(cg, r->replaced_member_id, -1);
+        ri = c848_rec_find(cg, r->replaced_member_id, -1);
         if (ri < 0) {
             cg_world_fail(w, "group %s: replaced member %s has no record", cg->g->cfg->id,
                           r->replaced_member_id);
@@ -309,19 +322,19 @@ static int32_t track_members(cg_c848_group_t *cg, const cg_msg_t *m, const cg_k8
         snprintf(cg->recs[ri].id, sizeof cg->recs[ri].id, "%s", m->member_id);
         cg->recs[ri].consumer = m->client;
     } else if (r->member_added) {
-        ri = rec_add(cg, m->member_id, m->client);
+        ri = c848_rec_add(cg, m->member_id, m->client);
         if (ri < 0) {
             cg_world_fail(w, "out of memory");
             return -1;
         }
         cg_rec_member_join(w, cg->g, m->client, m->member_id, NULL);
     } else {
-        ri = rec_find(cg, m->member_id, m->slot);
+        ri = c848_rec_find(cg, m->member_id, m->slot);
     }
     if (ri >= 0 && m->generation == CG_K848_JOIN_EPOCH)
         cg->recs[ri].consumer = m->client;
     if (ri >= 0 && r->member_removed) {
-        member_gone(cg, ri, m->reason == CG_RS_POLL_TIMEOUT ? CG_RS_POLL_TIMEOUT : CG_RS_LEAVE);
+        c848_member_gone(cg, ri, m->reason == CG_RS_POLL_TIMEOUT ? CG_RS_POLL_TIMEOUT : CG_RS_LEAVE);
         return -1;
     }
     return ri;
@@ -357,12 +370,12 @@ static void on_heartbeat(cg_c848_group_t *cg, int32_t mi)
         return;
     }
     if (r.error != CG_K848_NONE) {
-        reply(cg, mi, kafka_err(r.error));
+        c848_reply(cg, mi, kafka_err(r.error));
         return;
     }
     int32_t ri = track_members(cg, m, &r);
     if (ri >= 0)
-        apply_timers(cg, ri, &r);
+        c848_apply_timers(cg, ri, &r);
     m->slot = ri;
     m->generation = r.member_epoch;
     m->interval_ns = r.heartbeat_interval_ns;
@@ -380,22 +393,24 @@ static void on_heartbeat(cg_c848_group_t *cg, int32_t mi)
         m->n = (uint32_t)r.n_assignment;
     }
     uint8_t leave_reason = m->reason;
-    reply(cg, mi, CG_ERR_NONE);
-    reb_update(cg, r.bump != CG_K848_BUMP_NONE, bump_reason(r.bump, leave_reason));
+    c848_reply(cg, mi, CG_ERR_NONE);
+    c848_settle(cg, r.bump != CG_K848_BUMP_NONE, c848_bump_reason(r.bump, leave_reason));
 }
 
 static void on_commit(cg_c848_group_t *cg, int32_t mi)
 {
     cg_msg_t *m = cg_net_msg(&cg->g->w->net, mi);
-    cg_err_t e = kafka_err(cg_k848_commit_check(cg->k, m->member_id, m->generation));
+    cg_err_t e = cg->g->w->clients[m->client].ops == &cg_k848_member_ops
+                     ? kafka_err(cg_k848_commit_check(cg->k, m->member_id, m->generation))
+                     : c848_classic_commit_check(cg, m);
     cg_offsets_commit(&cg->offsets, m, e, cg_own_commit, cg->g);
-    reply(cg, mi, e);
+    c848_reply(cg, mi, e);
 }
 
 static void on_offsets(cg_c848_group_t *cg, int32_t mi)
 {
     cg_offsets_fetch(&cg->offsets, cg_net_msg(&cg->g->w->net, mi));
-    reply(cg, mi, CG_ERR_NONE);
+    c848_reply(cg, mi, CG_ERR_NONE);
 }
 
 static void on_request(void *ctx, int32_t mi)
@@ -403,14 +418,28 @@ static void on_request(void *ctx, int32_t mi)
     cg_c848_group_t *cg = ctx;
     const cg_msg_t *m = cg_net_msg(&cg->g->w->net, mi);
     if (cg->down) {
-        reply(cg, mi, CG_ERR_NOT_COORDINATOR);
+        c848_reply(cg, mi, CG_ERR_NOT_COORDINATOR);
         return;
     }
     switch ((cg_msg_kind_t)m->kind) {
     case CG_MSG_CONSUMER_HEARTBEAT: on_heartbeat(cg, mi); break;
     case CG_MSG_COMMIT: on_commit(cg, mi); break;
     case CG_MSG_OFFSET_FETCH: on_offsets(cg, mi); break;
-    default: reply(cg, mi, CG_ERR_INVALID_REQUEST); break;
+    case CG_MSG_JOIN:
+        /* A JoinGroup at an empty consumer group makes it a classic group (any policy). */
+        if (cg->g->cfg->migrates && cg_k848_member_count(cg->k) == 0) {
+            cg_mig_foreign(cg->g, mi);
+            break;
+        }
+        /* fall through */
+    case CG_MSG_SYNC:
+    case CG_MSG_HEARTBEAT:
+    case CG_MSG_LEAVE:
+        if (cg->g->cfg->migrates)
+            c848_classic_request(cg, mi);
+        else
+            c848_reply(cg, mi, CG_ERR_INVALID_REQUEST);
+        break;
     }
 }
 
@@ -429,7 +458,12 @@ static void on_reload(sim_t *sim, void *ctx, uint64_t arg)
         cg_k848_member_view_t v;
         if (!r->used)
             continue;
-        arm_session(cg, (int32_t)i, now + cg->g->cfg->broker.consumer_session_timeout_ns);
+        if (r->pending) {
+            c848_rec_free(cg, (int32_t)i);
+            continue;
+        }
+        c848_arm_session(cg, (int32_t)i, now + (r->classic ? r->session_ns
+                                                  : cg->g->cfg->broker.consumer_session_timeout_ns));
         if (cg_k848_member_get(cg->k, r->id, &v) && v.state == CG_K848_UNREVOKED_PARTITIONS &&
             v.epoch >= 0)
             arm_rebalance(cg, (int32_t)i, now + v.rebalance_timeout_ns, v.epoch);
@@ -447,6 +481,8 @@ static bool failover(cg_group_t *g)
     for (uint32_t i = 0; i < cg->n_recs; i++) {
         sim_timer_clear(sim, &cg->recs[i].session.h);
         sim_timer_clear(sim, &cg->recs[i].rebalance);
+        sim_timer_clear(sim, &cg->recs[i].join_timer);
+        sim_timer_clear(sim, &cg->recs[i].sync_timer);
     }
     sim_timer_clear(sim, &g->check_timer);
     sim_timer_set(sim, &cg->reload_timer, sim_now(sim) + g->cfg->coordinator_failover_ns,
@@ -462,14 +498,15 @@ static bool all_polling(const cg_c848_group_t *cg, bool *sub)
     cg_k848_member_view_t v;
     for (size_t i = 0; cg_k848_member_at(cg->k, i, &v); i++) {
         const cg_client_t *c = &w->clients[v.tag];
-        if (!cg_k848_member_polling(c, v.member_id))
+        /* (no coverage check while classic members are in the group: a migration) */
+        if (c->ops != &cg_k848_member_ops || !cg_k848_member_polling(c, v.member_id))
             return false;
         for (size_t t = 0; t < v.n_topics; t++)
             sub[v.topics[t]] = true;
     }
     for (size_t i = 0; i < cg->g->cfg->n_consumers; i++) {
         const cg_client_t *c = &w->clients[cg->g->cfg->first_consumer + i];
-        if (c->running && !cg_k848_member(c)->member)
+        if (c->running && (c->ops != &cg_k848_member_ops || !cg_k848_member(c)->member))
             return false;             /* a process is still on its way into the group */
     }
     return true;
@@ -499,8 +536,16 @@ static void on_check(sim_t *sim, void *ctx, uint64_t arg)
 
 static bool member_current(const cg_group_t *g, const cg_client_t *c)
 {
-    const cg_k848_member_t *x = cg_k848_member(c);
     cg_k848_member_view_t v;
+    if (c->ops != &cg_k848_member_ops) {     /* a classic member: its slot, serial, generation */
+        cg_msg_t id;
+        memset(&id, 0, sizeof id);
+        c->ops->stamp(c, &id);
+        int32_t ri = c848_classic_rec(K(g), id.slot, id.serial);
+        return ri >= 0 && cg_k848_member_get(K(g)->k, K(g)->recs[ri].id, &v) &&
+               v.epoch == id.generation;
+    }
+    const cg_k848_member_t *x = cg_k848_member(c);
     return cg_k848_member_get(K(g)->k, x->member_id, &v) && v.epoch == x->epoch;
 }
 
@@ -510,30 +555,146 @@ static void group_fini(cg_group_t *g)
     if (!cg)
         return;
     cg_k848_group_free(cg->k);
+    c848_classic_fini(cg);
     free(cg->recs);
     cg_offsets_fini(&cg->offsets);
     free(cg);
-    g->coord = NULL;
+    g->coords[CG_PROTOCOL_CONSUMER] = NULL;
+}
+
+/* The server assignor: the group's, or for a classic group that may be upgraded Kafka's default
+ * group.consumer.assignors, whose first is "uniform". */
+static const cg_assignor_ops_t *server_assignor(const cg_group_t *g)
+{
+    if (g->cfg->protocol == CG_PROTOCOL_CONSUMER)
+        return g->cfg->assignor;
+    return cg_assignor_find(CG_PROTOCOL_CONSUMER, "uniform");
+}
+
+static cg_k848_group_t *machine_new(const cg_group_t *g)
+{
+    const struct cg_world *w = g->w;
+    const cg_broker_cfg_t *b = &g->cfg->broker;
+    return cg_k848_group_new(w->topic_meta, w->s->n_topics, w->topic_base, server_assignor(g),
+                             b->consumer_session_timeout_ns, b->consumer_heartbeat_interval_ns);
 }
 
 static int group_init(cg_group_t *g, char *err, size_t errlen)
 {
     struct cg_world *w = g->w;
-    const cg_broker_cfg_t *b = &g->cfg->broker;
     cg_c848_group_t *cg = calloc(1, sizeof *cg);
-    g->coord = cg;
+    g->coords[CG_PROTOCOL_CONSUMER] = cg;
     if (cg) {
         cg->g = g;
-        cg->k = cg_k848_group_new(w->topic_meta, w->s->n_topics, w->topic_base, g->cfg->assignor,
-                                  b->consumer_session_timeout_ns,
-                                  b->consumer_heartbeat_interval_ns);
+        cg->next_serial = 1;
+        cg->k = machine_new(g);
     }
-    if (!cg || !cg->k || cg_offsets_init(&cg->offsets, w->n_parts) != 0) {
+    if (!cg || !cg->k || cg_offsets_init(&cg->offsets, w->n_parts) != 0 ||
+        (g->cfg->migrates && c848_classic_init(cg) != 0)) {
         snprintf(err, errlen, "out of memory building group %s", g->cfg->id);
         return -1;
     }
     cg_net_set_coordinator(&w->net, g->gi, on_request, cg);
     return 0;
+}
+
+/* ---- conversions (models/world/migration.c) ---- */
+
+/* ClassicGroup.fromConsumerGroup: the classic members with their target assignments, at the
+ * group epoch before the removal that triggered the downgrade (it bumps nothing). */
+static int export_state(cg_group_t *g, cg_mig_state_t *out)
+{
+    cg_c848_group_t *cg = K(g);
+    memset(out, 0, sizeof *out);
+    out->generation = cg->epoch_before_removal;
+    out->next_serial = cg->next_serial;
+    out->committed = cg->offsets.committed;
+    out->members = calloc(cg->n_recs ? cg->n_recs : 1, sizeof *out->members);
+    if (!out->members)
+        return -1;
+    for (uint32_t i = 0; i < cg->n_recs; i++) {
+        const cg_c848_mrec_t *r = &cg->recs[i];
+        cg_k848_member_view_t v;
+        if (!r->used || r->pending || !r->classic || !cg_k848_member_get(cg->k, r->id, &v))
+            continue;
+        out->members[out->n_members++] = (cg_mig_member_t){
+            .id = r->id, .consumer = r->consumer, .slot = (int32_t)i, .serial = r->serial,
+            .classic = true, .session_ns = r->session_ns,
+            .rebalance_timeout_ns = v.rebalance_timeout_ns, .topics = r->topics,
+            .n_topics = r->n_topics, .rack = r->rack, .protocols = r->protocols,
+            .n_protocols = r->n_protocols, .assigned = v.target, .n_assigned = (uint32_t)v.n_target};
+    }
+    return 0;
+}
+
+static bool has_members(const cg_group_t *g) { return cg_k848_member_count(K(g)->k) > 0; }
+
+/* A classic member of an upgraded group keeps its record index as its slot. */
+static int32_t rec_put(cg_c848_group_t *cg, const cg_mig_member_t *m)
+{
+    if (sim_vec_reserve(&cg->recs, &cg->cap_recs, (uint32_t)m->slot + 1, sizeof *cg->recs, 8) != 0)
+        return -1;
+    while (cg->n_recs <= (uint32_t)m->slot)
+        memset(&cg->recs[cg->n_recs++], 0, sizeof *cg->recs);
+    cg_c848_mrec_t *r = &cg->recs[m->slot];
+    memset(r, 0, sizeof *r);
+    r->used = r->classic = true;
+    snprintf(r->id, sizeof r->id, "%s", m->id);
+    r->consumer = m->consumer;
+    r->serial = m->serial;
+    r->session_ns = m->session_ns;
+    r->topics = m->topics;
+    r->n_topics = m->n_topics;
+    r->rack = m->rack;
+    r->protocols = m->protocols;
+    r->n_protocols = m->n_protocols;
+    return m->slot;
+}
+
+/* ConsumerGroup.fromClassicGroup: epoch = generation, each member STABLE with its last classic
+ * assignment as assignment and target; sessions at their classic session.timeout.ms. An open
+ * classic rebalance goes on as the consumer group's (its members are told to rejoin). */
+static int import_state(cg_group_t *g, const cg_mig_state_t *in, int why)
+{
+    (void)why;
+    cg_c848_group_t *cg = K(g);
+    int64_t now = now_ns(cg);
+    memcpy(cg->offsets.committed, in->committed, (size_t)cg->offsets.n * sizeof *in->committed);
+    cg_k848_group_set_epoch(cg->k, in->generation);
+    for (uint32_t i = 0; i < in->n_members; i++) {
+        const cg_mig_member_t *m = &in->members[i];
+        cg_k848_import_t x = {.member_id = m->id, .tag = m->consumer, .epoch = in->generation,
+                              .topics = m->topics, .n_topics = m->n_topics,
+                              .assigned = m->assigned, .n_assigned = m->n_assigned,
+                              .rebalance_timeout_ns = m->rebalance_timeout_ns};
+        int32_t ri = rec_put(cg, m);
+        if (ri < 0 || cg_k848_import_member(cg->k, &x) != 0)
+            return -1;
+        c848_arm_session(cg, ri, now + m->session_ns);
+    }
+    if (in->next_serial > cg->next_serial)
+        cg->next_serial = in->next_serial;
+    g->max_gen_start = in->generation;
+    if (in->rebalancing)
+        cg_own_rebalance_begin(g);    /* no new rebalance_start: the classic one goes on */
+    cg_net_set_coordinator(&g->w->net, g->gi, on_request, cg);
+    return 0;
+}
+
+/* Back to a fresh state machine: the classic group has the members now. */
+static void deactivate(cg_group_t *g)
+{
+    cg_c848_group_t *cg = K(g);
+    for (uint32_t i = 0; i < cg->n_recs; i++)
+        if (cg->recs[i].used)
+            c848_rec_free(cg, (int32_t)i);
+    cg->n_recs = 0;
+    cg_k848_group_free(cg->k);
+    cg->k = machine_new(g);
+    if (!cg->k)
+        cg_world_fail(g->w, "out of memory");
+    g->reb_open = false;
+    sim_timer_clear(&g->w->sim, &g->check_timer);
 }
 
 /* The broker's metadata image changed: the coordinator learns of it at once, and acts on it at
@@ -546,4 +707,5 @@ static void partitions_added(cg_group_t *g, int32_t t, int32_t partitions)
 const cg_group_proto_t cg_consumer_proto = {
     .name = "consumer", .member = &cg_k848_member_ops, .group_init = group_init,
     .group_fini = group_fini, .failover = failover, .member_current = member_current,
-    .partitions_added = partitions_added};
+    .partitions_added = partitions_added, .export_state = export_state,
+    .has_members = has_members, .import_state = import_state, .deactivate = deactivate};

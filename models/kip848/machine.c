@@ -912,6 +912,51 @@ cg_k848_err_t cg_k848_commit_check(const cg_k848_group_t *g, const char *member_
     return g->slots[s].epoch == epoch ? CG_K848_NONE : CG_K848_STALE_MEMBER_EPOCH;
 }
 
+/* ---- online upgrade ---- */
+
+void cg_k848_group_set_epoch(cg_k848_group_t *g, int32_t epoch)
+{
+    assert(g->n_members == 0);
+    g->group_epoch = g->target_epoch = epoch;
+}
+
+int cg_k848_import_member(cg_k848_group_t *g, const cg_k848_import_t *in)
+{
+    for (size_t i = 0; i < in->n_assigned; i++)
+        if (in->assigned[i] < 0 || in->assigned[i] >= g->n_parts || g->holder[in->assigned[i]] >= 0)
+            return -1;
+    cg_k848_request_t req = {.member_id = in->member_id, .tag = in->tag};
+    int32_t s;
+    if (member_create(g, &req, &s) != 0)
+        return -1;
+    k848_member_t *m = &g->slots[s];
+    recon_out(g, m);
+    if (!list_set(&m->topics, in->topics, in->n_topics) ||
+        !list_set(&m->assigned, in->assigned, in->n_assigned) ||
+        !list_set(&m->target, in->assigned, in->n_assigned))
+        return -1;
+    m->epoch = m->prev_epoch = in->epoch;
+    m->state = CG_K848_STABLE;
+    m->rebalance_timeout_ns = in->rebalance_timeout_ns;
+    holders_claim(g, s);
+    recon_in(g, m);
+    return 0;
+}
+
+bool cg_k848_member_waiting(const cg_k848_group_t *g, const char *member_id)
+{
+    int32_t s = find_slot(g, false, member_id);
+    if (s < 0)
+        return false;
+    const k848_member_t *m = &g->slots[s];
+    for (uint32_t i = 0; i < m->target.n; i++) {
+        int32_t p = m->target.v[i], h = g->holder[p];
+        if (h >= 0 && h != s && !list_has(&m->assigned, p))
+            return true;
+    }
+    return false;
+}
+
 /* ---- accessors ---- */
 
 int32_t cg_k848_group_epoch(const cg_k848_group_t *g) { return g->group_epoch; }

@@ -180,6 +180,27 @@ void cg_k848_group_set_partitions(cg_k848_group_t *g, int32_t t, int32_t partiti
 /* The topics as the group's subscription metadata has them (n_topics entries). */
 const cg_topic_meta_t *cg_k848_topics(const cg_k848_group_t *g);
 
+/* ---- online upgrade from a classic group (ConsumerGroup.fromClassicGroup) ---- */
+typedef struct cg_k848_import {
+    const char *member_id;            /* the classic member id */
+    int32_t tag;                      /* caller's handle */
+    int32_t epoch;                    /* the classic generation */
+    const int32_t *topics;            /* subscription, sorted ascending, unique */
+    size_t n_topics;
+    const int32_t *assigned;          /* its last classic assignment, sorted global indexes */
+    size_t n_assigned;
+    int64_t rebalance_timeout_ns;     /* its max.poll.interval.ms */
+} cg_k848_import_t;
+
+/* An empty group takes group epoch = target epoch = epoch (before importing members). */
+void cg_k848_group_set_epoch(cg_k848_group_t *g, int32_t epoch);
+/* Add a member STABLE at in->epoch with assigned = target = in->assigned. 0, -1 out of memory
+ * or when a partition is held already (the classic group had two owners: a caller bug). */
+int cg_k848_import_member(cg_k848_group_t *g, const cg_k848_import_t *in);
+/* ConsumerGroup.waitingOnUnreleasedPartition: some partition of the member's target that it is
+ * not assigned yet is still held by another member. */
+bool cg_k848_member_waiting(const cg_k848_group_t *g, const char *member_id);
+
 const char *cg_k848_err_name(cg_k848_err_t e);                /* "FENCED_MEMBER_EPOCH", ... */
 const char *cg_k848_mstate_name(cg_k848_mstate_t s);          /* "STABLE", ... */
 const char *cg_k848_gstate_name(cg_k848_gstate_t s);          /* "EMPTY", ... */

@@ -46,7 +46,7 @@ static const cg_client_cfg_t *ccfg(const cg_client_t *c) { return &c->cfg->cfg; 
 bool cg_k848_member_polling(const cg_client_t *c, const char *member_id)
 {
     const cg_k848_member_t *x = X(c);
-    return c->running && x->member && strcmp(x->member_id, member_id) == 0 && !c->paused &&
+    return c->running && c->ops == &cg_k848_member_ops && x->member && strcmp(x->member_id, member_id) == 0 && !c->paused &&
            !c->hung && !cg_client_isolated(c) && c->coord_known && !x->revoke_pending &&
            !x->stale;
 }
@@ -481,7 +481,13 @@ static int init(cg_client_t *c)
     x->hint = -1;
     x->last_rec_epoch = -1;
     char key[3 * CG_MAX_NAME_LEN + 32];
-    snprintf(key, sizeof key, "member-id/%s/%s", c->g->cfg->id, c->cfg->id);
+    /* In a group that migrates, each switch of the process to this protocol has its own
+     * stream: its ids never repeat a classic member's or an earlier switch's. */
+    if (c->g->cfg->migrates)
+        snprintf(key, sizeof key, "member-id/%s/%s/consumer-%u", c->g->cfg->id, c->cfg->id,
+                 c->ops_switches);
+    else
+        snprintf(key, sizeof key, "member-id/%s/%s", c->g->cfg->id, c->cfg->id);
     return sim_rng_init(&x->mid_rng, c->w->opts.seed, key);
 }
 

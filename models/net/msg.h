@@ -21,6 +21,8 @@ typedef enum cg_err {
     CG_ERR_FENCED_MEMBER_EPOCH, CG_ERR_UNRELEASED_INSTANCE_ID, CG_ERR_INVALID_REQUEST,
     CG_ERR_STALE_MEMBER_EPOCH, CG_ERR_COORDINATOR_NOT_AVAILABLE,
     CG_ERR_INCONSISTENT_GROUP_PROTOCOL, /* JoinGroup: no protocol every member supports */
+    CG_ERR_GROUP_ID_NOT_FOUND,        /* ConsumerGroupHeartbeat: the group is a classic group
+                                         the migration policy does not convert */
     /* Failures the client raises itself, named after the Java exceptions: */
     CG_ERR_LOCAL_REBALANCE,           /* RebalanceInProgressException: rejoining */
     CG_ERR_LOCAL_COMMIT_FAILED,       /* CommitFailedException: not in an active group */

@@ -48,6 +48,14 @@ typedef struct cg_producer_cfg {
 
 /* Client (consumer) configuration, Kafka names in comments; times in ns. */
 #define CG_RACK_AWARE_SELECTOR "org.apache.kafka.common.replica.RackAwareReplicaSelector"
+/* group.consumer.migration.policy (Kafka 4.0 ConsumerGroupMigrationPolicy): which online
+ * conversions between a classic and a consumer group the coordinator makes. */
+typedef enum cg_migration_policy {
+    CG_MIGRATION_BIDIRECTIONAL = 0,   /* default in 4.0: upgrade and downgrade */
+    CG_MIGRATION_UPGRADE,             /* classic -> consumer only */
+    CG_MIGRATION_DOWNGRADE,           /* consumer -> classic only */
+    CG_MIGRATION_DISABLED             /* neither (a non-empty group keeps its type) */
+} cg_migration_policy_t;
 
 typedef struct cg_client_cfg {
     int64_t session_timeout_ns;       /* session.timeout.ms, 45000 */
@@ -83,6 +91,8 @@ typedef struct cg_consumer_cfg {
     bool cooperative;                 /* classic: COOPERATIVE rebalance protocol: every assignor
                                          of its list supports it (or the group's "rebalance"
                                          when it has the group's list) */
+    cg_protocol_t protocol;           /* group.protocol: the group's, or "consumer" in a classic
+                                         group (an online upgrade, models/world/migration) */
 } cg_consumer_cfg_t;
 
 /* Broker-side settings of the group's coordinator (may be set in the group's "config"). */
@@ -101,6 +111,7 @@ typedef struct cg_broker_cfg {
                                          RackAwareReplicaSelector (KIP-392: consumers with a
                                          client.rack fetch from a replica on their rack); default
                                          none: every fetch goes to the leader */
+    cg_migration_policy_t migration_policy;   /* group.consumer.migration.policy, bidirectional */
 } cg_broker_cfg_t;
 
 typedef struct cg_group_cfg {
@@ -113,6 +124,8 @@ typedef struct cg_group_cfg {
     sim_dist_t assignor_ms;           /* classic: the leader's assignment time between its JoinGroup
                                          response and its SyncGroup, default constant 0 */
     int64_t coordinator_failover_ns;  /* time to rediscover a moved coordinator, default 3000 ms */
+    bool migrates;                    /* classic: a consumer or a fault uses group.protocol
+                                         "consumer" (the group may become a consumer group) */
     bool strategies_vary;             /* classic: some member lists other assignors than the
                                          group's, or a fault changes a list: the coordinator's
                                          choice is written in rebalance_end */
@@ -151,6 +164,8 @@ typedef struct cg_fault_cfg {
     uint32_t n_strategy;
     bool cooperative;                 /* their rebalance protocol (every listed assignor
                                          supports COOPERATIVE) */
+    bool set_protocol;                /* restart/join/rolling_restart "config" gives group.protocol */
+    cg_protocol_t protocol;           /* the new processes' group.protocol when set_protocol */
 } cg_fault_cfg_t;
 
 /* A stochastic failure model: each targeted member alternates up (time-to-failure) and down
@@ -260,6 +275,8 @@ void cg_scenario_free(cg_scenario_t *s);
 /* A distribution as the scenario format writes it ({"dist": ..., parameters}); NULL on OOM. */
 struct cJSON *cg_dist_json(const sim_dist_t *d);
 const char *cg_fault_action_name(cg_fault_action_t a);
+/* "bidirectional", "upgrade", "downgrade", "disabled" (Kafka's lower-case names). */
+const char *cg_migration_policy_name(cg_migration_policy_t p);
 int cg_fault_action_from_name(const char *name);   /* action or -1 */
 
 #endif

@@ -73,6 +73,7 @@ typedef struct cg_cfg_layer {
     cg_broker_cfg_t broker;           /* coordinator values (group level only) */
     const cg_assignor_ops_t *strategy[CG_MAX_STRATEGY]; /* partition.assignment.strategy */
     size_t n_strategy;                /* 0 = not given */
+    int protocol;                     /* group.protocol (cg_protocol_t), -1 = not given */
     uint32_t set;                     /* bit i: config key i was given at this level */
 } cg_cfg_layer_t;
 
@@ -92,6 +93,9 @@ bool cg_cfg_parse_restart(cg_build_t *b, const cJSON *obj, cg_protocol_t protoco
                           cg_cfg_layer_t *l);
 
 int cg_build_groups(cg_build_t *b, const cJSON *root);
+/* A migrating group (a member or restart with group.protocol 'consumer' in a classic group)
+ * has no static member (not modelled): else an error at the current path, false. */
+bool cg_build_no_static_migration(cg_build_t *b, int32_t gi);
 /* ---- memory budget (scenario_budget.c) ---- */
 /* Before expanding `count` consumers with `n_topics` topics each: false (and an error naming the
  * product) when the consumers would exceed the budget. */

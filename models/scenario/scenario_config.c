@@ -18,7 +18,8 @@ typedef enum cfg_kind {
     CFG_STR,                          /* string, borrowed */
     CFG_STRATEGY,                     /* partition.assignment.strategy */
     CFG_SELECTOR,                     /* replica.selector.class */
-    CFG_PROTOCOL                      /* group.protocol: must be the group's "protocol" */
+    CFG_PROTOCOL,                     /* group.protocol: the group's "protocol", or an upgrade */
+    CFG_POLICY                        /* group.consumer.migration.policy */
 } cfg_kind_t;
 
 typedef enum cfg_where {
@@ -78,6 +79,8 @@ static const cfg_key_t KEYS[] = {
     {"group.consumer.max.heartbeat.interval.ms", CFG_MS, 1, CG_INT32_MAX, NULL, WHERE_GROUP,
      BR(consumer_max_heartbeat_interval_ns)},
     {"replica.selector.class", CFG_SELECTOR, 0, 0, NULL, WHERE_GROUP, BR(rack_aware_selector)},
+    {"group.consumer.migration.policy", CFG_POLICY, 0, 0, NULL, WHERE_GROUP,
+     BR(migration_policy)},
 };
 #undef CL
 #undef BR
@@ -109,6 +112,35 @@ void cg_cfg_defaults(cg_cfg_layer_t *l)
     l->broker.consumer_max_session_timeout_ns = MS(60000);
     l->broker.consumer_min_heartbeat_interval_ns = MS(5000);
     l->broker.consumer_max_heartbeat_interval_ns = MS(15000);
+    l->broker.migration_policy = CG_MIGRATION_BIDIRECTIONAL;
+    l->protocol = -1;
+}
+
+const char *cg_migration_policy_name(cg_migration_policy_t p)
+{
+    static const char *const NAMES[] = {"bidirectional", "upgrade", "downgrade", "disabled"};
+    return (unsigned)p < sizeof NAMES / sizeof *NAMES ? NAMES[p] : "?";
+}
+
+/* Kafka's validator compares the policy case-insensitively (ConsumerGroupMigrationPolicy). */
+static bool parse_policy(cg_build_t *b, const cJSON *v, cg_migration_policy_t *out)
+{
+    for (int p = CG_MIGRATION_BIDIRECTIONAL; cJSON_IsString(v) && p <= CG_MIGRATION_DISABLED;
+         p++) {
+        const char *a = v->valuestring, *n = cg_migration_policy_name((cg_migration_policy_t)p);
+        while (*a && *n && (*a | 0x20) == *n)
+            a++, n++;
+        if (!*a && !*n) {
+            *out = (cg_migration_policy_t)p;
+            return true;
+        }
+    }
+    if (cJSON_IsString(v))
+        cg_jerr(&b->c, "unknown value '%s' (expected one of: bidirectional, upgrade, downgrade, "
+                "disabled)", cg_jshow(&b->c, v->valuestring));
+    else
+        cg_jerr(&b->c, "expected a string, got %s", cg_jtype(v));
+    return false;
 }
 
 /* replica.selector.class, a broker setting: Kafka's rack-aware selector or none (""). */
@@ -267,6 +299,8 @@ static bool parse_value(cg_build_t *b, const cfg_key_t *k, const cJSON *v, cg_cf
         return parse_strategy(b, v, l);
     case CFG_PROTOCOL:
         return false;                 /* group_protocol() */
+    case CFG_POLICY:
+        return parse_policy(b, v, (cg_migration_policy_t *)(void *)at);
     }
     return false;
 }
@@ -326,13 +360,13 @@ static bool protocol_allows(cg_build_t *b, const cfg_key_t *k, cg_protocol_t pro
     return true;
 }
 
-/* group.protocol, Kafka's client setting, is accepted when it names the group's "protocol".
- * A consumer (or a restarted process) of the other protocol in the group is Kafka 4.0's online
- * migration (KIP-848: the first ConsumerGroupHeartbeat converts a classic group to a consumer
- * group that keeps its classic members, as group.consumer.migration.policy allows; the last
- * consumer-protocol member leaving converts it back), which cgsim does not model: refused. */
+/* group.protocol, Kafka's client setting: the group's "protocol", or "consumer" for a member of
+ * a classic group (or a restarted process): Kafka 4.0's online migration, which converts the
+ * group when that member's first ConsumerGroupHeartbeat arrives, and back when the last such
+ * member goes (models/world/migration). A group that starts as a consumer group has no classic
+ * member: refused. */
 static bool group_protocol(cg_build_t *b, const cJSON *v, cg_cfg_level_t level,
-                           cg_protocol_t protocol)
+                           cg_protocol_t protocol, cg_cfg_layer_t *l)
 {
     static const char *const NAMES[] = {"classic", "consumer"};
     int p = -1;
@@ -347,17 +381,19 @@ static bool group_protocol(cg_build_t *b, const cJSON *v, cg_cfg_level_t level,
             cg_jerr(&b->c, "expected a string, got %s", cg_jtype(v));
         return false;
     }
-    if ((cg_protocol_t)p == protocol)
+    if ((cg_protocol_t)p == protocol || (level == CG_CFG_CONSUMER && p == CG_PROTOCOL_CONSUMER)) {
+        l->protocol = p;
         return true;
+    }
     if (level == CG_CFG_GROUP)
-        cg_jerr(&b->c, "'%s' differs from the group's \"protocol\" ('%s')", NAMES[p],
-                NAMES[protocol]);
+        cg_jerr(&b->c, "'%s' differs from the group's \"protocol\" ('%s'; a member's or a "
+                "restart's config may say 'consumer' in a classic group: an online upgrade)",
+                NAMES[p], NAMES[protocol]);
     else
-        cg_jerr(&b->c, "'%s' in a %s group is an online migration between the protocols "
-                "(Kafka 4.0 converts the group while it runs, as group.consumer.migration.policy "
-                "allows, bidirectional by default), which cgsim does not model: give the group "
-                "one protocol (its \"protocol\" field) for the group before or after the "
-                "migration", NAMES[p], NAMES[protocol]);
+        cg_jerr(&b->c, "'classic' in a consumer group: cgsim models migrating groups that start "
+                "classic (\"protocol\": \"classic\", with group.protocol 'consumer' for the "
+                "members or restarts that upgrade; the group then converts both ways as Kafka "
+                "4.0 does)");
     return false;
 }
 
@@ -386,7 +422,7 @@ bool cg_cfg_parse(cg_build_t *b, const cJSON *obj, cg_cfg_level_t level, cg_prot
         }
         size_t o2 = cg_jpath_key(&b->c, name);
         if (misplaced(b, &KEYS[i], level) || !protocol_allows(b, &KEYS[i], protocol) ||
-            !(KEYS[i].kind == CFG_PROTOCOL ? group_protocol(b, it, level, protocol)
+            !(KEYS[i].kind == CFG_PROTOCOL ? group_protocol(b, it, level, protocol, l)
                                            : parse_value(b, &KEYS[i], it, l)))
             ok = false;
         else
@@ -409,10 +445,10 @@ bool cg_cfg_parse_restart(cg_build_t *b, const cJSON *obj, cg_protocol_t protoco
         for (const cJSON *it = cfg->child; it; it = it->next) {
             if (it->string && (strcmp(it->string, STRATEGY) == 0 ||
                                strcmp(it->string, "group.protocol") == 0))
-                continue;             /* group.protocol: cg_cfg_parse says why it is refused */
+                continue;             /* group.protocol: cg_cfg_parse checks it */
             size_t o2 = cg_jpath_key(&b->c, it->string ? it->string : "");
-            cg_jerr(&b->c, "a restart may change only %s (cgsim does not model other settings "
-                    "changing while a group runs)", STRATEGY);
+            cg_jerr(&b->c, "a restart may change only %s and group.protocol (cgsim does not "
+                    "model other settings changing while a group runs)", STRATEGY);
             cg_jpath_pop(&b->c, o2);
             ok = false;
         }

@@ -210,7 +210,7 @@ static bool fault_span(cg_build_t *b, const cg_fault_cfg_t *f, int64_t interval_
 }
 
 /* restart, join, rolling_restart: "config" with the new processes' partition.assignment.strategy
- * (a rolling upgrade); classic groups only. */
+ * and group.protocol (rolling upgrades). */
 static bool fault_config(cg_build_t *b, const cJSON *o, cg_fault_cfg_t *f)
 {
     cg_fault_action_t a = f->action;
@@ -224,6 +224,18 @@ static bool fault_config(cg_build_t *b, const cJSON *o, cg_fault_cfg_t *f)
     cg_cfg_layer_t l;
     if (!cg_cfg_parse_restart(b, o, g->protocol, &l))
         return false;
+    if (l.protocol >= 0) {
+        f->set_protocol = true;
+        f->protocol = (cg_protocol_t)l.protocol;
+        if (f->protocol != g->protocol) {
+            g->migrates = true;
+            size_t old = cg_jpath_key(&b->c, "config");
+            bool ok = cg_build_no_static_migration(b, f->group);
+            cg_jpath_pop(&b->c, old);
+            if (!ok)
+                return false;
+        }
+    }
     if (l.n_strategy == 0)
         return true;
     f->strategy = malloc(l.n_strategy * sizeof *f->strategy);

@@ -255,6 +255,19 @@ void cg_rec_duplicate(struct cg_world *w, const cg_group_t *g, int32_t consumer,
     sim_trace_end(tr);
 }
 
+void cg_rec_group_converted(struct cg_world *w, const cg_group_t *g, const char *from,
+                            const char *to, int32_t generation, int64_t members, cg_reason_t why)
+{
+    sim_trace_t *tr = rec_begin(w, "group_converted");
+    sim_trace_str(tr, "group", g->cfg->id);
+    sim_trace_str(tr, "from", from);
+    sim_trace_str(tr, "to", to);
+    sim_trace_int(tr, "generation", generation);
+    sim_trace_int(tr, "members", members);
+    sim_trace_str(tr, "reason", cg_reason_name(why));
+    sim_trace_end(tr);
+}
+
 void cg_rec_error(struct cg_world *w, const cg_group_t *g, int32_t consumer, const char *error,
                   int32_t gp)
 {

@@ -85,6 +85,10 @@ void cg_rec_zombie(struct cg_world *w, const cg_group_t *g, int32_t consumer, in
 void cg_rec_duplicate(struct cg_world *w, const cg_group_t *g, int32_t consumer, int32_t gp,
                       int64_t records, int64_t from_offset);
 /* error {group, member, error[, topic, partition]}; gp < 0 omits the partition. */
+/* The group changed type (KIP-848 online migration): members carried over, at `generation`
+ * (the classic generation = the group epoch). */
+void cg_rec_group_converted(struct cg_world *w, const cg_group_t *g, const char *from,
+                            const char *to, int32_t generation, int64_t members, cg_reason_t why);
 void cg_rec_error(struct cg_world *w, const cg_group_t *g, int32_t consumer, const char *error,
                   int32_t gp);
 

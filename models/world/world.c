@@ -119,14 +119,23 @@ static int group_init(struct cg_world *w, cg_group_t *g, int32_t gi, char *err, 
         snprintf(err, errlen, "out of memory building group %s", g->cfg->id);
         return -1;
     }
+    /* A group that may migrate has both coordinators; the one it starts with is built last,
+     * so it holds the network endpoint. */
+    if (g->cfg->migrates) {
+        cg_protocol_t other = g->cfg->protocol == CG_PROTOCOL_CLASSIC ? CG_PROTOCOL_CONSUMER
+                                                                      : CG_PROTOCOL_CLASSIC;
+        if (cg_group_proto_find(other)->group_init(g, err, errlen) != 0)
+            return -1;
+    }
     return g->proto->group_init(g, err, errlen);
 }
 
 static void group_fini(cg_group_t *g)
 {
     cg_bal_fini(g);
-    if (g->proto && g->coord)
-        g->proto->group_fini(g);
+    for (int k = CG_PROTOCOL_CLASSIC; k <= CG_PROTOCOL_CONSUMER; k++)
+        if (g->coords[k])
+            cg_group_proto_find((cg_protocol_t)k)->group_fini(g);
     free(g->owner);
     free(g->last_owner);
     free(g->snap_owner);
@@ -152,8 +161,8 @@ static int build_groups(struct cg_world *w, char *err, size_t errlen)
         if (group_init(w, &w->groups[i], (int32_t)i, err, errlen) != 0)
             return -1;
     for (size_t i = 0; i < s->n_consumers; i++) {
-        const cg_group_t *g = &w->groups[s->consumers[i].group];
-        if (cg_client_init(&w->clients[i], w, (int32_t)i, g->proto->member, err, errlen) != 0)
+        const cg_member_ops_t *ops = cg_group_proto_find(s->consumers[i].protocol)->member;
+        if (cg_client_init(&w->clients[i], w, (int32_t)i, ops, err, errlen) != 0)
             return -1;
     }
     return 0;

@@ -29,6 +29,38 @@
 
 struct cg_group;
 
+/* One member as a group conversion hands it from one protocol's coordinator to the other's
+ * (models/world/migration.c). Pointers are the source coordinator's or the scenario's storage,
+ * valid until the source is deactivated. */
+typedef struct cg_mig_member {
+    const char *id;                   /* member id (kept across the conversion, as Kafka does) */
+    int32_t consumer;                 /* consumer index (global) of the process behind it */
+    int32_t slot;                     /* classic identity of a classic member: slot and serial */
+    uint64_t serial;
+    bool classic;                     /* it speaks the classic protocol */
+    int64_t session_ns;               /* classic: its session.timeout.ms */
+    int64_t rebalance_timeout_ns;     /* max.poll.interval.ms */
+    const int32_t *topics;            /* subscription, sorted */
+    uint32_t n_topics;
+    const char *rack;                 /* client.rack, NULL none */
+    const cg_assignor_ops_t *const *protocols;  /* classic: its JoinGroup's assignors */
+    uint32_t n_protocols;
+    const int32_t *assigned;          /* upgrade: its last classic assignment; downgrade: its
+                                         target assignment (sorted global partitions) */
+    uint32_t n_assigned;
+} cg_mig_member_t;
+
+/* A group's state at a conversion (ConsumerGroup.fromClassicGroup /
+ * ClassicGroup.fromConsumerGroup). */
+typedef struct cg_mig_state {
+    int32_t generation;               /* classic generation = group epoch */
+    bool rebalancing;                 /* classic: a rebalance_start awaits its end */
+    uint64_t next_serial;             /* classic identities handed out so far */
+    const int64_t *committed;         /* committed offsets, per global partition */
+    cg_mig_member_t *members;
+    uint32_t n_members;
+} cg_mig_state_t;
+
 /* A membership protocol as the world sees it: its coordinator (one per group) and its member
  * side (one per client). Found by the scenario's protocol kind (models/protocol.c). */
 typedef struct cg_group_proto {
@@ -44,20 +76,30 @@ typedef struct cg_group_proto {
     /* Topic t now has `partitions` partitions (w->hist holds the change); NULL: nothing to do
      * at once (classic: the members notice at their metadata refresh). */
     void (*partitions_added)(struct cg_group *g, int32_t t, int32_t partitions);
+    /* Group conversions (models/world/migration.c): the coordinator's state, whether it has
+     * members, building it from the other protocol's state (with `why` a rebalance follows),
+     * and dropping every member, request and timer without a record. */
+    int (*export_state)(struct cg_group *g, cg_mig_state_t *out);
+    bool (*has_members)(const struct cg_group *g);
+    int (*import_state)(struct cg_group *g, const cg_mig_state_t *in, int why);
+    void (*deactivate)(struct cg_group *g);
 } cg_group_proto_t;
 
 /* The registry entry of a protocol whose group hooks are named after the fields. */
 #define CG_GROUP_PROTO(name_, member_ops)                                                       \
     {.name = (name_), .member = (member_ops), .group_init = group_init,                         \
-     .group_fini = group_fini, .failover = failover, .member_current = member_current}
+     .group_fini = group_fini, .failover = failover, .member_current = member_current,          \
+     .export_state = export_state, .has_members = has_members, .import_state = import_state,   \
+     .deactivate = deactivate}
 
 /* One consumer group: configuration, protocol, and the world's per-partition accounting. */
 typedef struct cg_group {
     struct cg_world *w;               /* back pointer */
     int32_t gi;                       /* group index */
     const cg_group_cfg_t *cfg;        /* scenario group */
-    const cg_group_proto_t *proto;    /* membership protocol */
-    void *coord;                      /* its coordinator (proto's type) */
+    const cg_group_proto_t *proto;    /* membership protocol of its coordinator now */
+    void *coords[2];                  /* coordinator per cg_protocol_t: proto's, and in a
+                                         migrating group the other one, idle until converted */
     const char **instance_ids;        /* distinct group.instance.id values, sorted */
     uint32_t n_instances;
     sim_handle_t check_timer;         /* `check`: coverage check once stable */
@@ -158,5 +200,20 @@ static inline bool cg_group_member_current(const cg_group_t *g, const cg_client_
 
 /* ---- protocol.c ---- */
 const cg_group_proto_t *cg_group_proto_find(cg_protocol_t kind);
+
+/* ---- migration.c: online conversions between a classic and a consumer group ---- */
+/* A request of the other protocol reached the group's coordinator (a ConsumerGroupHeartbeat at
+ * a classic group, a JoinGroup at an empty consumer group): convert the group and deliver it, or
+ * answer GROUP_ID_NOT_FOUND as Kafka does when the policy forbids the upgrade. */
+void cg_mig_foreign(cg_group_t *g, int32_t mi);
+/* The consumer group's last consumer-protocol member is gone and classic members remain: convert
+ * it back to a classic group that rebalances, when group.consumer.migration.policy allows it.
+ * Returns whether it did. */
+bool cg_mig_downgrade(cg_group_t *g, cg_reason_t why);
+/* The group's coordinator of protocol kind (it exists in this run). */
+static inline void *cg_group_coord(const cg_group_t *g, cg_protocol_t kind)
+{
+    return g->coords[kind];
+}
 
 #endif

@@ -1,0 +1,303 @@
+/* models/kip848/classic_members: classic members inside a consumer group, after an online
+ * upgrade (models/world/migration), as Kafka 4.0's GroupMetadataManager serves them:
+ *
+ * - JoinGroup (classicGroupJoinToConsumerGroup): an unknown dynamic member gets
+ *   MEMBER_ID_REQUIRED; then the same steps as a ConsumerGroupHeartbeat with the member's
+ *   subscription and the ownedPartitions of its JoinGroup (update, maybe bump the group epoch,
+ *   target assignment, reconcile). The response comes at once: generation = the member epoch, no
+ *   leader, no member list. Session = the member's session.timeout.ms; a SyncGroup must follow
+ *   within its rebalance timeout or it is fenced.
+ * - SyncGroup (classicGroupSyncToConsumerGroup): the generation must be the member epoch
+ *   (ILLEGAL_GENERATION); REBALANCE_IN_PROGRESS when the group epoch moved on and the member is not
+ *   revoking; else its assigned partitions (partitions still held by others are not in them).
+ * - Heartbeat (classicGroupHeartbeatToConsumerGroup): REBALANCE_IN_PROGRESS, so the member
+ *   rejoins, when its epoch is below the group epoch, when it must revoke partitions, or when the
+ *   partitions it waits for were released; each such answer arms a join timeout of its rebalance
+ *   timeout (fenced if it does not rejoin), unless one is armed.
+ * - LeaveGroup removes the member; OffsetCommit checks the generation against the member epoch.
+ * Member ids: Kafka draws a UUID; here "<consumer>-" + 32 hex digits from the stream
+ * "member-id-848/<group>/<consumer>". A classic member's identity on the wire is its record
+ * index (slot) and a serial, as with the classic coordinator, whose identities it keeps. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "models/kip848/group_impl.h"
+#include "models/world/ownership.h"
+#include "models/world/trace_rec.h"
+
+static int64_t now_ns(const cg_c848_group_t *cg) { return sim_now(&cg->g->w->sim); }
+static sim_t *gsim(const cg_c848_group_t *cg) { return &cg->g->w->sim; }
+static cg_net_t *gnet(const cg_c848_group_t *cg) { return &cg->g->w->net; }
+
+int c848_classic_init(cg_c848_group_t *cg)
+{
+    const cg_group_cfg_t *gc = cg->g->cfg;
+    const cg_scenario_t *s = cg->g->w->s;
+    cg->id_rng = calloc(gc->n_consumers ? gc->n_consumers : 1, sizeof *cg->id_rng);
+    if (!cg->id_rng)
+        return -1;
+    for (size_t i = 0; i < gc->n_consumers; i++) {
+        char key[3 * CG_MAX_NAME_LEN + 32];
+        snprintf(key, sizeof key, "member-id-848/%s/%s", gc->id,
+                 s->consumers[gc->first_consumer + i].id);
+        if (sim_rng_init(&cg->id_rng[i], cg->g->w->opts.seed, key) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+void c848_classic_fini(cg_c848_group_t *cg)
+{
+    for (size_t i = 0; cg->id_rng && i < cg->g->cfg->n_consumers; i++)
+        sim_rng_fini(&cg->id_rng[i]);
+    free(cg->id_rng);
+    cg->id_rng = NULL;
+}
+
+int32_t c848_classic_rec(const cg_c848_group_t *cg, int32_t slot, uint64_t serial)
+{
+    if (slot < 0 || (uint32_t)slot >= cg->n_recs || serial == 0)
+        return -1;
+    const cg_c848_mrec_t *r = &cg->recs[slot];
+    return r->used && r->classic && r->serial == serial ? slot : -1;
+}
+
+/* A new classic member record with a fresh member id; -1 (run failed) when out of memory. */
+static int32_t rec_new(cg_c848_group_t *cg, int32_t consumer, bool pending)
+{
+    char id[CG_MEMBER_ID_MAX];
+    sim_rng_t *r = &cg->id_rng[consumer - (int32_t)cg->g->cfg->first_consumer];
+    uint32_t part[4];
+    for (int i = 0; i < 4; i++)
+        part[i] = (uint32_t)sim_rng_below(r, UINT64_C(1) << 32);
+    snprintf(id, sizeof id, "%s-%08x%08x%08x%08x", cg->g->w->s->consumers[consumer].id, part[0],
+             part[1], part[2], part[3]);
+    int32_t ri = c848_rec_add(cg, id, consumer);
+    if (ri < 0) {
+        cg_world_fail(cg->g->w, "out of memory");
+        return -1;
+    }
+    cg->recs[ri].classic = true;
+    cg->recs[ri].pending = pending;
+    cg->recs[ri].serial = cg->next_serial++;
+    return ri;
+}
+
+static void on_join_timeout(sim_t *sim, void *ctx, uint64_t arg);
+
+/* consumerGroupFenceMemberOperation: the member did not rejoin or sync in time. */
+static void fence(cg_c848_group_t *cg, int32_t ri)
+{
+    if (!cg_k848_session_expired(cg->k, cg->recs[ri].id))
+        return;
+    c848_member_gone(cg, ri, CG_RS_REBALANCE_TIMEOUT);
+    c848_settle(cg, true, CG_RS_REBALANCE_TIMEOUT);
+}
+
+static void on_join_timeout(sim_t *sim, void *ctx, uint64_t arg)
+{
+    (void)sim;
+    cg_c848_group_t *cg = ctx;
+    cg_c848_mrec_t *r = &cg->recs[arg];
+    r->join_timer = SIM_HANDLE_NONE;
+    if (r->used && !cg->down)
+        fence(cg, (int32_t)arg);
+}
+
+static void on_sync_timeout(sim_t *sim, void *ctx, uint64_t arg)
+{
+    (void)sim;
+    cg_c848_group_t *cg = ctx;
+    cg_c848_mrec_t *r = &cg->recs[arg];
+    r->sync_timer = SIM_HANDLE_NONE;
+    if (r->used && !cg->down)
+        fence(cg, (int32_t)arg);
+}
+
+/* scheduleConsumerGroupJoinTimeoutIfAbsent */
+static void join_timeout_if_absent(cg_c848_group_t *cg, int32_t ri, int64_t timeout_ns)
+{
+    cg_c848_mrec_t *r = &cg->recs[ri];
+    if (r->join_timer == SIM_HANDLE_NONE)
+        sim_timer_set(gsim(cg), &r->join_timer, now_ns(cg) + timeout_ns, on_join_timeout, cg,
+                      (uint64_t)ri);
+}
+
+static void touch(cg_c848_group_t *cg, int32_t ri)
+{
+    c848_arm_session(cg, ri, now_ns(cg) + cg->recs[ri].session_ns);
+}
+
+/* ---- JoinGroup ---- */
+
+static void remember(cg_c848_mrec_t *r, const cg_msg_t *m)
+{
+    r->consumer = m->client;
+    r->session_ns = m->session_timeout_ns;
+    r->topics = m->topics;
+    r->n_topics = m->n_topics;
+    r->rack = m->rack;
+    r->protocols = m->protocols;
+    r->n_protocols = m->n_protocols;
+}
+
+/* The heartbeat the JoinGroup stands for: the member's own epoch (never a fencing error), its
+ * subscription, and what it owns (nothing for an eager member: it revoked before joining). */
+static void join_request(const cg_c848_group_t *cg, const cg_c848_mrec_t *r, const cg_msg_t *m,
+                         cg_k848_request_t *q)
+{
+    cg_k848_member_view_t v;
+    bool known = cg_k848_member_get(cg->k, r->id, &v);
+    bool owned = known && !m->owned_userdata;
+    *q = (cg_k848_request_t){.member_id = r->id, .member_epoch = known ? v.epoch : 0,
+                             .tag = m->client, .has_subscription = true, .topics = m->topics,
+                             .n_topics = m->n_topics, .has_owned = true,
+                             .owned = owned ? m->gp : NULL, .n_owned = owned ? m->n : 0,
+                             .rebalance_timeout_ns = m->rebalance_timeout_ns};
+}
+
+static void on_join(cg_c848_group_t *cg, int32_t mi)
+{
+    struct cg_world *w = cg->g->w;
+    cg_msg_t *m = cg_net_msg(gnet(cg), mi);
+    int32_t ri = c848_classic_rec(cg, m->slot, m->serial);
+    if (ri < 0 && m->slot < 0) {      /* unknown dynamic member: MEMBER_ID_REQUIRED */
+        if ((ri = rec_new(cg, m->client, true)) < 0)
+            return;
+        m->slot = ri;
+        m->serial = cg->recs[ri].serial;
+        m->generation = -1;
+        c848_reply(cg, mi, CG_ERR_MEMBER_ID_REQUIRED);
+        return;
+    }
+    if (ri < 0 && (ri = rec_new(cg, m->client, false)) < 0)   /* its id is created anew */
+        return;
+    cg_c848_mrec_t *r = &cg->recs[ri];
+    cg_k848_request_t q;
+    cg_k848_response_t resp;
+    char err[256] = "";
+    join_request(cg, r, m, &q);
+    if (cg_k848_heartbeat(cg->k, &q, &resp, err, sizeof err) != 0) {
+        cg_world_fail(w, "group %s: classic join: %s", cg->g->cfg->id, err);
+        cg_net_msg_free(gnet(cg), mi);
+        return;
+    }
+    if (resp.error != CG_K848_NONE) {
+        c848_reply(cg, mi, CG_ERR_UNKNOWN_MEMBER_ID);
+        return;
+    }
+    if (resp.member_added || r->pending)
+        cg_rec_member_join(w, cg->g, m->client, r->id, NULL);
+    r->pending = false;
+    remember(r, m);
+    c848_apply_timers(cg, ri, &resp);
+    touch(cg, ri);
+    sim_timer_clear(gsim(cg), &r->join_timer);
+    sim_timer_set(gsim(cg), &r->sync_timer, now_ns(cg) + m->rebalance_timeout_ns,
+                  on_sync_timeout, cg, (uint64_t)ri);
+    m->slot = ri;
+    m->serial = r->serial;
+    m->generation = resp.member_epoch;
+    m->leader = false;
+    m->n = 0;
+    c848_reply(cg, mi, CG_ERR_NONE);
+    c848_settle(cg, resp.bump != CG_K848_BUMP_NONE, c848_bump_reason(resp.bump, 0));
+}
+
+/* ---- SyncGroup, Heartbeat, LeaveGroup ---- */
+
+/* The member behind a SyncGroup or Heartbeat at its generation, or the error. */
+static cg_err_t check_member(const cg_c848_group_t *cg, const cg_msg_t *m, int32_t *ri,
+                             cg_k848_member_view_t *v)
+{
+    *ri = c848_classic_rec(cg, m->slot, m->serial);
+    if (*ri < 0 || cg->recs[*ri].pending || !cg_k848_member_get(cg->k, cg->recs[*ri].id, v))
+        return CG_ERR_UNKNOWN_MEMBER_ID;
+    return m->generation == v->epoch ? CG_ERR_NONE : CG_ERR_ILLEGAL_GENERATION;
+}
+
+static void on_sync(cg_c848_group_t *cg, int32_t mi)
+{
+    cg_msg_t *m = cg_net_msg(gnet(cg), mi);
+    int32_t ri;
+    cg_k848_member_view_t v;
+    cg_err_t e = check_member(cg, m, &ri, &v);
+    if (e == CG_ERR_NONE && cg_k848_group_epoch(cg->k) > v.epoch &&
+        v.state != CG_K848_UNREVOKED_PARTITIONS) {
+        join_timeout_if_absent(cg, ri, v.rebalance_timeout_ns);
+        e = CG_ERR_REBALANCE_IN_PROGRESS;
+    }
+    if (e != CG_ERR_NONE) {
+        c848_reply(cg, mi, e);
+        return;
+    }
+    sim_timer_clear(gsim(cg), &cg->recs[ri].sync_timer);
+    touch(cg, ri);
+    if (cg_net_msg_reserve(gnet(cg), mi, (uint32_t)v.n_assigned) != 0) {
+        cg_world_fail(cg->g->w, "out of memory");
+        cg_net_msg_free(gnet(cg), mi);
+        return;
+    }
+    m = cg_net_msg(gnet(cg), mi);
+    if (v.n_assigned)
+        memcpy(m->gp, v.assigned, v.n_assigned * sizeof *m->gp);
+    m->n = (uint32_t)v.n_assigned;
+    m->n_topics = 0;
+    m->topics = NULL;
+    m->generation = v.epoch;
+    c848_reply(cg, mi, CG_ERR_NONE);
+}
+
+static void on_heartbeat(cg_c848_group_t *cg, int32_t mi)
+{
+    const cg_msg_t *m = cg_net_msg(gnet(cg), mi);
+    int32_t ri;
+    cg_k848_member_view_t v;
+    cg_err_t e = check_member(cg, m, &ri, &v);
+    if (e == CG_ERR_NONE) {
+        touch(cg, ri);
+        if (v.epoch < cg_k848_group_epoch(cg->k) || v.state == CG_K848_UNREVOKED_PARTITIONS ||
+            (v.state == CG_K848_UNRELEASED_PARTITIONS &&
+             !cg_k848_member_waiting(cg->k, v.member_id))) {
+            join_timeout_if_absent(cg, ri, v.rebalance_timeout_ns);
+            e = CG_ERR_REBALANCE_IN_PROGRESS;
+        }
+    }
+    c848_reply(cg, mi, e);
+}
+
+static void on_leave(cg_c848_group_t *cg, int32_t mi)
+{
+    cg_msg_t *m = cg_net_msg(gnet(cg), mi);
+    int32_t ri = c848_classic_rec(cg, m->slot, m->serial);
+    cg_reason_t why = m->reason == CG_RS_POLL_TIMEOUT ? CG_RS_POLL_TIMEOUT : CG_RS_LEAVE;
+    cg_net_msg_free(gnet(cg), mi);
+    if (ri < 0)
+        return;
+    if (cg->recs[ri].pending || !cg_k848_session_expired(cg->k, cg->recs[ri].id)) {
+        c848_rec_free(cg, ri);
+        return;
+    }
+    c848_member_gone(cg, ri, why);
+    c848_settle(cg, true, why == CG_RS_POLL_TIMEOUT ? CG_RS_POLL_TIMEOUT : CG_RS_MEMBER_LEAVE);
+}
+
+void c848_classic_request(cg_c848_group_t *cg, int32_t mi)
+{
+    switch ((cg_msg_kind_t)cg_net_msg(gnet(cg), mi)->kind) {
+    case CG_MSG_JOIN: on_join(cg, mi); break;
+    case CG_MSG_SYNC: on_sync(cg, mi); break;
+    case CG_MSG_HEARTBEAT: on_heartbeat(cg, mi); break;
+    case CG_MSG_LEAVE: on_leave(cg, mi); break;
+    default: c848_reply(cg, mi, CG_ERR_INVALID_REQUEST); break;
+    }
+}
+
+cg_err_t c848_classic_commit_check(const cg_c848_group_t *cg, const cg_msg_t *m)
+{
+    if (m->generation < 0 && cg_k848_member_count(cg->k) == 0)
+        return CG_ERR_NONE;
+    int32_t ri;
+    cg_k848_member_view_t v;
+    return check_member(cg, m, &ri, &v);
+}
