@@ -549,6 +549,70 @@ static void gen_racks(gen_t *g, cJSON *root)
     }
 }
 
+/* The group's faults that start processes (restart, join, rolling_restart) with their target
+ * group `id` or one of its members. */
+static bool restarts_in(const cJSON *f, const char *id)
+{
+    const char *a = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(f, "action"));
+    const char *t = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(f, "target"));
+    size_t n = strlen(id);
+    return a && t && strncmp(t, id, n) == 0 && (t[n] == '\0' || t[n] == '/') &&
+           (strcmp(a, "restart") == 0 || strcmp(a, "join") == 0 ||
+            strcmp(a, "rolling_restart") == 0);
+}
+
+static bool has_static_member(const cJSON *grp)
+{
+    const cJSON *c;
+    cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(grp, "consumers")) {
+        const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(c, "config");
+        if (cJSON_GetObjectItemCaseSensitive(cfg, "group.instance.id"))
+            return true;
+    }
+    return false;
+}
+
+/* Now and then an online migration in a classic group of dynamic members: some consumers start
+ * with group.protocol "consumer", restarts switch processes between the protocols, under any
+ * group.consumer.migration.policy. Drawn last: the rest of a scenario is unchanged. */
+static void gen_migration(gen_t *g, cJSON *root)
+{
+    static const char *const POLICIES[] = {"bidirectional", "upgrade", "downgrade", "disabled"};
+    if (!rng_chance(&g->r, 25))
+        return;
+    cJSON *grp;
+    cJSON_ArrayForEach(grp, cJSON_GetObjectItemCaseSensitive(root, "groups")) {
+        const char *proto = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(grp, "protocol"));
+        if (!proto || strcmp(proto, "classic") != 0 || has_static_member(grp) ||
+            !rng_chance(&g->r, 60))
+            continue;
+        const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(grp, "id"));
+        cJSON *gc = cJSON_GetObjectItemCaseSensitive(grp, "config");
+        if (gc && rng_chance(&g->r, 40))
+            cJSON_AddStringToObject(gc, "group.consumer.migration.policy",
+                                    rng_pick(&g->r, POLICIES, 4));
+        cJSON *c;
+        cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(grp, "consumers")) {
+            if (!rng_chance(&g->r, 35))
+                continue;
+            cJSON *cfg = cJSON_GetObjectItemCaseSensitive(c, "config");
+            if (!cfg)
+                cfg = cJSON_AddObjectToObject(c, "config");
+            cJSON_AddStringToObject(cfg, "group.protocol", "consumer");
+        }
+        cJSON *f;
+        cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(root, "faults")) {
+            if (!restarts_in(f, id) || !rng_chance(&g->r, 60))
+                continue;
+            cJSON *cfg = cJSON_GetObjectItemCaseSensitive(f, "config");
+            if (!cfg)
+                cfg = cJSON_AddObjectToObject(f, "config");
+            cJSON_AddStringToObject(cfg, "group.protocol",
+                                    rng_chance(&g->r, 70) ? "consumer" : "classic");
+        }
+    }
+}
+
 /* Scenario number `index` of the swarm with master seed `master`, as JSON text (caller frees). */
 static char *gen_scenario(uint64_t master, int index)
 {
@@ -571,6 +635,7 @@ static char *gen_scenario(uint64_t master, int index)
     gen_failure_models(&g, root);
     gen_autoscalers(&g, root);
     gen_racks(&g, root);
+    gen_migration(&g, root);
     char *text = cJSON_Print(root);
     cJSON_Delete(root);
     return text;
@@ -722,6 +787,29 @@ static bool on_rebalance(checker_t *k, const cJSON *o, const char *type)
     if (gen != s->start)
         return fail(k, "group %s: rebalance_end of generation %s%s", g, num, "");
     s->end = gen;
+    return true;
+}
+
+/* An online migration: the group's generations follow the other protocol's rules from now on
+ * (an upgrade carries the classic generation over as the group epoch, a downgrade the epoch). */
+static bool on_converted(checker_t *k, const cJSON *o)
+{
+    const char *g = jstr(o, "group"), *to = jstr(o, "to");
+    double gen = 0;
+    if (!g || !to || !jnum(o, "generation", &gen))
+        return fail(k, "group_converted without group, to or generation%s%s%s", "", "", "");
+    gen_state_t *s = gen_get(k, g);
+    if (!s)
+        return true;
+    if (gen < s->end) {
+        char num[96];
+        snprintf(num, sizeof num, "%.0f (last completed %.0f)", gen, s->end);
+        return fail(k, "group %s: converted at generation %s%s", g, num, "");
+    }
+    /* A classic rebalance lost in a failover may have announced gen + 1 already: the carried
+     * generation is where both protocols go on from. */
+    s->consumer = strcmp(to, "consumer") == 0;
+    s->start = s->end = gen;
     return true;
 }
 
@@ -878,6 +966,8 @@ static bool check_record(checker_t *k, const cJSON *o)
         return on_run_end(k, o);
     if (strcmp(type, "rebalance_start") == 0 || strcmp(type, "rebalance_end") == 0)
         return on_rebalance(k, o, type);
+    if (strcmp(type, "group_converted") == 0)
+        return on_converted(k, o);
     if (cJSON_GetObjectItemCaseSensitive(o, "member") && jstr(o, "group"))
         return on_member_record(k, o, type);
     return true;
