@@ -61,6 +61,29 @@ q "(lag up to $(thousands "$(fig up one-bounce 'max lag records')") records on a
   "$(thousands "$(fig up one-bounce 'max total lag records')") in all, against" \
   "$(fig up two-bounce 'max lag records') and $(fig up two-bounce 'max total lag records'))."
 
+an mig scenarios/migration.json
+conv() { grep '"type":"group_converted"' "$tmp/mig.jsonl" | grep "\"group\":\"$1\"" | sed -n "$2p" |
+  sed -e "s/.*\"$3\":\([0-9.]*\).*/\1/"; }
+msec() { awk -v v="$1" 'BEGIN { printf "%.3f", v / 1000 }'; }
+q "is bounced one member every 10 s (2 s down). A plain bounce of the eager range group costs" \
+  "$(fig mig eager-bounce rebalances) rebalances and $(s mig eager-bounce 'stalled partition-ms' 1)" \
+  "partition-s stalled."
+q "group at the first upgraded member's heartbeat ($(msec "$(conv eager-upgrade 1 t)") s:" \
+  "$(conv eager-upgrade 1 members) classic members carried over at epoch = generation" \
+  "$(conv eager-upgrade 1 generation))"
+q "then costs $(fig mig eager-upgrade rebalances) rebalances and" \
+  "$(s mig eager-upgrade 'stalled partition-ms' 1) partition-s from eager range," \
+  "$(fig mig coop-upgrade rebalances) and $(s mig coop-upgrade 'stalled partition-ms' 1) from" \
+  "cooperative-sticky: fewer partitions move ($(fig mig eager-upgrade 'moved partitions') and" \
+  "$(fig mig coop-upgrade 'moved partitions') against $(fig mig eager-bounce 'moved partitions'))"
+q "leaves ($(msec "$(conv rollback 2 t)") s), followed by a classic rebalance:" \
+  "$(fig mig rollback rebalances) rebalances, $(s mig rollback 'stalled partition-ms' 1)" \
+  "partition-s and $(fig mig rollback duplicates) records processed twice"
+q "every upgraded process gets GROUP_ID_NOT_FOUND and dies: $(fig mig policy-disabled errors)" \
+  "errors, until"
+q "to $(thousands "$(sub mig policy-disabled 'sampled lag committed max' 'group total max')")" \
+  "records in all)."
+
 an as scenarios/autoscale.json
 q "the group swings: $(fig as eager scale-ups) scale-ups and $(fig as eager scale-downs) scale-downs,"
 q "up to $(fig as eager 'max replicas') replicas, $(fig as eager rebalances) rebalances, lag up to" \

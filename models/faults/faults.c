@@ -84,10 +84,9 @@ static bool member_step(struct cg_world *w, int32_t ci, cg_fault_action_t a, dou
     c->g->last_fault_ns = sim_now(&w->sim);
     bool applied = cg_client_fault_applies(c, a);
     const int32_t *topics = f ? f->topics : NULL;
-    bool upgrade = f && f->strategy && (a == CG_FAULT_RESTART || a == CG_FAULT_JOIN);
+    bool upgrade = a == CG_FAULT_RESTART || a == CG_FAULT_JOIN;
     cg_rec_fault(w, cg_fault_action_name(a), target, applied, factor, dur_ns, topics,
-                 topics ? f->n_topics : 0, upgrade ? f->strategy : NULL,
-                 upgrade ? f->n_strategy : 0);
+                 topics ? f->n_topics : 0, upgrade ? f : NULL);
     if (applied && topics)
         cg_client_subscribe(c, topics, f->n_topics);
     if (applied && f && f->strategy)
@@ -206,14 +205,12 @@ static void on_step(sim_t *sim, void *ctx, uint64_t arg)
     int64_t dur = own ? f->duration_ns : -1;
     if (a == CG_FAULT_COORDINATOR_FAILOVER) {
         applied = !cg_net_coord_is_down(&w->net, g->gi);
-        cg_rec_fault(w, cg_fault_action_name(a), target, applied, factor, dur, NULL, 0, NULL,
-                     0);
+        cg_rec_fault(w, cg_fault_action_name(a), target, applied, factor, dur, NULL, 0, NULL);
         if (applied)
             g->proto->failover(g);
     } else if (a == CG_FAULT_ROLLING_RESTART || a == CG_FAULT_SCALE) {
         applied = expand_group(w, st.fault, f);   /* steps only: no record before this one */
-        cg_rec_fault(w, cg_fault_action_name(a), target, applied, factor, dur, NULL, 0,
-                     f->strategy, f->n_strategy);
+        cg_rec_fault(w, cg_fault_action_name(a), target, applied, factor, dur, NULL, 0, f);
     } else {
         /* A rolling restart's processes come back with its "config" too. */
         bool upgrade = f->action == CG_FAULT_ROLLING_RESTART && a == CG_FAULT_JOIN;

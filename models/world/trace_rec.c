@@ -180,7 +180,7 @@ void cg_rec_commit(struct cg_world *w, const cg_group_t *g, int32_t consumer, in
 
 void cg_rec_fault(struct cg_world *w, const char *action, const char *target, bool applied,
                   double factor, int64_t duration_ns, const int32_t *topics, size_t n_topics,
-                  const cg_assignor_ops_t *const *strategy, size_t n_strategy)
+                  const cg_fault_cfg_t *change)
 {
     sim_trace_t *tr = rec_begin(w, "fault");
     sim_trace_str(tr, "action", action);
@@ -196,12 +196,15 @@ void cg_rec_fault(struct cg_world *w, const char *action, const char *target, bo
             sim_trace_str(tr, NULL, w->s->topics[topics[i]].name);
         sim_trace_array_end(tr);
     }
-    if (strategy) {
+    if (change && change->strategy) {
         sim_trace_array_begin(tr, "partition.assignment.strategy");
-        for (size_t i = 0; i < n_strategy; i++)
-            sim_trace_str(tr, NULL, strategy[i]->name);
+        for (size_t i = 0; i < change->n_strategy; i++)
+            sim_trace_str(tr, NULL, change->strategy[i]->name);
         sim_trace_array_end(tr);
     }
+    if (change && change->set_protocol)
+        sim_trace_str(tr, "group.protocol",
+                      change->protocol == CG_PROTOCOL_CONSUMER ? "consumer" : "classic");
     sim_trace_end(tr);
 }
 

@@ -27,11 +27,11 @@ void cg_rec_revoke(struct cg_world *w, const cg_group_t *g, int32_t consumer, co
 void cg_rec_commit(struct cg_world *w, const cg_group_t *g, int32_t consumer, int32_t gp,
                    int64_t offset, int32_t generation, bool ok, int64_t end_offset,
                    cg_err_t err);
-/* topics: a restart's or join's new subscription; strategy: its new partition.assignment.strategy
- * (NULL: not written). */
+/* topics: a restart's or join's new subscription; change: the fault whose "config" the new
+ * processes take (its partition.assignment.strategy and group.protocol; NULL: none). */
 void cg_rec_fault(struct cg_world *w, const char *action, const char *target, bool applied,
                   double factor, int64_t duration_ns, const int32_t *topics, size_t n_topics,
-                  const cg_assignor_ops_t *const *strategy, size_t n_strategy);
+                  const cg_fault_cfg_t *change);
 /* fault {action add_partitions, target topic, applied, count, partitions}: `count` partitions
  * were added, `partitions` is the topic's count from now on (the new ones are its last). */
 void cg_rec_add_partitions(struct cg_world *w, const char *topic, int32_t count,
