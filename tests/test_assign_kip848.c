@@ -807,3 +807,59 @@ Test(kip848, random_operations_property)
               st.fenced_epoch > 0 && st.unreleased_instance > 0 && st.timer_fenced > 0 &&
               st.converged_members > 300);
 }
+
+/* ConsumerGroup.fromClassicGroup: classic members imported STABLE at epoch = the generation,
+ * their last assignment as assigned and target; a joining member bumps the epoch and waits
+ * (waitingOnUnreleasedPartition) until the imported members released what it is given. */
+Test(kip848, online_upgrade_imports_classic_members)
+{
+    fx_t f;
+    fx_init(&f, 4, 0, &cg_assignor_uniform);
+    cg_k848_group_set_epoch(f.g, 5);
+    cg_k848_import_t a = {"A", 0, 5, TOPIC_A, 1, LOW2, 2, MPI_NS};
+    cg_k848_import_t b = {"B", 1, 5, TOPIC_A, 1, HIGH2, 2, MPI_NS};
+    cr_assert_eq(cg_k848_import_member(f.g, &a), 0);
+    cr_assert_eq(cg_k848_import_member(f.g, &b), 0);
+    cg_k848_import_t dup = {"D", 3, 5, TOPIC_A, 1, HIGH2, 1, MPI_NS};
+    cr_assert_eq(cg_k848_import_member(f.g, &dup), -1, "partition 2 is B's");
+    cr_assert_eq(cg_k848_group_epoch(f.g), 5);
+    cr_assert_eq(cg_k848_target_epoch(f.g), 5);
+    cr_assert_eq(cg_k848_group_state(f.g), CG_K848_G_STABLE);
+    cr_assert_str_eq(cg_k848_partition_holder(f.g, 1), "A");
+    cr_assert_str_eq(cg_k848_partition_holder(f.g, 3), "B");
+    cg_k848_member_view_t v;
+    cr_assert(cg_k848_member_get(f.g, "B", &v));
+    cr_assert_eq(v.epoch, 5);
+    expect_list(v.target, v.n_target, HIGH2, 2, "B target");
+    /* A steady heartbeat at the imported epoch is accepted as is. */
+    cg_k848_response_t r = beat(&f, "A", NULL, 5, LOW2, 2);
+    cr_assert_eq(r.error, CG_K848_NONE);
+    cr_assert_eq(r.member_epoch, 5);
+    /* C joins: epoch 6, a new target; what it is given is still held by A or B. */
+    r = join(&f, "C", NULL, 2);
+    cr_assert_eq(r.group_epoch, 6);
+    cr_assert_eq(r.bump, CG_K848_BUMP_MEMBER_JOIN);
+    cr_assert(cg_k848_member_get(f.g, "C", &v));
+    cr_assert_gt(v.n_target, 0);
+    cr_assert_eq(r.state, CG_K848_UNRELEASED_PARTITIONS);
+    cr_assert(cg_k848_member_waiting(f.g, "C"));
+    cr_assert_not(cg_k848_member_waiting(f.g, "A"));
+    /* A and B learn, revoke and acknowledge: C no longer waits. */
+    for (int round = 0; round < 2; round++) {
+        const char *ids[2] = {"A", "B"};
+        for (int k = 0; k < 2; k++) {
+            cr_assert(cg_k848_member_get(f.g, ids[k], &v));
+            int32_t owned[4];
+            size_t n = v.n_assigned;
+            memcpy(owned, v.assigned, n * sizeof *owned);
+            if (round == 0) {        /* still owns what it is revoking */
+                memcpy(owned + n, v.pending, v.n_pending * sizeof *owned);
+                n += v.n_pending;
+            }
+            beat(&f, ids[k], NULL, v.epoch, owned, n);
+        }
+    }
+    cr_assert_not(cg_k848_member_waiting(f.g, "C"));
+    cr_assert_not(cg_k848_member_waiting(f.g, "nobody"));
+    cg_k848_group_free(f.g);
+}

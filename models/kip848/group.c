@@ -115,49 +115,59 @@ static void arm_rebalance(cg_c848_group_t *cg, int32_t ri, int64_t at, int32_t e
 
 /* ---- trace ownership on removal ---- */
 
-/* The member `id` of consumer `consumer` was removed (member_leave written). Its ownership ends
- * in the trace. The record names the consumer, not the member id, so when the consumer's current
- * process is another member (a dynamic member restarted while its old member waited for its
- * session to expire), that member's partitions are re-stated right away with an assignment. */
-static void ownership_gone(cg_c848_group_t *cg, int32_t consumer, const char *id)
+/* Whether the client's current process is another member than record ri's, and its epoch or
+ * generation. */
+static bool other_process(const cg_c848_group_t *cg, const cg_client_t *c, int32_t ri,
+                          int32_t *gen)
 {
-    struct cg_world *w = cg->g->w;
-    cg_client_t *c = &w->clients[consumer];
-    if (c->ops != &cg_k848_member_ops) {   /* a classic member: its process restates itself */
-        cg_own_end_all(cg->g, c);
-        return;
+    const cg_c848_mrec_t *r = &cg->recs[ri];
+    if (c->ops == &cg_k848_member_ops) {
+        const cg_k848_member_t *x = cg_k848_member(c);
+        *gen = x->epoch;
+        return c->running && x->member && strcmp(x->member_id, r->id) != 0;
     }
-    const cg_k848_member_t *x = cg_k848_member(c);
-    bool other = c->running && x->member && strcmp(x->member_id, id) != 0;
+    cg_msg_t id;                      /* a classic process: its slot, serial and generation */
+    memset(&id, 0, sizeof id);
+    c->ops->stamp(c, &id);
+    *gen = id.generation;
+    return c->running && !(r->classic && id.slot == ri && id.serial == r->serial);
+}
+
+/* Record ri's member of consumer `consumer` was removed (member_leave written). Its ownership
+ * ends in the trace. The record names the consumer, not the member id, so when the consumer's
+ * current process is another member (a process restarted while its old member waited for its
+ * session to expire), that member's partitions are re-stated right away with an assignment. */
+static void ownership_gone(cg_c848_group_t *cg, cg_client_t *c, bool other, int32_t gen)
+{
     if (!other || c->n_tr == 0) {
         cg_own_end_all(cg->g, c);
         return;
     }
     int32_t *list = malloc((c->n_owned ? c->n_owned : 1) * sizeof *list);
     if (!list) {
-        cg_world_fail(w, "out of memory");
+        cg_world_fail(cg->g->w, "out of memory");
         return;
     }
     for (uint32_t i = 0; i < c->n_owned; i++)
         list[i] = c->owned[i].gp;
     cg_own_end_all(cg->g, c);
     if (c->n_owned > 0)
-        cg_own_assign(cg->g, c, x->epoch, list, c->n_owned);
+        cg_own_assign(cg->g, c, gen, list, c->n_owned);
     free(list);
 }
 
 void c848_member_gone(cg_c848_group_t *cg, int32_t ri, cg_reason_t why)
 {
-    char id[CG_MEMBER_ID_MAX];
-    int32_t consumer = cg->recs[ri].consumer;
+    int32_t consumer = cg->recs[ri].consumer, gen;
+    cg_client_t *c = &cg->g->w->clients[consumer];
     if (!cg->recs[ri].classic) {      /* a downgrade may follow (c848_settle) */
         cg->gone_consumer = true;
         cg->epoch_before_removal = cg_k848_group_epoch(cg->k) - 1;
     }
-    memcpy(id, cg->recs[ri].id, sizeof id);
+    bool other = other_process(cg, c, ri, &gen);
     c848_rec_free(cg, ri);
     cg_rec_member_leave(cg->g->w, cg->g, consumer, why);
-    ownership_gone(cg, consumer, id);
+    ownership_gone(cg, c, other, gen);
 }
 
 /* ---- rebalances ---- */
