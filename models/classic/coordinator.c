@@ -1038,13 +1038,13 @@ int cg_coord_import_member(cg_coord_t *g, const cg_coord_import_t *in)
     assert(m->serial == 0);
     member_reset(g, m, in->consumer, -1, in->serial);
     snprintf(m->id, sizeof m->id, "%s", in->id);
-    m->session_ns = in->session_ns;
-    m->rebalance_timeout_ns = in->rebalance_timeout_ns;
-    m->topics = in->topics;
-    m->n_topics = in->n_topics;
-    m->rack = in->rack;
-    m->protocols = in->protocols;
-    m->n_protocols = in->n_protocols;
+    m->session_ns = in->meta.session_ns;
+    m->rebalance_timeout_ns = in->meta.rebalance_timeout_ns;
+    m->topics = in->meta.topics;
+    m->n_topics = in->meta.n_topics;
+    m->rack = in->meta.rack;
+    m->protocols = in->meta.protocols;
+    m->n_protocols = in->meta.n_protocols;
     m->in_gen = m->in_stable = m->synced = m->rejoined = true;
     g->n_members++;
     if (in->serial >= g->next_serial)

@@ -184,12 +184,7 @@ typedef struct cg_coord_import {
     uint64_t serial;
     int32_t consumer;
     const char *id;
-    int64_t session_ns, rebalance_timeout_ns;
-    const int32_t *topics;            /* scenario storage */
-    uint32_t n_topics;
-    const char *rack;
-    const cg_assignor_ops_t *const *protocols;
-    uint32_t n_protocols;
+    cg_join_meta_t meta;              /* what its last JoinGroup said */
     const int32_t *assigned;          /* its target assignment (copied) */
     uint32_t n_assigned;
 } cg_coord_import_t;

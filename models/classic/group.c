@@ -258,10 +258,10 @@ static int export_state(cg_group_t *g, cg_mig_state_t *out)
             continue;
         out->members[out->n_members++] = (cg_mig_member_t){
             .id = m->id, .consumer = m->consumer, .slot = (int32_t)s, .serial = m->serial,
-            .classic = true, .session_ns = m->session_ns,
-            .rebalance_timeout_ns = m->rebalance_timeout_ns, .topics = m->topics,
-            .n_topics = m->n_topics, .rack = m->rack, .protocols = m->protocols,
-            .n_protocols = m->n_protocols, .assigned = m->assign, .n_assigned = m->n_assign};
+            .classic = true,
+            .meta = {m->session_ns, m->rebalance_timeout_ns, m->topics, m->n_topics, m->rack,
+                     m->protocols, m->n_protocols},
+            .assigned = m->assign, .n_assigned = m->n_assign};
     }
     return 0;
 }
@@ -278,10 +278,7 @@ static int import_state(cg_group_t *g, const cg_mig_state_t *in, int why)
         const cg_mig_member_t *m = &in->members[i];
         cg_coord_import_t x = {
             .slot = m->slot, .serial = m->serial, .consumer = m->consumer, .id = m->id,
-            .session_ns = m->session_ns, .rebalance_timeout_ns = m->rebalance_timeout_ns,
-            .topics = m->topics, .n_topics = m->n_topics, .rack = m->rack,
-            .protocols = m->protocols, .n_protocols = m->n_protocols,
-            .assigned = m->assigned, .n_assigned = m->n_assigned};
+            .meta = m->meta, .assigned = m->assigned, .n_assigned = m->n_assigned};
         if (cg_coord_import_member(co, &x) != 0)
             return -1;
     }

@@ -125,7 +125,7 @@ static void join_timeout_if_absent(cg_c848_group_t *cg, int32_t ri, int64_t time
 
 static void touch(cg_c848_group_t *cg, int32_t ri)
 {
-    c848_arm_session(cg, ri, now_ns(cg) + cg->recs[ri].session_ns);
+    c848_arm_session(cg, ri, now_ns(cg) + cg->recs[ri].meta.session_ns);
 }
 
 /* ---- JoinGroup ---- */
@@ -133,12 +133,7 @@ static void touch(cg_c848_group_t *cg, int32_t ri)
 static void remember(cg_c848_mrec_t *r, const cg_msg_t *m)
 {
     r->consumer = m->client;
-    r->session_ns = m->session_timeout_ns;
-    r->topics = m->topics;
-    r->n_topics = m->n_topics;
-    r->rack = m->rack;
-    r->protocols = m->protocols;
-    r->n_protocols = m->n_protocols;
+    r->meta = cg_join_meta_of(m);
 }
 
 /* The heartbeat the JoinGroup stands for: the member's own epoch (never a fencing error), its

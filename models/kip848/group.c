@@ -472,7 +472,7 @@ static void on_reload(sim_t *sim, void *ctx, uint64_t arg)
             c848_rec_free(cg, (int32_t)i);
             continue;
         }
-        c848_arm_session(cg, (int32_t)i, now + (r->classic ? r->session_ns
+        c848_arm_session(cg, (int32_t)i, now + (r->classic ? r->meta.session_ns
                                                   : cg->g->cfg->broker.consumer_session_timeout_ns));
         if (cg_k848_member_get(cg->k, r->id, &v) && v.state == CG_K848_UNREVOKED_PARTITIONS &&
             v.epoch >= 0)
@@ -629,10 +629,8 @@ static int export_state(cg_group_t *g, cg_mig_state_t *out)
             continue;
         out->members[out->n_members++] = (cg_mig_member_t){
             .id = r->id, .consumer = r->consumer, .slot = (int32_t)i, .serial = r->serial,
-            .classic = true, .session_ns = r->session_ns,
-            .rebalance_timeout_ns = v.rebalance_timeout_ns, .topics = r->topics,
-            .n_topics = r->n_topics, .rack = r->rack, .protocols = r->protocols,
-            .n_protocols = r->n_protocols, .assigned = v.target, .n_assigned = (uint32_t)v.n_target};
+            .classic = true, .meta = r->meta, .assigned = v.target,
+            .n_assigned = (uint32_t)v.n_target};
     }
     return 0;
 }
@@ -652,12 +650,7 @@ static int32_t rec_put(cg_c848_group_t *cg, const cg_mig_member_t *m)
     snprintf(r->id, sizeof r->id, "%s", m->id);
     r->consumer = m->consumer;
     r->serial = m->serial;
-    r->session_ns = m->session_ns;
-    r->topics = m->topics;
-    r->n_topics = m->n_topics;
-    r->rack = m->rack;
-    r->protocols = m->protocols;
-    r->n_protocols = m->n_protocols;
+    r->meta = m->meta;
     return m->slot;
 }
 
@@ -674,13 +667,13 @@ static int import_state(cg_group_t *g, const cg_mig_state_t *in, int why)
     for (uint32_t i = 0; i < in->n_members; i++) {
         const cg_mig_member_t *m = &in->members[i];
         cg_k848_import_t x = {.member_id = m->id, .tag = m->consumer, .epoch = in->generation,
-                              .topics = m->topics, .n_topics = m->n_topics,
+                              .topics = m->meta.topics, .n_topics = m->meta.n_topics,
                               .assigned = m->assigned, .n_assigned = m->n_assigned,
-                              .rebalance_timeout_ns = m->rebalance_timeout_ns};
+                              .rebalance_timeout_ns = m->meta.rebalance_timeout_ns};
         int32_t ri = rec_put(cg, m);
         if (ri < 0 || cg_k848_import_member(cg->k, &x) != 0)
             return -1;
-        c848_arm_session(cg, ri, now + m->session_ns);
+        c848_arm_session(cg, ri, now + m->meta.session_ns);
     }
     if (in->next_serial > cg->next_serial)
         cg->next_serial = in->next_serial;

@@ -16,16 +16,10 @@ typedef struct cg_c848_mrec {
     bool used;                        /* slot in use */
     bool classic;                     /* speaks the classic protocol (migration) */
     bool pending;                     /* classic: MEMBER_ID_REQUIRED sent, not a member yet */
-    bool was_classic_joined;          /* classic: answered a JoinGroup since its last sync */
     char id[CG_MEMBER_ID_MAX];        /* member id */
     int32_t consumer;                 /* consumer index (global) of the process behind it */
     uint64_t serial;                  /* classic: with the record index, the member's identity */
-    int64_t session_ns;               /* classic: its session.timeout.ms */
-    const int32_t *topics;            /* classic: its JoinGroup's subscription (scenario) */
-    uint32_t n_topics;
-    const char *rack;                 /* classic: client.rack */
-    const cg_assignor_ops_t *const *protocols; /* classic: its JoinGroup's assignors */
-    uint32_t n_protocols;
+    cg_join_meta_t meta;              /* classic: what its last JoinGroup said */
     sim_deadline_t session;           /* session deadline and its timer */
     sim_handle_t rebalance;           /* rebalance timer */
     int32_t reb_epoch;                /* epoch the rebalance timer was armed at */

@@ -90,6 +90,24 @@ typedef struct cg_msg {
     char member_id[CG_MEMBER_ID_MAX]; /* consumer: member id of the sender */
 } cg_msg_t;
 
+/* What a classic member's JoinGroup says of it, kept by whichever coordinator serves it (the
+ * consumer coordinator after an online upgrade, the classic one after a downgrade). */
+typedef struct cg_join_meta {
+    int64_t session_ns;               /* session.timeout.ms */
+    int64_t rebalance_timeout_ns;     /* max.poll.interval.ms */
+    const int32_t *topics;            /* subscription, sorted (scenario storage) */
+    uint32_t n_topics;
+    const char *rack;                 /* client.rack, NULL none */
+    const struct cg_assignor_ops *const *protocols; /* its assignors, in preference order */
+    uint32_t n_protocols;
+} cg_join_meta_t;
+
+static inline cg_join_meta_t cg_join_meta_of(const cg_msg_t *m)
+{
+    return (cg_join_meta_t){m->session_timeout_ns, m->rebalance_timeout_ns, m->topics, m->n_topics,
+                            m->rack, m->protocols, m->n_protocols};
+}
+
 const char *cg_err_name(cg_err_t e);          /* "UNKNOWN_MEMBER_ID", ... */
 const char *cg_reason_name(cg_reason_t r);    /* "member_join", ... */
 

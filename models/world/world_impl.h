@@ -38,13 +38,7 @@ typedef struct cg_mig_member {
     int32_t slot;                     /* classic identity of a classic member: slot and serial */
     uint64_t serial;
     bool classic;                     /* it speaks the classic protocol */
-    int64_t session_ns;               /* classic: its session.timeout.ms */
-    int64_t rebalance_timeout_ns;     /* max.poll.interval.ms */
-    const int32_t *topics;            /* subscription, sorted */
-    uint32_t n_topics;
-    const char *rack;                 /* client.rack, NULL none */
-    const cg_assignor_ops_t *const *protocols;  /* classic: its JoinGroup's assignors */
-    uint32_t n_protocols;
+    cg_join_meta_t meta;              /* what its last JoinGroup said */
     const int32_t *assigned;          /* upgrade: its last classic assignment; downgrade: its
                                          target assignment (sorted global partitions) */
     uint32_t n_assigned;
