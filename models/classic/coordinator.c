@@ -1062,9 +1062,7 @@ void cg_coord_import_done(cg_coord_t *g, int32_t generation, uint64_t next_seria
             g->free_slots[g->n_free++] = (int32_t)s;
     if (next_serial > g->next_serial)
         g->next_serial = next_serial;
-    g->generation = g->stable_gen = generation;
-    if (generation > g->max_gen_start)
-        g->max_gen_start = generation;
+    g->generation = g->stable_gen = g->max_gen_start = generation;   /* a new group's life */
     g->leader = first_member(g, false);
     g->state = g->n_members > 0 ? CG_GS_STABLE : CG_GS_EMPTY;
     g->stable_ns = now_ns(g);

@@ -241,6 +241,56 @@ static bool member_current(const cg_group_t *g, const cg_client_t *c)
 /* ---- conversions (models/world/migration.c) ---- */
 
 /* convertToConsumerGroup: each member with its last classic assignment. */
+/* What each member holds at the conversion, into out->storage: its last assignment and, for a
+ * cooperative member, the partitions it reported owning in its JoinGroup that the generation
+ * withheld from everybody (it revokes them only at its next poll()). Kafka's fromClassicGroup
+ * takes the last assignment alone, so a member joining the converted group may be given such a
+ * partition while its owner still fetches it; cgsim keeps it with its owner until it revokes
+ * (docs/design.md), the same move one heartbeat later. Buckets by slot: O(partitions). */
+static int held_lists(const cg_coord_t *co, cg_mig_state_t *out)
+{
+    size_t np = (size_t)co->n_parts;
+    int32_t *claim = malloc((np ? np : 1) * sizeof *claim);
+    uint32_t *start = calloc((size_t)co->n_slots + 1, sizeof *start);
+    out->storage = malloc((np ? np : 1) * sizeof *out->storage);
+    if (!claim || !start || !out->storage) {
+        free(claim);
+        free(start);
+        return -1;
+    }
+    for (size_t p = 0; p < np; p++)
+        claim[p] = -1;
+    for (int pass = 0; pass < 2; pass++)
+        for (uint32_t s = 0; s < co->n_slots; s++) {
+            const cg_member_t *m = cg_coord_member(co, (int32_t)s);
+            if (!m || m->pending)
+                continue;
+            for (uint32_t i = 0; pass == 0 && i < m->n_assign; i++)
+                claim[m->assign[i]] = (int32_t)s;
+            for (uint32_t i = 0; pass == 1 && !m->owned_userdata && i < m->n_owned; i++) {
+                int64_t gp = co->topic_base[m->owned[i].topic] + m->owned[i].partition;
+                if (claim[gp] < 0)
+                    claim[gp] = (int32_t)s;
+            }
+        }
+    for (size_t p = 0; p < np; p++)
+        if (claim[p] >= 0)
+            start[claim[p] + 1]++;
+    for (uint32_t s = 0; s < co->n_slots; s++)
+        start[s + 1] += start[s];
+    for (uint32_t i = 0; i < out->n_members; i++) {
+        cg_mig_member_t *mm = &out->members[i];
+        mm->assigned = out->storage + start[mm->slot];
+        mm->n_assigned = start[mm->slot + 1] - start[mm->slot];
+    }
+    for (size_t p = 0; p < np; p++)    /* ascending partitions: each list comes out sorted */
+        if (claim[p] >= 0)
+            out->storage[start[claim[p]]++] = (int32_t)p;
+    free(claim);
+    free(start);
+    return 0;
+}
+
 static int export_state(cg_group_t *g, cg_mig_state_t *out)
 {
     const cg_coord_t *co = C(g);
@@ -263,10 +313,11 @@ static int export_state(cg_group_t *g, cg_mig_state_t *out)
                      m->protocols, m->n_protocols},
             .assigned = m->assign, .n_assigned = m->n_assign};
     }
-    return 0;
+    return held_lists(co, out);
 }
 
-static bool has_members(const cg_group_t *g) { return C(g)->n_members + C(g)->n_pending > 0; }
+/* Not Empty (members waiting for MEMBER_ID_REQUIRED do not count, as in ClassicGroup). */
+static bool has_members(const cg_group_t *g) { return C(g)->n_members > 0; }
 
 /* ClassicGroup.fromConsumerGroup: the classic members keep their identity; every one of them
  * is Stable with its target assignment, and the group rebalances (`why`). */

@@ -126,11 +126,12 @@ static bool other_process(const cg_c848_group_t *cg, const cg_client_t *c, int32
         *gen = x->epoch;
         return c->running && x->member && strcmp(x->member_id, r->id) != 0;
     }
-    cg_msg_t id;                      /* a classic process: its slot, serial and generation */
+    cg_msg_t id;                      /* a classic process: its slot, serial (0: none) and
+                                         generation */
     memset(&id, 0, sizeof id);
     c->ops->stamp(c, &id);
     *gen = id.generation;
-    return c->running && !(r->classic && id.slot == ri && id.serial == r->serial);
+    return c->running && id.serial != 0 && !(r->classic && id.slot == ri && id.serial == r->serial);
 }
 
 /* Record ri's member of consumer `consumer` was removed (member_leave written). Its ownership

@@ -220,6 +220,8 @@ static void fenced(cg_client_t *c)
     x->revoke_pending = x->prerevoke_done = false;
     x->member = false;
     x->epoch = CG_K848_JOIN_EPOCH;
+    if (c->g->cfg->migrates)          /* the group may be created anew meanwhile: epochs from 1 */
+        x->last_rec_epoch = -1;
     if (x->stale)
         return;                       /* rejoins at its next poll */
     x->joining = true;
@@ -363,6 +365,8 @@ static bool poll_membership(cg_client_t *c)
         x->joining = true;
         x->first_assign = true;
         x->epoch = CG_K848_JOIN_EPOCH;
+        if (c->g->cfg->migrates)
+            x->last_rec_epoch = -1;
         hb_send(c);
     }
     return !x->revoke_pending || revoke_step(c);
@@ -461,6 +465,8 @@ static void start(cg_client_t *c)
     new_member_id(c);
     clear(x);
     x->epoch = CG_K848_JOIN_EPOCH;
+    if (c->g->cfg->migrates)          /* the group may have been created anew: epochs from 1 */
+        x->last_rec_epoch = -1;
     x->joining = x->first_assign = true;
     x->interval_ns = c->g->cfg->broker.consumer_heartbeat_interval_ns;
     x->hint = -1;

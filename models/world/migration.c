@@ -4,7 +4,8 @@
  * Upgrade (GroupMetadataManager.getOrMaybeCreateConsumerGroup): a ConsumerGroupHeartbeat at a
  * classic group converts it when group.consumer.migration.policy allows upgrades
  * (validateOnlineUpgrade; the group's size is never above group.consumer.max.size here); an empty
- * classic group is replaced whatever the policy; otherwise the heartbeat fails with
+ * classic group is replaced whatever the policy; only a joining heartbeat (member epoch 0) does
+ * either (createIfNotExists). Otherwise the heartbeat fails with
  * GROUP_ID_NOT_FOUND, which the Java consumer raises from poll() (an `error` record, the process
  * stops). convertToConsumerGroup answers the classic group's parked JoinGroup and SyncGroup
  * requests with REBALANCE_IN_PROGRESS and builds the consumer group at epoch = generation, each
@@ -14,7 +15,8 @@
  * fenced and classic members remain, with a policy that allows downgrades, the group becomes a
  * classic group at generation = the group epoch, the remaining members keep their ids, each with
  * its target assignment, and prepareRebalance follows. A JoinGroup at an empty consumer group
- * makes it a classic group (any policy).
+ * makes it a classic group (any policy). An empty group is deleted and created anew
+ * (maybeDeleteEmptyClassicGroup, maybeDeleteEmptyConsumerGroup): its generation starts at 0.
  * Trace: a `group_converted` record; the members are carried over without member_leave or
  * member_join records. */
 #include <stdlib.h>
@@ -39,12 +41,16 @@ static bool convert(cg_group_t *g, cg_protocol_t to, int why, cg_reason_t reason
         cg_world_fail(g->w, "out of memory");
         return false;
     }
+    if (st.n_members == 0)            /* an empty group is deleted and created anew */
+        st.generation = 0;
+    g->max_gen_start = g->max_gen_end = st.generation;
     cg_rec_group_converted(g->w, g, from->name, dest->name, st.generation, st.n_members, reason);
     g->proto = dest;
     int rc = dest->import_state(g, &st, why);
     g->proto = dest;
     from->deactivate(g);
     free(st.members);
+    free(st.storage);
     if (rc != 0) {
         cg_world_fail(g->w, "out of memory converting group %s", g->cfg->id);
         return false;
@@ -59,7 +65,11 @@ void cg_mig_foreign(cg_group_t *g, int32_t mi)
     cg_protocol_t to = m->kind == CG_MSG_CONSUMER_HEARTBEAT ? CG_PROTOCOL_CONSUMER
                                                             : CG_PROTOCOL_CLASSIC;
     bool empty = !g->proto->has_members(g);
-    if (!empty && !(to == CG_PROTOCOL_CONSUMER && policy_allows(g, to))) {
+    /* Only a joining heartbeat (epoch 0) may create or convert the group
+     * (getOrMaybeCreateConsumerGroup's createIfNotExists); a member that still holds an epoch,
+     * or leaves, finds no consumer group. */
+    bool joins = to == CG_PROTOCOL_CLASSIC || m->generation == 0;
+    if (!joins || (!empty && !(to == CG_PROTOCOL_CONSUMER && policy_allows(g, to)))) {
         cg_net_reply(&w->net, mi, CG_ERR_GROUP_ID_NOT_FOUND);
         return;
     }

@@ -53,6 +53,8 @@ typedef struct cg_mig_state {
     const int64_t *committed;         /* committed offsets, per global partition */
     cg_mig_member_t *members;
     uint32_t n_members;
+    int32_t *storage;                 /* what the members' lists point into, when built (freed
+                                         with members) */
 } cg_mig_state_t;
 
 /* A membership protocol as the world sees it: its coordinator (one per group) and its member
