@@ -595,6 +595,26 @@ typedef struct an_type_entry {
     an_handler_fn fn;                 /* its handler */
 } an_type_entry_t;
 
+/* An online migration (group_converted): shown where faults are, as a marker on the group
+ * ("converted to consumer"), not counted as a fault. */
+static int an_on_group_converted(an_reader_t *r, const cJSON *rec, const char *type, int64_t t_ns)
+{
+    const char *group, *from, *to;
+    char action[64], label[160];
+    size_t g;
+    if (an_group_of(r, rec, type, &g) || an_str(r, rec, type, "group", &group) ||
+        an_str(r, rec, type, "from", &from) || an_str(r, rec, type, "to", &to) ||
+        !an_field(r, rec, type, "generation", AN_INT))
+        return -1;
+    snprintf(action, sizeof action, "converted to %s", to);
+    if (r->st.obs && r->st.obs->fault)
+        r->st.obs->fault(r->st.obs->ctx, t_ns, action, group, true);
+    snprintf(label, sizeof label, "%s converted %s -> %s", group, from, to);
+    if (r->st.obs && r->st.obs->mark)
+        r->st.obs->mark(r->st.obs->ctx, t_ns, AN_MARK_FAULT, AN_NO_GROUP, label);
+    return 0;
+}
+
 static const an_type_entry_t AN_TYPES[] = {
     {"commit", an_on_commit},           {"assignment", an_on_assignment},
     {"revoke", an_on_revoke},           {"member_join", an_on_member_join},
@@ -604,7 +624,7 @@ static const an_type_entry_t AN_TYPES[] = {
     {"lag", an_on_lag},                 {"latency", an_on_latency},
     {"fault", an_on_fault},             {"run_start", an_on_run_start},
     {"autoscale", an_on_autoscale},     {"topic", an_on_topic},
-    {"fetch", an_on_fetch},
+    {"fetch", an_on_fetch},             {"group_converted", an_on_group_converted},
     {"run_end", an_on_run_end},         {"run_aborted", an_on_run_aborted},
 };
 
