@@ -45,7 +45,7 @@ static cg_k848_response_t call(fx_t *f, const cg_k848_request_t *req)
 
 static cg_k848_response_t join(fx_t *f, const char *id, const char *inst, int32_t tag)
 {
-    cg_k848_request_t q = {id, inst, 0, tag, true, TOPIC_A, 1, true, NULL, 0, MPI_NS};
+    cg_k848_request_t q = {id, inst, 0, tag, true, TOPIC_A, 1, true, NULL, 0, MPI_NS, false};
     return call(f, &q);
 }
 
@@ -53,13 +53,13 @@ static cg_k848_response_t join(fx_t *f, const char *id, const char *inst, int32_
 static cg_k848_response_t beat(fx_t *f, const char *id, const char *inst, int32_t epoch,
                                const int32_t *owned, size_t n)
 {
-    cg_k848_request_t q = {id, inst, epoch, 0, false, NULL, 0, true, owned, n, -1};
+    cg_k848_request_t q = {id, inst, epoch, 0, false, NULL, 0, true, owned, n, -1, false};
     return call(f, &q);
 }
 
 static cg_k848_response_t leave(fx_t *f, const char *id, const char *inst, int32_t epoch)
 {
-    cg_k848_request_t q = {id, inst, epoch, 0, false, NULL, 0, false, NULL, 0, -1};
+    cg_k848_request_t q = {id, inst, epoch, 0, false, NULL, 0, false, NULL, 0, -1, false};
     return call(f, &q);
 }
 
@@ -349,13 +349,13 @@ Test(kip848, invalid_requests)
 {
     fx_t f;
     fx_init(&f, 4, 0, &cg_assignor_uniform);
-    cg_k848_request_t q = {"A", NULL, 0, 0, false, NULL, 0, true, NULL, 0, MPI_NS};
+    cg_k848_request_t q = {"A", NULL, 0, 0, false, NULL, 0, true, NULL, 0, MPI_NS, false};
     cr_assert_eq(call(&f, &q).error, CG_K848_INVALID_REQUEST);     /* join without topics */
-    q = (cg_k848_request_t){"A", NULL, 0, 0, true, TOPIC_A, 1, true, LOW2, 2, MPI_NS};
+    q = (cg_k848_request_t){"A", NULL, 0, 0, true, TOPIC_A, 1, true, LOW2, 2, MPI_NS, false};
     cr_assert_eq(call(&f, &q).error, CG_K848_INVALID_REQUEST);     /* join owning partitions */
-    q = (cg_k848_request_t){"A", NULL, 0, 0, true, TOPIC_A, 1, true, NULL, 0, -1};
+    q = (cg_k848_request_t){"A", NULL, 0, 0, true, TOPIC_A, 1, true, NULL, 0, -1, false};
     cr_assert_eq(call(&f, &q).error, CG_K848_INVALID_REQUEST);     /* no rebalance timeout */
-    q = (cg_k848_request_t){"", NULL, 0, 0, true, TOPIC_A, 1, true, NULL, 0, MPI_NS};
+    q = (cg_k848_request_t){"", NULL, 0, 0, true, TOPIC_A, 1, true, NULL, 0, MPI_NS, false};
     cr_assert_eq(call(&f, &q).error, CG_K848_INVALID_REQUEST);     /* no member id */
     cr_assert_eq(leave(&f, "A", NULL, -2).error, CG_K848_INVALID_REQUEST);
     cr_assert_eq(cg_k848_group_epoch(f.g), 0);
@@ -388,7 +388,7 @@ Test(kip848, subscription_change_bumps_epoch)
     join(&f, "A", NULL, 0);
     static const int32_t both[] = {0, 1};
     const int32_t a2[] = {0, 1};
-    cg_k848_request_t q = {"A", NULL, 1, 0, true, both, 2, true, a2, 2, -1};
+    cg_k848_request_t q = {"A", NULL, 1, 0, true, both, 2, true, a2, 2, -1, false};
     cg_k848_response_t r = call(&f, &q);
     cr_assert_eq(r.bump, CG_K848_BUMP_SUBSCRIPTION);
     cr_assert_eq(r.member_epoch, 2);
@@ -515,7 +515,7 @@ static void client_heartbeat(world_t *w, client_t *c, double lag, double loss)
     bool full = c->need_join || c->full_next || coin(w, 0.1);
     cg_k848_request_t q = {c->id, inst_of(c), c->need_join ? 0 : c->epoch, (int32_t)(c - w->c),
                            full, c->topics, c->n_topics, true, owned, c->need_join ? 0 : n_owned,
-                           full ? MPI_NS : -1};
+                           full ? MPI_NS : -1, false};
     if (c->need_join)
         client_drop_all(c);
     cg_k848_member_view_t before;
@@ -816,11 +816,11 @@ Test(kip848, online_upgrade_imports_classic_members)
     fx_t f;
     fx_init(&f, 4, 0, &cg_assignor_uniform);
     cg_k848_group_set_epoch(f.g, 5);
-    cg_k848_import_t a = {"A", 0, 5, TOPIC_A, 1, LOW2, 2, MPI_NS};
-    cg_k848_import_t b = {"B", 1, 5, TOPIC_A, 1, HIGH2, 2, MPI_NS};
+    cg_k848_import_t a = {"A", NULL, 0, 5, TOPIC_A, 1, LOW2, 2, MPI_NS};
+    cg_k848_import_t b = {"B", NULL, 1, 5, TOPIC_A, 1, HIGH2, 2, MPI_NS};
     cr_assert_eq(cg_k848_import_member(f.g, &a), 0);
     cr_assert_eq(cg_k848_import_member(f.g, &b), 0);
-    cg_k848_import_t dup = {"D", 3, 5, TOPIC_A, 1, HIGH2, 1, MPI_NS};
+    cg_k848_import_t dup = {"D", NULL, 3, 5, TOPIC_A, 1, HIGH2, 1, MPI_NS};
     cr_assert_eq(cg_k848_import_member(f.g, &dup), -1, "partition 2 is B's");
     cr_assert_eq(cg_k848_group_epoch(f.g), 5);
     cr_assert_eq(cg_k848_target_epoch(f.g), 5);

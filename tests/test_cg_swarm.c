@@ -561,18 +561,7 @@ static bool restarts_in(const cJSON *f, const char *id)
             strcmp(a, "rolling_restart") == 0);
 }
 
-static bool has_static_member(const cJSON *grp)
-{
-    const cJSON *c;
-    cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(grp, "consumers")) {
-        const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(c, "config");
-        if (cJSON_GetObjectItemCaseSensitive(cfg, "group.instance.id"))
-            return true;
-    }
-    return false;
-}
-
-/* Now and then an online migration in a classic group of dynamic members: some consumers start
+/* Now and then an online migration in a classic group: some consumers start
  * with group.protocol "consumer", restarts switch processes between the protocols, under any
  * group.consumer.migration.policy. Drawn last: the rest of a scenario is unchanged. */
 static void gen_migration(gen_t *g, cJSON *root)
@@ -583,8 +572,7 @@ static void gen_migration(gen_t *g, cJSON *root)
     cJSON *grp;
     cJSON_ArrayForEach(grp, cJSON_GetObjectItemCaseSensitive(root, "groups")) {
         const char *proto = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(grp, "protocol"));
-        if (!proto || strcmp(proto, "classic") != 0 || has_static_member(grp) ||
-            !rng_chance(&g->r, 60))
+        if (!proto || strcmp(proto, "classic") != 0 || !rng_chance(&g->r, 60))
             continue;
         const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(grp, "id"));
         cJSON *gc = cJSON_GetObjectItemCaseSensitive(grp, "config");

@@ -1036,7 +1036,9 @@ int cg_coord_import_member(cg_coord_t *g, const cg_coord_import_t *in)
         memset(&g->members[g->n_slots++], 0, sizeof *g->members);
     cg_member_t *m = &g->members[in->slot];
     assert(m->serial == 0);
-    member_reset(g, m, in->consumer, -1, in->serial);
+    member_reset(g, m, in->consumer, in->instance, in->serial);
+    if (in->instance >= 0)
+        g->instance_slot[in->instance] = in->slot;
     snprintf(m->id, sizeof m->id, "%s", in->id);
     m->session_ns = in->meta.session_ns;
     m->rebalance_timeout_ns = in->meta.rebalance_timeout_ns;

@@ -183,6 +183,7 @@ typedef struct cg_coord_import {
     int32_t slot;                     /* its classic identity, kept: slot and serial */
     uint64_t serial;
     int32_t consumer;
+    int32_t instance;                 /* static instance index, -1 dynamic */
     const char *id;
     cg_join_meta_t meta;              /* what its last JoinGroup said */
     const int32_t *assigned;          /* its target assignment (copied) */

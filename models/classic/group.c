@@ -308,7 +308,7 @@ static int export_state(cg_group_t *g, cg_mig_state_t *out)
             continue;
         out->members[out->n_members++] = (cg_mig_member_t){
             .id = m->id, .consumer = m->consumer, .slot = (int32_t)s, .serial = m->serial,
-            .classic = true,
+            .instance = m->instance, .classic = true,
             .meta = {m->session_ns, m->rebalance_timeout_ns, m->topics, m->n_topics, m->rack,
                      m->protocols, m->n_protocols},
             .assigned = m->assign, .n_assigned = m->n_assign};
@@ -328,7 +328,8 @@ static int import_state(cg_group_t *g, const cg_mig_state_t *in, int why)
     for (uint32_t i = 0; i < in->n_members; i++) {
         const cg_mig_member_t *m = &in->members[i];
         cg_coord_import_t x = {
-            .slot = m->slot, .serial = m->serial, .consumer = m->consumer, .id = m->id,
+            .slot = m->slot, .serial = m->serial, .consumer = m->consumer,
+            .instance = m->instance, .id = m->id,
             .meta = m->meta, .assigned = m->assigned, .n_assigned = m->n_assigned};
         if (cg_coord_import_member(co, &x) != 0)
             return -1;

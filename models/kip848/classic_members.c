@@ -15,7 +15,7 @@
  *   partitions it waits for were released; each such answer arms a join timeout of its rebalance
  *   timeout (fenced if it does not rejoin), unless one is armed.
  * - LeaveGroup removes the member; OffsetCommit checks the generation against the member epoch.
- * Member ids: Kafka draws a UUID; here "<consumer>-" + 32 hex digits from the stream
+ * Member ids: Kafka draws a UUID; here "<consumer or instance>-" + 32 hex digits from the stream
  * "member-id-848/<group>/<consumer>". A classic member's identity on the wire is its record
  * index (slot) and a serial, as with the classic coordinator, whose identities it keeps. */
 #include <stdio.h>
@@ -63,15 +63,16 @@ int32_t c848_classic_rec(const cg_c848_group_t *cg, int32_t slot, uint64_t seria
 }
 
 /* A new classic member record with a fresh member id; -1 (run failed) when out of memory. */
-static int32_t rec_new(cg_c848_group_t *cg, int32_t consumer, bool pending)
+static int32_t rec_new(cg_c848_group_t *cg, int32_t consumer, int32_t instance, bool pending)
 {
     char id[CG_MEMBER_ID_MAX];
     sim_rng_t *r = &cg->id_rng[consumer - (int32_t)cg->g->cfg->first_consumer];
     uint32_t part[4];
     for (int i = 0; i < 4; i++)
         part[i] = (uint32_t)sim_rng_below(r, UINT64_C(1) << 32);
-    snprintf(id, sizeof id, "%s-%08x%08x%08x%08x", cg->g->w->s->consumers[consumer].id, part[0],
-             part[1], part[2], part[3]);
+    const char *prefix = instance >= 0 ? cg->g->instance_ids[instance]
+                                       : cg->g->w->s->consumers[consumer].id;
+    snprintf(id, sizeof id, "%s-%08x%08x%08x%08x", prefix, part[0], part[1], part[2], part[3]);
     int32_t ri = c848_rec_add(cg, id, consumer);
     if (ri < 0) {
         cg_world_fail(cg->g->w, "out of memory");
@@ -144,11 +145,45 @@ static void join_request(const cg_c848_group_t *cg, const cg_c848_mrec_t *r, con
     cg_k848_member_view_t v;
     bool known = cg_k848_member_get(cg->k, r->id, &v);
     bool owned = known && !m->owned_userdata;
-    *q = (cg_k848_request_t){.member_id = r->id, .member_epoch = known ? v.epoch : 0,
+    *q = (cg_k848_request_t){.member_id = r->id,
+                             .instance_id = m->instance >= 0 ? cg->g->instance_ids[m->instance]
+                                                             : NULL,
+                             .member_epoch = known ? v.epoch : 0, .classic = true,
                              .tag = m->client, .has_subscription = true, .topics = m->topics,
                              .n_topics = m->n_topics, .has_owned = true,
                              .owned = owned ? m->gp : NULL, .n_owned = owned ? m->n : 0,
                              .rebalance_timeout_ns = m->rebalance_timeout_ns};
+}
+
+/* A static member's JoinGroup without a known member id: it replaces the instance's member
+ * (getOrMaybeSubscribeStaticConsumerGroupMember), whose record it takes over with a new member
+ * id and serial; the old process, if another one, is no longer a member. Returns the record,
+ * or a new one when the instance has no member; -1 (run failed) when out of memory. */
+static int32_t static_takeover(cg_c848_group_t *cg, const cg_msg_t *m, char *replaced,
+                               bool *replaced_consumer)
+{
+    const char *old = cg_k848_static_member(cg->k, cg->g->instance_ids[m->instance]);
+    int32_t ri = old ? c848_rec_find(cg, old, -1) : -1;
+    if (ri < 0)
+        return rec_new(cg, m->client, m->instance, false);
+    cg_c848_mrec_t *r = &cg->recs[ri];
+    struct cg_world *w = cg->g->w;
+    snprintf(replaced, CG_MEMBER_ID_MAX, "%s", r->id);
+    *replaced_consumer = !r->classic;
+    if (r->consumer != m->client) {   /* another process held the instance */
+        cg_rec_member_leave(w, cg->g, r->consumer, CG_RS_FENCED);
+        cg_own_end_all(cg->g, &w->clients[r->consumer]);
+    }
+    int32_t fresh = rec_new(cg, m->client, m->instance, false);   /* draws the new id and serial */
+    if (fresh < 0)
+        return -1;
+    cg_c848_mrec_t *f = &cg->recs[fresh];
+    snprintf(r->id, sizeof r->id, "%s", f->id);
+    r->serial = f->serial;
+    r->classic = true;
+    r->consumer = m->client;
+    c848_rec_free(cg, fresh);
+    return ri;
 }
 
 static void on_join(cg_c848_group_t *cg, int32_t mi)
@@ -156,8 +191,13 @@ static void on_join(cg_c848_group_t *cg, int32_t mi)
     struct cg_world *w = cg->g->w;
     cg_msg_t *m = cg_net_msg(gnet(cg), mi);
     int32_t ri = c848_classic_rec(cg, m->slot, m->serial);
-    if (ri < 0 && m->slot < 0) {      /* unknown dynamic member: MEMBER_ID_REQUIRED */
-        if ((ri = rec_new(cg, m->client, true)) < 0)
+    char replaced[CG_MEMBER_ID_MAX] = "";
+    bool replaced_consumer = false;
+    if (ri < 0 && m->instance >= 0) {  /* static: no MEMBER_ID_REQUIRED round */
+        if ((ri = static_takeover(cg, m, replaced, &replaced_consumer)) < 0)
+            return;
+    } else if (ri < 0 && m->slot < 0) {  /* unknown dynamic member: MEMBER_ID_REQUIRED */
+        if ((ri = rec_new(cg, m->client, -1, true)) < 0)
             return;
         m->slot = ri;
         m->serial = cg->recs[ri].serial;
@@ -165,7 +205,7 @@ static void on_join(cg_c848_group_t *cg, int32_t mi)
         c848_reply(cg, mi, CG_ERR_MEMBER_ID_REQUIRED);
         return;
     }
-    if (ri < 0 && (ri = rec_new(cg, m->client, false)) < 0)   /* its id is created anew */
+    if (ri < 0 && (ri = rec_new(cg, m->client, m->instance, false)) < 0)   /* its id is created anew */
         return;
     cg_c848_mrec_t *r = &cg->recs[ri];
     cg_k848_request_t q;
@@ -178,12 +218,14 @@ static void on_join(cg_c848_group_t *cg, int32_t mi)
         return;
     }
     if (resp.error != CG_K848_NONE) {
-        c848_reply(cg, mi, CG_ERR_UNKNOWN_MEMBER_ID);
+        c848_reply(cg, mi, resp.error == CG_K848_FENCED_INSTANCE_ID ? CG_ERR_FENCED_INSTANCE_ID
+                                                                    : CG_ERR_UNKNOWN_MEMBER_ID);
         return;
     }
-    if (resp.member_added || r->pending)
-        cg_rec_member_join(w, cg->g, m->client, r->id, NULL);
+    if (resp.member_added || resp.member_replaced || r->pending)
+        cg_rec_member_join(w, cg->g, m->client, r->id, resp.member_replaced ? replaced : NULL);
     r->pending = false;
+    r->instance = m->instance;
     remember(r, m);
     c848_apply_timers(cg, ri, &resp);
     touch(cg, ri);
@@ -196,6 +238,8 @@ static void on_join(cg_c848_group_t *cg, int32_t mi)
     m->leader = false;
     m->n = 0;
     c848_reply(cg, mi, CG_ERR_NONE);
+    if (replaced_consumer && c848_downgrade_replaced(cg))
+        return;
     c848_settle(cg, resp.bump != CG_K848_BUMP_NONE, c848_bump_reason(resp.bump, 0));
 }
 
@@ -207,7 +251,11 @@ static cg_err_t check_member(const cg_c848_group_t *cg, const cg_msg_t *m, int32
 {
     *ri = c848_classic_rec(cg, m->slot, m->serial);
     if (*ri < 0 || cg->recs[*ri].pending || !cg_k848_member_get(cg->k, cg->recs[*ri].id, v))
-        return CG_ERR_UNKNOWN_MEMBER_ID;
+        /* validateConsumerGroupMember: the instance now belongs to another member */
+        return m->instance >= 0 &&
+                       cg_k848_static_member(cg->k, cg->g->instance_ids[m->instance])
+                   ? CG_ERR_FENCED_INSTANCE_ID
+                   : CG_ERR_UNKNOWN_MEMBER_ID;
     return m->generation == v->epoch ? CG_ERR_NONE : CG_ERR_ILLEGAL_GENERATION;
 }
 

@@ -89,6 +89,7 @@ int32_t c848_rec_add(cg_c848_group_t *cg, const char *id, int32_t consumer)
     r->used = true;
     snprintf(r->id, sizeof r->id, "%s", id);
     r->consumer = consumer;
+    r->instance = -1;
     return (int32_t)i;
 }
 
@@ -240,6 +241,14 @@ static bool only_classic_left(const cg_c848_group_t *cg)
     return true;
 }
 
+bool c848_downgrade_replaced(cg_c848_group_t *cg)
+{
+    if (!cg->g->cfg->migrates || !only_classic_left(cg))
+        return false;
+    cg->epoch_before_removal = cg_k848_group_epoch(cg->k);
+    return cg_mig_downgrade_replaced(cg->g);
+}
+
 void c848_settle(cg_c848_group_t *cg, bool bumped, cg_reason_t why)
 {
     bool gone = cg->gone_consumer;
@@ -332,6 +341,7 @@ static int32_t track_members(cg_c848_group_t *cg, const cg_msg_t *m, const cg_k8
         cg_rec_member_join(w, cg->g, m->client, m->member_id, r->replaced_member_id);
         snprintf(cg->recs[ri].id, sizeof cg->recs[ri].id, "%s", m->member_id);
         cg->recs[ri].consumer = m->client;
+        cg->recs[ri].classic = false; /* a consumer-protocol process took a classic member's */
     } else if (r->member_added) {
         ri = c848_rec_add(cg, m->member_id, m->client);
         if (ri < 0) {
@@ -630,7 +640,7 @@ static int export_state(cg_group_t *g, cg_mig_state_t *out)
             continue;
         out->members[out->n_members++] = (cg_mig_member_t){
             .id = r->id, .consumer = r->consumer, .slot = (int32_t)i, .serial = r->serial,
-            .classic = true, .meta = r->meta, .assigned = v.target,
+            .instance = r->instance, .classic = true, .meta = r->meta, .assigned = v.target,
             .n_assigned = (uint32_t)v.n_target};
     }
     return 0;
@@ -651,6 +661,7 @@ static int32_t rec_put(cg_c848_group_t *cg, const cg_mig_member_t *m)
     snprintf(r->id, sizeof r->id, "%s", m->id);
     r->consumer = m->consumer;
     r->serial = m->serial;
+    r->instance = m->instance;
     r->meta = m->meta;
     return m->slot;
 }
@@ -667,7 +678,10 @@ static int import_state(cg_group_t *g, const cg_mig_state_t *in, int why)
     cg_k848_group_set_epoch(cg->k, in->generation);
     for (uint32_t i = 0; i < in->n_members; i++) {
         const cg_mig_member_t *m = &in->members[i];
-        cg_k848_import_t x = {.member_id = m->id, .tag = m->consumer, .epoch = in->generation,
+        cg_k848_import_t x = {.member_id = m->id,
+                              .instance_id = m->instance >= 0 ? g->instance_ids[m->instance]
+                                                              : NULL,
+                              .tag = m->consumer, .epoch = in->generation,
                               .topics = m->meta.topics, .n_topics = m->meta.n_topics,
                               .assigned = m->assigned, .n_assigned = m->n_assigned,
                               .rebalance_timeout_ns = m->meta.rebalance_timeout_ns};

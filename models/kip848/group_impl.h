@@ -19,6 +19,7 @@ typedef struct cg_c848_mrec {
     char id[CG_MEMBER_ID_MAX];        /* member id */
     int32_t consumer;                 /* consumer index (global) of the process behind it */
     uint64_t serial;                  /* classic: with the record index, the member's identity */
+    int32_t instance;                 /* classic: static instance index in the group, -1 */
     cg_join_meta_t meta;              /* classic: what its last JoinGroup said */
     sim_deadline_t session;           /* session deadline and its timer */
     sim_handle_t rebalance;           /* rebalance timer */
@@ -55,6 +56,10 @@ void c848_member_gone(cg_c848_group_t *cg, int32_t ri, cg_reason_t why);
 void c848_settle(cg_c848_group_t *cg, bool bumped, cg_reason_t why);
 void c848_reply(cg_c848_group_t *cg, int32_t mi, cg_err_t err);
 cg_reason_t c848_bump_reason(cg_k848_bump_t b, uint8_t leave_reason);
+
+/* The classic static member of record ri replaced consumer-protocol member(s): convert back
+ * when every member is classic now and the policy allows it. Returns whether it did. */
+bool c848_downgrade_replaced(cg_c848_group_t *cg);
 
 /* ---- classic_members.c ---- */
 /* A classic JoinGroup, SyncGroup, Heartbeat or LeaveGroup at the consumer group. */

@@ -39,6 +39,7 @@ typedef struct k848_member {
     char *id;                         /* member id */
     char *instance_id;                /* group.instance.id, NULL dynamic */
     int32_t tag;                      /* caller's handle */
+    bool classic;                     /* uses the classic protocol (online migration) */
     int32_t epoch;                    /* member epoch */
     int32_t prev_epoch;               /* previous member epoch */
     cg_k848_mstate_t state;           /* reconciliation state */
@@ -610,6 +611,7 @@ static int member_create(cg_k848_group_t *g, const cg_k848_request_t *req, int32
     }
     m->used = true;
     m->tag = req->tag;
+    m->classic = req->classic;
     m->state = CG_K848_STABLE;
     m->rebalance_timeout_ns = -1;
     index_insert(g, false, s);
@@ -638,6 +640,7 @@ static int member_replace(cg_k848_group_t *g, int32_t s, const cg_k848_request_t
     resp->replaced_member_id = g->replaced_id;
     resp->replaced_tag = m->tag;
     m->tag = req->tag;
+    m->classic = req->classic;
     m->epoch = m->prev_epoch = 0;
     recon_in(g, m);
     return 0;
@@ -668,7 +671,11 @@ static int resolve_static(cg_k848_group_t *g, const cg_k848_request_t *req,
         return member_create(g, req, out);
     }
     *out = s;
-    if (g->slots[s].epoch != CG_K848_STATIC_LEAVE_EPOCH)
+    /* getOrMaybeSubscribeStaticConsumerGroupMember: only two consumer-protocol members wait for
+     * the leave (-2); a classic join, or a classic member in place, is replaced at once. */
+    bool released = g->slots[s].epoch == CG_K848_STATIC_LEAVE_EPOCH || req->classic ||
+                    g->slots[s].classic;
+    if (!released)
         resp->error = CG_K848_UNRELEASED_INSTANCE_ID;
     else if (by_id == s) {                     /* the same member id comes back */
         recon_out(g, &g->slots[s]);
@@ -925,7 +932,8 @@ int cg_k848_import_member(cg_k848_group_t *g, const cg_k848_import_t *in)
     for (size_t i = 0; i < in->n_assigned; i++)
         if (in->assigned[i] < 0 || in->assigned[i] >= g->n_parts || g->holder[in->assigned[i]] >= 0)
             return -1;
-    cg_k848_request_t req = {.member_id = in->member_id, .tag = in->tag};
+    cg_k848_request_t req = {.member_id = in->member_id, .instance_id = in->instance_id,
+                             .tag = in->tag, .classic = true};
     int32_t s;
     if (member_create(g, &req, &s) != 0)
         return -1;
@@ -955,6 +963,12 @@ bool cg_k848_member_waiting(const cg_k848_group_t *g, const char *member_id)
             return true;
     }
     return false;
+}
+
+const char *cg_k848_static_member(const cg_k848_group_t *g, const char *instance_id)
+{
+    int32_t s = instance_id ? find_slot(g, true, instance_id) : -1;
+    return s >= 0 ? g->slots[s].id : NULL;
 }
 
 /* ---- accessors ---- */

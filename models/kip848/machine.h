@@ -86,6 +86,10 @@ typedef struct cg_k848_request {
     const int32_t *owned;             /* partitions the client holds now (global indexes) */
     size_t n_owned;
     int64_t rebalance_timeout_ns;     /* max.poll.interval.ms; -1 = not sent (required on join) */
+    bool classic;                     /* a classic member's JoinGroup (online migration): a
+                                         static join replaces the instance's member whatever its
+                                         epoch, as does a join of either protocol when that
+                                         member is classic */
 } cg_k848_request_t;
 
 typedef struct cg_k848_response {
@@ -183,6 +187,7 @@ const cg_topic_meta_t *cg_k848_topics(const cg_k848_group_t *g);
 /* ---- online upgrade from a classic group (ConsumerGroup.fromClassicGroup) ---- */
 typedef struct cg_k848_import {
     const char *member_id;            /* the classic member id */
+    const char *instance_id;          /* group.instance.id, NULL dynamic */
     int32_t tag;                      /* caller's handle */
     int32_t epoch;                    /* the classic generation */
     const int32_t *topics;            /* subscription, sorted ascending, unique */
@@ -200,6 +205,8 @@ int cg_k848_import_member(cg_k848_group_t *g, const cg_k848_import_t *in);
 /* ConsumerGroup.waitingOnUnreleasedPartition: some partition of the member's target that it is
  * not assigned yet is still held by another member. */
 bool cg_k848_member_waiting(const cg_k848_group_t *g, const char *member_id);
+/* The member id of the instance's static member, NULL when none. */
+const char *cg_k848_static_member(const cg_k848_group_t *g, const char *instance_id);
 
 const char *cg_k848_err_name(cg_k848_err_t e);                /* "FENCED_MEMBER_EPOCH", ... */
 const char *cg_k848_mstate_name(cg_k848_mstate_t s);          /* "STABLE", ... */

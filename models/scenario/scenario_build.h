@@ -93,9 +93,6 @@ bool cg_cfg_parse_restart(cg_build_t *b, const cJSON *obj, cg_protocol_t protoco
                           cg_cfg_layer_t *l);
 
 int cg_build_groups(cg_build_t *b, const cJSON *root);
-/* A migrating group (a member or restart with group.protocol 'consumer' in a classic group)
- * has no static member (not modelled): else an error at the current path, false. */
-bool cg_build_no_static_migration(cg_build_t *b, int32_t gi);
 /* ---- memory budget (scenario_budget.c) ---- */
 /* Before expanding `count` consumers with `n_topics` topics each: false (and an error naming the
  * product) when the consumers would exceed the budget. */

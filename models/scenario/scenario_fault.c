@@ -227,14 +227,8 @@ static bool fault_config(cg_build_t *b, const cJSON *o, cg_fault_cfg_t *f)
     if (l.protocol >= 0) {
         f->set_protocol = true;
         f->protocol = (cg_protocol_t)l.protocol;
-        if (f->protocol != g->protocol) {
+        if (f->protocol != g->protocol)
             g->migrates = true;
-            size_t old = cg_jpath_key(&b->c, "config");
-            bool ok = cg_build_no_static_migration(b, f->group);
-            cg_jpath_pop(&b->c, old);
-            if (!ok)
-                return false;
-        }
     }
     if (l.n_strategy == 0)
         return true;

@@ -370,24 +370,7 @@ static void parse_consumers(cg_build_t *b, const cJSON *o, int32_t gi, const cg_
         cg_jpath_pop(&b->c, o2);
     }
     g->n_consumers = b->s->n_consumers - g->first_consumer;
-    if (g->migrates)
-        cg_build_no_static_migration(b, gi);
     cg_jpath_pop(&b->c, old);
-}
-
-bool cg_build_no_static_migration(cg_build_t *b, int32_t gi)
-{
-    const cg_group_cfg_t *g = &b->s->groups[gi];
-    for (size_t i = 0; i < g->n_consumers; i++) {
-        const cg_consumer_cfg_t *c = &b->s->consumers[g->first_consumer + i];
-        if (c->cfg.group_instance_id) {
-            cg_jerr(&b->c, "group.protocol 'consumer' in a group with static members (consumer "
-                    "'%s' has group.instance.id): cgsim models the online upgrade of groups of "
-                    "dynamic members only", c->id);
-            return false;
-        }
-    }
-    return true;
 }
 
 /* ---- groups ---- */

@@ -37,6 +37,7 @@ typedef struct cg_mig_member {
     int32_t consumer;                 /* consumer index (global) of the process behind it */
     int32_t slot;                     /* classic identity of a classic member: slot and serial */
     uint64_t serial;
+    int32_t instance;                 /* static instance index in the group, -1 dynamic */
     bool classic;                     /* it speaks the classic protocol */
     cg_join_meta_t meta;              /* what its last JoinGroup said */
     const int32_t *assigned;          /* upgrade: its last classic assignment; downgrade: its
@@ -206,6 +207,9 @@ void cg_mig_foreign(cg_group_t *g, int32_t mi);
  * it back to a classic group that rebalances, when group.consumer.migration.policy allows it.
  * Returns whether it did. */
 bool cg_mig_downgrade(cg_group_t *g, cg_reason_t why);
+/* A classic static member replaced the last consumer-protocol member: convert it back without
+ * a rebalance (validateOnlineDowngradeWithReplacedMemberId), when the policy allows it. */
+bool cg_mig_downgrade_replaced(cg_group_t *g);
 /* The group's coordinator of protocol kind (it exists in this run). */
 static inline void *cg_group_coord(const cg_group_t *g, cg_protocol_t kind)
 {
