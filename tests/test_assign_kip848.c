@@ -851,11 +851,10 @@ Test(kip848, online_upgrade_imports_classic_members)
             cr_assert(cg_k848_member_get(f.g, ids[k], &v));
             int32_t owned[4];
             size_t n = v.n_assigned;
-            memcpy(owned, v.assigned, n * sizeof *owned);
-            if (round == 0) {        /* still owns what it is revoking */
-                memcpy(owned + n, v.pending, v.n_pending * sizeof *owned);
-                n += v.n_pending;
-            }
+            for (size_t j = 0; j < v.n_assigned; j++)
+                owned[j] = v.assigned[j];
+            for (size_t j = 0; round == 0 && j < v.n_pending; j++)
+                owned[n++] = v.pending[j];  /* still owns what it is revoking */
             beat(&f, ids[k], NULL, v.epoch, owned, n);
         }
     }
