@@ -186,6 +186,8 @@ static void expect_from_trace(const char *path, expect_t *e)
                 add_name(g->members, &g->n_members, MAX_MEMBERS, mem->valuestring);
             if (strcmp(type, "rebalance_end") == 0)
                 g->bands++;
+            if (strcmp(type, "group_converted") == 0)
+                g->faults++;          /* an online migration shows as a marker on its group */
             if (strcmp(type, "assignment") == 0)
                 add_topics(g, cJSON_GetObjectItem(r, "partitions"));
         }

@@ -177,8 +177,9 @@ static int32_t static_takeover(cg_c848_group_t *cg, const cg_msg_t *m, char *rep
     int32_t fresh = rec_new(cg, m->client, m->instance, false);   /* draws the new id and serial */
     if (fresh < 0)
         return -1;
+    r = &cg->recs[ri];                /* rec_new may have moved the records */
     cg_c848_mrec_t *f = &cg->recs[fresh];
-    snprintf(r->id, sizeof r->id, "%s", f->id);
+    memcpy(r->id, f->id, sizeof r->id);
     r->serial = f->serial;
     r->classic = true;
     r->consumer = m->client;

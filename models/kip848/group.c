@@ -621,8 +621,22 @@ static int group_init(cg_group_t *g, char *err, size_t errlen)
 
 /* ---- conversions (models/world/migration.c) ---- */
 
-/* ClassicGroup.fromConsumerGroup: the classic members with their target assignments, at the
- * group epoch before the removal that triggered the downgrade (it bumps nothing). */
+/* Sorted union of two sorted disjoint lists into out; returns its length. */
+static uint32_t merge_sorted(const int32_t *a, size_t na, const int32_t *b, size_t nb,
+                             int32_t *out)
+{
+    size_t i = 0, j = 0;
+    uint32_t n = 0;
+    while (i < na || j < nb)
+        out[n++] = (j == nb || (i < na && a[i] < b[j])) ? a[i++] : b[j++];
+    return n;
+}
+
+/* ClassicGroup.fromConsumerGroup: the classic members, at the group epoch before the removal
+ * that triggered the downgrade (it bumps nothing). Each keeps what it holds, assigned or still
+ * revoking, where Kafka writes its target: the classic group rebalances at once anyway, and a
+ * conversion back before that rebalance ends must not give a partition to a member while
+ * another still holds it (docs/design.md). */
 static int export_state(cg_group_t *g, cg_mig_state_t *out)
 {
     cg_c848_group_t *cg = K(g);
@@ -631,17 +645,22 @@ static int export_state(cg_group_t *g, cg_mig_state_t *out)
     out->next_serial = cg->next_serial;
     out->committed = cg->offsets.committed;
     out->members = calloc(cg->n_recs ? cg->n_recs : 1, sizeof *out->members);
-    if (!out->members)
+    out->storage = malloc((g->w->n_parts ? (size_t)g->w->n_parts : 1) * sizeof *out->storage);
+    if (!out->members || !out->storage)
         return -1;
+    uint32_t used = 0;
     for (uint32_t i = 0; i < cg->n_recs; i++) {
         const cg_c848_mrec_t *r = &cg->recs[i];
         cg_k848_member_view_t v;
         if (!r->used || r->pending || !r->classic || !cg_k848_member_get(cg->k, r->id, &v))
             continue;
+        int32_t *held = out->storage + used;
+        uint32_t n = merge_sorted(v.assigned, v.n_assigned, v.pending, v.n_pending, held);
+        used += n;
         out->members[out->n_members++] = (cg_mig_member_t){
             .id = r->id, .consumer = r->consumer, .slot = (int32_t)i, .serial = r->serial,
-            .instance = r->instance, .classic = true, .meta = r->meta, .assigned = v.target,
-            .n_assigned = (uint32_t)v.n_target};
+            .instance = r->instance, .classic = true, .meta = r->meta, .assigned = held,
+            .n_assigned = n};
     }
     return 0;
 }
