@@ -1,6 +1,7 @@
-/* models/kip848/group_impl: the consumer group's coordinator in the world, shared by its two
- * request paths: group.c (ConsumerGroupHeartbeat, commits, timers, trace) and classic_members.c
- * (JoinGroup, SyncGroup, Heartbeat and LeaveGroup of classic members after an online upgrade).
+/* models/kip848/group_impl: the consumer group's coordinator in the world, shared by
+ * group.c (ConsumerGroupHeartbeat, commits, timers, trace), classic_members.c (JoinGroup,
+ * SyncGroup, Heartbeat and LeaveGroup of classic members after an online upgrade) and convert.c
+ * (the conversions).
  * Not part of the public surface. */
 #ifndef CG_KIP848_GROUP_IMPL_H
 #define CG_KIP848_GROUP_IMPL_H
@@ -60,6 +61,16 @@ cg_reason_t c848_bump_reason(cg_k848_bump_t b, uint8_t leave_reason);
 /* The classic static member of record ri replaced consumer-protocol member(s): convert back
  * when every member is classic now and the policy allows it. Returns whether it did. */
 bool c848_downgrade_replaced(cg_c848_group_t *cg);
+
+void c848_on_request(void *ctx, int32_t mi);          /* the network endpoint */
+/* A fresh state machine for the group (its server assignor and broker settings). */
+cg_k848_group_t *c848_machine_new(const cg_group_t *g);
+
+/* ---- convert.c: the group's hooks for models/world/migration.c ---- */
+int c848_export_state(cg_group_t *g, cg_mig_state_t *out);
+bool c848_has_members(const cg_group_t *g);
+int c848_import_state(cg_group_t *g, const cg_mig_state_t *in, int why);
+void c848_deactivate(cg_group_t *g);
 
 /* ---- classic_members.c ---- */
 /* A classic JoinGroup, SyncGroup, Heartbeat or LeaveGroup at the consumer group. */
