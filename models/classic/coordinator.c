@@ -19,6 +19,7 @@
  * (assigned to nobody), which is what CooperativeStickyAssignor does; doing it here also keeps
  * the one-owner invariant for any other assignor configured with "cooperative". */
 #include "models/classic/coordinator.h"
+#include "models/classic/coordinator_int.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -26,7 +27,6 @@
 #include <string.h>
 #include "sim/vec.h"
 
-static void prepare_rebalance(cg_coord_t *g, cg_reason_t reason);
 static void maybe_complete_join(cg_coord_t *g);
 static void on_session(sim_t *sim, void *ctx, uint64_t arg);
 
@@ -75,7 +75,7 @@ static int32_t slot_alloc(cg_coord_t *g)
     return (int32_t)g->n_slots++;
 }
 
-static void member_reset(cg_coord_t *g, cg_member_t *m, int32_t consumer, int32_t instance,
+void cg_coord_i_member_reset(cg_coord_t *g, cg_member_t *m, int32_t consumer, int32_t instance,
                          uint64_t serial)
 {
     cg_coord_protocols_changed(g);
@@ -90,7 +90,7 @@ static void member_reset(cg_coord_t *g, cg_member_t *m, int32_t consumer, int32_
     m->n_assign = 0;
 }
 
-static void slot_free(cg_coord_t *g, int32_t slot)
+void cg_coord_i_slot_free(cg_coord_t *g, int32_t slot)
 {
     cg_member_t *m = &g->members[slot];
     sim_timer_clear(g->sim, &m->session.h);
@@ -117,7 +117,7 @@ static void arm_session(cg_coord_t *g, int32_t slot, int64_t deadline)
     sim_deadline_set(g->sim, &g->members[slot].session, deadline, on_session, g, (uint64_t)slot);
 }
 
-static void touch(cg_coord_t *g, int32_t slot)
+void cg_coord_i_touch(cg_coord_t *g, int32_t slot)
 {
     cg_member_t *m = &g->members[slot];
     arm_session(g, slot, now_ns(g) + m->session_ns);
@@ -174,7 +174,7 @@ static void reply(cg_coord_t *g, int32_t mi, cg_err_t err)
     cg_net_reply(g->net, mi, (uint8_t)err);
 }
 
-static void reply_join(cg_coord_t *g, int32_t slot, cg_err_t err)
+void cg_coord_i_reply_join(cg_coord_t *g, int32_t slot, cg_err_t err)
 {
     cg_member_t *m = &g->members[slot];
     int32_t mi = m->join_msg;
@@ -191,7 +191,7 @@ static void reply_join(cg_coord_t *g, int32_t slot, cg_err_t err)
     reply(g, mi, err);
 }
 
-static void reply_sync(cg_coord_t *g, int32_t slot, cg_err_t err)
+void cg_coord_i_reply_sync(cg_coord_t *g, int32_t slot, cg_err_t err)
 {
     cg_member_t *m = &g->members[slot];
     int32_t mi = m->sync_msg;
@@ -203,7 +203,7 @@ static void reply_sync(cg_coord_t *g, int32_t slot, cg_err_t err)
      * followers answered REBALANCE_IN_PROGRESS because the leader was lost keep a full session to
      * rejoin in. */
     if (err == CG_ERR_NONE || err == CG_ERR_REBALANCE_IN_PROGRESS)
-        touch(g, slot);
+        cg_coord_i_touch(g, slot);
     cg_msg_t *msg = cg_net_msg(g->net, mi);
     msg->n = 0;
     msg->n_topics = 0;
@@ -227,7 +227,7 @@ static void reply_sync(cg_coord_t *g, int32_t slot, cg_err_t err)
     reply(g, mi, err);
 }
 
-static int32_t first_member(const cg_coord_t *g, bool awaiting_only)
+int32_t cg_coord_i_first_member(const cg_coord_t *g, bool awaiting_only)
 {
     for (uint32_t s = 0; s < g->n_slots; s++) {
         const cg_member_t *m = &g->members[s];
@@ -244,7 +244,7 @@ static void remove_member(cg_coord_t *g, int32_t slot, cg_reason_t reason, bool 
     cg_member_t *m = &g->members[slot];
     if (m->pending) {
         g->n_pending--;
-        slot_free(g, slot);
+        cg_coord_i_slot_free(g, slot);
         /* removePendingMemberAndUpdateClassicGroup completes the join phase as soon as every
          * member has joined, the initial delay notwithstanding. */
         if (trigger && g->state == CG_GS_PREPARING && all_joined(g)) {
@@ -254,18 +254,18 @@ static void remove_member(cg_coord_t *g, int32_t slot, cg_reason_t reason, bool 
         return;
     }
     g->env.member_left(g->env.ctx, m->consumer, reason);
-    reply_join(g, slot, CG_ERR_UNKNOWN_MEMBER_ID);
-    reply_sync(g, slot, CG_ERR_UNKNOWN_MEMBER_ID);
+    cg_coord_i_reply_join(g, slot, CG_ERR_UNKNOWN_MEMBER_ID);
+    cg_coord_i_reply_sync(g, slot, CG_ERR_UNKNOWN_MEMBER_ID);
     if (m->instance >= 0 && g->instance_slot[m->instance] == slot)
         g->instance_slot[m->instance] = -1;
-    slot_free(g, slot);
+    cg_coord_i_slot_free(g, slot);
     g->n_members--;
     if (g->leader == slot)
-        g->leader = first_member(g, false);
+        g->leader = cg_coord_i_first_member(g, false);
     if (!trigger)
         return;
     if (g->state == CG_GS_STABLE || g->state == CG_GS_COMPLETING)
-        prepare_rebalance(g, reason == CG_RS_LEAVE ? CG_RS_MEMBER_LEAVE : reason);
+        cg_coord_i_prepare_rebalance(g, reason == CG_RS_LEAVE ? CG_RS_MEMBER_LEAVE : reason);
     else if (g->state == CG_GS_PREPARING)
         maybe_complete_join(g);
 }
@@ -279,12 +279,12 @@ static void schedule_join_timer(cg_coord_t *g, int64_t delay_ns)
     sim_timer_set(g->sim, &g->join_timer, now_ns(g) + delay_ns, on_join_timer, g, 0);
 }
 
-static void prepare_rebalance(cg_coord_t *g, cg_reason_t reason)
+void cg_coord_i_prepare_rebalance(cg_coord_t *g, cg_reason_t reason)
 {
     if (g->state == CG_GS_COMPLETING) {
         for (uint32_t s = 0; s < g->n_slots; s++)
             if (g->members[s].serial)
-                reply_sync(g, (int32_t)s, CG_ERR_REBALANCE_IN_PROGRESS);
+                cg_coord_i_reply_sync(g, (int32_t)s, CG_ERR_REBALANCE_IN_PROGRESS);
         sim_timer_clear(g->sim, &g->sync_timer);
     }
     if (g->failover_pending) {
@@ -324,7 +324,7 @@ static void maybe_prepare_or_complete(cg_coord_t *g, cg_reason_t reason)
     if (g->state == CG_GS_PREPARING)
         maybe_complete_join(g);
     else
-        prepare_rebalance(g, reason);
+        cg_coord_i_prepare_rebalance(g, reason);
 }
 
 static void maybe_complete_join(cg_coord_t *g)
@@ -347,7 +347,7 @@ void cg_coord_complete_join(cg_coord_t *g)
             remove_member(g, (int32_t)s, CG_RS_REBALANCE_TIMEOUT, false);
     }
     if (g->leader < 0 || g->members[g->leader].join_msg < 0) {
-        int32_t l = first_member(g, true);
+        int32_t l = cg_coord_i_first_member(g, true);
         if (l >= 0)
             g->leader = l;
     }
@@ -378,7 +378,7 @@ void cg_coord_complete_join(cg_coord_t *g)
         m->synced = false;
         m->is_new = false;
         arm_session(g, (int32_t)s, now + m->session_ns);
-        reply_join(g, (int32_t)s, CG_ERR_NONE);
+        cg_coord_i_reply_join(g, (int32_t)s, CG_ERR_NONE);
     }
     sim_timer_set(g->sim, &g->sync_timer, now + rebalance_timeout(g), on_sync_timer, g,
                   (uint64_t)g->generation);
@@ -420,7 +420,7 @@ static void become_stable(cg_coord_t *g)
         if (!m->serial || m->pending)
             continue;
         m->in_stable = m->in_gen;
-        reply_sync(g, (int32_t)s, CG_ERR_NONE);
+        cg_coord_i_reply_sync(g, (int32_t)s, CG_ERR_NONE);
     }
     g->env.stable(g->env.ctx, g->generation);
 }
@@ -438,13 +438,13 @@ static void on_sync(cg_coord_t *g, int32_t mi)
         reply(g, mi, CG_ERR_REBALANCE_IN_PROGRESS);
         return;
     }
-    touch(g, slot);
+    cg_coord_i_touch(g, slot);
     if (m->sync_msg >= 0)
         cg_net_msg_free(g->net, m->sync_msg);
     m->sync_msg = mi;
     m->synced = true;
     if (g->state == CG_GS_STABLE) {
-        reply_sync(g, slot, CG_ERR_NONE);
+        cg_coord_i_reply_sync(g, slot, CG_ERR_NONE);
         return;
     }
     if (slot == g->leader) {
@@ -476,7 +476,7 @@ static void on_sync_timer(sim_t *sim, void *ctx, uint64_t arg)
         }
     }
     if (removed)
-        prepare_rebalance(g, CG_RS_REBALANCE_TIMEOUT);
+        cg_coord_i_prepare_rebalance(g, CG_RS_REBALANCE_TIMEOUT);
 }
 
 /* ---- assignor ---- */
@@ -593,7 +593,7 @@ static void park_join(cg_coord_t *g, int32_t slot, int32_t mi)
         g->n_awaiting_join++;
     m->join_msg = mi;
     m->joined_ns = now_ns(g);
-    touch(g, slot);
+    cg_coord_i_touch(g, slot);
 }
 
 /* A member was just added: it waits for the join phase. */
@@ -619,8 +619,8 @@ static void respond_current(cg_coord_t *g, int32_t slot, int32_t mi)
     cg_member_t *m = &g->members[slot];
     g->n_awaiting_join++;
     m->join_msg = mi;
-    touch(g, slot);
-    reply_join(g, slot, CG_ERR_NONE);
+    cg_coord_i_touch(g, slot);
+    cg_coord_i_reply_join(g, slot, CG_ERR_NONE);
     cg_net_msg(g->net, mi)->leader = false;
 }
 
@@ -644,12 +644,12 @@ static void existing_member_joins(cg_coord_t *g, int32_t slot, int32_t mi)
              * generation's answer again, no rebalance (classicGroupJoinExistingMember). */
             g->n_awaiting_join++;
             m->join_msg = mi;
-            touch(g, slot);
-            reply_join(g, slot, CG_ERR_NONE);
+            cg_coord_i_touch(g, slot);
+            cg_coord_i_reply_join(g, slot, CG_ERR_NONE);
             return;
         }
         park_join(g, slot, mi);
-        prepare_rebalance(g, why);
+        cg_coord_i_prepare_rebalance(g, why);
         return;
     case CG_GS_STABLE:
         if (slot == g->leader || msg->meta_changed || !m->in_gen) {
@@ -658,7 +658,7 @@ static void existing_member_joins(cg_coord_t *g, int32_t slot, int32_t mi)
             if (!m->in_gen)
                 why = CG_RS_MEMBER_JOIN;
             park_join(g, slot, mi);
-            prepare_rebalance(g, why);
+            cg_coord_i_prepare_rebalance(g, why);
         } else {
             respond_current(g, slot, mi);
         }
@@ -677,7 +677,7 @@ static int32_t add_member(cg_coord_t *g, const cg_msg_t *msg, bool pending)
         return -1;
     }
     cg_member_t *m = &g->members[slot];
-    member_reset(g, m, msg->client, msg->instance, g->next_serial++);
+    cg_coord_i_member_reset(g, m, msg->client, msg->instance, g->next_serial++);
     m->pending = pending;
     m->session_ns = msg->session_timeout_ns;
     m->rebalance_timeout_ns = msg->rebalance_timeout_ns;
@@ -686,7 +686,7 @@ static int32_t add_member(cg_coord_t *g, const cg_msg_t *msg, bool pending)
         g->n_pending++;
     else
         g->n_members++;
-    touch(g, slot);
+    cg_coord_i_touch(g, slot);
     return slot;
 }
 
@@ -720,8 +720,8 @@ static void static_join(cg_coord_t *g, int32_t mi)
     cg_member_t *m = &g->members[slot];
     char old_id[CG_MEMBER_ID_MAX];
     memcpy(old_id, m->id, sizeof old_id);
-    reply_join(g, slot, CG_ERR_FENCED_INSTANCE_ID);
-    reply_sync(g, slot, CG_ERR_FENCED_INSTANCE_ID);
+    cg_coord_i_reply_join(g, slot, CG_ERR_FENCED_INSTANCE_ID);
+    cg_coord_i_reply_sync(g, slot, CG_ERR_FENCED_INSTANCE_ID);
     if (m->consumer != consumer)
         g->env.member_replaced(g->env.ctx, m->consumer);
     bool same = same_subscription(m, msg);
@@ -743,13 +743,13 @@ static void static_join(cg_coord_t *g, int32_t mi)
         /* A new subscription: Kafka rebalances instead of replacing silently
          * (updateStaticMemberThenRebalanceOrCompleteJoin). */
         park_join(g, slot, mi);
-        prepare_rebalance(g, CG_RS_METADATA);
+        cg_coord_i_prepare_rebalance(g, CG_RS_METADATA);
     } else if (g->state == CG_GS_PREPARING) {
         park_join(g, slot, mi);
         maybe_complete_join(g);
     } else {
         park_join(g, slot, mi);
-        prepare_rebalance(g, CG_RS_MEMBER_JOIN);
+        cg_coord_i_prepare_rebalance(g, CG_RS_MEMBER_JOIN);
     }
 }
 
@@ -827,7 +827,7 @@ static void on_heartbeat(cg_coord_t *g, int32_t mi)
     if (e == CG_ERR_NONE) {
         /* CompletingRebalance answers like Stable (classicGroupHeartbeatToClassicGroup: members
          * may heartbeat after their JoinGroup response). */
-        touch(g, msg->slot);
+        cg_coord_i_touch(g, msg->slot);
         if (g->state == CG_GS_PREPARING)
             e = CG_ERR_REBALANCE_IN_PROGRESS;
     }
@@ -962,7 +962,7 @@ static void on_reload(sim_t *sim, void *ctx, uint64_t arg)
         arm_session(g, (int32_t)s, now + m->session_ns);
     }
     if (g->leader < 0)
-        g->leader = first_member(g, false);
+        g->leader = cg_coord_i_first_member(g, false);
 }
 
 bool cg_coord_failover(cg_coord_t *g)
@@ -974,8 +974,8 @@ bool cg_coord_failover(cg_coord_t *g)
     for (uint32_t s = 0; s < g->n_slots; s++) {
         if (!g->members[s].serial)
             continue;
-        reply_join(g, (int32_t)s, CG_ERR_NOT_COORDINATOR);
-        reply_sync(g, (int32_t)s, CG_ERR_NOT_COORDINATOR);
+        cg_coord_i_reply_join(g, (int32_t)s, CG_ERR_NOT_COORDINATOR);
+        cg_coord_i_reply_sync(g, (int32_t)s, CG_ERR_NOT_COORDINATOR);
     }
     sim_timer_clear(g->sim, &g->join_timer);
     sim_timer_clear(g->sim, &g->sync_timer);
@@ -983,102 +983,6 @@ bool cg_coord_failover(cg_coord_t *g)
     sim_timer_set(g->sim, &g->reload_timer, now_ns(g) + g->cfg->coordinator_failover_ns,
                   on_reload, g, 0);
     return true;
-}
-
-/* ---- group conversions (KIP-848 online migration) ---- */
-
-void cg_coord_deactivate(cg_coord_t *g)
-{
-    for (uint32_t s = 0; s < g->n_slots; s++) {
-        cg_member_t *m = &g->members[s];
-        if (!m->serial)
-            continue;
-        reply_join(g, (int32_t)s, CG_ERR_REBALANCE_IN_PROGRESS);
-        reply_sync(g, (int32_t)s, CG_ERR_REBALANCE_IN_PROGRESS);
-        if (m->instance >= 0 && g->instance_slot[m->instance] == (int32_t)s)
-            g->instance_slot[m->instance] = -1;
-        slot_free(g, (int32_t)s);
-    }
-    g->n_members = g->n_pending = g->n_awaiting_join = 0;
-    g->leader = -1;
-    g->state = CG_GS_EMPTY;
-    g->initial_delay = false;
-    sim_timer_clear(g->sim, &g->join_timer);
-    sim_timer_clear(g->sim, &g->sync_timer);
-    sim_timer_clear(g->sim, &g->reload_timer);
-}
-
-static int copy_assign(cg_member_t *m, const int32_t *gp, uint32_t n)
-{
-    if (n > m->cap_assign) {
-        int32_t *a = realloc(m->assign, n * sizeof *a);
-        if (!a)
-            return -1;
-        m->assign = a;
-        m->cap_assign = n;
-    }
-    if (n)
-        memcpy(m->assign, gp, n * sizeof *gp);
-    m->n_assign = n;
-    return 0;
-}
-
-int cg_coord_import_member(cg_coord_t *g, const cg_coord_import_t *in)
-{
-    uint32_t cap = g->cap_slots;
-    if (in->slot < 0 ||
-        sim_vec_reserve(&g->free_slots, &cap, (uint32_t)in->slot + 1, sizeof *g->free_slots,
-                        8) != 0 ||
-        sim_vec_reserve(&g->members, &g->cap_slots, (uint32_t)in->slot + 1, sizeof *g->members,
-                        8) != 0)
-        return -1;
-    while (g->n_slots <= (uint32_t)in->slot)
-        memset(&g->members[g->n_slots++], 0, sizeof *g->members);
-    cg_member_t *m = &g->members[in->slot];
-    assert(m->serial == 0);
-    member_reset(g, m, in->consumer, in->instance, in->serial);
-    if (in->instance >= 0)
-        g->instance_slot[in->instance] = in->slot;
-    snprintf(m->id, sizeof m->id, "%s", in->id);
-    m->session_ns = in->meta.session_ns;
-    m->rebalance_timeout_ns = in->meta.rebalance_timeout_ns;
-    m->topics = in->meta.topics;
-    m->n_topics = in->meta.n_topics;
-    m->rack = in->meta.rack;
-    m->protocols = in->meta.protocols;
-    m->n_protocols = in->meta.n_protocols;
-    m->in_gen = m->in_stable = m->synced = m->rejoined = true;
-    g->n_members++;
-    if (in->serial >= g->next_serial)
-        g->next_serial = in->serial + 1;
-    return copy_assign(m, in->assigned, in->n_assigned);
-}
-
-/* ClassicGroup.fromConsumerGroup: Stable at generation = the group epoch, then (with why >= 0)
- * prepareRebalance, so every member rejoins. */
-void cg_coord_import_done(cg_coord_t *g, int32_t generation, uint64_t next_serial, int why)
-{
-    g->n_free = 0;
-    for (uint32_t s = g->n_slots; s-- > 0;)    /* lowest free slot on top */
-        if (!g->members[s].serial)
-            g->free_slots[g->n_free++] = (int32_t)s;
-    if (next_serial > g->next_serial)
-        g->next_serial = next_serial;
-    g->generation = g->stable_gen = g->max_gen_start = generation;   /* a new group's life */
-    g->leader = first_member(g, false);
-    g->state = g->n_members > 0 ? CG_GS_STABLE : CG_GS_EMPTY;
-    g->stable_ns = now_ns(g);
-    if (g->n_members > 0) {
-        const cg_assignor_ops_t *a = cg_coord_select_protocol(g);
-        if (a)
-            g->protocol = a;
-    }
-    for (uint32_t s = 0; s < g->n_slots; s++)
-        if (g->members[s].serial)
-            touch(g, (int32_t)s);
-    cg_net_set_coordinator(g->net, g->gi, cg_coord_on_request, g);
-    if (why >= 0 && g->n_members > 0)
-        prepare_rebalance(g, (cg_reason_t)why);
 }
 
 /* ---- views ---- */
