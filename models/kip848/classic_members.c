@@ -160,7 +160,7 @@ static void join_request(const cg_c848_group_t *cg, const cg_c848_mrec_t *r, con
  * id and serial; the old process, if another one, is no longer a member. Returns the record,
  * or a new one when the instance has no member; -1 (run failed) when out of memory. */
 static int32_t static_takeover(cg_c848_group_t *cg, const cg_msg_t *m, char *replaced,
-                               bool *replaced_consumer)
+                               bool *replaced_consumer, bool *new_subscription)
 {
     const char *old = cg_k848_static_member(cg->k, cg->g->instance_ids[m->instance]);
     int32_t ri = old ? c848_rec_find(cg, old, -1) : -1;
@@ -170,6 +170,10 @@ static int32_t static_takeover(cg_c848_group_t *cg, const cg_msg_t *m, char *rep
     struct cg_world *w = cg->g->w;
     snprintf(replaced, CG_MEMBER_ID_MAX, "%s", r->id);
     *replaced_consumer = !r->classic;
+    cg_k848_member_view_t v;
+    *new_subscription = !cg_k848_member_get(cg->k, r->id, &v) || v.n_topics != m->n_topics ||
+                        (m->n_topics &&
+                         memcmp(v.topics, m->topics, m->n_topics * sizeof *m->topics) != 0);
     if (r->consumer != m->client) {   /* another process held the instance */
         cg_rec_member_leave(w, cg->g, r->consumer, CG_RS_FENCED);
         cg_own_end_all(cg->g, &w->clients[r->consumer]);
@@ -193,9 +197,9 @@ static void on_join(cg_c848_group_t *cg, int32_t mi)
     cg_msg_t *m = cg_net_msg(gnet(cg), mi);
     int32_t ri = c848_classic_rec(cg, m->slot, m->serial);
     char replaced[CG_MEMBER_ID_MAX] = "";
-    bool replaced_consumer = false;
+    bool replaced_consumer = false, new_subscription = false;
     if (ri < 0 && m->instance >= 0) {  /* static: no MEMBER_ID_REQUIRED round */
-        if ((ri = static_takeover(cg, m, replaced, &replaced_consumer)) < 0)
+        if ((ri = static_takeover(cg, m, replaced, &replaced_consumer, &new_subscription)) < 0)
             return;
     } else if (ri < 0 && m->slot < 0) {  /* unknown dynamic member: MEMBER_ID_REQUIRED */
         if ((ri = rec_new(cg, m->client, -1, true)) < 0)
@@ -239,7 +243,7 @@ static void on_join(cg_c848_group_t *cg, int32_t mi)
     m->leader = false;
     m->n = 0;
     c848_reply(cg, mi, CG_ERR_NONE);
-    if (replaced_consumer && c848_downgrade_replaced(cg))
+    if (replaced_consumer && c848_downgrade_replaced(cg, new_subscription))
         return;
     c848_settle(cg, resp.bump != CG_K848_BUMP_NONE, c848_bump_reason(resp.bump, 0));
 }

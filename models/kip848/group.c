@@ -241,12 +241,12 @@ static bool only_classic_left(const cg_c848_group_t *cg)
     return true;
 }
 
-bool c848_downgrade_replaced(cg_c848_group_t *cg)
+bool c848_downgrade_replaced(cg_c848_group_t *cg, bool new_subscription)
 {
     if (!cg->g->cfg->migrates || !only_classic_left(cg))
         return false;
     cg->epoch_before_removal = cg_k848_group_epoch(cg->k);
-    return cg_mig_downgrade_replaced(cg->g);
+    return cg_mig_downgrade_replaced(cg->g, new_subscription);
 }
 
 void c848_settle(cg_c848_group_t *cg, bool bumped, cg_reason_t why)

@@ -60,7 +60,7 @@ cg_reason_t c848_bump_reason(cg_k848_bump_t b, uint8_t leave_reason);
 
 /* The classic static member of record ri replaced consumer-protocol member(s): convert back
  * when every member is classic now and the policy allows it. Returns whether it did. */
-bool c848_downgrade_replaced(cg_c848_group_t *cg);
+bool c848_downgrade_replaced(cg_c848_group_t *cg, bool new_subscription);
 
 void c848_on_request(void *ctx, int32_t mi);          /* the network endpoint */
 /* A fresh state machine for the group (its server assignor and broker settings). */

@@ -81,12 +81,13 @@ void cg_mig_foreign(cg_group_t *g, int32_t mi)
     e->on_request(e->ctx, mi);        /* the converted group serves the request */
 }
 
-bool cg_mig_downgrade_replaced(cg_group_t *g)
+bool cg_mig_downgrade_replaced(cg_group_t *g, bool new_subscription)
 {
     if (g->proto != cg_group_proto_find(CG_PROTOCOL_CONSUMER) ||
         !policy_allows(g, CG_PROTOCOL_CLASSIC))
         return false;
-    return convert(g, CG_PROTOCOL_CLASSIC, -1, CG_RS_MEMBER_JOIN);
+    return convert(g, CG_PROTOCOL_CLASSIC, new_subscription ? (int)CG_RS_METADATA : -1,
+                   CG_RS_MEMBER_JOIN);
 }
 
 bool cg_mig_downgrade(cg_group_t *g, cg_reason_t why)

@@ -207,9 +207,10 @@ void cg_mig_foreign(cg_group_t *g, int32_t mi);
  * it back to a classic group that rebalances, when group.consumer.migration.policy allows it.
  * Returns whether it did. */
 bool cg_mig_downgrade(cg_group_t *g, cg_reason_t why);
-/* A classic static member replaced the last consumer-protocol member: convert it back without
- * a rebalance (validateOnlineDowngradeWithReplacedMemberId), when the policy allows it. */
-bool cg_mig_downgrade_replaced(cg_group_t *g);
+/* A classic static member replaced the last consumer-protocol member: convert it back, when the
+ * policy allows it (validateOnlineDowngradeWithReplacedMemberId), with a rebalance only when
+ * the replacement's subscription differs (KAFKA-19546). */
+bool cg_mig_downgrade_replaced(cg_group_t *g, bool new_subscription);
 /* The group's coordinator of protocol kind (it exists in this run). */
 static inline void *cg_group_coord(const cg_group_t *g, cg_protocol_t kind)
 {
