@@ -16,18 +16,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "models/assign/assignor.h"
+#include "sim/sorted.h"
 
 /* Index in ranks[lo, hi) of the first rank >= pos, wrapping to lo when there is none. */
 static int64_t first_at_or_after(const int32_t *ranks, int64_t lo, int64_t hi, int32_t pos)
 {
-    int64_t a = lo, b = hi;
-    while (a < b) {
-        int64_t mid = a + (b - a) / 2;
-        if (ranks[mid] < pos)
-            a = mid + 1;
-        else
-            b = mid;
-    }
+    int64_t a = lo + (int64_t)sim_sorted_lower_i32(ranks + lo, (size_t)(hi - lo), pos);
     return a == hi ? lo : a;
 }
 

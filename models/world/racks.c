@@ -16,6 +16,7 @@
 #include "models/assign/rack.h"
 #include "models/world/trace_rec.h"
 #include "sim/sorted.h"
+#include "sim/vec.h"
 
 static bool any_racks(const cg_scenario_t *s)
 {
@@ -93,18 +94,10 @@ static int64_t acc_slot(cg_fetch_acc_t *a, int32_t gp)
     uint32_t lo = (uint32_t)sim_sorted_lower_i32(a->gp, a->len, gp);
     if (lo < a->len && a->gp[lo] == gp)
         return lo;
-    if (a->len == a->cap) {
-        uint32_t cap = a->cap ? 2 * a->cap : 8;
-        int32_t *g = realloc(a->gp, cap * sizeof *g);
-        if (g)
-            a->gp = g;
-        int64_t *n = realloc(a->n, cap * sizeof *n);
-        if (n)
-            a->n = n;
-        if (!g || !n)
-            return -1;
-        a->cap = cap;
-    }
+    uint32_t cap_n = a->cap;          /* two parallel arrays, one capacity */
+    if (sim_vec_reserve(&a->n, &cap_n, a->len + 1, sizeof *a->n, 8) != 0 ||
+        sim_vec_reserve(&a->gp, &a->cap, a->len + 1, sizeof *a->gp, 8) != 0)
+        return -1;
     memmove(&a->gp[lo + 1], &a->gp[lo], (a->len - lo) * sizeof *a->gp);
     memmove(&a->n[lo + 1], &a->n[lo], (a->len - lo) * sizeof *a->n);
     a->gp[lo] = gp;
