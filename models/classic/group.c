@@ -310,10 +310,9 @@ static int export_state(cg_group_t *g, cg_mig_state_t *out)
             .id = m->id, .consumer = m->consumer, .slot = (int32_t)s, .serial = m->serial,
             .instance = m->instance, .classic = true,
             .meta = {m->session_ns, m->rebalance_timeout_ns, m->topics, m->n_topics, m->rack,
-                     m->protocols, m->n_protocols},
-            .assigned = m->assign, .n_assigned = m->n_assign};
+                     m->protocols, m->n_protocols}};
     }
-    return held_lists(co, out);
+    return held_lists(co, out);       /* sets each member's assigned list */
 }
 
 /* Not Empty (members waiting for MEMBER_ID_REQUIRED do not count, as in ClassicGroup). */

@@ -25,10 +25,6 @@
 #include "models/world/ownership.h"
 #include "models/world/trace_rec.h"
 
-static int64_t now_ns(const cg_c848_group_t *cg) { return sim_now(&cg->g->w->sim); }
-static sim_t *gsim(const cg_c848_group_t *cg) { return &cg->g->w->sim; }
-static cg_net_t *gnet(const cg_c848_group_t *cg) { return &cg->g->w->net; }
-
 int c848_classic_init(cg_c848_group_t *cg)
 {
     const cg_group_cfg_t *gc = cg->g->cfg;
@@ -120,13 +116,13 @@ static void join_timeout_if_absent(cg_c848_group_t *cg, int32_t ri, int64_t time
 {
     cg_c848_mrec_t *r = &cg->recs[ri];
     if (r->join_timer == SIM_HANDLE_NONE)
-        sim_timer_set(gsim(cg), &r->join_timer, now_ns(cg) + timeout_ns, on_join_timeout, cg,
+        sim_timer_set(c848_sim(cg), &r->join_timer, c848_now(cg) + timeout_ns, on_join_timeout, cg,
                       (uint64_t)ri);
 }
 
 static void touch(cg_c848_group_t *cg, int32_t ri)
 {
-    c848_arm_session(cg, ri, now_ns(cg) + cg->recs[ri].meta.session_ns);
+    c848_arm_session(cg, ri, c848_now(cg) + cg->recs[ri].meta.session_ns);
 }
 
 /* ---- JoinGroup ---- */
@@ -194,7 +190,7 @@ static int32_t static_takeover(cg_c848_group_t *cg, const cg_msg_t *m, char *rep
 static void on_join(cg_c848_group_t *cg, int32_t mi)
 {
     struct cg_world *w = cg->g->w;
-    cg_msg_t *m = cg_net_msg(gnet(cg), mi);
+    cg_msg_t *m = cg_net_msg(c848_net(cg), mi);
     int32_t ri = c848_classic_rec(cg, m->slot, m->serial);
     char replaced[CG_MEMBER_ID_MAX] = "";
     bool replaced_consumer = false, new_subscription = false;
@@ -219,7 +215,7 @@ static void on_join(cg_c848_group_t *cg, int32_t mi)
     join_request(cg, r, m, &q);
     if (cg_k848_heartbeat(cg->k, &q, &resp, err, sizeof err) != 0) {
         cg_world_fail(w, "group %s: classic join: %s", cg->g->cfg->id, err);
-        cg_net_msg_free(gnet(cg), mi);
+        cg_net_msg_free(c848_net(cg), mi);
         return;
     }
     if (resp.error != CG_K848_NONE) {
@@ -234,8 +230,8 @@ static void on_join(cg_c848_group_t *cg, int32_t mi)
     remember(r, m);
     c848_apply_timers(cg, ri, &resp);
     touch(cg, ri);
-    sim_timer_clear(gsim(cg), &r->join_timer);
-    sim_timer_set(gsim(cg), &r->sync_timer, now_ns(cg) + m->rebalance_timeout_ns,
+    sim_timer_clear(c848_sim(cg), &r->join_timer);
+    sim_timer_set(c848_sim(cg), &r->sync_timer, c848_now(cg) + m->rebalance_timeout_ns,
                   on_sync_timeout, cg, (uint64_t)ri);
     m->slot = ri;
     m->serial = r->serial;
@@ -266,7 +262,7 @@ static cg_err_t check_member(const cg_c848_group_t *cg, const cg_msg_t *m, int32
 
 static void on_sync(cg_c848_group_t *cg, int32_t mi)
 {
-    cg_msg_t *m = cg_net_msg(gnet(cg), mi);
+    cg_msg_t *m = cg_net_msg(c848_net(cg), mi);
     int32_t ri;
     cg_k848_member_view_t v;
     cg_err_t e = check_member(cg, m, &ri, &v);
@@ -279,14 +275,14 @@ static void on_sync(cg_c848_group_t *cg, int32_t mi)
         c848_reply(cg, mi, e);
         return;
     }
-    sim_timer_clear(gsim(cg), &cg->recs[ri].sync_timer);
+    sim_timer_clear(c848_sim(cg), &cg->recs[ri].sync_timer);
     touch(cg, ri);
-    if (cg_net_msg_reserve(gnet(cg), mi, (uint32_t)v.n_assigned) != 0) {
+    if (cg_net_msg_reserve(c848_net(cg), mi, (uint32_t)v.n_assigned) != 0) {
         cg_world_fail(cg->g->w, "out of memory");
-        cg_net_msg_free(gnet(cg), mi);
+        cg_net_msg_free(c848_net(cg), mi);
         return;
     }
-    m = cg_net_msg(gnet(cg), mi);
+    m = cg_net_msg(c848_net(cg), mi);
     if (v.n_assigned)
         memcpy(m->gp, v.assigned, v.n_assigned * sizeof *m->gp);
     m->n = (uint32_t)v.n_assigned;
@@ -298,7 +294,7 @@ static void on_sync(cg_c848_group_t *cg, int32_t mi)
 
 static void on_heartbeat(cg_c848_group_t *cg, int32_t mi)
 {
-    const cg_msg_t *m = cg_net_msg(gnet(cg), mi);
+    const cg_msg_t *m = cg_net_msg(c848_net(cg), mi);
     int32_t ri;
     cg_k848_member_view_t v;
     cg_err_t e = check_member(cg, m, &ri, &v);
@@ -316,10 +312,10 @@ static void on_heartbeat(cg_c848_group_t *cg, int32_t mi)
 
 static void on_leave(cg_c848_group_t *cg, int32_t mi)
 {
-    cg_msg_t *m = cg_net_msg(gnet(cg), mi);
+    cg_msg_t *m = cg_net_msg(c848_net(cg), mi);
     int32_t ri = c848_classic_rec(cg, m->slot, m->serial);
     cg_reason_t why = m->reason == CG_RS_POLL_TIMEOUT ? CG_RS_POLL_TIMEOUT : CG_RS_LEAVE;
-    cg_net_msg_free(gnet(cg), mi);
+    cg_net_msg_free(c848_net(cg), mi);
     if (ri < 0)
         return;
     if (cg->recs[ri].pending || !cg_k848_session_expired(cg->k, cg->recs[ri].id)) {
@@ -332,7 +328,7 @@ static void on_leave(cg_c848_group_t *cg, int32_t mi)
 
 void c848_classic_request(cg_c848_group_t *cg, int32_t mi)
 {
-    switch ((cg_msg_kind_t)cg_net_msg(gnet(cg), mi)->kind) {
+    switch ((cg_msg_kind_t)cg_net_msg(c848_net(cg), mi)->kind) {
     case CG_MSG_JOIN: on_join(cg, mi); break;
     case CG_MSG_SYNC: on_sync(cg, mi); break;
     case CG_MSG_HEARTBEAT: on_heartbeat(cg, mi); break;

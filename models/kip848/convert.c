@@ -8,13 +8,6 @@
 #include "models/world/ownership.h"
 #include "sim/vec.h"
 
-static cg_c848_group_t *K(const cg_group_t *g)
-{
-    return (cg_c848_group_t *)cg_group_coord(g, CG_PROTOCOL_CONSUMER);
-}
-
-static int64_t now_ns(const cg_c848_group_t *cg) { return sim_now(&cg->g->w->sim); }
-
 /* Sorted union of two sorted disjoint lists into out; returns its length. */
 static uint32_t merge_sorted(const int32_t *a, size_t na, const int32_t *b, size_t nb,
                              int32_t *out)
@@ -33,7 +26,7 @@ static uint32_t merge_sorted(const int32_t *a, size_t na, const int32_t *b, size
  * another still holds it (docs/design.md). */
 int c848_export_state(cg_group_t *g, cg_mig_state_t *out)
 {
-    cg_c848_group_t *cg = K(g);
+    cg_c848_group_t *cg = c848_of(g);
     memset(out, 0, sizeof *out);
     out->generation = cg->epoch_before_removal;
     out->next_serial = cg->next_serial;
@@ -59,7 +52,7 @@ int c848_export_state(cg_group_t *g, cg_mig_state_t *out)
     return 0;
 }
 
-bool c848_has_members(const cg_group_t *g) { return cg_k848_member_count(K(g)->k) > 0; }
+bool c848_has_members(const cg_group_t *g) { return cg_k848_member_count(c848_of(g)->k) > 0; }
 
 /* A classic member of an upgraded group keeps its record index as its slot. */
 static int32_t rec_put(cg_c848_group_t *cg, const cg_mig_member_t *m)
@@ -85,8 +78,8 @@ static int32_t rec_put(cg_c848_group_t *cg, const cg_mig_member_t *m)
 int c848_import_state(cg_group_t *g, const cg_mig_state_t *in, int why)
 {
     (void)why;
-    cg_c848_group_t *cg = K(g);
-    int64_t now = now_ns(cg);
+    cg_c848_group_t *cg = c848_of(g);
+    int64_t now = c848_now(cg);
     memcpy(cg->offsets.committed, in->committed, (size_t)cg->offsets.n * sizeof *in->committed);
     cg_k848_group_set_epoch(cg->k, in->generation);
     for (uint32_t i = 0; i < in->n_members; i++) {
@@ -115,7 +108,7 @@ int c848_import_state(cg_group_t *g, const cg_mig_state_t *in, int why)
 /* Back to a fresh state machine: the classic group has the members now. */
 void c848_deactivate(cg_group_t *g)
 {
-    cg_c848_group_t *cg = K(g);
+    cg_c848_group_t *cg = c848_of(g);
     for (uint32_t i = 0; i < cg->n_recs; i++)
         if (cg->recs[i].used)
             c848_rec_free(cg, (int32_t)i);

@@ -40,13 +40,6 @@
 static void on_session(sim_t *sim, void *ctx, uint64_t arg);
 static void on_rebalance(sim_t *sim, void *ctx, uint64_t arg);
 
-static int64_t now_ns(const cg_c848_group_t *cg) { return sim_now(&cg->g->w->sim); }
-static sim_t *gsim(const cg_c848_group_t *cg) { return &cg->g->w->sim; }
-static cg_c848_group_t *K(const cg_group_t *g)
-{
-    return (cg_c848_group_t *)cg_group_coord(g, CG_PROTOCOL_CONSUMER);
-}
-
 static cg_err_t kafka_err(cg_k848_err_t e)
 {
     static const cg_err_t map[CG_K848_ERR_COUNT] = {
@@ -96,22 +89,22 @@ int32_t c848_rec_add(cg_c848_group_t *cg, const char *id, int32_t consumer)
 void c848_rec_free(cg_c848_group_t *cg, int32_t ri)
 {
     cg_c848_mrec_t *r = &cg->recs[ri];
-    sim_timer_clear(gsim(cg), &r->session.h);
-    sim_timer_clear(gsim(cg), &r->rebalance);
-    sim_timer_clear(gsim(cg), &r->join_timer);
-    sim_timer_clear(gsim(cg), &r->sync_timer);
+    sim_timer_clear(c848_sim(cg), &r->session.h);
+    sim_timer_clear(c848_sim(cg), &r->rebalance);
+    sim_timer_clear(c848_sim(cg), &r->join_timer);
+    sim_timer_clear(c848_sim(cg), &r->sync_timer);
     r->used = false;
 }
 
 void c848_arm_session(cg_c848_group_t *cg, int32_t ri, int64_t deadline)
 {
-    sim_deadline_set(gsim(cg), &cg->recs[ri].session, deadline, on_session, cg, (uint64_t)ri);
+    sim_deadline_set(c848_sim(cg), &cg->recs[ri].session, deadline, on_session, cg, (uint64_t)ri);
 }
 
 static void arm_rebalance(cg_c848_group_t *cg, int32_t ri, int64_t at, int32_t epoch)
 {
     cg->recs[ri].reb_epoch = epoch;
-    sim_timer_set(gsim(cg), &cg->recs[ri].rebalance, at, on_rebalance, cg, (uint64_t)ri);
+    sim_timer_set(c848_sim(cg), &cg->recs[ri].rebalance, at, on_rebalance, cg, (uint64_t)ri);
 }
 
 /* ---- trace ownership on removal ---- */
@@ -183,7 +176,7 @@ static void reb_begin(cg_c848_group_t *cg, cg_reason_t why)
     int32_t epoch = cg_k848_group_epoch(cg->k);
     if (w->opts.check && epoch <= g->max_gen_start)
         cg_world_fail(w, "t=%lld ms: group %s: group epoch went from %d to %d",
-                      (long long)(now_ns(cg) / SIM_NS_PER_MS), g->cfg->id, g->max_gen_start,
+                      (long long)(c848_now(cg) / SIM_NS_PER_MS), g->cfg->id, g->max_gen_start,
                       epoch);
     g->max_gen_start = epoch;
     if (g->reb_open)
@@ -219,12 +212,12 @@ void c848_reb_update(cg_c848_group_t *cg, bool bumped, cg_reason_t why)
         g->reb_open = false;
     } else if (st == CG_K848_G_STABLE && g->reb_open) {
         g->reb_open = false;
-        cg_own_rebalance_end(g, cg_k848_group_epoch(cg->k), now_ns(cg) - g->reb_start_ns,
+        cg_own_rebalance_end(g, cg_k848_group_epoch(cg->k), c848_now(cg) - g->reb_start_ns,
                              (int64_t)cg_k848_member_count(cg->k), moved_since_start(cg), false);
-        cg->stable_ns = now_ns(cg);
+        cg->stable_ns = c848_now(cg);
         if (w->opts.check)
             sim_timer_set(&w->sim, &g->check_timer,
-                          now_ns(cg) + 2 * g->cfg->broker.consumer_heartbeat_interval_ns +
+                          c848_now(cg) + 2 * g->cfg->broker.consumer_heartbeat_interval_ns +
                               SIM_NS_PER_MS,
                           on_check, cg, (uint64_t)cg_k848_group_epoch(cg->k));
     }
@@ -309,15 +302,15 @@ static void on_rebalance(sim_t *sim, void *ctx, uint64_t arg)
 
 void c848_apply_timers(cg_c848_group_t *cg, int32_t ri, const cg_k848_response_t *r)
 {
-    int64_t now = now_ns(cg);
+    int64_t now = c848_now(cg);
     if (r->session_timer == CG_K848_TIMER_SET)
         c848_arm_session(cg, ri, now + r->session_timeout_ns);
     else if (r->session_timer == CG_K848_TIMER_CANCEL)
-        sim_timer_clear(gsim(cg), &cg->recs[ri].session.h);
+        sim_timer_clear(c848_sim(cg), &cg->recs[ri].session.h);
     if (r->rebalance_timer == CG_K848_TIMER_SET)
         arm_rebalance(cg, ri, now + r->rebalance_timeout_ns, r->rebalance_timer_epoch);
     else if (r->rebalance_timer == CG_K848_TIMER_CANCEL)
-        sim_timer_clear(gsim(cg), &cg->recs[ri].rebalance);
+        sim_timer_clear(c848_sim(cg), &cg->recs[ri].rebalance);
 }
 
 /* Member records after a successful call: added, taken over, or removed. Returns the record
@@ -493,8 +486,8 @@ static void on_reload(sim_t *sim, void *ctx, uint64_t arg)
 
 static bool failover(cg_group_t *g)
 {
-    cg_c848_group_t *cg = K(g);
-    sim_t *sim = gsim(cg);
+    cg_c848_group_t *cg = c848_of(g);
+    sim_t *sim = c848_sim(cg);
     if (cg->down)
         return false;
     cg->down = true;
@@ -562,17 +555,17 @@ static bool member_current(const cg_group_t *g, const cg_client_t *c)
         cg_msg_t id;
         memset(&id, 0, sizeof id);
         c->ops->stamp(c, &id);
-        int32_t ri = c848_classic_rec(K(g), id.slot, id.serial);
-        return ri >= 0 && cg_k848_member_get(K(g)->k, K(g)->recs[ri].id, &v) &&
+        int32_t ri = c848_classic_rec(c848_of(g), id.slot, id.serial);
+        return ri >= 0 && cg_k848_member_get(c848_of(g)->k, c848_of(g)->recs[ri].id, &v) &&
                v.epoch == id.generation;
     }
     const cg_k848_member_t *x = cg_k848_member(c);
-    return cg_k848_member_get(K(g)->k, x->member_id, &v) && v.epoch == x->epoch;
+    return cg_k848_member_get(c848_of(g)->k, x->member_id, &v) && v.epoch == x->epoch;
 }
 
 static void group_fini(cg_group_t *g)
 {
-    cg_c848_group_t *cg = K(g);
+    cg_c848_group_t *cg = c848_of(g);
     if (!cg)
         return;
     cg_k848_group_free(cg->k);
@@ -623,7 +616,7 @@ static int group_init(cg_group_t *g, char *err, size_t errlen)
  * the next heartbeat (cg_k848_group_set_partitions). */
 static void partitions_added(cg_group_t *g, int32_t t, int32_t partitions)
 {
-    cg_k848_group_set_partitions(K(g)->k, t, partitions);
+    cg_k848_group_set_partitions(c848_of(g)->k, t, partitions);
 }
 
 const cg_group_proto_t cg_consumer_proto = {

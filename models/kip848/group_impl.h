@@ -44,6 +44,15 @@ typedef struct cg_c848_group {
     int32_t epoch_before_removal;     /* the group epoch before that removal */
 } cg_c848_group_t;
 
+/* The group's consumer coordinator, and the engine and network it works with. */
+static inline cg_c848_group_t *c848_of(const cg_group_t *g)
+{
+    return (cg_c848_group_t *)cg_group_coord(g, CG_PROTOCOL_CONSUMER);
+}
+static inline int64_t c848_now(const cg_c848_group_t *cg) { return sim_now(&cg->g->w->sim); }
+static inline sim_t *c848_sim(const cg_c848_group_t *cg) { return &cg->g->w->sim; }
+static inline cg_net_t *c848_net(const cg_c848_group_t *cg) { return &cg->g->w->net; }
+
 /* ---- group.c ---- */
 int32_t c848_rec_find(const cg_c848_group_t *cg, const char *id, int32_t hint);
 int32_t c848_rec_add(cg_c848_group_t *cg, const char *id, int32_t consumer);

@@ -38,6 +38,8 @@ static bool convert(cg_group_t *g, cg_protocol_t to, int why, cg_reason_t reason
     const cg_group_proto_t *from = g->proto, *dest = cg_group_proto_find(to);
     cg_mig_state_t st;
     if (from->export_state(g, &st) != 0) {
+        free(st.members);
+        free(st.storage);
         cg_world_fail(g->w, "out of memory");
         return false;
     }
@@ -47,7 +49,6 @@ static bool convert(cg_group_t *g, cg_protocol_t to, int why, cg_reason_t reason
     cg_rec_group_converted(g->w, g, from->name, dest->name, st.generation, st.n_members, reason);
     g->proto = dest;
     int rc = dest->import_state(g, &st, why);
-    g->proto = dest;
     from->deactivate(g);
     free(st.members);
     free(st.storage);
@@ -81,19 +82,21 @@ void cg_mig_foreign(cg_group_t *g, int32_t mi)
     e->on_request(e->ctx, mi);        /* the converted group serves the request */
 }
 
-bool cg_mig_downgrade_replaced(cg_group_t *g, bool new_subscription)
+/* A consumer group back to classic when the policy allows it; rebalance: why, or -1 none. */
+static bool downgrade(cg_group_t *g, int rebalance, cg_reason_t reason)
 {
     if (g->proto != cg_group_proto_find(CG_PROTOCOL_CONSUMER) ||
         !policy_allows(g, CG_PROTOCOL_CLASSIC))
         return false;
-    return convert(g, CG_PROTOCOL_CLASSIC, new_subscription ? (int)CG_RS_METADATA : -1,
-                   CG_RS_MEMBER_JOIN);
+    return convert(g, CG_PROTOCOL_CLASSIC, rebalance, reason);
+}
+
+bool cg_mig_downgrade_replaced(cg_group_t *g, bool new_subscription)
+{
+    return downgrade(g, new_subscription ? (int)CG_RS_METADATA : -1, CG_RS_MEMBER_JOIN);
 }
 
 bool cg_mig_downgrade(cg_group_t *g, cg_reason_t why)
 {
-    if (g->proto != cg_group_proto_find(CG_PROTOCOL_CONSUMER) ||
-        !policy_allows(g, CG_PROTOCOL_CLASSIC))
-        return false;
-    return convert(g, CG_PROTOCOL_CLASSIC, (int)why, why);
+    return downgrade(g, (int)why, why);
 }
