@@ -212,6 +212,16 @@ static void on_hb_timer(sim_t *sim, void *ctx, uint64_t arg)
 }
 
 /* The coordinator no longer knows this member at its epoch: lose everything, rejoin. */
+/* The member (re)joins at epoch 0. In a group that migrates the group may have been deleted
+ * and created anew meanwhile, its epochs starting again from 1: the check that a member's
+ * recorded epoch never goes back starts over with the join. */
+static void join_epoch(cg_client_t *c)
+{
+    X(c)->epoch = CG_K848_JOIN_EPOCH;
+    if (c->g->cfg->migrates)
+        X(c)->last_rec_epoch = -1;
+}
+
 static void fenced(cg_client_t *c)
 {
     cg_k848_member_t *x = X(c);
@@ -219,9 +229,7 @@ static void fenced(cg_client_t *c)
     x->n_target = 0;
     x->revoke_pending = x->prerevoke_done = false;
     x->member = false;
-    x->epoch = CG_K848_JOIN_EPOCH;
-    if (c->g->cfg->migrates)          /* the group may be created anew meanwhile: epochs from 1 */
-        x->last_rec_epoch = -1;
+    join_epoch(c);
     if (x->stale)
         return;                       /* rejoins at its next poll */
     x->joining = true;
@@ -364,9 +372,7 @@ static bool poll_membership(cg_client_t *c)
         x->stale = false;
         x->joining = true;
         x->first_assign = true;
-        x->epoch = CG_K848_JOIN_EPOCH;
-        if (c->g->cfg->migrates)
-            x->last_rec_epoch = -1;
+        join_epoch(c);
         hb_send(c);
     }
     return !x->revoke_pending || revoke_step(c);
@@ -464,9 +470,7 @@ static void start(cg_client_t *c)
     cg_k848_member_t *x = X(c);
     new_member_id(c);
     clear(x);
-    x->epoch = CG_K848_JOIN_EPOCH;
-    if (c->g->cfg->migrates)          /* the group may have been created anew: epochs from 1 */
-        x->last_rec_epoch = -1;
+    join_epoch(c);
     x->joining = x->first_assign = true;
     x->interval_ns = c->g->cfg->broker.consumer_heartbeat_interval_ns;
     x->hint = -1;
