@@ -51,8 +51,15 @@ typedef struct cg_owned {
     int64_t end_cache;                /* log end offset at cache_ns */
     int64_t cache_ns;                 /* time end_cache was read */
     int64_t next_arr_ns;              /* end_cache is valid for times < this */
-    int64_t wake_ns;                  /* no records past pos before this (INT64_MIN: some now) */
 } cg_owned_t;
+
+/* An entry of the wake heap: owned index i has no record past its position before ns
+ * (INT64_MIN: it has, or may have, some now). The key sits in the entry so that sifting compares
+ * neighbours instead of chasing indexes into the owned table. */
+typedef struct cg_wake {
+    int64_t ns;
+    uint32_t i;
+} cg_wake_t;
 
 /* A chunk of the batch being processed: records [from, from+n) of partition gp. */
 typedef struct cg_chunk {
@@ -89,7 +96,7 @@ typedef struct cg_client {
     cg_owned_t *owned;                /* owned partitions sorted by gp */
     uint32_t n_owned, cap_owned;
     uint32_t rr;                      /* round-robin start index into owned */
-    uint32_t *wake;                   /* owned indexes with a position, a min-heap on wake_ns */
+    cg_wake_t *wake;                  /* owned partitions with a position, a min-heap on (ns, i) */
     uint32_t n_wake, cap_wake;
     uint32_t *ready;                  /* a fetch's owned indexes with records (scratch) */
     uint32_t cap_ready;

@@ -56,7 +56,6 @@ void cg_fetch_owned_init(cg_owned_t *o, int32_t gp)
     o->end_cache = 0;
     o->cache_ns = -1;
     o->next_arr_ns = -1;
-    o->wake_ns = INT64_MIN;
 }
 
 /* Positions from an OffsetFetch response: the committed offset, or auto.offset.reset when the
@@ -110,24 +109,23 @@ static inline int64_t end_at(cg_client_t *c, cg_owned_t *o, int64_t t)
  *
  * A fetch visits only the partitions that have records, never the idle ones, so its cost does
  * not grow with the partitions a member owns. Invariant: a partition in the heap has no record
- * past its position before its wake_ns: either wake_ns = INT64_MIN (it has, or may have,
- * records: look now) or wake_ns = next_arr_ns with pos >= end_cache (the log end cannot pass pos
+ * past its position before its key ns: either ns = INT64_MIN (it has, or may have,
+ * records: look now) or ns = next_arr_ns with pos >= end_cache (the log end cannot pass pos
  * before the next arrival, and it never decreases). Positions change only in take_batch, which
  * re-keys what it took; any other change of the owned table or of a position marks the heap
  * stale (cg_fetch_owned_changed), and the next fetch rebuilds it with every key INT64_MIN. */
 
-static inline bool wake_before(const cg_client_t *c, uint32_t a, uint32_t b)
+static inline bool wake_before(cg_wake_t a, cg_wake_t b)
 {
-    int64_t x = c->owned[a].wake_ns, y = c->owned[b].wake_ns;
-    return x < y || (x == y && a < b);
+    return a.ns < b.ns || (a.ns == b.ns && a.i < b.i);
 }
 
 static void wake_sift_up(cg_client_t *c, uint32_t k)
 {
-    uint32_t v = c->wake[k];
+    cg_wake_t v = c->wake[k];
     while (k > 0) {
         uint32_t parent = (k - 1) / 2;
-        if (!wake_before(c, v, c->wake[parent]))
+        if (!wake_before(v, c->wake[parent]))
             break;
         c->wake[k] = c->wake[parent];
         k = parent;
@@ -137,14 +135,15 @@ static void wake_sift_up(cg_client_t *c, uint32_t k)
 
 static void wake_sift_down(cg_client_t *c, uint32_t k)
 {
-    uint32_t v = c->wake[k], n = c->n_wake;
+    cg_wake_t v = c->wake[k];
+    uint32_t n = c->n_wake;
     for (;;) {
         uint32_t child = 2 * k + 1;
         if (child >= n)
             break;
-        if (child + 1 < n && wake_before(c, c->wake[child + 1], c->wake[child]))
+        if (child + 1 < n && wake_before(c->wake[child + 1], c->wake[child]))
             child++;
-        if (!wake_before(c, c->wake[child], v))
+        if (!wake_before(c->wake[child], v))
             break;
         c->wake[k] = c->wake[child];
         k = child;
@@ -152,15 +151,15 @@ static void wake_sift_down(cg_client_t *c, uint32_t k)
     c->wake[k] = v;
 }
 
-static void wake_push(cg_client_t *c, uint32_t i)
+static void wake_push(cg_client_t *c, uint32_t i, int64_t ns)
 {
-    c->wake[c->n_wake] = i;
+    c->wake[c->n_wake] = (cg_wake_t){ns, i};
     wake_sift_up(c, c->n_wake++);
 }
 
 static uint32_t wake_pop(cg_client_t *c)
 {
-    uint32_t top = c->wake[0];
+    uint32_t top = c->wake[0].i;
     c->wake[0] = c->wake[--c->n_wake];
     if (c->n_wake > 0)
         wake_sift_down(c, 0);
@@ -172,12 +171,9 @@ static uint32_t wake_pop(cg_client_t *c)
 static void wake_rebuild(cg_client_t *c)
 {
     c->n_wake = 0;
-    for (uint32_t i = 0; i < c->n_owned; i++) {
-        if (c->owned[i].pos < 0)
-            continue;
-        c->owned[i].wake_ns = INT64_MIN;
-        c->wake[c->n_wake++] = i;
-    }
+    for (uint32_t i = 0; i < c->n_owned; i++)
+        if (c->owned[i].pos >= 0)
+            c->wake[c->n_wake++] = (cg_wake_t){INT64_MIN, i};
     c->wake_stale = false;
 }
 
@@ -186,7 +182,7 @@ static void wake_rebuild(cg_client_t *c)
 static uint32_t collect(cg_client_t *c, int64_t t)
 {
     uint32_t k = 0;
-    while (c->n_wake > 0 && c->owned[c->wake[0]].wake_ns <= t) {
+    while (c->n_wake > 0 && c->wake[0].ns <= t) {
         uint32_t i = wake_pop(c);
         cg_owned_t *o = &c->owned[i];
         if (end_at(c, o, t) > o->pos) {
@@ -195,8 +191,7 @@ static uint32_t collect(cg_client_t *c, int64_t t)
                 c->ready[j] = c->ready[j - 1];
             c->ready[j] = i;
         } else {
-            o->wake_ns = o->next_arr_ns;
-            wake_push(c, i);
+            wake_push(c, i, o->next_arr_ns);
         }
     }
     return k;
@@ -205,7 +200,7 @@ static uint32_t collect(cg_client_t *c, int64_t t)
 /* Earliest time an idle partition may have records, INT64_MAX when none will. */
 static int64_t wake_next(const cg_client_t *c)
 {
-    return c->n_wake > 0 ? c->owned[c->wake[0]].wake_ns : INT64_MAX;
+    return c->n_wake > 0 ? c->wake[0].ns : INT64_MAX;
 }
 
 static int chunk_push(cg_client_t *c, int32_t gp, int64_t from, int64_t n)
@@ -242,9 +237,8 @@ static int64_t take_batch(cg_client_t *c, int64_t t, uint32_t k)
     }
     c->rr = last;
     for (uint32_t j = 0; j < k; j++) {
-        cg_owned_t *o = &c->owned[c->ready[j]];
-        o->wake_ns = o->pos < o->end_cache ? INT64_MIN : o->next_arr_ns;
-        wake_push(c, c->ready[j]);
+        const cg_owned_t *o = &c->owned[c->ready[j]];
+        wake_push(c, c->ready[j], o->pos < o->end_cache ? INT64_MIN : o->next_arr_ns);
     }
     return got;
 }

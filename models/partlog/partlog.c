@@ -752,6 +752,21 @@ int64_t cg_partlog_end_next(cg_partlog_t *pl, int64_t gp, int64_t now_ns, int64_
      * counted once for both answers (the separate calls would do it twice, same results). */
     if (pp->n_const == 0 && pp->n_pois > 0 && now_ns > pp->span_start_ns &&
         now_ns < pp->span_stop_ns && now_ns >= 0) {
+        int64_t b = now_ns / PL_BUCKET_NS, lo = b * PL_BUCKET_NS;
+        if (b == pp->cur.index && pp->cur.count > 0 && pp->cur.count < PL_SMALL_COUNT &&
+            lo >= pp->span_start_ns && pp->span_stop_ns - lo >= PL_BUCKET_NS) {
+            /* Commonest of all: the current bucket, whole inside the hull, so its span is the
+             * constant PL_BUCKET_NS and the first division is by a constant (the quotients of
+             * pl_bucket_records and pl_bucket_next_from, computed the same way). */
+            uint64_t cnt = (uint64_t)pp->cur.count;
+            int64_t done = (int64_t)(cnt * (uint64_t)(now_ns - lo) / (uint64_t)PL_BUCKET_NS);
+            if (done < pp->cur.count) {
+                int64_t at = lo + (int64_t)(((uint64_t)(done + 1) * (uint64_t)PL_BUCKET_NS +
+                                             cnt - 1) / cnt);
+                *next_ns = at > now_ns ? at : now_ns + 1;
+                return pp->cur.base + done;
+            }
+        }
         const pl_bucket_t *bk = pl_bucket_at(pl, pp, now_ns);
         int64_t done = pl_bucket_records(pp, bk, now_ns);
         int64_t end = bk->base + done;
