@@ -10,8 +10,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
+struct sim_trace_writer;
+
 typedef struct sim_trace {
     FILE *out;                        /* destination, NULL = discard everything */
+    struct sim_trace_writer *writer;  /* background thread writing full buffers, or NULL */
     bool owns_out;                    /* fclose on sim_trace_close */
     char *buf;                        /* pending bytes */
     size_t len;                       /* bytes pending in buf */
@@ -22,7 +25,9 @@ typedef struct sim_trace {
     uint64_t records;                 /* records written */
 } sim_trace_t;
 
-/* path "-" = stdout, NULL = discard (records are still counted). 0 or -1 with errno set. */
+/* path "-" = stdout, NULL = discard (records are still counted). 0 or -1 with errno set. A file
+ * opened by path is written by a background thread (the bytes are the same; the caller's thread
+ * only formats); stdout and files given by the caller are written in the caller's thread. */
 int sim_trace_open(sim_trace_t *tr, const char *path);
 int sim_trace_open_file(sim_trace_t *tr, FILE *f);   /* not owned */
 /* Flush and close; returns 0 or the first I/O error (errno value). */
