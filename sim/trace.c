@@ -333,24 +333,31 @@ static void tr_put_escaped(sim_trace_t *tr, const char *s)
         tr_put_escaped_slow(tr, s);
 }
 
-/* Separator and key before a value; key NULL inside arrays. */
-static void tr_key(sim_trace_t *tr, const char *key)
+/* Separator and key before a value; key NULL inside arrays; n its length, SIZE_MAX when it
+ * needs escaping (sim_trace_key_len). */
+static void tr_key(sim_trace_t *tr, const char *key, size_t n)
 {
-    char comma = tr->need_comma ? ',' : 0;
+    bool comma = tr->need_comma;
     tr->need_comma = true;
-    if (key) {
-        if (tr_put_short(tr, comma, key, ':'))
-            return;
-        size_t n = tr_plain_len(key);
-        if (n != SIZE_MAX && tr_put_plain(tr, comma, key, n, ':'))
-            return;
-    }
-    if (comma)
-        tr_putc(tr, ',');
-    if (key) {
+    char *o = n != SIZE_MAX ? tr_reserve(tr, n + 4) : NULL;
+    if (!o) {   /* to escape, or longer than the buffer */
+        if (comma)
+            tr_putc(tr, ',');
         tr_put_escaped_slow(tr, key);
         tr_putc(tr, ':');
+        return;
     }
+    char *start = o;
+    if (comma)
+        *o++ = ',';
+    if (key) {
+        *o++ = '"';
+        memcpy(o, key, n);
+        o += n;
+        *o++ = '"';
+        *o++ = ':';
+    }
+    tr->len += (size_t)(o - start);
 }
 
 /* Decimal digits of u into p (no NUL); returns the count. Two digits per division, written
@@ -610,23 +617,23 @@ void sim_trace_end(sim_trace_t *tr)
     tr->need_comma = false;
 }
 
-void sim_trace_str(sim_trace_t *tr, const char *key, const char *val)
+void sim_trace_str_k(sim_trace_t *tr, const char *key, size_t key_len, const char *val)
 {
     if (!tr->out)
         return;
-    tr_key(tr, key);
+    tr_key(tr, key, key_len);
     if (val)
         tr_put_escaped(tr, val);
     else
         tr_put(tr, "null", 4);
 }
 
-void sim_trace_int(sim_trace_t *tr, const char *key, int64_t val)
+void sim_trace_int_k(sim_trace_t *tr, const char *key, size_t key_len, int64_t val)
 {
     if (!tr->out)
         return;
     char num[24];
-    tr_key(tr, key);
+    tr_key(tr, key, key_len);
     char *p = tr_reserve(tr, sizeof num);   /* digits straight into the buffer */
     bool direct = p != NULL;
     if (!direct)
@@ -641,58 +648,58 @@ void sim_trace_int(sim_trace_t *tr, const char *key, int64_t val)
         tr_put(tr, num, (size_t)(p - num));
 }
 
-void sim_trace_uint(sim_trace_t *tr, const char *key, uint64_t val)
+void sim_trace_uint_k(sim_trace_t *tr, const char *key, size_t key_len, uint64_t val)
 {
     if (!tr->out)
         return;
     char num[24];
-    tr_key(tr, key);
+    tr_key(tr, key, key_len);
     tr_put(tr, num, (size_t)fmt_u64(num, val));
 }
 
-void sim_trace_bool(sim_trace_t *tr, const char *key, bool val)
+void sim_trace_bool_k(sim_trace_t *tr, const char *key, size_t key_len, bool val)
 {
     if (!tr->out)
         return;
-    tr_key(tr, key);
+    tr_key(tr, key, key_len);
     if (val)
         tr_put(tr, "true", 4);
     else
         tr_put(tr, "false", 5);
 }
 
-void sim_trace_null(sim_trace_t *tr, const char *key)
+void sim_trace_null_k(sim_trace_t *tr, const char *key, size_t key_len)
 {
     if (!tr->out)
         return;
-    tr_key(tr, key);
+    tr_key(tr, key, key_len);
     tr_put(tr, "null", 4);
 }
 
-void sim_trace_ms(sim_trace_t *tr, const char *key, int64_t ns)
+void sim_trace_ms_k(sim_trace_t *tr, const char *key, size_t key_len, int64_t ns)
 {
     if (!tr->out)
         return;
     char num[32];
-    tr_key(tr, key);
+    tr_key(tr, key, key_len);
     tr_put(tr, num, (size_t)sim_fmt_ms(num, ns));
 }
 
-void sim_trace_num(sim_trace_t *tr, const char *key, double val)
+void sim_trace_num_k(sim_trace_t *tr, const char *key, size_t key_len, double val)
 {
     if (!tr->out)
         return;
     char num[32];
-    tr_key(tr, key);
+    tr_key(tr, key, key_len);
     tr_put(tr, num, (size_t)sim_fmt_num(num, val));
 }
 
-static void tr_open(sim_trace_t *tr, const char *key, char c)
+static void tr_open(sim_trace_t *tr, const char *key, size_t key_len, char c)
 {
     tr->depth++;
     if (!tr->out)
         return;
-    tr_key(tr, key);
+    tr_key(tr, key, key_len);
     tr_putc(tr, c);
     tr->need_comma = false;
 }
@@ -707,9 +714,9 @@ static void tr_close(sim_trace_t *tr, char c)
     tr->need_comma = true;
 }
 
-void sim_trace_array_begin(sim_trace_t *tr, const char *key)
+void sim_trace_array_begin_k(sim_trace_t *tr, const char *key, size_t key_len)
 {
-    tr_open(tr, key, '[');
+    tr_open(tr, key, key_len, '[');
 }
 
 void sim_trace_array_end(sim_trace_t *tr)
@@ -717,9 +724,9 @@ void sim_trace_array_end(sim_trace_t *tr)
     tr_close(tr, ']');
 }
 
-void sim_trace_object_begin(sim_trace_t *tr, const char *key)
+void sim_trace_object_begin_k(sim_trace_t *tr, const char *key, size_t key_len)
 {
-    tr_open(tr, key, '{');
+    tr_open(tr, key, key_len, '{');
 }
 
 void sim_trace_object_end(sim_trace_t *tr)

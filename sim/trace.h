@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 struct sim_trace_writer;
 
@@ -37,20 +38,77 @@ int sim_trace_flush(sim_trace_t *tr);
 /* A record: begin writes {"t":<ms>,"type":"<type>"; fields follow; end writes }\n. */
 void sim_trace_begin(sim_trace_t *tr, int64_t t_ns, const char *type);
 void sim_trace_end(sim_trace_t *tr);
-void sim_trace_str(sim_trace_t *tr, const char *key, const char *val);    /* NULL -> null */
-void sim_trace_int(sim_trace_t *tr, const char *key, int64_t val);
-void sim_trace_uint(sim_trace_t *tr, const char *key, uint64_t val);  /* e.g. seeds */
-void sim_trace_bool(sim_trace_t *tr, const char *key, bool val);
-void sim_trace_null(sim_trace_t *tr, const char *key);
+/* Fields; key NULL inside an array. The wrappers below measure the key where the call is
+ * written: its length, or SIZE_MAX when a byte needs escaping. For a literal key (every key in
+ * cgsim) the compiler folds that to a constant, and the key costs a copy of known length (the
+ * hottest records carry eight). */
+void sim_trace_str_k(sim_trace_t *tr, const char *key, size_t key_len, const char *val);
+void sim_trace_int_k(sim_trace_t *tr, const char *key, size_t key_len, int64_t val);
+void sim_trace_uint_k(sim_trace_t *tr, const char *key, size_t key_len, uint64_t val);
+void sim_trace_bool_k(sim_trace_t *tr, const char *key, size_t key_len, bool val);
+void sim_trace_null_k(sim_trace_t *tr, const char *key, size_t key_len);
+void sim_trace_ms_k(sim_trace_t *tr, const char *key, size_t key_len, int64_t ns);
+void sim_trace_num_k(sim_trace_t *tr, const char *key, size_t key_len, double val);
+void sim_trace_array_begin_k(sim_trace_t *tr, const char *key, size_t key_len);
+void sim_trace_object_begin_k(sim_trace_t *tr, const char *key, size_t key_len);
+
+/* The bytes a key must not hold to be copied as is: '"', '\\' and the controls below 0x20. */
+#define SIM_TRACE_KEY_ESCAPES                                                                  \
+    "\"\\\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10\x11\x12\x13\x14\x15\x16"  \
+    "\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f"
+
+/* strlen and strcspn, which GCC and Clang evaluate at compile time on a literal. */
+static inline size_t sim_trace_key_len(const char *key)
+{
+    if (!key)
+        return 0;
+    size_t n = strlen(key);
+    return strcspn(key, SIM_TRACE_KEY_ESCAPES) == n ? n : SIZE_MAX;
+}
+
+/* A string value (escaped as RFC 8259 says); NULL -> null. */
+static inline void sim_trace_str(sim_trace_t *tr, const char *key, const char *val)
+{
+    sim_trace_str_k(tr, key, sim_trace_key_len(key), val);
+}
+static inline void sim_trace_int(sim_trace_t *tr, const char *key, int64_t val)
+{
+    sim_trace_int_k(tr, key, sim_trace_key_len(key), val);
+}
+/* e.g. seeds */
+static inline void sim_trace_uint(sim_trace_t *tr, const char *key, uint64_t val)
+{
+    sim_trace_uint_k(tr, key, sim_trace_key_len(key), val);
+}
+static inline void sim_trace_bool(sim_trace_t *tr, const char *key, bool val)
+{
+    sim_trace_bool_k(tr, key, sim_trace_key_len(key), val);
+}
+static inline void sim_trace_null(sim_trace_t *tr, const char *key)
+{
+    sim_trace_null_k(tr, key, sim_trace_key_len(key));
+}
 /* A duration or time in ns written as milliseconds: integer part, then up to 6 decimals with
  * trailing zeros removed ("1500", "1500.25"). */
-void sim_trace_ms(sim_trace_t *tr, const char *key, int64_t ns);
+static inline void sim_trace_ms(sim_trace_t *tr, const char *key, int64_t ns)
+{
+    sim_trace_ms_k(tr, key, sim_trace_key_len(key), ns);
+}
 /* A double with "%.6g"-free fixed rules: rounded to 6 decimals, trailing zeros removed. */
-void sim_trace_num(sim_trace_t *tr, const char *key, double val);
-/* Arrays and objects nested in a record: key NULL inside an array. */
-void sim_trace_array_begin(sim_trace_t *tr, const char *key);
+static inline void sim_trace_num(sim_trace_t *tr, const char *key, double val)
+{
+    sim_trace_num_k(tr, key, sim_trace_key_len(key), val);
+}
+/* Arrays and objects nested in a record. */
+static inline void sim_trace_array_begin(sim_trace_t *tr, const char *key)
+{
+    sim_trace_array_begin_k(tr, key, sim_trace_key_len(key));
+}
 void sim_trace_array_end(sim_trace_t *tr);
-void sim_trace_object_begin(sim_trace_t *tr, const char *key);
+static inline void sim_trace_object_begin(sim_trace_t *tr, const char *key)
+{
+    sim_trace_object_begin_k(tr, key, sim_trace_key_len(key));
+}
 void sim_trace_object_end(sim_trace_t *tr);
 
 /* Format ns as milliseconds into buf (>= 32 bytes), as sim_trace_ms does; returns length. */
