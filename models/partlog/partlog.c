@@ -61,6 +61,7 @@
 #define PL_PART_ALIGN 64u                     /* bytes: parts[] starts on a cache line */
 #define PL_PART_BYTES 128u                    /* sizeof(pl_part_t), a whole number of lines */
 #define PL_SMALL_COUNT (INT64_C(1) << 33)     /* count * span < 2^63 for spans <= 1 bucket */
+#define PL_MAX_ENTRIES UINT32_MAX             /* (producer, partition) entries of one kind */
 
 __extension__ typedef unsigned __int128 pl_u128;
 
@@ -93,10 +94,13 @@ typedef struct pl_part {
     pl_bucket_t cur;                  /* bucket of the latest query */
     pl_bucket_t prev;                 /* the bucket before cur */
     pl_bucket_t ahead;                /* drawn ahead (index > cur.index; buckets between: empty) */
-    size_t first_const;               /* into pl->consts */
-    size_t first_pois;                /* into pl->pois */
+    uint32_t first_const;             /* into pl->consts (PL_MAX_ENTRIES) */
+    uint32_t first_pois;              /* into pl->pois */
     double rate_per_s;                /* sum of all producers' rates here */
     uint64_t rng_state;               /* splitmix64 position of the partition stream */
+    double full_emu;                  /* exp(-mean) of a bucket whole inside every Poisson window
+                                         when all windows are the hull and the mean is in
+                                         (0, PL_POISSON_INLINE_MAX]; else 0 (pl_full_init) */
 } pl_part_t;
 
 struct cg_partlog {
@@ -305,6 +309,25 @@ static int pl_collect_phase(const cg_partlog_t *pl, const cg_producer_cfg_t *pr,
     return rc;
 }
 
+/* full_emu: the draw's exp(-mean) for every bucket that lies whole inside the hull, computed
+ * once, when every Poisson window of the partition is the hull itself (then such a bucket is
+ * inside all of them and its mean is the sum below, term for term the one pl_bucket_mean
+ * computes, so the draws are the same). */
+static void pl_full_init(const cg_partlog_t *pl, pl_part_t *pp)
+{
+    pp->full_emu = 0;
+    double mean = 0;
+    for (size_t i = 0; i < pp->n_pois; i++) {
+        const pl_pois_t *w = &pl->pois[pp->first_pois + i];
+        if (w->start_ns != pp->span_start_ns || w->stop_ns != pp->span_stop_ns ||
+            w->stop_ns - w->start_ns < PL_BUCKET_NS)
+            return;
+        mean += w->rate_per_s * (double)PL_BUCKET_NS / (double)PL_NS_PER_S;
+    }
+    if (pp->n_pois > 0 && mean > 0 && mean <= PL_POISSON_INLINE_MAX)
+        pp->full_emu = exp(-mean);
+}
+
 /* Counting sort of the entries into per-partition slices (stable: producer order kept). */
 static int pl_distribute(cg_partlog_t *pl, const pl_entry_t *ents, size_t n)
 {
@@ -319,14 +342,16 @@ static int pl_distribute(cg_partlog_t *pl, const pl_entry_t *ents, size_t n)
             n_const++;
         }
     }
+    if (n_const > PL_MAX_ENTRIES || n_pois > PL_MAX_ENTRIES)
+        return -1;
     pl->consts = calloc(n_const ? n_const : 1, sizeof *pl->consts);
     pl->pois = calloc(n_pois ? n_pois : 1, sizeof *pl->pois);
     if (!pl->consts || !pl->pois)
         return -1;
     size_t fc = 0, fp = 0;
     for (int64_t g = 0; g < pl->n_parts; g++) {
-        pl->parts[g].first_const = fc;
-        pl->parts[g].first_pois = fp;
+        pl->parts[g].first_const = (uint32_t)fc;
+        pl->parts[g].first_pois = (uint32_t)fp;
         fc += pl->parts[g].n_const;
         fp += pl->parts[g].n_pois;
         pl->parts[g].n_const = pl->parts[g].n_pois = 0;
@@ -344,6 +369,8 @@ static int pl_distribute(cg_partlog_t *pl, const pl_entry_t *ents, size_t n)
             pl->consts[pp->first_const + pp->n_const++] = ents[i].c;
         }
     }
+    for (int64_t g = 0; g < pl->n_parts; g++)
+        pl_full_init(pl, &pl->parts[g]);
     return 0;
 }
 
@@ -492,9 +519,9 @@ static int64_t pl_next_active(const cg_partlog_t *pl, const pl_part_t *pp, int64
  * multiplies uniforms until the product falls to exp(-mean) or below and returns the number of
  * factors minus one; the same uniforms in the same order give the same count (test_partlog
  * compares the two), without two indirect calls per uniform. */
-static int64_t pl_poisson_small(uint64_t *x, double mean)
+static int64_t pl_poisson_small_emu(uint64_t *x, double emu)
 {
-    double emu = exp(-mean), prod = 1.0;
+    double prod = 1.0;
     int64_t k = 0;
     do {
         prod *= pl_sm_uniform(x);
@@ -503,13 +530,28 @@ static int64_t pl_poisson_small(uint64_t *x, double mean)
     return k - 1;
 }
 
+static int64_t pl_poisson_small(uint64_t *x, double mean)
+{
+    return pl_poisson_small_emu(x, exp(-mean));
+}
+
 int64_t cg_partlog_poisson_small(uint64_t *state, double mean)
 {
     return pl_poisson_small(state, mean);
 }
 
+/* Bucket b lies whole inside the hull of a partition whose windows are all the hull, so it is
+ * active and full_emu gives its draw (pl_full_init). */
+static inline bool pl_full_bucket(const pl_part_t *pp, int64_t b)
+{
+    return pp->full_emu > 0 && b >= 0 && b < INT64_MAX / PL_BUCKET_NS - 1 &&
+           b * PL_BUCKET_NS >= pp->span_start_ns && (b + 1) * PL_BUCKET_NS <= pp->span_stop_ns;
+}
+
 static int64_t pl_draw(cg_partlog_t *pl, pl_part_t *pp, int64_t b)
 {
+    if (pl_full_bucket(pp, b))
+        return pl_poisson_small_emu(&pp->rng_state, pp->full_emu);
     double mean = pl_bucket_mean(pl, pp, b);
     if (mean <= 0)
         return 0;
@@ -552,7 +594,7 @@ static void pl_advance(cg_partlog_t *pl, pl_part_t *pp, int64_t b)
             }
             continue;
         }
-        int64_t act = pl_next_active(pl, pp, nb);
+        int64_t act = pl_full_bucket(pp, nb) ? nb : pl_next_active(pl, pp, nb);
         if (act > nb)
             pl_set_cur(pp, act - 1 < b ? act - 1 : b, 0);
         else
