@@ -101,6 +101,7 @@ typedef struct cg_client {
     uint32_t *ready;                  /* a fetch's owned indexes with records (scratch) */
     uint32_t cap_ready;
     bool wake_stale;                  /* owned or positions changed: rebuild `wake` first */
+    bool wake_scan;                   /* few owned: `wake` is by owned index, scanned (fetch.c) */
     cg_chunk_t *chunks;               /* current batch */
     uint32_t n_chunks, cap_chunks;
     int64_t batch_ret_ns;             /* current batch returned by the fetch at */

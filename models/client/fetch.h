@@ -14,6 +14,7 @@
 #include "models/client/client.h"
 
 #define CG_FETCH_SCAN_MAX 16               /* next-arrival re-checks within one fetch wait */
+#define CG_FETCH_SCAN_OWNED 32u            /* up to this many owned: wake keys scanned, no heap */
 /* A poll() that returns nothing takes at least this long (the client's own work), so zero
  * latencies and a zero fetch.max.wait.ms cannot spin forever at one instant of virtual time. */
 #define CG_FETCH_MIN_IDLE_NS INT64_C(1000000)
