@@ -795,8 +795,10 @@ int64_t cg_partlog_end_next(cg_partlog_t *pl, int64_t gp, int64_t now_ns, int64_
     if (pp->n_const == 0 && pp->n_pois > 0 && now_ns > pp->span_start_ns &&
         now_ns < pp->span_stop_ns && now_ns >= 0) {
         int64_t b = now_ns / PL_BUCKET_NS, lo = b * PL_BUCKET_NS;
-        if (b == pp->cur.index && pp->cur.count > 0 && pp->cur.count < PL_SMALL_COUNT &&
-            lo >= pp->span_start_ns && pp->span_stop_ns - lo >= PL_BUCKET_NS) {
+        bool whole = lo >= pp->span_start_ns && pp->span_stop_ns - lo >= PL_BUCKET_NS;
+        if (whole && b > pp->cur.index)
+            pl_advance(pl, pp, b);   /* what pl_bucket_at does for a later bucket */
+        if (whole && b == pp->cur.index && pp->cur.count > 0 && pp->cur.count < PL_SMALL_COUNT) {
             /* Commonest of all: the current bucket, whole inside the hull, so its span is the
              * constant PL_BUCKET_NS and the first division is by a constant (the quotients of
              * pl_bucket_records and pl_bucket_next_from, computed the same way). */
