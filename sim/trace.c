@@ -22,19 +22,15 @@
  * A NULL path discards every byte but still counts records. The first I/O error is kept in
  * `error` (an errno value); later output is dropped and sim_trace_close() returns the error.
  *
- * A file opened by path is written by a background thread (the writer): a full buffer is handed
- * over and formatting goes on in the next one of SIM_TRACE_WRITER_BUFS, so the system calls and
- * the kernel's copy into the page cache (a tenth of a traced run's time, measured on
- * bench/rolling_1000.json) overlap the simulation on a second core. Buffers are written in the
- * order they were filled, by one thread, so the bytes are those of the direct path. The writer
- * blocks every signal: they reach the thread that runs the simulation, as before. */
+ * A file opened by path is formatted and written by a background thread (sim/trace_writer): the
+ * calls below only encode themselves there, and the thread makes them again on a trace written
+ * in place, so the bytes are the same. */
 #include "sim/trace.h"
+#include "sim/trace_writer.h"
 
 #include <assert.h>
 #include <errno.h>
 #include <math.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,153 +41,10 @@
 #define SIM_TRACE_BIG_LIMBS 40              /* base-1e9 limbs: 2^1024 < 1e309 < 1e9^35 */
 #define SIM_TRACE_LIMB 1000000000u
 
-#define SIM_TRACE_WRITER_BUFS 4u           /* buffers in flight with a writer thread */
-
-/* ---- the writer thread ---- */
-
-typedef struct sim_trace_writer {
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;                /* signalled on every change below */
-    FILE *out;
-    char *bufs[SIM_TRACE_WRITER_BUFS];
-    size_t lens[SIM_TRACE_WRITER_BUFS];
-    uint32_t head, count;             /* full buffers: bufs[head .. head + count), in order */
-    uint32_t filling;                 /* the buffer the caller formats into */
-    bool busy;                        /* the writer holds bufs[head] outside the lock */
-    bool stop;
-    int error;                        /* first write error (errno value) */
-} sim_trace_writer_t;
-
-static void *writer_main(void *arg)
-{
-    sim_trace_writer_t *w = arg;
-    pthread_mutex_lock(&w->mu);
-    for (;;) {
-        while (w->count == 0 && !w->stop)
-            pthread_cond_wait(&w->cv, &w->mu);
-        if (w->count == 0)
-            break;
-        uint32_t i = w->head;
-        bool skip = w->error != 0;
-        w->busy = true;
-        pthread_mutex_unlock(&w->mu);
-        errno = 0;   /* fwrite need not set errno; EIO stands in then */
-        int err = !skip && fwrite(w->bufs[i], 1, w->lens[i], w->out) != w->lens[i]
-                      ? (errno ? errno : EIO)
-                      : 0;
-        pthread_mutex_lock(&w->mu);
-        if (err && !w->error)
-            w->error = err;
-        w->busy = false;
-        w->head = (w->head + 1) % SIM_TRACE_WRITER_BUFS;
-        w->count--;
-        pthread_cond_broadcast(&w->cv);
-    }
-    pthread_mutex_unlock(&w->mu);
-    return NULL;
-}
-
-static void writer_free(sim_trace_writer_t *w)
-{
-    for (uint32_t i = 0; i < SIM_TRACE_WRITER_BUFS; i++)
-        free(w->bufs[i]);
-    free(w);
-}
-
-/* A writer for out with its buffers, thread started; NULL when memory or threads run out (the
- * trace is then written directly). */
-static sim_trace_writer_t *writer_start(FILE *out)
-{
-    sim_trace_writer_t *w = calloc(1, sizeof *w);
-    if (!w)
-        return NULL;
-    w->out = out;
-    for (uint32_t i = 0; i < SIM_TRACE_WRITER_BUFS; i++)
-        if (!(w->bufs[i] = malloc(SIM_TRACE_BUF_BYTES))) {
-            writer_free(w);
-            return NULL;
-        }
-    if (pthread_mutex_init(&w->mu, NULL) != 0) {
-        writer_free(w);
-        return NULL;
-    }
-    if (pthread_cond_init(&w->cv, NULL) != 0) {
-        pthread_mutex_destroy(&w->mu);
-        writer_free(w);
-        return NULL;
-    }
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);   /* the new thread inherits the full mask */
-    int rc = pthread_create(&w->thread, NULL, writer_main, w);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (rc != 0) {
-        pthread_cond_destroy(&w->cv);
-        pthread_mutex_destroy(&w->mu);
-        writer_free(w);
-        return NULL;
-    }
-    return w;
-}
-
-/* Hand the filled buffer (len bytes) to the writer; returns the next buffer to fill, waiting
- * while all are in flight. Keeps tr->error up to date with the writer's. */
-static char *writer_hand_over(sim_trace_t *tr, size_t len)
-{
-    sim_trace_writer_t *w = tr->writer;
-    pthread_mutex_lock(&w->mu);
-    w->lens[w->filling] = len;
-    w->count++;
-    pthread_cond_broadcast(&w->cv);
-    while (w->count == SIM_TRACE_WRITER_BUFS)
-        pthread_cond_wait(&w->cv, &w->mu);
-    w->filling = (w->head + w->count) % SIM_TRACE_WRITER_BUFS;
-    if (w->error && !tr->error)
-        tr->error = w->error;
-    pthread_mutex_unlock(&w->mu);
-    return w->bufs[w->filling];
-}
-
-/* Wait until every handed-over buffer is written. */
-static void writer_wait_idle(sim_trace_t *tr)
-{
-    sim_trace_writer_t *w = tr->writer;
-    pthread_mutex_lock(&w->mu);
-    while (w->count > 0)
-        pthread_cond_wait(&w->cv, &w->mu);
-    if (w->error && !tr->error)
-        tr->error = w->error;
-    pthread_mutex_unlock(&w->mu);
-}
-
-static void writer_stop(sim_trace_t *tr)
-{
-    sim_trace_writer_t *w = tr->writer;
-    pthread_mutex_lock(&w->mu);
-    w->stop = true;
-    pthread_cond_broadcast(&w->cv);
-    pthread_mutex_unlock(&w->mu);
-    pthread_join(w->thread, NULL);
-    if (w->error && !tr->error)
-        tr->error = w->error;
-    pthread_cond_destroy(&w->cv);
-    pthread_mutex_destroy(&w->mu);
-    writer_free(w);
-    tr->writer = NULL;
-    tr->buf = NULL;   /* it was one of the writer's */
-}
-
 /* ---- buffering ---- */
 
 static void tr_drain(sim_trace_t *tr)
 {
-    if (tr->writer) {
-        if (tr->len && !tr->error)
-            tr->buf = writer_hand_over(tr, tr->len);
-        tr->len = 0;
-        return;
-    }
     errno = 0;   /* fwrite need not set errno; EIO stands in then */
     if (tr->len && !tr->error && fwrite(tr->buf, 1, tr->len, tr->out) != tr->len)
         tr->error = errno ? errno : EIO;
@@ -202,13 +55,6 @@ static void tr_put(sim_trace_t *tr, const char *s, size_t n)
 {
     if (tr->cap - tr->len < n) {
         tr_drain(tr);
-        while (tr->writer && n > tr->cap) {   /* through the buffers, to keep the order */
-            memcpy(tr->buf, s, tr->cap);
-            tr->len = tr->cap;
-            tr_drain(tr);
-            s += tr->cap;
-            n -= tr->cap;
-        }
         if (n > tr->cap) {
             errno = 0;
             if (!tr->error && fwrite(s, 1, n, tr->out) != n)
@@ -526,11 +372,8 @@ static int trace_init(sim_trace_t *tr, FILE *out, bool owns)
     tr->owns_out = owns;
     if (!out)
         return 0;
-    if (owns && (tr->writer = writer_start(out)) != NULL) {
-        tr->buf = tr->writer->bufs[0];
-        tr->cap = SIM_TRACE_BUF_BYTES;
+    if (owns && (tr->writer = sim_tw_start(out)) != NULL)
         return 0;
-    }
     tr->buf = malloc(SIM_TRACE_BUF_BYTES);
     if (!tr->buf) {
         if (owns)
@@ -566,9 +409,13 @@ int sim_trace_flush(sim_trace_t *tr)
 {
     if (!tr->out)
         return 0;
+    if (tr->writer) {
+        int err = sim_tw_flush(tr->writer);
+        if (err && !tr->error)
+            tr->error = err;
+        return tr->error;
+    }
     tr_drain(tr);
-    if (tr->writer)
-        writer_wait_idle(tr);
     errno = 0;
     if (fflush(tr->out) != 0 && !tr->error)
         tr->error = errno ? errno : EIO;
@@ -579,9 +426,10 @@ int sim_trace_close(sim_trace_t *tr)
 {
     int err = sim_trace_flush(tr);
     if (tr->writer) {
-        writer_stop(tr);
+        int stop_err = sim_tw_stop(tr->writer);
+        tr->writer = NULL;
         if (!err)
-            err = tr->error;
+            err = stop_err;
     }
     errno = 0;
     if (tr->out && tr->owns_out && fclose(tr->out) != 0 && !err)
@@ -599,6 +447,10 @@ void sim_trace_begin(sim_trace_t *tr, int64_t t_ns, const char *type)
     assert(tr->depth == 0);
     if (!tr->out)
         return;
+    if (tr->writer) {
+        sim_tw_begin(tr->writer, t_ns, type);
+        return;
+    }
     char num[32];
     tr_put(tr, "{\"t\":", 5);
     tr_put(tr, num, (size_t)sim_fmt_ms(num, t_ns));
@@ -613,6 +465,10 @@ void sim_trace_end(sim_trace_t *tr)
     tr->records++;
     if (!tr->out)
         return;
+    if (tr->writer) {
+        sim_tw_end(tr->writer);
+        return;
+    }
     tr_put(tr, "}\n", 2);
     tr->need_comma = false;
 }
@@ -621,6 +477,10 @@ void sim_trace_str_k(sim_trace_t *tr, const char *key, size_t key_len, const cha
 {
     if (!tr->out)
         return;
+    if (tr->writer) {
+        sim_tw_str(tr->writer, key, key_len, val);
+        return;
+    }
     tr_key(tr, key, key_len);
     if (val)
         tr_put_escaped(tr, val);
@@ -632,6 +492,10 @@ void sim_trace_int_k(sim_trace_t *tr, const char *key, size_t key_len, int64_t v
 {
     if (!tr->out)
         return;
+    if (tr->writer) {
+        sim_tw_int(tr->writer, key, key_len, val);
+        return;
+    }
     char num[24];
     tr_key(tr, key, key_len);
     char *p = tr_reserve(tr, sizeof num);   /* digits straight into the buffer */
@@ -652,6 +516,10 @@ void sim_trace_uint_k(sim_trace_t *tr, const char *key, size_t key_len, uint64_t
 {
     if (!tr->out)
         return;
+    if (tr->writer) {
+        sim_tw_uint(tr->writer, key, key_len, val);
+        return;
+    }
     char num[24];
     tr_key(tr, key, key_len);
     tr_put(tr, num, (size_t)fmt_u64(num, val));
@@ -661,6 +529,10 @@ void sim_trace_bool_k(sim_trace_t *tr, const char *key, size_t key_len, bool val
 {
     if (!tr->out)
         return;
+    if (tr->writer) {
+        sim_tw_bool(tr->writer, key, key_len, val);
+        return;
+    }
     tr_key(tr, key, key_len);
     if (val)
         tr_put(tr, "true", 4);
@@ -672,6 +544,10 @@ void sim_trace_null_k(sim_trace_t *tr, const char *key, size_t key_len)
 {
     if (!tr->out)
         return;
+    if (tr->writer) {
+        sim_tw_null(tr->writer, key, key_len);
+        return;
+    }
     tr_key(tr, key, key_len);
     tr_put(tr, "null", 4);
 }
@@ -680,6 +556,10 @@ void sim_trace_ms_k(sim_trace_t *tr, const char *key, size_t key_len, int64_t ns
 {
     if (!tr->out)
         return;
+    if (tr->writer) {
+        sim_tw_ms(tr->writer, key, key_len, ns);
+        return;
+    }
     char num[32];
     tr_key(tr, key, key_len);
     tr_put(tr, num, (size_t)sim_fmt_ms(num, ns));
@@ -689,6 +569,10 @@ void sim_trace_num_k(sim_trace_t *tr, const char *key, size_t key_len, double va
 {
     if (!tr->out)
         return;
+    if (tr->writer) {
+        sim_tw_num(tr->writer, key, key_len, val);
+        return;
+    }
     char num[32];
     tr_key(tr, key, key_len);
     tr_put(tr, num, (size_t)sim_fmt_num(num, val));
@@ -699,6 +583,10 @@ static void tr_open(sim_trace_t *tr, const char *key, size_t key_len, char c)
     tr->depth++;
     if (!tr->out)
         return;
+    if (tr->writer) {
+        sim_tw_open(tr->writer, key, key_len, c == '{');
+        return;
+    }
     tr_key(tr, key, key_len);
     tr_putc(tr, c);
     tr->need_comma = false;
@@ -710,6 +598,10 @@ static void tr_close(sim_trace_t *tr, char c)
     tr->depth--;
     if (!tr->out)
         return;
+    if (tr->writer) {
+        sim_tw_close(tr->writer, c == '}');
+        return;
+    }
     tr_putc(tr, c);
     tr->need_comma = true;
 }

@@ -15,7 +15,7 @@ struct sim_trace_writer;
 
 typedef struct sim_trace {
     FILE *out;                        /* destination, NULL = discard everything */
-    struct sim_trace_writer *writer;  /* background thread writing full buffers, or NULL */
+    struct sim_trace_writer *writer;  /* background thread formatting and writing, or NULL */
     bool owns_out;                    /* fclose on sim_trace_close */
     char *buf;                        /* pending bytes */
     size_t len;                       /* bytes pending in buf */
@@ -27,8 +27,9 @@ typedef struct sim_trace {
 } sim_trace_t;
 
 /* path "-" = stdout, NULL = discard (records are still counted). 0 or -1 with errno set. A file
- * opened by path is written by a background thread (the bytes are the same; the caller's thread
- * only formats); stdout and files given by the caller are written in the caller's thread. */
+ * opened by path is formatted and written by a background thread (sim/trace_writer; the bytes
+ * are the same), which is why keys and record types must outlive the trace (they are literals in
+ * cgsim); stdout and files given by the caller are written in the caller's thread. */
 int sim_trace_open(sim_trace_t *tr, const char *path);
 int sim_trace_open_file(sim_trace_t *tr, FILE *f);   /* not owned */
 /* Flush and close; returns 0 or the first I/O error (errno value). */
