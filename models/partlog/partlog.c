@@ -694,7 +694,7 @@ static int64_t pl_pois_next(cg_partlog_t *pl, pl_part_t *pp, int64_t t_ns)
         if (pp->ahead.index != PL_NONE && pp->ahead.count > 0)
             return pl_bucket_next(pp, &pp->ahead, t_ns);
         int64_t from = (pp->ahead.index != PL_NONE ? pp->ahead.index : pp->cur.index) + 1;
-        int64_t act = pl_next_active(pl, pp, from);
+        int64_t act = pl_full_bucket(pp, from) ? from : pl_next_active(pl, pp, from);
         if (act == INT64_MAX)
             return INT64_MAX;
         pp->ahead = (pl_bucket_t){act, 0, pl_draw(pl, pp, act)};
