@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Where the instructions of a run go: the first CUT_S virtual seconds of the rolling_1000 shape
+# (bench/lib.sh), the run only (cg_world_run, the simulation's thread), under callgrind; the
+# shares by source file (self cost, functions inlined into a file count for it), the inclusive
+# share of the lag samples (on_sample, which reads every partition's log end every second), and
+# instructions per engine event. Deterministic: the same binary gives the same figures.
+# usage: bench/profile.sh [path/to/cgsim]      (env: CUT_S=120 FAMILY=exponential)
+# Needs valgrind and a build with debug info (the default RelWithDebInfo build has it).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+bin=${1:-./build/cgsim}
+cut_s=${CUT_S:-120}
+family=${FAMILY:-exponential}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/cgsim-profile.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+from=60000
+[ "$family" = exponential ] || from=1500000
+bench_scenario 1000 10000 20000 "$family" $((cut_s * 1000)) "$from" 200 >"$tmp/s.json"
+events=$("$bin" bench run "$tmp/s.json" --json | sed -n -E 's/.*"events":([0-9]+).*/\1/p')
+valgrind --tool=callgrind --toggle-collect=cg_world_run --callgrind-out-file="$tmp/cg.out" \
+  "$bin" bench run "$tmp/s.json" >/dev/null 2>&1
+total=$(callgrind_annotate "$tmp/cg.out" 2>/dev/null | sed -n -E 's/^ *([0-9,]+) .*PROGRAM TOTALS.*/\1/p' | tr -d ,)
+echo "# first $cut_s s of the rolling_1000 shape ($family), trace off: $total instructions," \
+  "$events events, $((total / events)) per event  ($bin)"
+echo "# self instructions by source file (share of the run):"
+callgrind_annotate --inclusive=no --auto=no "$tmp/cg.out" 2>/dev/null |
+  sed -E 's/\( *[0-9.]+%\)//' | grep -E '^ *[0-9,]+ +[^ ]+:[^ ]+ ' |
+  awk -v total="$total" '
+    /^ *[0-9,]+ .*:/ {
+      n = $1; gsub(",", "", n)
+      f = $2; sub(/:.*/, "", f)
+      if ($0 ~ /libgsl/) f = "GSL"; else if ($0 ~ /libm\.so|ieee754|\/math\//) f = "libm"
+      else if ($0 ~ /libc\.so|ld-linux/) f = "libc"
+      else { m = match(f, /(sim|models|cli|analysis)\/.*/); if (m) f = substr(f, RSTART) }
+      by[f] += n
+    }
+    END { for (f in by) printf "%6.1f%%  %s\n", 100 * by[f] / total, f }' | sort -rn | head -16
+on=$(callgrind_annotate --inclusive=yes "$tmp/cg.out" 2>/dev/null | sed -n -E 's/^ *([0-9,]+) .*:on_sample .*/\1/p' | head -1 | tr -d ,)
+awk -v on="${on:-0}" -v total="$total" 'BEGIN { printf "# lag samples (on_sample, inclusive): %.1f%%\n", 100 * on / total }'
