@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # Where the instructions of a run go: the first CUT_S virtual seconds of the rolling_1000 shape
 # (bench/lib.sh), the run only (cg_world_run, the simulation's thread), under callgrind; the
-# shares by source file (self cost, functions inlined into a file count for it), the inclusive
-# share of the lag samples (on_sample, which reads every partition's log end every second), and
-# instructions per engine event. Deterministic: the same binary gives the same figures.
+# shares by source file (self cost, by the file each instruction's line is in), the share of the
+# lag samples and latency accounting (by difference), and instructions per engine event. Deterministic: the same binary gives the same figures.
 # usage: bench/profile.sh [path/to/cgsim]      (env: CUT_S=120 FAMILY=exponential)
 # Needs valgrind and a build with debug info (the default RelWithDebInfo build has it).
 set -euo pipefail
@@ -25,7 +24,7 @@ echo "# first $cut_s s of the rolling_1000 shape ($family), trace off: $total in
   "$events events, $((total / events)) per event  ($bin)"
 echo "# self instructions by source file (share of the run):"
 callgrind_annotate --inclusive=no --auto=no "$tmp/cg.out" 2>/dev/null |
-  sed -E 's/\( *[0-9.]+%\)//' | grep -E '^ *[0-9,]+ +[^ ]+:[^ ]+ ' |
+  sed -E 's/\( *[0-9.]+%\)//' | grep -E '^ *[0-9,]+ +[^ ]+:[^ ]+( |$)' |
   awk -v total="$total" '
     /^ *[0-9,]+ .*:/ {
       n = $1; gsub(",", "", n)
@@ -36,5 +35,8 @@ callgrind_annotate --inclusive=no --auto=no "$tmp/cg.out" 2>/dev/null |
       by[f] += n
     }
     END { for (f in by) printf "%6.1f%%  %s\n", 100 * by[f] / total, f }' | sort -rn | head -16
-on=$(callgrind_annotate --inclusive=yes "$tmp/cg.out" 2>/dev/null | sed -n -E 's/^ *([0-9,]+) .*:on_sample .*/\1/p' | head -1 | tr -d ,)
-awk -v on="${on:-0}" -v total="$total" 'BEGIN { printf "# lag samples (on_sample, inclusive): %.1f%%\n", 100 * on / total }'
+# The lag samples (which read every partition's log end every second) and the end-to-end latency
+# of every batch, which share their grid, by difference: the same cut with lag_sample_ms 0.
+sed '1s/{/{"lag_sample_ms": 0,/' "$tmp/s.json" >"$tmp/nolag.json"
+nolag=$(bench_instructions "$bin" bench run "$tmp/nolag.json")
+awk -v a="$nolag" -v b="$total" 'BEGIN { printf "# lag samples and latency accounting: %.1f%% (%d instructions without them)\n", 100 * (b - a) / b, a }'
