@@ -710,6 +710,20 @@ int64_t cg_partlog_end_offset(cg_partlog_t *pl, int64_t gp, int64_t now_ns)
 {
     assert(gp >= 0 && gp < pl->n_parts);
     pl_part_t *pp = &pl->parts[gp];
+    if (pp->n_const == 0 && pp->n_pois > 0 && now_ns > pp->span_start_ns && now_ns >= 0) {
+        /* The lag samples' read of every partition: a whole bucket, current or later, as in
+         * cg_partlog_end_next (the quotient pl_bucket_records computes). */
+        int64_t b = now_ns / PL_BUCKET_NS, lo = b * PL_BUCKET_NS;
+        if (b >= pp->cur.index && lo >= pp->span_start_ns &&
+            pp->span_stop_ns - lo >= PL_BUCKET_NS) {
+            if (b > pp->cur.index)
+                pl_advance(pl, pp, b);
+            uint64_t cnt = (uint64_t)pp->cur.count;
+            if (cnt < (uint64_t)PL_SMALL_COUNT)
+                return pp->cur.base +
+                       (int64_t)(cnt * (uint64_t)(now_ns - lo) / (uint64_t)PL_BUCKET_NS);
+        }
+    }
     int64_t total = pl_pois_records(pl, pp, now_ns);
     for (size_t i = 0; i < pp->n_const; i++)
         total += pl_const_records(&pl->consts[pp->first_const + i], now_ns);
