@@ -95,38 +95,28 @@ static inline size_t tr_plain_len(const char *s)
     return *p ? SIZE_MAX : (size_t)(p - (const unsigned char *)s);
 }
 
-/* prefix (0 = none), then "s", then suffix (0 = none), s plain and of length n; false when the
- * buffer cannot take it in one piece. */
-static inline bool tr_put_plain(sim_trace_t *tr, char prefix, const char *s, size_t n,
-                                char suffix)
+/* "s", s plain and of length n; false when the buffer cannot take it in one piece. */
+static inline bool tr_put_plain(sim_trace_t *tr, const char *s, size_t n)
 {
-    char *o = tr_reserve(tr, n + 4);
+    char *o = tr_reserve(tr, n + 2);
     if (!o)
         return false;
-    char *start = o;
-    if (prefix)
-        *o++ = prefix;
     *o++ = '"';
     memcpy(o, s, n);
-    o += n;
-    *o++ = '"';
-    if (suffix)
-        *o++ = suffix;
-    tr->len += (size_t)(o - start);
+    o[n] = '"';
+    tr->len += n + 2;
     return true;
 }
 
-/* prefix (0 = none), "s", suffix (0 = none) copied in the same pass that checks s is plain, when
- * s is plain and shorter than SIM_TRACE_SHORT_MAX (keys, names, ids); false (nothing written)
- * otherwise, and the caller takes the general path. Saves the separate length scan and memcpy. */
-static inline bool tr_put_short(sim_trace_t *tr, char prefix, const char *s, char suffix)
+/* "s" copied in the same pass that checks s is plain, when s is plain and shorter than
+ * SIM_TRACE_SHORT_MAX (names, ids); false (nothing written) otherwise, and the caller takes the
+ * general path. Saves the separate length scan and memcpy. */
+static inline bool tr_put_short(sim_trace_t *tr, const char *s)
 {
-    char *o = tr_reserve(tr, SIM_TRACE_SHORT_MAX + 4);
+    char *o = tr_reserve(tr, SIM_TRACE_SHORT_MAX + 2);
     if (!o)
         return false;
     char *start = o;
-    if (prefix)
-        *o++ = prefix;
     *o++ = '"';
     const unsigned char *p = (const unsigned char *)s;
     for (int i = 0; i < SIM_TRACE_SHORT_MAX; i++, p++) {
@@ -137,8 +127,6 @@ static inline bool tr_put_short(sim_trace_t *tr, char prefix, const char *s, cha
         if (*p)
             return false;
         *o++ = '"';
-        if (suffix)
-            *o++ = suffix;
         tr->len += (size_t)(o - start);
         return true;
     }
@@ -172,10 +160,10 @@ static void tr_put_escaped_slow(sim_trace_t *tr, const char *s)
 
 static void tr_put_escaped(sim_trace_t *tr, const char *s)
 {
-    if (tr_put_short(tr, 0, s, 0))
+    if (tr_put_short(tr, s))
         return;
     size_t n = tr_plain_len(s);
-    if (n == SIZE_MAX || !tr_put_plain(tr, 0, s, n, 0))
+    if (n == SIZE_MAX || !tr_put_plain(tr, s, n))
         tr_put_escaped_slow(tr, s);
 }
 
