@@ -706,24 +706,33 @@ static int64_t pl_pois_next(cg_partlog_t *pl, pl_part_t *pp, int64_t t_ns)
 
 /* ---- queries ---- */
 
+/* The fast path of the log-end queries (Poisson only, 0 <= now_ns, past the hull's start): when
+ * now_ns lies in a bucket whole inside the hull, the current one or a later one, that bucket is
+ * made current (as pl_bucket_at does) and *done is its records by now_ns, the quotient
+ * pl_bucket_records computes, here by the constant bucket length. False otherwise (the general
+ * path answers). */
+static inline bool pl_whole_cur(cg_partlog_t *pl, pl_part_t *pp, int64_t now_ns, int64_t *done)
+{
+    int64_t b = now_ns / PL_BUCKET_NS, lo = b * PL_BUCKET_NS;   /* no overflow: now_ns >= 0 */
+    if (b < pp->cur.index || lo < pp->span_start_ns || pp->span_stop_ns - lo < PL_BUCKET_NS)
+        return false;   /* an earlier bucket, or one not whole inside the hull */
+    if (b > pp->cur.index)
+        pl_advance(pl, pp, b);
+    uint64_t cnt = (uint64_t)pp->cur.count;
+    if (cnt >= (uint64_t)PL_SMALL_COUNT)
+        return false;
+    *done = (int64_t)(cnt * (uint64_t)(now_ns - lo) / (uint64_t)PL_BUCKET_NS);
+    return true;
+}
+
 int64_t cg_partlog_end_offset(cg_partlog_t *pl, int64_t gp, int64_t now_ns)
 {
     assert(gp >= 0 && gp < pl->n_parts);
     pl_part_t *pp = &pl->parts[gp];
-    if (pp->n_const == 0 && pp->n_pois > 0 && now_ns > pp->span_start_ns && now_ns >= 0) {
-        /* The lag samples' read of every partition: a whole bucket, current or later, as in
-         * cg_partlog_end_next (the quotient pl_bucket_records computes). */
-        int64_t b = now_ns / PL_BUCKET_NS, lo = b * PL_BUCKET_NS;
-        if (b >= pp->cur.index && lo >= pp->span_start_ns &&
-            pp->span_stop_ns - lo >= PL_BUCKET_NS) {
-            if (b > pp->cur.index)
-                pl_advance(pl, pp, b);
-            uint64_t cnt = (uint64_t)pp->cur.count;
-            if (cnt < (uint64_t)PL_SMALL_COUNT)
-                return pp->cur.base +
-                       (int64_t)(cnt * (uint64_t)(now_ns - lo) / (uint64_t)PL_BUCKET_NS);
-        }
-    }
+    int64_t done;
+    if (pp->n_const == 0 && pp->n_pois > 0 && now_ns > pp->span_start_ns && now_ns >= 0 &&
+        pl_whole_cur(pl, pp, now_ns, &done))
+        return pp->cur.base + done;   /* the lag samples' read of every partition */
     int64_t total = pl_pois_records(pl, pp, now_ns);
     for (size_t i = 0; i < pp->n_const; i++)
         total += pl_const_records(&pl->consts[pp->first_const + i], now_ns);
@@ -808,25 +817,19 @@ int64_t cg_partlog_end_next(cg_partlog_t *pl, int64_t gp, int64_t now_ns, int64_
      * counted once for both answers (the separate calls would do it twice, same results). */
     if (pp->n_const == 0 && pp->n_pois > 0 && now_ns > pp->span_start_ns &&
         now_ns < pp->span_stop_ns && now_ns >= 0) {
-        int64_t b = now_ns / PL_BUCKET_NS, lo = b * PL_BUCKET_NS;
-        bool whole = lo >= pp->span_start_ns && pp->span_stop_ns - lo >= PL_BUCKET_NS;
-        if (whole && b > pp->cur.index)
-            pl_advance(pl, pp, b);   /* what pl_bucket_at does for a later bucket */
-        if (whole && b == pp->cur.index && pp->cur.count > 0 && pp->cur.count < PL_SMALL_COUNT) {
-            /* Commonest of all: the current bucket, whole inside the hull, so its span is the
-             * constant PL_BUCKET_NS and the first division is by a constant (the quotients of
-             * pl_bucket_records and pl_bucket_next_from, computed the same way). */
+        int64_t done;
+        if (pl_whole_cur(pl, pp, now_ns, &done) && done < pp->cur.count) {
+            /* Commonest of all: the next record of a whole bucket, found as
+             * pl_bucket_next_from does with the span a constant. */
             uint64_t cnt = (uint64_t)pp->cur.count;
-            int64_t done = (int64_t)(cnt * (uint64_t)(now_ns - lo) / (uint64_t)PL_BUCKET_NS);
-            if (done < pp->cur.count) {
-                int64_t at = lo + (int64_t)(((uint64_t)(done + 1) * (uint64_t)PL_BUCKET_NS +
-                                             cnt - 1) / cnt);
-                *next_ns = at > now_ns ? at : now_ns + 1;
-                return pp->cur.base + done;
-            }
+            int64_t lo = pp->cur.index * PL_BUCKET_NS;
+            int64_t at = lo + (int64_t)(((uint64_t)(done + 1) * (uint64_t)PL_BUCKET_NS +
+                                         cnt - 1) / cnt);
+            *next_ns = at > now_ns ? at : now_ns + 1;
+            return pp->cur.base + done;
         }
         const pl_bucket_t *bk = pl_bucket_at(pl, pp, now_ns);
-        int64_t done = pl_bucket_records(pp, bk, now_ns);
+        done = pl_bucket_records(pp, bk, now_ns);
         int64_t end = bk->base + done;
         *next_ns = done < bk->count ? pl_bucket_next_from(pp, bk, now_ns, done)
                                     : pl_pois_next(pl, pp, now_ns);
