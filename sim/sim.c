@@ -96,7 +96,7 @@ void sim_deadline_set(sim_t *sim, sim_deadline_t *d, int64_t at_ns, sim_handler_
  * to) while the current event runs: with thousands of entities each one is a cache miss. */
 static inline void prefetch_next(const sim_t *sim)
 {
-    const sim_event_t *nx = sim_queue_peek(&sim->queue);
+    const sim_event_t *nx = sim_queue_peek_hint(&sim->queue);
     if (nx && nx->ctx) {
         const char *p = nx->ctx;
         for (int i = 0; i < SIM_PREFETCH_LINES; i++)

@@ -43,23 +43,37 @@ static void ref_remove(ref_t *r, size_t i)
     r->ev[i] = r->ev[--r->n];
 }
 
-/* Heap order, pos[] consistency, keys[] mirroring the slots, the cache-line alignment of the
- * children groups and the pool invariant. */
+/* The radix buckets (sim/queue.c): every pending slot in exactly one list, in the bucket its key
+ * gives against the base (computed here from the definition: highest differing digit and the
+ * key's value there), lists linked both ways and in seq order, `occupied` naming the
+ * non-empty buckets, nodes mirroring the slots' times, and the pool invariant. */
 static void check_heap(const sim_queue_t *q)
 {
     cr_assert_eq(q->len + q->n_free, q->cap);
-    cr_assert_eq((uintptr_t)&q->keys[1] % 64, 0, "children 1..4 do not start a cache line");
-    for (size_t i = 0; i < q->len; i++) {
-        uint32_t s = q->heap[i];
-        cr_assert_eq(q->pos[s], i);
-        cr_assert_eq(q->keys[i].time_ns, q->slots[s].time_ns, "keys[%zu] stale", i);
-        cr_assert_eq(q->keys[i].seq, q->slots[s].seq, "keys[%zu] stale", i);
-        if (i > 0) {
-            const sim_event_t *c = &q->slots[s], *p = &q->slots[q->heap[(i - 1) / 4]];
-            cr_assert(p->time_ns < c->time_ns || (p->time_ns == c->time_ns && p->seq < c->seq),
-                      "heap order broken at %zu", i);
+    size_t seen = 0;
+    for (uint32_t b = 0; b < SIM_QUEUE_BUCKETS; b++) {
+        uint32_t prev = UINT32_MAX;
+        for (uint32_t s = q->head[b]; s != UINT32_MAX; prev = s, s = q->nodes[s].next) {
+            uint64_t key = (uint64_t)q->slots[s].time_ns ^ (UINT64_C(1) << 63);
+            cr_assert_eq(q->nodes[s].key, key, "slot %u: key stale", s);
+            cr_assert_eq(q->pos[s], b, "slot %u: pos is not its bucket", s);
+            cr_assert_eq(q->nodes[s].prev, prev, "slot %u: back link broken", s);
+            cr_assert_geq(key, q->base, "slot %u: key below the base", s);
+            const uint32_t bits = SIM_QUEUE_DIGIT_BITS;
+            uint32_t d = key == q->base ? 0 : (63 - (uint32_t)__builtin_clzll(key ^ q->base)) / bits;
+            uint32_t want = key == q->base ? 0
+                                           : (d << bits) + (uint32_t)((key >> (bits * d)) & ((1u << bits) - 1));
+            cr_assert_eq(b, want, "slot %u in bucket %u, belongs in %u", s, b, want);
+            if (prev != UINT32_MAX)
+                cr_assert_lt(q->slots[prev].seq, q->slots[s].seq, "bucket %u out of seq order", b);
+            seen++;
         }
+        cr_assert_eq(q->tail[b], prev, "bucket %u: tail is not the last", b);
+        if (b > 0)
+            cr_assert_eq((q->occupied[b / 64] >> (b % 64)) & 1, q->head[b] != UINT32_MAX,
+                         "bucket %u: occupied bit wrong", b);
     }
+    cr_assert_eq(seen, q->len, "pending events not all in the buckets");
 }
 
 static uint64_t next_rand(uint64_t *state)
