@@ -206,7 +206,7 @@ static int cmp_seq(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* A key below the base (a push into the past, which sim/sim never makes): every pending event is
+/* A key below the base (a push between two runs: see the file comment): every pending event is
  * bucketed again around `key`, in seq order. -1 when out of memory (nothing changed). */
 static int rebase(sim_queue_t *q, uint64_t key)
 {
@@ -234,11 +234,14 @@ static inline int admit(sim_queue_t *q, uint64_t key)
     return key < q->base ? rebase(q, key) : 0;
 }
 
-static void slot_release(sim_queue_t *q, uint32_t s)
+/* Take pending slot s out of its bucket and back to the pool (pop and cancel). */
+static void slot_drop(sim_queue_t *q, uint32_t s)
 {
+    list_remove(q, s);
     q->pos[s] = SIM_QUEUE_POS_FREE;
     q->gen[s]++;
     q->free_list[q->n_free++] = s;
+    q->len--;
 }
 
 /* Slot of a pending event's handle, or UINT32_MAX when the handle is stale or invalid. */
@@ -282,9 +285,7 @@ bool sim_queue_pop(sim_queue_t *q, sim_event_t *out)
     settle(q);
     uint32_t s = q->head[0];
     *out = q->slots[s];
-    list_remove(q, s);
-    slot_release(q, s);
-    q->len--;
+    slot_drop(q, s);
     return true;
 }
 
@@ -314,9 +315,7 @@ bool sim_queue_cancel(sim_queue_t *q, sim_handle_t h)
     uint32_t s = handle_slot(q, h);
     if (s == UINT32_MAX)
         return false;
-    list_remove(q, s);
-    slot_release(q, s);
-    q->len--;
+    slot_drop(q, s);
     return true;
 }
 

@@ -31,7 +31,7 @@ typedef struct sim_event {
 #define SIM_QUEUE_DIGIT_BITS 6         /* keys are compared a digit of this many bits at a time */
 #define SIM_QUEUE_DIGITS ((64 + SIM_QUEUE_DIGIT_BITS - 1) / SIM_QUEUE_DIGIT_BITS)
 /* 0: the base key; digit << SIM_QUEUE_DIGIT_BITS | value for the others (a multiple of 64) */
-#define SIM_QUEUE_BUCKETS ((SIM_QUEUE_DIGITS << SIM_QUEUE_DIGIT_BITS) + 63) / 64 * 64
+#define SIM_QUEUE_BUCKETS (((SIM_QUEUE_DIGITS << SIM_QUEUE_DIGIT_BITS) + 63) / 64 * 64)
 
 typedef struct sim_queue_node {
     uint64_t key;                     /* the event's time_ns in unsigned order (sign bit flipped) */
