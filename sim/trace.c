@@ -461,6 +461,21 @@ void sim_trace_end(sim_trace_t *tr)
     tr->need_comma = false;
 }
 
+void sim_trace_record(sim_trace_t *tr, sim_trace_record_fn fn, const void *payload, size_t size)
+{
+    assert(tr->depth == 0 && size <= SIM_TRACE_RECORD_MAX);
+    if (!tr->out) {
+        tr->records++;   /* as fn's sim_trace_end would count it */
+        return;
+    }
+    if (tr->writer) {
+        sim_tw_record(tr->writer, fn, payload, size);
+        tr->records++;
+        return;
+    }
+    fn(tr, payload);
+}
+
 void sim_trace_str_k(sim_trace_t *tr, const char *key, size_t key_len, const char *val)
 {
     if (!tr->out)

@@ -112,6 +112,17 @@ static inline void sim_trace_object_begin(sim_trace_t *tr, const char *key)
 }
 void sim_trace_object_end(sim_trace_t *tr);
 
+/* A whole record written later: fn(tr, payload) makes the calls of exactly one record
+ * (sim_trace_begin .. sim_trace_end) from a copy of the payload's size bytes (at most
+ * SIM_TRACE_RECORD_MAX, aligned as max_align_t). With the background writer the copy travels
+ * in one piece and fn runs on the writer's thread, so the caller's thread pays one copy instead
+ * of one encoded call per field; in place fn runs now; discarding, only the record is counted.
+ * The bytes are those fn writes, in call order. Pointers in the payload must outlive the trace,
+ * as keys and types do, and fn must read nothing but the payload. */
+#define SIM_TRACE_RECORD_MAX 1024u
+typedef void (*sim_trace_record_fn)(sim_trace_t *tr, const void *payload);
+void sim_trace_record(sim_trace_t *tr, sim_trace_record_fn fn, const void *payload, size_t size);
+
 /* Format ns as milliseconds into buf (>= 32 bytes), as sim_trace_ms does; returns length. */
 int sim_fmt_ms(char *buf, int64_t ns);
 /* Format a double as sim_trace_num does; returns length. */

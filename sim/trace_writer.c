@@ -24,7 +24,7 @@
 
 enum {
     TW_BEGIN = 1, TW_END, TW_STR, TW_STR_HEAP, TW_STR_NULL, TW_INT, TW_UINT, TW_BOOL, TW_NULL,
-    TW_MS, TW_NUM, TW_OPEN_ARRAY, TW_OPEN_OBJECT, TW_CLOSE_ARRAY, TW_CLOSE_OBJECT,
+    TW_MS, TW_NUM, TW_OPEN_ARRAY, TW_OPEN_OBJECT, TW_CLOSE_ARRAY, TW_CLOSE_OBJECT, TW_RECORD,
 };
 
 struct sim_trace_writer {
@@ -60,11 +60,31 @@ static uint64_t get_u64(const char **p)
     return v;
 }
 
+/* A sim_trace_record call: fn, the size, the payload (copied out to be aligned for fn). */
+static const char *format_record(sim_trace_t *f, const char *p)
+{
+    sim_trace_record_fn fn;
+    memcpy(&fn, p, sizeof fn);
+    p += sizeof fn;
+    size_t size = (size_t)get_u64(&p);
+    union {
+        max_align_t align;
+        unsigned char bytes[SIM_TRACE_RECORD_MAX];
+    } payload;
+    memcpy(payload.bytes, p, size);
+    fn(f, payload.bytes);
+    return p + size;
+}
+
 static void format_chunk(sim_trace_t *f, const char *p, size_t n)
 {
     const char *end = p + n;
     while (p < end) {
         int op = (unsigned char)*p++;
+        if (op == TW_RECORD) {
+            p = format_record(f, p);
+            continue;
+        }
         const char *key = NULL;
         size_t key_len = 0;
         if (op != TW_BEGIN && op != TW_END && op != TW_CLOSE_ARRAY && op != TW_CLOSE_OBJECT) {
@@ -358,4 +378,15 @@ void sim_tw_close(sim_trace_writer_t *w, bool object)
     char *p = room(w, 1);
     *p++ = (char)(object ? TW_CLOSE_OBJECT : TW_CLOSE_ARRAY);
     done(w, p);
+}
+
+void sim_tw_record(sim_trace_writer_t *w, sim_trace_record_fn fn, const void *payload,
+                   size_t size)
+{
+    char *p = room(w, 1 + sizeof fn + sizeof(uint64_t) + size);
+    *p++ = TW_RECORD;
+    memcpy(p, &fn, sizeof fn);
+    p = put_u64(p + sizeof fn, (uint64_t)size);
+    memcpy(p, payload, size);
+    done(w, p + size);
 }

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "sim/trace.h"
 
 typedef struct sim_trace_writer sim_trace_writer_t;
 
@@ -35,5 +36,8 @@ void sim_tw_ms(sim_trace_writer_t *w, const char *key, size_t key_len, int64_t n
 void sim_tw_num(sim_trace_writer_t *w, const char *key, size_t key_len, double val);
 void sim_tw_open(sim_trace_writer_t *w, const char *key, size_t key_len, bool object);
 void sim_tw_close(sim_trace_writer_t *w, bool object);
+/* sim_trace_record: fn and a copy of the payload (size <= SIM_TRACE_RECORD_MAX). */
+void sim_tw_record(sim_trace_writer_t *w, sim_trace_record_fn fn, const void *payload,
+                   size_t size);
 
 #endif

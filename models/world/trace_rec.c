@@ -7,9 +7,11 @@
 
 #include "models/world/balance.h"
 
+#include <stddef.h>
 #include <stdio.h>
 
-static sim_trace_t *rec_begin(struct cg_world *w, const char *type)
+/* The time of a record about to be written, checked against the previous one's. */
+static int64_t rec_time(struct cg_world *w, const char *type)
 {
     int64_t now = sim_now(&w->sim);
     if (w->opts.check && now < w->last_rec_ns)
@@ -17,7 +19,12 @@ static sim_trace_t *rec_begin(struct cg_world *w, const char *type)
                       (long long)(now / SIM_NS_PER_MS), type,
                       (long long)(w->last_rec_ns / SIM_NS_PER_MS));
     w->last_rec_ns = now;
-    sim_trace_begin(w->tr, now, type);
+    return now;
+}
+
+static sim_trace_t *rec_begin(struct cg_world *w, const char *type)
+{
+    sim_trace_begin(w->tr, rec_time(w, type), type);
     return w->tr;
 }
 
@@ -136,11 +143,73 @@ void cg_rec_rebalance_end(struct cg_world *w, const cg_group_t *g, int32_t gener
     sim_trace_end(tr);
 }
 
+/* Assignment and revoke records, a thousand at each eager rebalance of a large group, travel as
+ * one struct too (sim_trace_record) when their partition list is short enough: the topic of each
+ * as an index into the scenario's topics (which outlive the trace). Longer lists are written
+ * field by field, to the same bytes. */
+typedef struct rec_list {
+    int64_t t_ns;
+    const char *type, *group, *member;
+    const cg_topic_cfg_t *topics;     /* the scenario's */
+    int64_t generation;               /* written when has_generation */
+    int64_t has_generation;
+    int64_t n;
+    int32_t tp[][2];                  /* n pairs: topic index, partition */
+} rec_list_t;
+
+typedef union rec_list_buf {
+    rec_list_t r;
+    max_align_t align;
+    unsigned char bytes[SIM_TRACE_RECORD_MAX];
+} rec_list_buf_t;
+
+#define REC_LIST_MAX ((SIM_TRACE_RECORD_MAX - sizeof(rec_list_t)) / sizeof(int32_t[2]))
+
+static void put_list_record(sim_trace_t *tr, const void *payload)
+{
+    const rec_list_t *r = payload;
+    sim_trace_begin(tr, r->t_ns, r->type);
+    sim_trace_str(tr, "group", r->group);
+    if (r->has_generation)
+        sim_trace_int(tr, "generation", r->generation);
+    sim_trace_str(tr, "member", r->member);
+    sim_trace_array_begin(tr, "partitions");
+    for (int64_t i = 0; i < r->n; i++) {
+        sim_trace_array_begin(tr, NULL);
+        sim_trace_str(tr, NULL, r->topics[r->tp[i][0]].name);
+        sim_trace_int(tr, NULL, r->tp[i][1]);
+        sim_trace_array_end(tr);
+    }
+    sim_trace_array_end(tr);
+    sim_trace_end(tr);
+}
+
+/* The record through sim_trace_record; false (nothing written) when the list is too long. */
+static bool rec_list(struct cg_world *w, const char *type, const cg_group_t *g,
+                     const int32_t *generation, int32_t consumer, const int32_t *gp, uint32_t n)
+{
+    if (n > REC_LIST_MAX)
+        return false;
+    rec_list_buf_t buf;
+    rec_list_t *r = &buf.r;
+    *r = (rec_list_t){rec_time(w, type), type, g->cfg->id, consumer_id(w, consumer),
+                      w->s->topics, generation ? *generation : 0, generation != NULL, n};
+    for (uint32_t i = 0; i < n; i++) {
+        int32_t t = w->gp_topic[gp[i]];
+        r->tp[i][0] = t;
+        r->tp[i][1] = (int32_t)(gp[i] - w->topic_base[t]);
+    }
+    sim_trace_record(w->tr, put_list_record, r, sizeof *r + n * sizeof r->tp[0]);
+    return true;
+}
+
 void cg_rec_assignment(struct cg_world *w, const cg_group_t *g, int32_t generation,
                        int32_t consumer, const int32_t *gp, uint32_t n)
 {
     /* balance follows the records, as analysis/ does (models/balance) */
     cg_bal_note(&w->groups[g->gi], CG_BAL_ASSIGN, consumer);
+    if (rec_list(w, "assignment", g, &generation, consumer, gp, n))
+        return;
     sim_trace_t *tr = rec_begin(w, "assignment");
     sim_trace_str(tr, "group", g->cfg->id);
     sim_trace_int(tr, "generation", generation);
@@ -154,6 +223,8 @@ void cg_rec_revoke(struct cg_world *w, const cg_group_t *g, int32_t consumer, co
 {
     /* balance follows the records, as analysis/ does (models/balance) */
     cg_bal_note(&w->groups[g->gi], CG_BAL_REVOKE, consumer);
+    if (rec_list(w, "revoke", g, NULL, consumer, gp, n))
+        return;
     sim_trace_t *tr = rec_begin(w, "revoke");
     sim_trace_str(tr, "group", g->cfg->id);
     sim_trace_str(tr, "member", consumer_id(w, consumer));
@@ -161,21 +232,41 @@ void cg_rec_revoke(struct cg_world *w, const cg_group_t *g, int32_t consumer, co
     sim_trace_end(tr);
 }
 
+/* The commit record, three in four of a run's records, is written through sim_trace_record:
+ * its fields travel as one struct (strings are the scenario's and static names, which outlive
+ * the trace). No padding, so no byte of it is left uninitialised. */
+typedef struct rec_commit {
+    int64_t t_ns;
+    const char *group, *member, *topic, *error;   /* error: written when !ok */
+    int64_t partition, offset, generation, ok, end_offset;
+} rec_commit_t;
+
+static void put_commit(sim_trace_t *tr, const void *payload)
+{
+    const rec_commit_t *r = payload;
+    sim_trace_begin(tr, r->t_ns, "commit");
+    sim_trace_str(tr, "group", r->group);
+    sim_trace_str(tr, "member", r->member);
+    sim_trace_str(tr, "topic", r->topic);
+    sim_trace_int(tr, "partition", r->partition);
+    sim_trace_int(tr, "offset", r->offset);
+    sim_trace_int(tr, "generation", r->generation);
+    sim_trace_bool(tr, "ok", r->ok);
+    sim_trace_int(tr, "end_offset", r->end_offset);
+    if (!r->ok)
+        sim_trace_str(tr, "error", r->error);
+    sim_trace_end(tr);
+}
+
 void cg_rec_commit(struct cg_world *w, const cg_group_t *g, int32_t consumer, int32_t gp,
                    int64_t offset, int32_t generation, bool ok, int64_t end_offset,
                    cg_err_t err)
 {
-    sim_trace_t *tr = rec_begin(w, "commit");
-    sim_trace_str(tr, "group", g->cfg->id);
-    sim_trace_str(tr, "member", consumer_id(w, consumer));
-    put_tp_fields(w, gp);
-    sim_trace_int(tr, "offset", offset);
-    sim_trace_int(tr, "generation", generation);
-    sim_trace_bool(tr, "ok", ok);
-    sim_trace_int(tr, "end_offset", end_offset);
-    if (!ok)
-        sim_trace_str(tr, "error", cg_err_name(err));
-    sim_trace_end(tr);
+    int32_t t = w->gp_topic[gp];
+    rec_commit_t r = {rec_time(w, "commit"), g->cfg->id, consumer_id(w, consumer),
+                      w->s->topics[t].name, ok ? NULL : cg_err_name(err), gp - w->topic_base[t],
+                      offset, generation, ok, end_offset};
+    sim_trace_record(w->tr, put_commit, &r, sizeof r);
 }
 
 void cg_rec_fault(struct cg_world *w, const char *action, const char *target, bool applied,
