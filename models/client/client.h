@@ -102,6 +102,7 @@ typedef struct cg_client {
     uint32_t cap_ready;
     bool wake_stale;                  /* owned or positions changed: rebuild `wake` first */
     bool wake_scan;                   /* few owned: `wake` is by owned index, scanned (fetch.c) */
+    int64_t wake_min;                 /* scanned form: the least key in `wake` between fetches */
     cg_chunk_t *chunks;               /* current batch */
     uint32_t n_chunks, cap_chunks;
     int64_t batch_ret_ns;             /* current batch returned by the fetch at */

@@ -119,7 +119,9 @@ static inline int64_t end_at(cg_client_t *c, cg_owned_t *o, int64_t t)
  * by owned index instead (wake[i] for owned[i], INT64_MAX without a position) and scans them:
  * a pass over a few adjacent keys costs less than the pops and pushes of the heap. Both forms
  * find the same partitions with records at the same times, in owned order, so the batches are
- * the same. */
+ * the same. The scanned form also keeps the least key (wake_min), updated by every pass and
+ * re-key: a member that keeps up finds nothing at its fetch's arrival (all its keys are later),
+ * and then goes straight to the earliest next arrival instead of scanning twice to learn it. */
 
 static inline bool wake_before(cg_wake_t a, cg_wake_t b)
 {
@@ -179,25 +181,35 @@ static void wake_rebuild(cg_client_t *c)
 {
     c->n_wake = 0;
     c->wake_scan = c->n_owned <= CG_FETCH_SCAN_OWNED;
+    c->wake_min = INT64_MAX;
     for (uint32_t i = 0; i < c->n_owned; i++)
-        if (c->owned[i].pos >= 0 || c->wake_scan)
-            c->wake[c->n_wake++] = (cg_wake_t){c->owned[i].pos >= 0 ? INT64_MIN : INT64_MAX, i};
+        if (c->owned[i].pos >= 0 || c->wake_scan) {
+            int64_t ns = c->owned[i].pos >= 0 ? INT64_MIN : INT64_MAX;
+            c->wake[c->n_wake++] = (cg_wake_t){ns, i};
+            c->wake_min = ns < c->wake_min ? ns : c->wake_min;
+        }
     c->wake_stale = false;
 }
 
-/* collect() in the scanned form. */
+/* collect() in the scanned form; wake_min becomes the least key of the partitions left out of
+ * c->ready (take_batch adds the re-keyed ones). */
 static uint32_t collect_scan(cg_client_t *c, int64_t t)
 {
     uint32_t k = 0;
+    int64_t min = INT64_MAX;
     for (uint32_t i = 0; i < c->n_wake; i++) {
-        if (c->wake[i].ns > t)
-            continue;
-        cg_owned_t *o = &c->owned[i];
-        if (end_at(c, o, t) > o->pos)
-            c->ready[k++] = i;
-        else
-            c->wake[i].ns = o->next_arr_ns;
+        int64_t ns = c->wake[i].ns;
+        if (ns <= t) {
+            cg_owned_t *o = &c->owned[i];
+            if (end_at(c, o, t) > o->pos) {
+                c->ready[k++] = i;
+                continue;
+            }
+            c->wake[i].ns = ns = o->next_arr_ns;
+        }
+        min = ns < min ? ns : min;
     }
+    c->wake_min = min;
     return k;
 }
 
@@ -228,10 +240,7 @@ static int64_t wake_next(const cg_client_t *c)
 {
     if (!c->wake_scan)
         return c->n_wake > 0 ? c->wake[0].ns : INT64_MAX;
-    int64_t next = INT64_MAX;
-    for (uint32_t i = 0; i < c->n_wake; i++)
-        next = c->wake[i].ns < next ? c->wake[i].ns : next;
-    return next;
+    return c->wake_min;
 }
 
 static int chunk_push(cg_client_t *c, int32_t gp, int64_t from, int64_t n)
@@ -270,9 +279,10 @@ static int64_t take_batch(cg_client_t *c, int64_t t, uint32_t k)
     for (uint32_t j = 0; j < k; j++) {
         const cg_owned_t *o = &c->owned[c->ready[j]];
         int64_t ns = o->pos < o->end_cache ? INT64_MIN : o->next_arr_ns;
-        if (c->wake_scan)
+        if (c->wake_scan) {
             c->wake[c->ready[j]].ns = ns;
-        else
+            c->wake_min = ns < c->wake_min ? ns : c->wake_min;
+        } else
             wake_push(c, c->ready[j], ns);
     }
     return got;
@@ -285,7 +295,8 @@ int64_t cg_fetch_batch(cg_client_t *c)
     int64_t deadline = at + c->cfg->cfg.fetch_max_wait_ns;
     if (c->wake_stale)
         wake_rebuild(c);
-    uint32_t k = collect(c, at);
+    /* No key at or before the arrival: a pass would find nothing and change nothing. */
+    uint32_t k = c->wake_scan && c->wake_min > at ? 0 : collect(c, at);
     int64_t when = at;
     for (int scan = 0; k == 0 && scan < CG_FETCH_SCAN_MAX; scan++) {
         int64_t next = wake_next(c);   /* may be a lower bound: collect re-checks */
