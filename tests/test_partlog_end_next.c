@@ -1,7 +1,9 @@
 /* tests/test_partlog_end_next: cg_partlog_end_next gives exactly what cg_partlog_end_offset
  * followed by cg_partlog_next_arrival_ns gives, at the same query times, on twin logs (same
  * scenario and seed): Poisson only (its fast path), Poisson with windows and sparse rates (long
- * empty stretches, the look-ahead), constant plus Poisson (the general path). */
+ * empty stretches, the look-ahead), constant plus Poisson (the general path). Likewise
+ * cg_partlog_append_whole gives, whenever it answers, the append time of the line that
+ * cg_partlog_segment describes (as models/world/latency computes it). */
 #include <criterion/criterion.h>
 #include <string.h>
 #include "models/partlog/partlog.h"
@@ -95,4 +97,65 @@ Test(partlog_end_next, constant_and_poisson)
     en_producer(&f, 7.0, CG_ARRIVAL_CONSTANT, 5 * S_NS, 900 * S_NS);
     en_producer(&f, 2.0, CG_ARRIVAL_POISSON, 0, INT64_MAX);
     cr_assert_gt(en_compare(&f, 300 * MS_NS), EN_QUERIES / 2);
+}
+
+/* The append time on a segment's line: t0 + ceil((o - e0 + 1) x (t1 - t0) / (e1 - e0)). */
+static int64_t seg_append(const cg_partlog_seg_t *s, int64_t o)
+{
+    __extension__ typedef __int128 i128;
+    i128 num = (i128)(o - s->e0 + 1) * (s->t1 - s->t0);
+    return s->t0 + (int64_t)((num + (s->e1 - s->e0) - 1) / (s->e1 - s->e0));
+}
+
+/* Offsets around the log end after each query (increasing times per partition); returns how
+ * often the fast path answered, and counts in *declined the answers it left to the segment. */
+static int64_t aw_compare(en_fixture_t *f, int64_t step_ns, int64_t *declined)
+{
+    cg_partlog_t *pl = en_log(f);
+    int64_t parts = cg_partlog_count(pl), fast = 0;
+    uint64_t x = 777;
+    int64_t t[8] = {0};
+    *declined = 0;
+    for (int q = 0; q < EN_QUERIES; q++) {
+        x = x * UINT64_C(6364136223846793005) + 1442695040888963407u;
+        int64_t gp = (int64_t)((x >> 33) % (uint64_t)parts);
+        t[gp] += (int64_t)((x >> 40) % (uint64_t)step_ns);
+        int64_t end = cg_partlog_end_offset(pl, gp, t[gp]);
+        for (int64_t o = end - 6; o < end + 2; o++) {
+            int64_t at = -1;
+            cg_partlog_seg_t s;
+            bool seg = o >= 0 && cg_partlog_segment(pl, gp, o, &s) && o < s.last;
+            if (o < 0 || !cg_partlog_append_whole(pl, gp, o, &at)) {
+                *declined += seg;
+                continue;
+            }
+            cr_assert(seg, "gp %lld o %lld: an answer where the log keeps no segment",
+                      (long long)gp, (long long)o);
+            cr_assert_eq(at, seg_append(&s, o), "gp %lld o %lld t %lld", (long long)gp,
+                         (long long)o, (long long)t[gp]);
+            cr_assert(o < end ? at <= t[gp] : at > t[gp],
+                      "offset %lld, end %lld: appended at %lld, now %lld", (long long)o,
+                      (long long)end, (long long)at, (long long)t[gp]);
+            fast++;
+        }
+    }
+    cg_partlog_free(pl);
+    return fast;
+}
+
+Test(partlog_end_next, append_whole_is_the_segment_line)
+{
+    en_fixture_t f;
+    int64_t declined;
+    en_init(&f, 8);
+    en_producer(&f, 16.0, CG_ARRIVAL_POISSON, 0, INT64_MAX);
+    cr_assert_gt(aw_compare(&f, 80 * MS_NS, &declined), EN_QUERIES);
+    en_init(&f, 4);   /* windows that start and stop inside a bucket: not whole, declined */
+    en_producer(&f, 400.0, CG_ARRIVAL_POISSON, 3 * S_NS + 250 * MS_NS, 200 * S_NS + 700 * MS_NS);
+    cr_assert_gt(aw_compare(&f, 30 * MS_NS, &declined), EN_QUERIES);
+    cr_assert_gt(declined, 0, "the partial buckets at the window's ends were left to the segment");
+    en_init(&f, 4);   /* a constant producer beside: no line of one bucket, never answered */
+    en_producer(&f, 7.0, CG_ARRIVAL_CONSTANT, 5 * S_NS, 900 * S_NS);
+    en_producer(&f, 2.0, CG_ARRIVAL_POISSON, 0, INT64_MAX);
+    cr_assert_eq(aw_compare(&f, 300 * MS_NS, &declined), 0);
 }

@@ -767,6 +767,26 @@ bool cg_partlog_segment(const cg_partlog_t *pl, int64_t gp, int64_t o, cg_partlo
     return o >= 0;
 }
 
+bool cg_partlog_append_whole(const cg_partlog_t *pl, int64_t gp, int64_t o, int64_t *at)
+{
+    const pl_part_t *pp = &pl->parts[gp];
+    if (pp->n_const != 0 || pp->n_pois == 0)
+        return false;
+    const pl_bucket_t *bk = &pp->cur;   /* the buckets kept hold disjoint offset ranges */
+    if (o < bk->base || o - bk->base >= bk->count) {
+        bk = &pp->prev;
+        if (o < bk->base || o - bk->base >= bk->count)
+            return false;
+    }
+    /* count > 0 here, so the index is a bucket's, of a time: index x length cannot overflow */
+    int64_t lo = bk->index * PL_BUCKET_NS;
+    if (lo < pp->span_start_ns || pp->span_stop_ns - lo < PL_BUCKET_NS ||
+        bk->count >= PL_SMALL_COUNT)
+        return false;
+    *at = lo + ((o - bk->base + 1) * PL_BUCKET_NS - 1) / bk->count + 1;
+    return true;
+}
+
 bool cg_partlog_append_ns(cg_partlog_t *pl, int64_t gp, int64_t o, int64_t now_ns, int64_t *at)
 {
     int64_t hi = now_ns;

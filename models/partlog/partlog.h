@@ -43,6 +43,10 @@ typedef struct cg_partlog_seg {
  * a partition with a single constant producer. False when the log cannot tell (an older bucket,
  * or several producers of which one is constant). Reads only; draws nothing. */
 bool cg_partlog_segment(const cg_partlog_t *pl, int64_t gp, int64_t o, cg_partlog_seg_t *seg);
+/* The usual case of the above, answered directly: when o's Poisson bucket is kept and lies whole
+ * inside the hull, *at = t0 + ceil((o - e0 + 1) x (t1 - t0) / (e1 - e0)) of its segment, the
+ * instant o was appended, and true. False otherwise (ask cg_partlog_segment). */
+bool cg_partlog_append_whole(const cg_partlog_t *pl, int64_t gp, int64_t o, int64_t *at);
 /* The append time of offset o (the first instant end_offset exceeds o), by bisection between the
  * earliest time the log can still be asked about and now_ns (about 30 end_offset reads: for the
  * partitions cg_partlog_segment cannot describe). False when o was appended before that
