@@ -12,9 +12,16 @@
 
 #define SIM_TIME_SAT_NS (INT64_MAX / 4)    /* converted durations saturate here (~73 years) */
 
+#define SIM_TIME_EXACT_FRAC 0x1p52        /* below: ns - trunc(ns) is exact in a double */
+
 static inline int64_t sim_ms_to_ns(double ms)
 {
     double ns = ms * 1e6;
+    if (ns >= 0 && ns < SIM_TIME_EXACT_FRAC) {
+        /* llround's answer without the libm call (once per batch): the fraction is exact */
+        int64_t whole = (int64_t)ns;
+        return whole + (ns - (double)whole >= 0.5);
+    }
     return ns >= (double)SIM_TIME_SAT_NS ? SIM_TIME_SAT_NS : (int64_t)llround(ns);
 }
 
