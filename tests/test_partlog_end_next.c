@@ -44,6 +44,15 @@ static cg_partlog_t *en_log(en_fixture_t *f)
     return pl;
 }
 
+/* The next query of a run: a partition, whose time moves on by up to step_ns (an LCG in x). */
+static int64_t en_pick(uint64_t *x, int64_t parts, int64_t step_ns, int64_t *t)
+{
+    *x = *x * UINT64_C(6364136223846793005) + 1442695040888963407u;
+    int64_t gp = (int64_t)((*x >> 33) % (uint64_t)parts);
+    t[gp] += (int64_t)((*x >> 40) % (uint64_t)step_ns);
+    return gp;
+}
+
 /* Query both logs at the same times (increasing, with steps back inside the previous bucket);
  * returns how many answers had a later arrival (so a test can insist the path was exercised). */
 static int64_t en_compare(en_fixture_t *f, int64_t step_ns)
@@ -53,10 +62,8 @@ static int64_t en_compare(en_fixture_t *f, int64_t step_ns)
     uint64_t x = 12345;
     int64_t t[8] = {0};
     for (int q = 0; q < EN_QUERIES; q++) {
-        x = x * UINT64_C(6364136223846793005) + 1442695040888963407u;
-        int64_t gp = (int64_t)((x >> 33) % (uint64_t)parts);
+        int64_t gp = en_pick(&x, parts, step_ns, t);
         int64_t back = (x >> 20) % 5 == 0 ? (int64_t)((x >> 8) % (uint64_t)(S_NS / 2)) : 0;
-        t[gp] += (int64_t)((x >> 40) % (uint64_t)step_ns);
         int64_t at = t[gp] - back > 0 ? t[gp] - back : 0;
         int64_t next = -1;
         int64_t end = cg_partlog_end_next(a, gp, at, &next);
@@ -117,9 +124,7 @@ static int64_t aw_compare(en_fixture_t *f, int64_t step_ns, int64_t *declined)
     int64_t t[8] = {0};
     *declined = 0;
     for (int q = 0; q < EN_QUERIES; q++) {
-        x = x * UINT64_C(6364136223846793005) + 1442695040888963407u;
-        int64_t gp = (int64_t)((x >> 33) % (uint64_t)parts);
-        t[gp] += (int64_t)((x >> 40) % (uint64_t)step_ns);
+        int64_t gp = en_pick(&x, parts, step_ns, t);
         int64_t end = cg_partlog_end_offset(pl, gp, t[gp]);
         for (int64_t o = end - 6; o < end + 2; o++) {
             int64_t at = -1;

@@ -202,23 +202,44 @@ Test(trace, io_errors_are_reported)
     cr_assert_eq(sim_trace_close(&tr), ENOSPC);
 }
 
-Test(trace, file_output_matches_memory_output)
+#define TEMP_TRACE "/tmp/cgsim-trace-XXXXXX"
+
+/* A trace on a new temporary file opened by path, so written by the background thread. */
+static void open_temp(sim_trace_t *tr, char *path)
 {
-    char path[] = "/tmp/cgsim-trace-XXXXXX";
     int fd = mkstemp(path);
     cr_assert_geq(fd, 0);
-    sim_trace_t tr;
-    cr_assert_eq(sim_trace_open(&tr, path), 0);
-    write_sample(&tr);
-    cr_assert_eq(sim_trace_close(&tr), 0);
+    close(fd);
+    cr_assert_eq(sim_trace_open(tr, path), 0);
+    cr_assert_not_null(tr->writer, "a file opened by path gets the writer thread");
+}
+
+/* The file's bytes (up to cap, NUL-terminated), then the file removed; *len their count. */
+static char *slurp(const char *path, size_t cap, size_t *len)
+{
     FILE *f = fopen(path, "rb");
-    char buf[1024] = {0};
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    cr_assert_not_null(f);
+    char *buf = calloc(cap + 1, 1);
+    cr_assert_not_null(buf);
+    *len = fread(buf, 1, cap, f);
     fclose(f);
     remove(path);
+    return buf;
+}
+
+Test(trace, file_output_matches_memory_output)
+{
+    char path[] = TEMP_TRACE;
+    sim_trace_t tr;
+    open_temp(&tr, path);
+    write_sample(&tr);
+    cr_assert_eq(sim_trace_close(&tr), 0);
+    size_t n;
+    char *buf = slurp(path, 1023, &n);
     char *mem = capture(write_sample, NULL);
     cr_assert_eq(n, strlen(mem));
     cr_assert_str_eq(buf, mem);
+    free(buf);
     free(mem);
 }
 
@@ -232,27 +253,18 @@ static void write_lots(sim_trace_t *tr)
 
 Test(trace, background_writer_keeps_every_byte_in_order)
 {
-    char path[] = "/tmp/cgsim-trace-XXXXXX";
-    int fd = mkstemp(path);
-    cr_assert_geq(fd, 0);
-    close(fd);
+    char path[] = TEMP_TRACE;
     sim_trace_t tr;
-    cr_assert_eq(sim_trace_open(&tr, path), 0);
-    cr_assert_not_null(tr.writer, "a file opened by path gets the writer thread");
+    open_temp(&tr, path);
     write_lots(&tr);
     cr_assert_eq(sim_trace_flush(&tr), 0);
     write_sample(&tr);
     cr_assert_eq(sim_trace_close(&tr), 0);
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f);
-    size_t len;
+    size_t len, n;
     char *want = capture(write_lots, &len);
     char *tail = capture(write_sample, NULL);
     size_t tail_len = strlen(tail);
-    char *got = malloc(len + tail_len + 1);
-    size_t n = fread(got, 1, len + tail_len + 1, f);
-    fclose(f);
-    remove(path);
+    char *got = slurp(path, len + tail_len + 1, &n);
     cr_assert_eq(n, len + tail_len);
     cr_assert(memcmp(got, want, len) == 0);
     cr_assert(memcmp(got + len, tail, tail_len) == 0);
@@ -392,24 +404,15 @@ Test(trace, deferred_records_write_the_bytes_of_their_fields)
     cr_assert(memcmp(got, want, want_len) == 0);
     free(got);
 
-    char path[] = "/tmp/cgsim-trace-XXXXXX";
-    int fd = mkstemp(path);
-    cr_assert_geq(fd, 0);
-    close(fd);
+    char path[] = TEMP_TRACE;
     sim_trace_t tr;
-    cr_assert_eq(sim_trace_open(&tr, path), 0);
-    cr_assert_not_null(tr.writer);
+    open_temp(&tr, path);
     rec_fn_calls = 0;
     write_records_deferred(&tr);
     cr_assert_eq(tr.records, 6000);
     cr_assert_eq(sim_trace_close(&tr), 0);
     cr_assert_eq(rec_fn_calls, 3000, "on the writer's thread, every fn has run by the close");
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f);
-    got = malloc(want_len + 1);
-    got_len = fread(got, 1, want_len + 1, f);
-    fclose(f);
-    remove(path);
+    got = slurp(path, want_len + 1, &got_len);
     cr_assert_eq(got_len, want_len);
     cr_assert(memcmp(got, want, want_len) == 0, "the writer thread formats the same bytes");
     free(got);
