@@ -594,11 +594,13 @@ static void pl_advance(cg_partlog_t *pl, pl_part_t *pp, int64_t b)
             }
             continue;
         }
-        int64_t act = pl_full_bucket(pp, nb) ? nb : pl_next_active(pl, pp, nb);
+        bool full = pl_full_bucket(pp, nb);
+        int64_t act = full ? nb : pl_next_active(pl, pp, nb);
         if (act > nb)
             pl_set_cur(pp, act - 1 < b ? act - 1 : b, 0);
-        else
-            pl_set_cur(pp, nb, pl_draw(pl, pp, nb));
+        else   /* pl_draw's answer, without its second look at `full` */
+            pl_set_cur(pp, nb, full ? pl_poisson_small_emu(&pp->rng_state, pp->full_emu)
+                                    : pl_draw(pl, pp, nb));
     }
 }
 
