@@ -19,6 +19,8 @@
 #include "models/world/lagsample.h"
 #include "models/world/racks.h"
 
+#include <stdlib.h>
+
 #include "models/client/fetch.h"
 #include "models/world/latency.h"
 #include "models/world/trace_rec.h"
@@ -34,16 +36,26 @@ typedef struct lag_tick {
     int64_t position_max;             /* max of end - position (0 when position_n is 0) */
 } lag_tick_t;
 
-/* The fetch position of gp as the group stands: the trace owner's, else committed, else -1. */
-static int64_t group_position(const cg_group_t *g, int32_t gp)
+/* The trace owner's fetch position of every partition into pos (-1: no owner, owner not
+ * running or not holding it in its table, or no position yet): one pass over the members'
+ * tables instead of a search per partition. */
+static void owner_positions(const cg_group_t *g, int64_t *pos)
 {
-    if (g->owner[gp] >= 0) {
-        const cg_client_t *c = &g->w->clients[g->cfg->first_consumer + g->owner[gp]];
-        int32_t k = c->running ? cg_fetch_owned_find(c, gp) : -1;
-        if (k >= 0 && c->owned[k].pos >= 0)
-            return c->owned[k].pos;
+    const struct cg_world *w = g->w;
+    for (int64_t gp = 0; gp < w->n_parts; gp++)
+        pos[gp] = -1;
+    for (size_t i = 0; i < g->cfg->n_consumers; i++) {
+        const cg_client_t *c = &w->clients[g->cfg->first_consumer + i];
+        for (uint32_t k = 0; c->running && k < c->n_owned; k++)
+            if (g->owner[c->owned[k].gp] == (int32_t)i)
+                pos[c->owned[k].gp] = c->owned[k].pos;
     }
-    return g->acked[gp];
+}
+
+/* The fetch position of gp as the group stands: the trace owner's, else committed, else -1. */
+static int64_t group_position(const cg_group_t *g, const int64_t *owner_pos, int32_t gp)
+{
+    return owner_pos[gp] >= 0 ? owner_pos[gp] : g->acked[gp];
 }
 
 /* A fetch is served at the broker's time, one network delay after the poll that sends it, so an
@@ -92,11 +104,12 @@ static void sample_group(cg_group_t *g)
     struct cg_world *w = g->w;
     bool debug = w->opts.trace_level == CG_TRACE_DEBUG;
     lag_tick_t t = {0};
+    owner_positions(g, w->sample_pos);
     for (int32_t gp = 0; gp < (int32_t)w->n_parts; gp++) {
         if (!g->assigned_ever[gp])
             continue;
         int64_t end = cg_lat_last_end(w, gp);   /* read once per sample, by the checkpoint */
-        int64_t pos = group_position(g, gp);
+        int64_t pos = group_position(g, w->sample_pos, gp);
         tick_add(&t, end, g->acked[gp], pos);
         if (debug)
             cg_rec_lag_sample(w, g, gp, end, g->acked[gp], pos);
@@ -128,10 +141,17 @@ int cg_lag_start(struct cg_world *w)
 {
     if (w->s->lag_sample_ns <= 0 || w->s->lag_sample_ns > w->s->duration_ns)
         return 0;
-    if (cg_lat_init(w) != 0)
+    w->sample_pos = malloc((size_t)(w->n_parts ? w->n_parts : 1) * sizeof *w->sample_pos);
+    if (!w->sample_pos || cg_lat_init(w) != 0)
         return -1;
     sim_schedule(&w->sim, w->s->lag_sample_ns, on_sample, w, 0);
     return 0;
+}
+
+void cg_lag_fini(struct cg_world *w)
+{
+    free(w->sample_pos);
+    w->sample_pos = NULL;
 }
 
 void cg_lag_finish(struct cg_world *w)

@@ -13,6 +13,8 @@
 /* Schedule the first sample and allocate the latency checkpoints (world construction); nothing
  * when lag_sample_ms is 0. Returns 0 or -1 (out of memory). */
 int cg_lag_start(struct cg_world *w);
+/* Free what cg_lag_start allocated (world destruction). */
+void cg_lag_fini(struct cg_world *w);
 /* At the end of a completed run: the latency counted since the last sample (models/latency). */
 void cg_lag_finish(struct cg_world *w);
 

@@ -229,6 +229,7 @@ void cg_world_free(cg_world_t *w)
     free(w->summaries);
     cg_failures_free(w->failures);
     cg_autoscale_free(w->autoscalers);
+    cg_lag_fini(w);
     cg_lat_fini(w);
     cg_racks_fini(w);
     cg_partlog_free(w->pl);

@@ -161,6 +161,8 @@ struct cg_world {
     uint32_t n_steps, cap_steps;
     uint64_t check_events;            /* engine events of `check` timers (not model events) */
     uint64_t sample_events;           /* engine events of the lag sampler (not model events) */
+    int64_t *sample_pos;              /* per partition: a sample's owner positions (scratch of
+                                         models/lagsample), NULL when lag samples are off */
     struct cg_lat_ring *lat_rings;    /* per partition: latency checkpoints (models/latency),
                                          NULL when lag samples are off */
     struct cg_racks *racks;           /* replica racks and fetch counts (models/world/racks),
