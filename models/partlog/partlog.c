@@ -708,6 +708,13 @@ static int64_t pl_pois_next(cg_partlog_t *pl, pl_part_t *pp, int64_t t_ns)
 
 /* ---- queries ---- */
 
+/* The bucket starting at lo lies whole inside the hull of the Poisson windows, so its records
+ * arrive over the constant bucket length. */
+static inline bool pl_lo_whole(const pl_part_t *pp, int64_t lo)
+{
+    return lo >= pp->span_start_ns && pp->span_stop_ns - lo >= PL_BUCKET_NS;
+}
+
 /* The fast path of the log-end queries (Poisson only, 0 <= now_ns, past the hull's start): when
  * now_ns lies in a bucket whole inside the hull, the current one or a later one, that bucket is
  * made current (as pl_bucket_at does) and *done is its records by now_ns, the quotient
@@ -716,7 +723,7 @@ static int64_t pl_pois_next(cg_partlog_t *pl, pl_part_t *pp, int64_t t_ns)
 static inline bool pl_whole_cur(cg_partlog_t *pl, pl_part_t *pp, int64_t now_ns, int64_t *done)
 {
     int64_t b = now_ns / PL_BUCKET_NS, lo = b * PL_BUCKET_NS;   /* no overflow: now_ns >= 0 */
-    if (b < pp->cur.index || lo < pp->span_start_ns || pp->span_stop_ns - lo < PL_BUCKET_NS)
+    if (b < pp->cur.index || !pl_lo_whole(pp, lo))
         return false;   /* an earlier bucket, or one not whole inside the hull */
     if (b > pp->cur.index)
         pl_advance(pl, pp, b);
@@ -782,8 +789,7 @@ bool cg_partlog_append_whole(const cg_partlog_t *pl, int64_t gp, int64_t o, int6
     }
     /* count > 0 here, so the index is a bucket's, of a time: index x length cannot overflow */
     int64_t lo = bk->index * PL_BUCKET_NS;
-    if (lo < pp->span_start_ns || pp->span_stop_ns - lo < PL_BUCKET_NS ||
-        bk->count >= PL_SMALL_COUNT)
+    if (!pl_lo_whole(pp, lo) || bk->count >= PL_SMALL_COUNT)
         return false;
     *at = lo + ((o - bk->base + 1) * PL_BUCKET_NS - 1) / bk->count + 1;
     return true;

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 /* The time of a record about to be written, checked against the previous one's. */
 static int64_t rec_time(struct cg_world *w, const char *type)
@@ -33,28 +34,11 @@ static const char *consumer_id(const struct cg_world *w, int32_t consumer)
     return w->s->consumers[consumer].id;
 }
 
-static void put_tp(struct cg_world *w, int32_t gp)
-{
-    int32_t t = w->gp_topic[gp];
-    sim_trace_array_begin(w->tr, NULL);
-    sim_trace_str(w->tr, NULL, w->s->topics[t].name);
-    sim_trace_int(w->tr, NULL, gp - w->topic_base[t]);
-    sim_trace_array_end(w->tr);
-}
-
 static void put_tp_fields(struct cg_world *w, int32_t gp)
 {
     int32_t t = w->gp_topic[gp];
     sim_trace_str(w->tr, "topic", w->s->topics[t].name);
     sim_trace_int(w->tr, "partition", gp - w->topic_base[t]);
-}
-
-static void put_list(struct cg_world *w, const char *key, const int32_t *gp, uint32_t n)
-{
-    sim_trace_array_begin(w->tr, key);
-    for (uint32_t i = 0; i < n; i++)
-        put_tp(w, gp[i]);
-    sim_trace_array_end(w->tr);
 }
 
 void cg_rec_run_start(struct cg_world *w)
@@ -145,8 +129,8 @@ void cg_rec_rebalance_end(struct cg_world *w, const cg_group_t *g, int32_t gener
 
 /* Assignment and revoke records, a thousand at each eager rebalance of a large group, travel as
  * one struct too (sim_trace_record) when their partition list is short enough: the topic of each
- * as an index into the scenario's topics (which outlive the trace). Longer lists are written
- * field by field, to the same bytes. */
+ * as an index into the scenario's topics (which outlive the trace). A longer list's struct is
+ * built on the heap and written at once, field by field, by the same function. */
 typedef struct rec_list {
     int64_t t_ns;
     const char *type, *group, *member;
@@ -184,14 +168,15 @@ static void put_list_record(sim_trace_t *tr, const void *payload)
     sim_trace_end(tr);
 }
 
-/* The record through sim_trace_record; false (nothing written) when the list is too long. */
-static bool rec_list(struct cg_world *w, const char *type, const cg_group_t *g,
+static void rec_list(struct cg_world *w, const char *type, const cg_group_t *g,
                      const int32_t *generation, int32_t consumer, const int32_t *gp, uint32_t n)
 {
-    if (n > REC_LIST_MAX)
-        return false;
     rec_list_buf_t buf;
-    rec_list_t *r = &buf.r;
+    rec_list_t *r = n <= REC_LIST_MAX ? &buf.r : malloc(sizeof *r + n * sizeof r->tp[0]);
+    if (!r) {
+        cg_world_fail(w, "out of memory");
+        return;
+    }
     *r = (rec_list_t){rec_time(w, type), type, g->cfg->id, consumer_id(w, consumer),
                       w->s->topics, generation ? *generation : 0, generation != NULL, n};
     for (uint32_t i = 0; i < n; i++) {
@@ -199,8 +184,12 @@ static bool rec_list(struct cg_world *w, const char *type, const cg_group_t *g,
         r->tp[i][0] = t;
         r->tp[i][1] = (int32_t)(gp[i] - w->topic_base[t]);
     }
-    sim_trace_record(w->tr, put_list_record, r, sizeof *r + n * sizeof r->tp[0]);
-    return true;
+    if (r == &buf.r) {
+        sim_trace_record(w->tr, put_list_record, r, sizeof *r + n * sizeof r->tp[0]);
+    } else {
+        put_list_record(w->tr, r);   /* too long to travel whole */
+        free(r);
+    }
 }
 
 void cg_rec_assignment(struct cg_world *w, const cg_group_t *g, int32_t generation,
@@ -208,14 +197,7 @@ void cg_rec_assignment(struct cg_world *w, const cg_group_t *g, int32_t generati
 {
     /* balance follows the records, as analysis/ does (models/balance) */
     cg_bal_note(&w->groups[g->gi], CG_BAL_ASSIGN, consumer);
-    if (rec_list(w, "assignment", g, &generation, consumer, gp, n))
-        return;
-    sim_trace_t *tr = rec_begin(w, "assignment");
-    sim_trace_str(tr, "group", g->cfg->id);
-    sim_trace_int(tr, "generation", generation);
-    sim_trace_str(tr, "member", consumer_id(w, consumer));
-    put_list(w, "partitions", gp, n);
-    sim_trace_end(tr);
+    rec_list(w, "assignment", g, &generation, consumer, gp, n);
 }
 
 void cg_rec_revoke(struct cg_world *w, const cg_group_t *g, int32_t consumer, const int32_t *gp,
@@ -223,13 +205,7 @@ void cg_rec_revoke(struct cg_world *w, const cg_group_t *g, int32_t consumer, co
 {
     /* balance follows the records, as analysis/ does (models/balance) */
     cg_bal_note(&w->groups[g->gi], CG_BAL_REVOKE, consumer);
-    if (rec_list(w, "revoke", g, NULL, consumer, gp, n))
-        return;
-    sim_trace_t *tr = rec_begin(w, "revoke");
-    sim_trace_str(tr, "group", g->cfg->id);
-    sim_trace_str(tr, "member", consumer_id(w, consumer));
-    put_list(w, "partitions", gp, n);
-    sim_trace_end(tr);
+    rec_list(w, "revoke", g, NULL, consumer, gp, n);
 }
 
 /* The commit record, three in four of a run's records, is written through sim_trace_record:
