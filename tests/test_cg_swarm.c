@@ -1082,11 +1082,9 @@ Test(swarm, random_scenarios_run_clean_and_their_traces_hold_the_invariants)
     uint64_t def = getenv("CGSIM_SANITIZED") && strcmp(getenv("CGSIM_SANITIZED"), "1") == 0
                        ? SWARM_SANITIZED_N : SWARM_DEFAULT_N;
     uint64_t n = env_u64("CGSIM_SWARM_N", def);
-    unsigned shard = 0, shards = 1;
-    const char *sh = getenv("CGSIM_SWARM_SHARD");
-    if (sh)
-        cr_assert(sscanf(sh, "%u/%u", &shard, &shards) == 2 && shards > 0 && shard < shards,
-                  "CGSIM_SWARM_SHARD=%s: expected k/n with 0 <= k < n", sh);
+    unsigned shard, shards;
+    cr_assert(cgt_shard("CGSIM_SWARM_SHARD", &shard, &shards),
+              "CGSIM_SWARM_SHARD=%s: expected k/n with 0 <= k < n", getenv("CGSIM_SWARM_SHARD"));
     char dir[] = "/tmp/cgsim-swarm-XXXXXX", path[SWARM_PATH_LEN], msg[SWARM_MSG_LEN];
     cr_assert_not_null(mkdtemp(dir), "mkdtemp: %s", strerror(errno));
     int failures = 0;

@@ -58,6 +58,17 @@ double cgt_wall_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+bool cgt_shard(const char *name, unsigned *k, unsigned *n)
+{
+    const char *v = getenv(name);
+    *k = 0;
+    *n = 1;
+    if (!v)
+        return true;
+    char tail;
+    return sscanf(v, "%u/%u%c", k, n, &tail) == 2 && *n > 0 && *k < *n;
+}
+
 /* Poll until `pid` ends or the deadline passes (then kill it): the wait status, or -1 / -2. */
 static int wait_until(pid_t pid, int *st, double timeout_s)
 {

@@ -32,6 +32,10 @@ bool cgt_text_read(const char *path, cgt_text_t *t);
 bool cgt_file_write(const char *path, const char *buf, size_t len);
 /* Monotonic seconds: only for timeouts and progress figures, never in compared output. */
 double cgt_wall_s(void);
+/* The shard of a seed loop a test runs, from the environment variable `name` ("k/n": the
+ * indexes i with i % n == k), so that ctest runs one long loop as parallel tests; 0/1 when
+ * unset. False when it is set but is not k/n with 0 <= k < n. */
+bool cgt_shard(const char *name, unsigned *k, unsigned *n);
 /* Run argv (argv[0] = program path) with stdout and stderr into `log_path`; the exit status, or
  * 128 + signal, or -1 when it could not start, or -2 when `timeout_s` > 0 and it ran longer (it
  * is then killed: a simulation that never ends is a failure, not a hung test). */
