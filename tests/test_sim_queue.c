@@ -100,25 +100,43 @@ static void op_pop(sim_queue_t *q, ref_t *r)
     ref_remove(r, m);
 }
 
-Test(queue, random_ops_match_sorted_reference)
+/* A time for a push or reschedule: `wide` false: one of 50 (many ties); true: after the latest
+ * pop by up to 2^20, 2^31 or 2^40 ns, in one case in 16 before it (a push between two runs). */
+static int64_t draw_time(uint64_t x, bool wide, int64_t last_pop)
+{
+    if (!wide)
+        return (int64_t)((x >> 8) % 50);
+    static const int bits[] = {20, 20, 31, 40};
+    int64_t t = last_pop + (int64_t)((x >> 24) & ((UINT64_C(1) << bits[(x >> 8) & 3]) - 1));
+    if (((x >> 12) & 15) == 0)
+        t = (int64_t)((x >> 16) % (uint64_t)(last_pop + 1));
+    return t;
+}
+
+/* 20,000 random pushes, pops, cancels, reschedules and stale-handle uses against a reference
+ * that finds the minimum by a linear search. */
+static void random_ops(uint64_t rs, bool wide)
 {
     static ref_t r;
     sim_queue_t q;
     cr_assert_eq(sim_queue_init(&q, 1), 0);
     r.n = 0;
     r.next_seq = 1;
-    uint64_t rs = 12345, id = 0;
+    uint64_t id = 0;
+    int64_t last_pop = 0;
     sim_handle_t stale[64] = {0};
     size_t n_stale = 0;
     for (int step = 0; step < 20000; step++) {
         uint64_t x = next_rand(&rs);
         int op = (int)(x % 10);
-        int64_t t = (int64_t)((x >> 8) % 50);   /* few distinct times: many ties */
+        int64_t t = draw_time(x, wide, last_pop);
         if (op < 4 && r.n < REF_MAX) {
             sim_handle_t h = sim_queue_push(&q, t, dummy, NULL, id);
             cr_assert_neq(h, SIM_HANDLE_NONE);
             r.ev[r.n++] = (ref_ev_t){t, r.next_seq++, id++, h};
         } else if (op < 7) {
+            if (r.n)
+                last_pop = r.ev[ref_min(&r)].time_ns;
             op_pop(&q, &r);
         } else if (op == 7 && r.n) {
             size_t i = (size_t)((x >> 20) % r.n);
@@ -147,6 +165,19 @@ Test(queue, random_ops_match_sorted_reference)
     sim_queue_fini(&q);
 }
 
+Test(queue, random_ops_match_sorted_reference)
+{
+    random_ops(12345, false);
+}
+
+/* Times spread over 2^20 to 2^40 ns past the latest pop (every digit of the radix buckets), and
+ * pushes before it (the buckets rebuilt around a new base). */
+Test(queue, random_ops_over_wide_times_match_sorted_reference)
+{
+    for (uint64_t seed = 1; seed <= 8; seed++)
+        random_ops(seed * 7777, true);
+}
+
 Test(queue, equal_times_pop_in_scheduling_order)
 {
     sim_queue_t q;
@@ -165,6 +196,29 @@ Test(queue, equal_times_pop_in_scheduling_order)
         cr_assert_eq(ev.arg, i);
     }
     cr_assert_not(sim_queue_pop(&q, &ev));
+    sim_queue_fini(&q);
+}
+
+/* Equal times pushed far apart in the run (the first before an earlier event popped, the others
+ * after it) pop in scheduling order. */
+Test(queue, equal_times_pushed_across_pops_pop_in_scheduling_order)
+{
+    sim_queue_t q;
+    sim_event_t ev;
+    const int64_t far = 2 * SIM_NS_PER_S, mid = 3 * SIM_NS_PER_S / 2;
+    cr_assert_eq(sim_queue_init(&q, 4), 0);
+    sim_queue_push(&q, far, dummy, NULL, 'a');
+    sim_queue_push(&q, mid, dummy, NULL, 'b');
+    cr_assert(sim_queue_pop(&q, &ev));
+    cr_assert_eq(ev.arg, 'b');
+    sim_queue_push(&q, far, dummy, NULL, 'c');
+    sim_queue_push(&q, far, dummy, NULL, 'd');
+    check_heap(&q);
+    for (const char *want = "acd"; *want; want++) {
+        cr_assert(sim_queue_pop(&q, &ev));
+        cr_assert_eq(ev.arg, (uint64_t)*want);
+        cr_assert_eq(ev.time_ns, far);
+    }
     sim_queue_fini(&q);
 }
 
