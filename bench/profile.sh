@@ -3,7 +3,9 @@
 # (bench/lib.sh), the run only (cg_world_run, the simulation's thread), under callgrind; the
 # shares by source file (self cost, by the file each instruction's line is in), the share of the
 # lag samples and latency accounting (by difference), and instructions per engine event. Deterministic: the same binary gives the same figures.
-# usage: bench/profile.sh [path/to/cgsim]      (env: CUT_S=120 FAMILY=exponential)
+# With CACHE=1, also the misses of a simulated 2 MiB, 16-way last-level cache (this machine's
+# L2) per event, from a second callgrind run with its cache simulation (no hardware prefetch).
+# usage: bench/profile.sh [path/to/cgsim]      (env: CUT_S=120 FAMILY=exponential CACHE=0)
 # Needs valgrind and a build with debug info (the default RelWithDebInfo build has it).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -35,6 +37,12 @@ callgrind_annotate --inclusive=no --auto=no "$tmp/cg.out" 2>/dev/null |
       by[f] += n
     }
     END { for (f in by) printf "%6.1f%%  %s\n", 100 * by[f] / total, f }' | sort -rn | head -16
+if [ "${CACHE:-0}" = 1 ]; then
+  misses=$(valgrind --tool=callgrind --cache-sim=yes --LL=2097152,16,64 --toggle-collect=cg_world_run \
+    --callgrind-out-file=/dev/null "$bin" bench run "$tmp/s.json" 2>&1 >/dev/null |
+    sed -n -E 's/.*LL misses: *([0-9,]+).*/\1/p' | tr -d ,)
+  awk -v m="$misses" -v e="$events" 'BEGIN { printf "# last-level (2 MiB) misses: %d, %.1f per event\n", m, m / e }'
+fi
 # The lag samples (which read every partition's log end every second) and the end-to-end latency
 # of every batch, which share their grid, by difference: the same cut with lag_sample_ms 0.
 sed '1s/{/{"lag_sample_ms": 0,/' "$tmp/s.json" >"$tmp/nolag.json"
