@@ -6,7 +6,8 @@
 # with and without the trace, every shipped scenario traced (the other protocols, assignors and
 # faults), and analyze on one trace. Profiles go to BUILD_DIR/pgo-profile; the traces to a
 # temporary directory that is removed.
-# usage: bench/pgo.sh [build-dir]     (default build-pgo; extra cmake arguments in CMAKE_ARGS)
+# usage: bench/pgo.sh [build-dir]     (default build-pgo; extra cmake arguments in CMAKE_ARGS;
+#        PGO_TARGETS: what the second build builds, default everything)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -32,5 +33,6 @@ done
 "$dir/cgsim" analyze "$tmp/t.jsonl" >/dev/null
 # shellcheck disable=SC2086
 cmake -S "$root" -B "$dir" -DCGSIM_PGO=use ${CMAKE_ARGS:-} >/dev/null
-cmake --build "$dir" -j "$jobs" >/dev/null
+# shellcheck disable=SC2086
+cmake --build "$dir" -j "$jobs" ${PGO_TARGETS:+--target $PGO_TARGETS} >/dev/null
 echo "pgo: built $dir/cgsim with the profiles in $dir/pgo-profile" >&2

@@ -20,7 +20,7 @@
 #include "models/world/world.h"
 #include "tests/support/cg_test_proc.h"
 
-#define KW_PROPERTY_SEEDS 90          /* random scenarios in the property test (long: 1,000) */
+#define KW_PROPERTY_SEEDS 90          /* random scenarios in the property test (long: 500) */
 #define KW_MAX_G 3                    /* checker bounds (the scenarios stay within them) */
 #define KW_MAX_T 3
 #define KW_MAX_P 16

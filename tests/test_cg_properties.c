@@ -1,5 +1,5 @@
 /* tests/test_cg_properties: random small scenarios with every kind of fault, over 180 seeds
- * (2,000 under the long label).
+ * (1,000 under the long label).
  * Each runs with the world's `check` option (which must not fire) and its trace is then read
  * back and checked independently: time never goes back; within a group no partition has two
  * owners under the trace's ownership rule (assignment .. revoke / later assignment /
@@ -20,7 +20,7 @@
 #include "tests/support/cg_test_proc.h"
 #include "tests/support/cg_test_run.h"
 
-#define N_SEEDS 180                   /* CGSIM_PROPERTY_SEEDS=N runs N instead (long: 2,000) */
+#define N_SEEDS 180                   /* CGSIM_PROPERTY_SEEDS=N runs N instead (long: 1,000) */
 #define BUF_MAX 16384
 
 typedef struct gen {
