@@ -3,7 +3,8 @@
  * scenario and seed): Poisson only (its fast path), Poisson with windows and sparse rates (long
  * empty stretches, the look-ahead), constant plus Poisson (the general path). Likewise
  * cg_partlog_append_whole gives, whenever it answers, the append time of the line that
- * cg_partlog_segment describes (as models/world/latency computes it). */
+ * cg_partlog_segment describes (as models/world/latency computes it), and the line of a whole
+ * bucket (cg_partlog_end_next_line) answers as the log would inside its bucket. */
 #include <criterion/criterion.h>
 #include <string.h>
 #include "models/partlog/partlog.h"
@@ -104,6 +105,46 @@ Test(partlog_end_next, constant_and_poisson)
     en_producer(&f, 7.0, CG_ARRIVAL_CONSTANT, 5 * S_NS, 900 * S_NS);
     en_producer(&f, 2.0, CG_ARRIVAL_POISSON, 0, INT64_MAX);
     cr_assert_gt(en_compare(&f, 300 * MS_NS), EN_QUERIES / 2);
+}
+
+/* Whenever cg_partlog_end_next_line gives a line, times anywhere in its bucket before its last
+ * record get from the line what a twin log answers there (log end and next arrival), and the log
+ * that was not asked at those times answers every later query as the twin that was. */
+Test(partlog_end_next, line_answers_are_the_logs)
+{
+    en_fixture_t f;
+    en_init(&f, 8);
+    en_producer(&f, 16.0, CG_ARRIVAL_POISSON, 0, INT64_MAX);
+    cg_partlog_t *a = en_log(&f), *b = en_log(&f);
+    uint64_t x = 777;
+    int64_t t[8] = {0}, checked = 0;
+    for (int q = 0; q < EN_QUERIES; q++) {
+        int64_t gp = en_pick(&x, 8, 80 * MS_NS, t), next, next_b;
+        cg_partlog_line_t l;
+        int64_t end = cg_partlog_end_next_line(a, gp, t[gp], &next, &l);
+        cr_assert_eq(end, cg_partlog_end_next(b, gp, t[gp], &next_b), "query %d", q);
+        cr_assert_eq(next, next_b, "query %d", q);
+        if (l.count == 0)
+            continue;
+        cr_assert_eq(l.lo, t[gp] / S_NS * S_NS, "query %d: the line is of the query's bucket", q);
+        cr_assert_eq(end, l.base + cg_partlog_line_done(&l, t[gp]), "query %d", q);
+        for (int k = 0; k < 4; k++) {
+            x = x * UINT64_C(6364136223846793005) + 1442695040888963407u;
+            int64_t u = l.lo + (int64_t)((x >> 20) % (uint64_t)S_NS);
+            int64_t done = cg_partlog_line_done(&l, u), n2;
+            if (done >= l.count)
+                continue;
+            int64_t e2 = cg_partlog_end_next(b, gp, u, &n2);
+            cr_assert_eq(l.base + done, e2, "query %d at %lld: end %lld vs %lld", q,
+                         (long long)u, (long long)(l.base + done), (long long)e2);
+            cr_assert_eq(cg_partlog_line_next(&l, u, done), n2, "query %d at %lld: next", q,
+                         (long long)u);
+            checked++;
+        }
+    }
+    cr_assert_gt(checked, EN_QUERIES, "lines answered %lld times", (long long)checked);
+    cg_partlog_free(a);
+    cg_partlog_free(b);
 }
 
 /* The append time on a segment's line: t0 + ceil((o - e0 + 1) x (t1 - t0) / (e1 - e0)). */

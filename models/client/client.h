@@ -46,6 +46,9 @@ typedef enum cg_poll_check {
 /* A partition the client owns, with its fetch position and a cache of the log end. */
 typedef struct cg_owned {
     int32_t gp;                       /* global partition index */
+    int32_t line_count;               /* > 0: cache_ns's bucket is whole, with this many records
+                                         arriving evenly (cg_partlog_line_t; lo and base follow
+                                         from cache_ns and end_cache), 0: unknown */
     int64_t pos;                      /* next offset to fetch, -1 = unknown (OffsetFetch) */
     int64_t committed;                /* last offset this member committed successfully, -1 */
     int64_t end_cache;                /* log end offset at cache_ns */

@@ -56,6 +56,7 @@ void cg_fetch_owned_init(cg_owned_t *o, int32_t gp)
     o->end_cache = 0;
     o->cache_ns = -1;
     o->next_arr_ns = -1;
+    o->line_count = 0;
 }
 
 /* Positions from an OffsetFetch response: the committed offset, or auto.offset.reset when the
@@ -90,17 +91,39 @@ bool cg_fetch_set_positions(cg_client_t *c, const int32_t *gp, const int64_t *of
 
 /* ---- serving a fetch ---- */
 
+/* The log end and next arrival at t from the partition log, with the line of t's bucket when
+ * the log answered from a whole one. */
 static void end_refresh(cg_client_t *c, cg_owned_t *o, int64_t t)
 {
-    o->end_cache = cg_partlog_end_next(c->w->pl, o->gp, t, &o->next_arr_ns);
+    cg_partlog_line_t line;
+    o->end_cache = cg_partlog_end_next_line(c->w->pl, o->gp, t, &o->next_arr_ns, &line);
     o->cache_ns = t;
+    o->line_count = line.count <= INT32_MAX ? (int32_t)line.count : 0;
+}
+
+/* The log end and next arrival at t from the kept line, when t is in its bucket before the
+ * bucket's last record: the log's own answer (cg_partlog_end_next_line), without asking it. */
+static bool end_from_line(cg_owned_t *o, int64_t t)
+{
+    cg_partlog_line_t l = {o->cache_ns / CG_PARTLOG_BUCKET_NS * CG_PARTLOG_BUCKET_NS, 0,
+                           o->line_count};
+    if (t < l.lo || t - l.lo >= CG_PARTLOG_BUCKET_NS)
+        return false;
+    int64_t done = cg_partlog_line_done(&l, t);
+    if (done >= l.count)
+        return false;
+    l.base = o->end_cache - cg_partlog_line_done(&l, o->cache_ns);
+    o->end_cache = l.base + done;
+    o->next_arr_ns = cg_partlog_line_next(&l, t, done);
+    o->cache_ns = t;
+    return true;
 }
 
 /* Log end of an owned partition at t: from the cache while it holds (the usual case, inlined
- * into the fetch loops), else asked of the partition log. */
+ * into the fetch loops), else from the line of its bucket, else asked of the partition log. */
 static inline int64_t end_at(cg_client_t *c, cg_owned_t *o, int64_t t)
 {
-    if (t < o->cache_ns || t >= o->next_arr_ns)
+    if ((t < o->cache_ns || t >= o->next_arr_ns) && !(o->line_count > 0 && end_from_line(o, t)))
         end_refresh(c, o, t);
     return o->end_cache;
 }

@@ -51,7 +51,7 @@
 #include "models/partlog/partitioner.h"
 #include "sim/rng.h"
 
-#define PL_BUCKET_NS INT64_C(1000000000)      /* Poisson bucket length */
+#define PL_BUCKET_NS CG_PARTLOG_BUCKET_NS     /* Poisson bucket length */
 #define PL_NS_PER_S INT64_C(1000000000)
 #define PL_FIXED_SCALE 1048576.0              /* 2^20: rate rounding for inexact rates */
 #define PL_SEARCH_BUCKETS 60                  /* next_arrival looks this many buckets ahead */
@@ -837,10 +837,12 @@ int64_t cg_partlog_next_arrival_ns(cg_partlog_t *pl, int64_t gp, int64_t now_ns)
     return best;
 }
 
-int64_t cg_partlog_end_next(cg_partlog_t *pl, int64_t gp, int64_t now_ns, int64_t *next_ns)
+int64_t cg_partlog_end_next_line(cg_partlog_t *pl, int64_t gp, int64_t now_ns, int64_t *next_ns,
+                                 cg_partlog_line_t *line)
 {
     assert(gp >= 0 && gp < pl->n_parts);
     pl_part_t *pp = &pl->parts[gp];
+    line->count = 0;
     /* The usual case, Poisson only and inside the hull: the bucket is found and its records
      * counted once for both answers (the separate calls would do it twice, same results). */
     if (pp->n_const == 0 && pp->n_pois > 0 && now_ns > pp->span_start_ns &&
@@ -849,11 +851,8 @@ int64_t cg_partlog_end_next(cg_partlog_t *pl, int64_t gp, int64_t now_ns, int64_
         if (pl_whole_cur(pl, pp, now_ns, &done) && done < pp->cur.count) {
             /* Commonest of all: the next record of a whole bucket, found as
              * pl_bucket_next_from does with the span a constant. */
-            uint64_t cnt = (uint64_t)pp->cur.count;
-            int64_t lo = pp->cur.index * PL_BUCKET_NS;
-            int64_t at = lo + (int64_t)(((uint64_t)(done + 1) * (uint64_t)PL_BUCKET_NS +
-                                         cnt - 1) / cnt);
-            *next_ns = at > now_ns ? at : now_ns + 1;
+            *line = (cg_partlog_line_t){pp->cur.index * PL_BUCKET_NS, pp->cur.base, pp->cur.count};
+            *next_ns = cg_partlog_line_next(line, now_ns, done);
             return pp->cur.base + done;
         }
         const pl_bucket_t *bk = pl_bucket_at(pl, pp, now_ns);
@@ -866,6 +865,12 @@ int64_t cg_partlog_end_next(cg_partlog_t *pl, int64_t gp, int64_t now_ns, int64_
     int64_t end = cg_partlog_end_offset(pl, gp, now_ns);
     *next_ns = cg_partlog_next_arrival_ns(pl, gp, now_ns);
     return end;
+}
+
+int64_t cg_partlog_end_next(cg_partlog_t *pl, int64_t gp, int64_t now_ns, int64_t *next_ns)
+{
+    cg_partlog_line_t line;
+    return cg_partlog_end_next_line(pl, gp, now_ns, next_ns, &line);
 }
 
 int64_t cg_partlog_produced_total(cg_partlog_t *pl, int64_t now_ns)

@@ -29,6 +29,36 @@ int64_t cg_partlog_next_arrival_ns(cg_partlog_t *pl, int64_t gp, int64_t now_ns)
 /* cg_partlog_end_offset(now_ns), and *next_ns = cg_partlog_next_arrival_ns(now_ns), in one call
  * (the same values as the two calls in that order). */
 int64_t cg_partlog_end_next(cg_partlog_t *pl, int64_t gp, int64_t now_ns, int64_t *next_ns);
+
+#define CG_PARTLOG_BUCKET_NS INT64_C(1000000000)   /* Poisson bucket length */
+
+/* The arrival line of a whole Poisson bucket starting at lo: its `count` records, from offset
+ * base on, arrive evenly, done(t) = count x (t - lo) / bucket of them by t (lo <= t < lo +
+ * bucket); count 0: no line. */
+typedef struct cg_partlog_line {
+    int64_t lo, base, count;
+} cg_partlog_line_t;
+
+static inline int64_t cg_partlog_line_done(const cg_partlog_line_t *l, int64_t t)
+{
+    return (int64_t)((uint64_t)l->count * (uint64_t)(t - l->lo) / (uint64_t)CG_PARTLOG_BUCKET_NS);
+}
+
+/* The next arrival after t when done = cg_partlog_line_done(l, t) < count. */
+static inline int64_t cg_partlog_line_next(const cg_partlog_line_t *l, int64_t t, int64_t done)
+{
+    uint64_t cnt = (uint64_t)l->count;
+    int64_t at = l->lo + (int64_t)(((uint64_t)(done + 1) * (uint64_t)CG_PARTLOG_BUCKET_NS +
+                                    cnt - 1) / cnt);
+    return at > t ? at : t + 1;
+}
+
+/* cg_partlog_end_next, and *line the line of now_ns's bucket when the log answered from it, a
+ * whole bucket with records after now_ns (count 0 otherwise). Until its last record, every
+ * query inside that bucket has the answer line_done and line_next give, and asking the log
+ * instead would change nothing in it: a caller may keep the line and not ask. */
+int64_t cg_partlog_end_next_line(cg_partlog_t *pl, int64_t gp, int64_t now_ns, int64_t *next_ns,
+                                 cg_partlog_line_t *line);
 /* A Poisson count of the given mean <= 10 from a partition stream's splitmix64 state (advanced):
  * the value gsl_ran_poisson gives on that stream (exposed for tests/test_partlog.c). */
 int64_t cg_partlog_poisson_small(uint64_t *state, double mean);
