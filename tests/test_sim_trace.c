@@ -227,15 +227,22 @@ static char *slurp(const char *path, size_t cap, size_t *len)
     return buf;
 }
 
-Test(trace, file_output_matches_memory_output)
+/* What fn writes to a trace on a temporary file (up to cap bytes; the background thread's
+ * path), closed without error; *n the byte count. */
+static char *through_file(void (*fn)(sim_trace_t *), size_t cap, size_t *n)
 {
     char path[] = TEMP_TRACE;
     sim_trace_t tr;
     open_temp(&tr, path);
-    write_sample(&tr);
+    fn(&tr);
     cr_assert_eq(sim_trace_close(&tr), 0);
+    return slurp(path, cap, n);
+}
+
+Test(trace, file_output_matches_memory_output)
+{
     size_t n;
-    char *buf = slurp(path, 1023, &n);
+    char *buf = through_file(write_sample, 1023, &n);
     char *mem = capture(write_sample, NULL);
     cr_assert_eq(n, strlen(mem));
     cr_assert_str_eq(buf, mem);
@@ -251,20 +258,21 @@ static void write_lots(sim_trace_t *tr)
         write_many(tr);
 }
 
+/* write_lots, a flush, then write_sample. */
+static void write_lots_flush_sample(sim_trace_t *tr)
+{
+    write_lots(tr);
+    cr_assert_eq(sim_trace_flush(tr), 0);
+    write_sample(tr);
+}
+
 Test(trace, background_writer_keeps_every_byte_in_order)
 {
-    char path[] = TEMP_TRACE;
-    sim_trace_t tr;
-    open_temp(&tr, path);
-    write_lots(&tr);
-    cr_assert_eq(sim_trace_flush(&tr), 0);
-    write_sample(&tr);
-    cr_assert_eq(sim_trace_close(&tr), 0);
     size_t len, n;
     char *want = capture(write_lots, &len);
     char *tail = capture(write_sample, NULL);
     size_t tail_len = strlen(tail);
-    char *got = slurp(path, len + tail_len + 1, &n);
+    char *got = through_file(write_lots_flush_sample, len + tail_len + 1, &n);
     cr_assert_eq(n, len + tail_len);
     cr_assert(memcmp(got, want, len) == 0);
     cr_assert(memcmp(got + len, tail, tail_len) == 0);

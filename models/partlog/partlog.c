@@ -791,7 +791,7 @@ bool cg_partlog_append_whole(const cg_partlog_t *pl, int64_t gp, int64_t o, int6
     int64_t lo = bk->index * PL_BUCKET_NS;
     if (!pl_lo_whole(pp, lo) || bk->count >= PL_SMALL_COUNT)
         return false;
-    *at = lo + ((o - bk->base + 1) * PL_BUCKET_NS - 1) / bk->count + 1;
+    *at = cg_partlog_line_append(&(cg_partlog_line_t){lo, bk->base, bk->count}, o);
     return true;
 }
 

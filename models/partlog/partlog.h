@@ -44,12 +44,19 @@ static inline int64_t cg_partlog_line_done(const cg_partlog_line_t *l, int64_t t
     return (int64_t)((uint64_t)l->count * (uint64_t)(t - l->lo) / (uint64_t)CG_PARTLOG_BUCKET_NS);
 }
 
+/* The instant offset o (base <= o < base + count) is appended:
+ * lo + ceil((o - base + 1) x bucket / count). */
+static inline int64_t cg_partlog_line_append(const cg_partlog_line_t *l, int64_t o)
+{
+    uint64_t cnt = (uint64_t)l->count;
+    return l->lo + (int64_t)(((uint64_t)(o - l->base + 1) * (uint64_t)CG_PARTLOG_BUCKET_NS +
+                              cnt - 1) / cnt);
+}
+
 /* The next arrival after t when done = cg_partlog_line_done(l, t) < count. */
 static inline int64_t cg_partlog_line_next(const cg_partlog_line_t *l, int64_t t, int64_t done)
 {
-    uint64_t cnt = (uint64_t)l->count;
-    int64_t at = l->lo + (int64_t)(((uint64_t)(done + 1) * (uint64_t)CG_PARTLOG_BUCKET_NS +
-                                    cnt - 1) / cnt);
+    int64_t at = cg_partlog_line_append(l, l->base + done);
     return at > t ? at : t + 1;
 }
 
