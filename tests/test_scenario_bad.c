@@ -18,6 +18,13 @@ static const char BASE[] =
     "                   {\"id\": \"c2\", \"topics\": [\"orders\"]}]}],\n"
     " \"faults\": [{\"at_ms\": 1000, \"action\": \"crash\", \"target\": \"g/c1\"}]}\n";
 
+/* The cases of a section run in one Test: Criterion starts a process per Test (~15 ms here),
+ * which made this file the slowest of the default suite at 84 Tests. A failure names its case:
+ * the helpers' messages carry `current`, other assertions their line. */
+static const char *current = "";
+#define CASE(name) static void name(void)
+#define RUN(name) (current = #name, name())
+
 static void dump(const sim_diag_t *d)
 {
     for (size_t i = 0; i < d->n; i++)
@@ -38,11 +45,11 @@ static void expect_text(const char *json, size_t len, const char *const *sets, s
         found = found || strcmp(d.lines[i], line) == 0;
     if (!found || (only && sim_diag_count(&d) != 1))
         dump(&d);
-    cr_assert_eq(rc, -1);
+    cr_assert_eq(rc, -1, "%s: the load did not fail", current);
     cr_assert_null(s);
-    cr_assert(found, "expected line: %s", line);
+    cr_assert(found, "%s: expected line: %s", current, line);
     if (only)
-        cr_assert_eq(sim_diag_count(&d), 1, "expected only: %s", line);
+        cr_assert_eq(sim_diag_count(&d), 1, "%s: expected only: %s", current, line);
     sim_diag_fini(&d);
 }
 
@@ -63,7 +70,7 @@ static void expect_raw(const char *json, const char *line)
     expect_text(json, strlen(json), NULL, 0, line, true);
 }
 
-Test(scenario_bad, base_is_good)
+CASE(base_is_good)
 {
     sim_diag_t d;
     cg_scenario_t *s = NULL;
@@ -73,22 +80,27 @@ Test(scenario_bad, base_is_good)
     sim_diag_fini(&d);
 }
 
+Test(scenario_bad, the_base_scenario)
+{
+    RUN(base_is_good);
+}
+
 /* ---- keys, types, ranges ---- */
 
-Test(scenario_bad, unknown_top_key_suggests)
+CASE(unknown_top_key_suggests)
 {
     expect_set("duraton_ms=5",
                "s.json: $: unknown key 'duraton_ms' (did you mean 'duration_ms'?)");
 }
 
-Test(scenario_bad, unknown_config_key_suggests)
+CASE(unknown_config_key_suggests)
 {
     expect_set("groups[0].config.sesion.timeout.ms=10000",
                "s.json: $.groups[0].config: unknown key 'sesion.timeout.ms' "
                "(did you mean 'session.timeout.ms'?)");
 }
 
-Test(scenario_bad, topic_racks)
+CASE(topic_racks)
 {
     expect_set("topics[0].rack_count=0",
                "s.json: $.topics[0].rack_count: 0 is out of range (expected 1..64, limit "
@@ -106,7 +118,7 @@ Test(scenario_bad, topic_racks)
                "of the partition's replicas, leader first), got an empty array");
 }
 
-Test(scenario_bad, replica_selector)
+CASE(replica_selector)
 {
     expect_set("groups[0].config.replica.selector.class=RackAware",
                "s.json: $.groups[0].config.replica.selector.class: unknown value 'RackAware' "
@@ -114,89 +126,89 @@ Test(scenario_bad, replica_selector)
                "for none, Kafka's default: fetch from the leader)");
 }
 
-Test(scenario_bad, unknown_key_lists_known_when_nothing_is_close)
+CASE(unknown_key_lists_known_when_nothing_is_close)
 {
     expect_set("topics[0].colour=1",
                "s.json: $.topics[0]: unknown key 'colour' (known: name, partitions, racks, "
                "rack_count, replication_factor)");
 }
 
-Test(scenario_bad, wrong_type)
+CASE(wrong_type)
 {
     expect_set("duration_ms=\"long\"", "s.json: $.duration_ms: expected an integer, got string");
 }
 
-Test(scenario_bad, huge_number)
+CASE(huge_number)
 {
     expect_set("duration_ms=1e30", "s.json: $.duration_ms: 1e+30 is out of range "
                                    "(expected 1..31536000000, limit CG_MAX_DURATION_MS)");
 }
 
-Test(scenario_bad, zero_duration)
+CASE(zero_duration)
 {
     expect_set("duration_ms=0", "s.json: $.duration_ms: 0 is out of range "
                                 "(expected 1..31536000000, limit CG_MAX_DURATION_MS)");
 }
 
-Test(scenario_bad, negative_partitions)
+CASE(negative_partitions)
 {
     expect_set("topics[0].partitions=-3",
                "s.json: $.topics[0].partitions: -3 is out of range "
                "(expected 1..1000000, limit CG_MAX_PARTITIONS_PER_TOPIC)");
 }
 
-Test(scenario_bad, fractional_partitions)
+CASE(fractional_partitions)
 {
     expect_set("topics[0].partitions=1.5",
                "s.json: $.topics[0].partitions: expected an integer, got 1.5");
 }
 
-Test(scenario_bad, negative_rate)
+CASE(negative_rate)
 {
     expect_set("producers[0].rate_per_s=-1",
                "s.json: $.producers[0].rate_per_s: -1 is out of range (expected 0..1000000000)");
 }
 
-Test(scenario_bad, max_poll_records_zero)
+CASE(max_poll_records_zero)
 {
     expect_set("groups[0].config.max.poll.records=0",
                "s.json: $.groups[0].config.max.poll.records: 0 is out of range "
                "(expected 1..1000000, limit CG_MAX_POLL_RECORDS)");
 }
 
-Test(scenario_bad, kafka_int_config_overflows_int32)
+CASE(kafka_int_config_overflows_int32)
 {
     expect_set("groups[0].config.max.poll.interval.ms=3000000000",
                "s.json: $.groups[0].config.max.poll.interval.ms: 3000000000 is out of range "
                "(expected 1..2147483647)");
 }
 
-Test(scenario_bad, bool_config_type)
+CASE(bool_config_type)
 {
     expect_set("groups[0].config.enable.auto.commit=\"yes\"",
                "s.json: $.groups[0].config.enable.auto.commit: expected true or false, got string");
 }
 
-Test(scenario_bad, offset_reset_value)
+CASE(offset_reset_value)
 {
     expect_set("groups[0].config.auto.offset.reset=smallest",
                "s.json: $.groups[0].config.auto.offset.reset: unknown value 'smallest' "
                "(expected one of: latest, earliest, none)");
 }
 
-Test(scenario_bad, missing_required_name)
+CASE(missing_required_name)
 {
     expect_raw("{\"duration_ms\": 5}", "s.json: $: missing required key 'name'");
 }
 
-Test(scenario_bad, seed_too_large_for_a_number)
+CASE(seed_too_large_for_a_number)
 {
     expect_set("seed=1e19", "s.json: $.seed: 1e+19 is out of range (expected 0..9007199254740991: "
                             "from 2^53 on a JSON number may have lost digits; write larger seeds "
                             "as a string, e.g. \"18446744073709551615\")");
 }
 
-Test(scenario_bad, illegal_topic_name)
+CASE(illegal_topic_name)
 {
     /* References to the refused topic are not reported again. */
     expect_raw("{\"name\": \"x\", \"duration_ms\": 5, \"topics\": [{\"name\": \"a b\", "
@@ -206,35 +218,58 @@ Test(scenario_bad, illegal_topic_name)
                "(legal: a-z A-Z 0-9 . _ -)");
 }
 
-Test(scenario_bad, count_zero)
+CASE(count_zero)
 {
     expect_set("groups[0].consumers[1].count=0",
                "s.json: $.groups[0].consumers[1].count: 0 is out of range "
                "(expected 1..100000, limit CG_MAX_CONSUMERS)");
 }
 
+Test(scenario_bad, keys_types_ranges)
+{
+    RUN(unknown_top_key_suggests);
+    RUN(unknown_config_key_suggests);
+    RUN(topic_racks);
+    RUN(replica_selector);
+    RUN(unknown_key_lists_known_when_nothing_is_close);
+    RUN(wrong_type);
+    RUN(huge_number);
+    RUN(zero_duration);
+    RUN(negative_partitions);
+    RUN(fractional_partitions);
+    RUN(negative_rate);
+    RUN(max_poll_records_zero);
+    RUN(kafka_int_config_overflows_int32);
+    RUN(bool_config_type);
+    RUN(offset_reset_value);
+    RUN(missing_required_name);
+    RUN(seed_too_large_for_a_number);
+    RUN(illegal_topic_name);
+    RUN(count_zero);
+}
+
 /* ---- references and ids ---- */
 
-Test(scenario_bad, unknown_topic_in_consumer)
+CASE(unknown_topic_in_consumer)
 {
     expect_set("groups[0].consumers[1].topics[0]=ordrs",
                "s.json: $.groups[0].consumers[1].topics[0]: unknown topic 'ordrs' (known: orders)");
 }
 
-Test(scenario_bad, unknown_topic_in_producer)
+CASE(unknown_topic_in_producer)
 {
     expect_set("producers[0].topic=x",
                "s.json: $.producers[0].topic: unknown topic 'x' (known: orders)");
 }
 
-Test(scenario_bad, duplicate_consumer_id)
+CASE(duplicate_consumer_id)
 {
     expect_set("groups[0].consumers[1].id=c1",
                "s.json: $.groups[0].consumers[1]: duplicate consumer id 'c1' in group 'g' "
                "(also $.groups[0].consumers[0])");
 }
 
-Test(scenario_bad, duplicate_consumer_after_count_expansion)
+CASE(duplicate_consumer_after_count_expansion)
 {
     static const char *const SETS[] = {"groups[0].consumers[0].id=c",
                                        "groups[0].consumers[0].count=2",
@@ -244,14 +279,14 @@ Test(scenario_bad, duplicate_consumer_after_count_expansion)
                 "(also $.groups[0].consumers[0])", true);
 }
 
-Test(scenario_bad, fault_target_lists_expanded_ids)
+CASE(fault_target_lists_expanded_ids)
 {
     expect_sets2("groups[0].consumers[0].id=c", "groups[0].consumers[0].count=3",
                  "s.json: $.faults[0].target: unknown consumer 'c1' in group 'g' "
                  "(known: c-1, c-2, c-3, c2)");
 }
 
-Test(scenario_bad, duplicate_topic)
+CASE(duplicate_topic)
 {
     expect_raw("{\"name\": \"x\", \"duration_ms\": 5, \"topics\": [{\"name\": \"t\", "
                "\"partitions\": 1}, {\"name\": \"u\", \"partitions\": 1}, {\"name\": \"t\", "
@@ -259,29 +294,41 @@ Test(scenario_bad, duplicate_topic)
                "s.json: $.topics[2].name: duplicate topic 't' (also $.topics[0])");
 }
 
-Test(scenario_bad, duplicate_group)
+CASE(duplicate_group)
 {
     expect_raw("{\"name\": \"x\", \"duration_ms\": 5, \"groups\": [{\"id\": \"g\"}, "
                "{\"id\": \"g\"}]}",
                "s.json: $.groups[1].id: duplicate group id 'g' (also $.groups[0])");
 }
 
-Test(scenario_bad, duplicate_json_key)
+CASE(duplicate_json_key)
 {
     expect_raw("{\"name\": \"x\", \"name\": \"y\", \"duration_ms\": 5}",
                "s.json: $: duplicate key 'name'");
 }
 
+Test(scenario_bad, references_and_ids)
+{
+    RUN(unknown_topic_in_consumer);
+    RUN(unknown_topic_in_producer);
+    RUN(duplicate_consumer_id);
+    RUN(duplicate_consumer_after_count_expansion);
+    RUN(fault_target_lists_expanded_ids);
+    RUN(duplicate_topic);
+    RUN(duplicate_group);
+    RUN(duplicate_json_key);
+}
+
 /* ---- Kafka's constraints ---- */
 
-Test(scenario_bad, heartbeat_not_below_session)
+CASE(heartbeat_not_below_session)
 {
     expect_set("groups[0].config.heartbeat.interval.ms=45000",
                "s.json: $.groups[0].config: heartbeat.interval.ms (45000) must be lower than "
                "session.timeout.ms (45000)");
 }
 
-Test(scenario_bad, session_below_broker_minimum)
+CASE(session_below_broker_minimum)
 {
     expect_sets2("groups[0].config.session.timeout.ms=5000",
                  "groups[0].config.heartbeat.interval.ms=1000",
@@ -290,7 +337,7 @@ Test(scenario_bad, session_below_broker_minimum)
                  "(Kafka rejects the JoinGroup with INVALID_SESSION_TIMEOUT)");
 }
 
-Test(scenario_bad, consumer_session_above_broker_maximum)
+CASE(consumer_session_above_broker_maximum)
 {
     expect_set("groups[0].consumers[0].config.session.timeout.ms=2000000",
                "s.json: $.groups[0].consumers[0].config: session.timeout.ms 2000000 is outside "
@@ -298,7 +345,7 @@ Test(scenario_bad, consumer_session_above_broker_maximum)
                "(Kafka rejects the JoinGroup with INVALID_SESSION_TIMEOUT)");
 }
 
-Test(scenario_bad, consumer_protocol_session_bounds)
+CASE(consumer_protocol_session_bounds)
 {
     expect_sets2("groups[0].protocol=consumer",
                  "groups[0].config.group.consumer.session.timeout.ms=30000",
@@ -307,14 +354,14 @@ Test(scenario_bad, consumer_protocol_session_bounds)
                  "= [45000, 60000]");
 }
 
-Test(scenario_bad, instance_id_at_group_level)
+CASE(instance_id_at_group_level)
 {
     expect_set("groups[0].config.group.instance.id=x",
                "s.json: $.groups[0].config.group.instance.id: group.instance.id must be unique per "
                "member: set it in a consumer's config");
 }
 
-Test(scenario_bad, broker_key_in_consumer_config)
+CASE(broker_key_in_consumer_config)
 {
     expect_set("groups[0].consumers[0].config.group.min.session.timeout.ms=1",
                "s.json: $.groups[0].consumers[0].config.group.min.session.timeout.ms: "
@@ -322,23 +369,33 @@ Test(scenario_bad, broker_key_in_consumer_config)
                "the group's config");
 }
 
+Test(scenario_bad, kafkas_constraints)
+{
+    RUN(heartbeat_not_below_session);
+    RUN(session_below_broker_minimum);
+    RUN(consumer_session_above_broker_maximum);
+    RUN(consumer_protocol_session_bounds);
+    RUN(instance_id_at_group_level);
+    RUN(broker_key_in_consumer_config);
+}
+
 /* ---- assignors and protocols ---- */
 
-Test(scenario_bad, unknown_assignor)
+CASE(unknown_assignor)
 {
     expect_set("groups[0].assignor=stiky",
                "s.json: $.groups[0].assignor: unknown assignor 'stiky' for protocol classic "
                "(known: range, roundrobin, sticky, cooperative-sticky)");
 }
 
-Test(scenario_bad, cooperative_with_eager_only_assignor)
+CASE(cooperative_with_eager_only_assignor)
 {
     expect_set("groups[0].rebalance=cooperative",
                "s.json: $.groups[0].rebalance: 'cooperative' needs assignors that support it: "
                "'range' supports EAGER only (cooperative-sticky supports both)");
 }
 
-Test(scenario_bad, eager_with_only_cooperative_assignors)
+CASE(eager_with_only_cooperative_assignors)
 {
     expect_sets2("groups[0].assignor=cooperative-sticky", "groups[0].rebalance=eager",
                  "s.json: $.groups[0].rebalance: 'eager' with 'cooperative-sticky' only: Kafka "
@@ -347,7 +404,7 @@ Test(scenario_bad, eager_with_only_cooperative_assignors)
                  "eager protocol)");
 }
 
-Test(scenario_bad, classic_session_settings_with_consumer_protocol)
+CASE(classic_session_settings_with_consumer_protocol)
 {
     expect_sets2("groups[0].protocol=consumer", "groups[0].config.session.timeout.ms=10000",
                  "s.json: $.groups[0].config.session.timeout.ms: session.timeout.ms is not used "
@@ -359,93 +416,106 @@ Test(scenario_bad, classic_session_settings_with_consumer_protocol)
                  "group.consumer.heartbeat.interval.ms in the group's config");
 }
 
-Test(scenario_bad, assignor_time_with_consumer_protocol)
+CASE(assignor_time_with_consumer_protocol)
 {
     expect_sets2("groups[0].protocol=consumer", "groups[0].assignor_ms=100",
                  "s.json: $.groups[0].assignor_ms: applies to protocol 'classic' only (the "
                  "leader's client-side assignment; KIP-848 assigns on the coordinator)");
 }
 
-Test(scenario_bad, fault_topics_only_for_restart_and_join)
+CASE(fault_topics_only_for_restart_and_join)
 {
     expect_set("faults[0].topics=[\"orders\"]",
                "s.json: $.faults[0].topics: applies to actions 'subscribe', 'restart' and 'join' "
                "(the new subscription) only");
 }
 
-Test(scenario_bad, rebalance_with_consumer_protocol)
+CASE(rebalance_with_consumer_protocol)
 {
     expect_sets2("groups[0].protocol=consumer", "groups[0].rebalance=eager",
                  "s.json: $.groups[0].rebalance: not allowed with protocol 'consumer' (KIP-848 "
                  "rebalances are incremental; choose the server assignor with \"assignor\")");
 }
 
-Test(scenario_bad, remote_assignor_with_classic)
+CASE(remote_assignor_with_classic)
 {
     expect_set("groups[0].config.group.remote.assignor=uniform",
                "s.json: $.groups[0].config.group.remote.assignor: group.remote.assignor applies "
                "to protocol 'consumer' only (Kafka refuses it with group.protocol=classic)");
 }
 
-Test(scenario_bad, unknown_strategy_entry)
+CASE(unknown_strategy_entry)
 {
     expect_set("groups[0].config.partition.assignment.strategy=[\"range\",\"fair\"]",
                "s.json: $.groups[0].config.partition.assignment.strategy[1]: unknown assignor "
                "'fair' (known: range, roundrobin, sticky, cooperative-sticky)");
 }
 
+Test(scenario_bad, assignors_and_protocols)
+{
+    RUN(unknown_assignor);
+    RUN(cooperative_with_eager_only_assignor);
+    RUN(eager_with_only_cooperative_assignors);
+    RUN(classic_session_settings_with_consumer_protocol);
+    RUN(assignor_time_with_consumer_protocol);
+    RUN(fault_topics_only_for_restart_and_join);
+    RUN(rebalance_with_consumer_protocol);
+    RUN(remote_assignor_with_classic);
+    RUN(unknown_strategy_entry);
+}
+
 /* ---- faults and failure models ---- */
 
-Test(scenario_bad, fault_unknown_consumer)
+CASE(fault_unknown_consumer)
 {
     expect_set("faults[0].target=g/c9",
                "s.json: $.faults[0].target: unknown consumer 'c9' in group 'g' (known: c1, c2)");
 }
 
-Test(scenario_bad, fault_member_action_needs_member)
+CASE(fault_member_action_needs_member)
 {
     expect_set("faults[0].target=g", "s.json: $.faults[0].target: action 'crash' needs a member "
                                      "target 'group/consumer', got 'g'");
 }
 
-Test(scenario_bad, fault_unknown_group)
+CASE(fault_unknown_group)
 {
     expect_set("faults[0].target=h/c1",
                "s.json: $.faults[0].target: unknown group 'h' (known: g)");
 }
 
-Test(scenario_bad, fault_after_end)
+CASE(fault_after_end)
 {
     expect_set("faults[0].at_ms=70000",
                "s.json: $.faults[0].at_ms: 70000 is out of range (expected 0..60000)");
 }
 
-Test(scenario_bad, fault_option_for_other_action)
+CASE(fault_option_for_other_action)
 {
     expect_set("faults[0].factor=2", "s.json: $.faults[0].factor: applies to action 'slow' only");
 }
 
-Test(scenario_bad, fault_duration_without_inverse)
+CASE(fault_duration_without_inverse)
 {
     expect_sets2("faults[0].action=heal", "faults[0].duration_ms=10",
                  "s.json: $.faults[0].duration_ms: does not apply to action 'heal' (it has no "
                  "inverse action)");
 }
 
-Test(scenario_bad, scale_needs_count)
+CASE(scale_needs_count)
 {
     expect_sets2("faults[0].action=scale", "faults[0].target=g",
                  "s.json: $.faults[0]: missing required key 'count'");
 }
 
-Test(scenario_bad, failure_model_weights)
+CASE(failure_model_weights)
 {
     expect_set("failure_models=[{\"model\": \"stochastic\", \"ttf_ms\": 1000, \"ttr_ms\": 10, "
                "\"actions\": {\"crash\": 0}}]",
                "s.json: $.failure_models[0].actions: at least one weight must be > 0");
 }
 
-Test(scenario_bad, failure_model_action_not_allowed)
+CASE(failure_model_action_not_allowed)
 {
     expect_set("failure_models=[{\"model\": \"stochastic\", \"ttf_ms\": 1000, \"ttr_ms\": 10, "
                "\"actions\": {\"restart\": 1}}]",
@@ -453,76 +523,106 @@ Test(scenario_bad, failure_model_action_not_allowed)
                "(known: crash, hang, pause, slow, isolate, leave)");
 }
 
+Test(scenario_bad, faults_and_failure_models)
+{
+    RUN(fault_unknown_consumer);
+    RUN(fault_member_action_needs_member);
+    RUN(fault_unknown_group);
+    RUN(fault_after_end);
+    RUN(fault_option_for_other_action);
+    RUN(fault_duration_without_inverse);
+    RUN(scale_needs_count);
+    RUN(failure_model_weights);
+    RUN(failure_model_action_not_allowed);
+}
+
 /* ---- distributions ---- */
 
-Test(scenario_bad, dist_negative_sd)
+CASE(dist_negative_sd)
 {
     expect_set("groups[0].consumers[0].processing_ms={\"dist\":\"normal\",\"mean\":2,\"sd\":-1}",
                "s.json: $.groups[0].consumers[0].processing_ms.sd: -1 is out of range "
                "(expected 0..1000000000000)");
 }
 
-Test(scenario_bad, dist_unknown_family)
+CASE(dist_unknown_family)
 {
     expect_set("groups[0].network_ms={\"dist\":\"gamma\",\"mean\":2}",
                "s.json: $.groups[0].network_ms.dist: unknown value 'gamma' (expected one of: "
                "constant, uniform, exponential, normal, lognormal, pareto, weibull)");
 }
 
-Test(scenario_bad, dist_missing_parameter)
+CASE(dist_missing_parameter)
 {
     expect_set("groups[0].network_ms={\"dist\":\"pareto\",\"scale\":2}",
                "s.json: $.groups[0].network_ms: missing required key 'shape'");
 }
 
-Test(scenario_bad, dist_wrong_parameter_name)
+CASE(dist_wrong_parameter_name)
 {
     expect_set("groups[0].network_ms={\"dist\":\"exponential\",\"mean\":2,\"rate\":1}",
                "s.json: $.groups[0].network_ms: unknown key 'rate' (known: dist, mean)");
 }
 
-Test(scenario_bad, dist_rejected_by_sim_dist_validate)
+CASE(dist_rejected_by_sim_dist_validate)
 {
     expect_set("groups[0].network_ms={\"dist\":\"uniform\",\"min\":5,\"max\":1}",
                "s.json: $.groups[0].network_ms: bad uniform distribution: max must be >= min");
 }
 
+Test(scenario_bad, distributions)
+{
+    RUN(dist_negative_sd);
+    RUN(dist_unknown_family);
+    RUN(dist_missing_parameter);
+    RUN(dist_wrong_parameter_name);
+    RUN(dist_rejected_by_sim_dist_validate);
+}
+
 /* ---- --set itself ---- */
 
-Test(scenario_bad, set_index_out_of_range)
+CASE(set_index_out_of_range)
 {
     expect_set("groups[3].assignor=sticky",
                "s.json: --set 'groups[3].assignor=sticky': $.groups[3]: no such element "
                "(groups has 1)");
 }
 
-Test(scenario_bad, set_without_value)
+CASE(set_without_value)
 {
     expect_set("seed", "s.json: --set 'seed': expected PATH=VALUE, e.g. groups[0].assignor=sticky");
 }
 
-Test(scenario_bad, set_inside_a_number)
+CASE(set_inside_a_number)
 {
     expect_set("duration_ms.x=2",
                "s.json: --set 'duration_ms.x=2': $.duration_ms: cannot set a key inside a number");
 }
 
-Test(scenario_bad, set_index_on_object)
+CASE(set_index_on_object)
 {
     expect_set("groups[0].config[0]=1",
                "s.json: --set 'groups[0].config[0]=1': $.groups[0].config: not an array "
                "(it is an object)");
 }
 
+Test(scenario_bad, set_itself)
+{
+    RUN(set_index_out_of_range);
+    RUN(set_without_value);
+    RUN(set_inside_a_number);
+    RUN(set_index_on_object);
+}
+
 /* ---- texts that are not scenarios ---- */
 
-Test(scenario_bad, empty_file)
+CASE(empty_file)
 {
     expect_raw("", "s.json: empty input (expected a JSON object)");
     expect_raw(" \n\t", "s.json: empty input (expected a JSON object)");
 }
 
-Test(scenario_bad, truncated_json)
+CASE(truncated_json)
 {
     expect_raw("{\"name\": \"x\",\n \"duration_ms\": 1",
                "s.json: line 2, column 18: unexpected end of input (truncated JSON?)");
@@ -530,19 +630,19 @@ Test(scenario_bad, truncated_json)
                                   "(truncated JSON?)");
 }
 
-Test(scenario_bad, syntax_error_position)
+CASE(syntax_error_position)
 {
     expect_raw("{\"name\": \"x\",\n \"duration_ms\": NaN}",
                "s.json: line 2, column 17: JSON syntax error near 'NaN}'");
 }
 
-Test(scenario_bad, trailing_text)
+CASE(trailing_text)
 {
     expect_raw("{\"name\": \"x\", \"duration_ms\": 5} {}",
                "s.json: line 1, column 33: unexpected text after the end of the JSON value");
 }
 
-Test(scenario_bad, garbage_bytes)
+CASE(garbage_bytes)
 {
     static const char G[] = "\xff\xfe\x01\x02garbage";
     expect_text(G, sizeof G - 1, NULL, 0,
@@ -550,14 +650,14 @@ Test(scenario_bad, garbage_bytes)
                 true);
 }
 
-Test(scenario_bad, nul_byte)
+CASE(nul_byte)
 {
     static const char G[] = "{\"name\": \0}";
     expect_text(G, sizeof G - 1, NULL, 0, "s.json: line 1, column 10: NUL byte (not a JSON text "
                                           "file)", true);
 }
 
-Test(scenario_bad, deep_nesting)
+CASE(deep_nesting)
 {
     size_t n = 100000;
     char *deep = malloc(n + 1);
@@ -569,7 +669,7 @@ Test(scenario_bad, deep_nesting)
     free(deep);
 }
 
-Test(scenario_bad, brackets_inside_strings_do_not_count)
+CASE(brackets_inside_strings_do_not_count)
 {
     char json[512];
     char deep[201];
@@ -580,12 +680,12 @@ Test(scenario_bad, brackets_inside_strings_do_not_count)
                      "limit CG_MAX_DURATION_MS)");
 }
 
-Test(scenario_bad, root_not_object)
+CASE(root_not_object)
 {
     expect_raw("[1, 2]", "s.json: $: expected an object at the top level, got array");
 }
 
-Test(scenario_bad, many_problems_in_one_pass)
+CASE(many_problems_in_one_pass)
 {
     static const char *const SETS[] = {"duration_ms=-1", "topics[0].partitions=\"six\"",
                                        "groups[0].consumers[0].join_at_ms=true",
@@ -610,9 +710,23 @@ Test(scenario_bad, many_problems_in_one_pass)
     sim_diag_fini(&d);
 }
 
+Test(scenario_bad, texts_that_are_not_scenarios)
+{
+    RUN(empty_file);
+    RUN(truncated_json);
+    RUN(syntax_error_position);
+    RUN(trailing_text);
+    RUN(garbage_bytes);
+    RUN(nul_byte);
+    RUN(deep_nesting);
+    RUN(brackets_inside_strings_do_not_count);
+    RUN(root_not_object);
+    RUN(many_problems_in_one_pass);
+}
+
 /* ---- files ---- */
 
-Test(scenario_bad, unreadable_file)
+CASE(unreadable_file)
 {
     sim_diag_t d;
     cg_scenario_t *s = NULL;
@@ -623,7 +737,7 @@ Test(scenario_bad, unreadable_file)
     sim_diag_fini(&d);
 }
 
-Test(scenario_bad, directory_is_not_a_file)
+CASE(directory_is_not_a_file)
 {
     sim_diag_t d;
     cg_scenario_t *s = NULL;
@@ -634,7 +748,7 @@ Test(scenario_bad, directory_is_not_a_file)
     sim_diag_fini(&d);
 }
 
-Test(scenario_bad, file_over_size_limit)
+CASE(file_over_size_limit)
 {
     char path[] = "/tmp/cgsim_big_XXXXXX";
     int fd = mkstemp(path);
@@ -655,21 +769,30 @@ Test(scenario_bad, file_over_size_limit)
     sim_diag_fini(&d);
 }
 
+Test(scenario_bad, files)
+{
+    RUN(unreadable_file);
+    RUN(directory_is_not_a_file);
+    RUN(file_over_size_limit);
+}
+
+/* ---- operations: add_partitions, migrations, restarts ---- */
+
 /* add_partitions: a topic target, a positive count within the partition limits, nothing else. */
-Test(scenario_bad, add_partitions_unknown_topic)
+CASE(add_partitions_unknown_topic)
 {
     expect_sets2("faults[0].action=add_partitions", "faults[0].count=2",
                  "s.json: $.faults[0].target: action 'add_partitions' needs a topic target, got "
                  "unknown topic 'g/c1' (known: orders)");
 }
 
-Test(scenario_bad, add_partitions_needs_count)
+CASE(add_partitions_needs_count)
 {
     expect_sets2("faults[0].action=add_partitions", "faults[0].target=orders",
                  "s.json: $.faults[0]: missing required key 'count'");
 }
 
-Test(scenario_bad, add_partitions_count_positive)
+CASE(add_partitions_count_positive)
 {
     const char *sets[3] = {"faults[0].action=add_partitions", "faults[0].target=orders",
                            "faults[0].count=0"};
@@ -678,7 +801,7 @@ Test(scenario_bad, add_partitions_count_positive)
                 "CG_MAX_PARTITIONS_PER_TOPIC)", true);
 }
 
-Test(scenario_bad, add_partitions_beyond_topic_limit)
+CASE(add_partitions_beyond_topic_limit)
 {
     const char *sets[3] = {"faults[0].action=add_partitions", "faults[0].target=orders",
                            "faults[0].count=999999"};
@@ -687,7 +810,7 @@ Test(scenario_bad, add_partitions_beyond_topic_limit)
                 "the limit of 1000000 (CG_MAX_PARTITIONS_PER_TOPIC)", true);
 }
 
-Test(scenario_bad, add_partitions_has_no_inverse)
+CASE(add_partitions_has_no_inverse)
 {
     const char *sets[4] = {"faults[0].action=add_partitions", "faults[0].target=orders",
                            "faults[0].count=2", "faults[0].duration_ms=100"};
@@ -696,7 +819,7 @@ Test(scenario_bad, add_partitions_has_no_inverse)
                 "has no inverse action)", true);
 }
 
-Test(scenario_bad, add_partitions_takes_no_topics)
+CASE(add_partitions_takes_no_topics)
 {
     const char *sets[4] = {"faults[0].action=add_partitions", "faults[0].target=orders",
                            "faults[0].count=2", "faults[0].topics=[\"orders\"]"};
@@ -705,13 +828,13 @@ Test(scenario_bad, add_partitions_takes_no_topics)
                 "(the new subscription) only", true);
 }
 
-Test(scenario_bad, count_only_for_scale_and_add_partitions)
+CASE(count_only_for_scale_and_add_partitions)
 {
     expect_set("faults[0].count=2",
                "s.json: $.faults[0].count: applies to actions 'scale' and 'add_partitions' only");
 }
 
-Test(scenario_bad, metadata_max_age_negative)
+CASE(metadata_max_age_negative)
 {
     expect_set("groups[0].config.metadata.max.age.ms=-1",
                "s.json: $.groups[0].config.metadata.max.age.ms: -1 is out of range "
@@ -720,7 +843,7 @@ Test(scenario_bad, metadata_max_age_negative)
 
 /* group.protocol: Kafka's client setting is accepted when it names the group's protocol; the
  * other one is the KIP-848 online migration, refused as not modelled. */
-Test(scenario_bad, group_protocol_other_than_the_group_is_a_migration)
+CASE(group_protocol_other_than_the_group_is_a_migration)
 {
     /* A consumer-protocol member of a classic group is an online upgrade: accepted, and the
      * group then keeps both coordinators (migrates). */
@@ -747,7 +870,7 @@ Test(scenario_bad, group_protocol_other_than_the_group_is_a_migration)
                "got number");
 }
 
-Test(scenario_bad, restart_config_other_than_the_strategy)
+CASE(restart_config_other_than_the_strategy)
 {
     const char *sets[2] = {"faults[0].action=restart",
                            "faults[0].config={\"max.poll.records\": 10}"};
@@ -755,4 +878,18 @@ Test(scenario_bad, restart_config_other_than_the_strategy)
                 "s.json: $.faults[0].config.max.poll.records: a restart may change only "
                 "partition.assignment.strategy and group.protocol (cgsim does not model other "
                 "settings changing while a group runs)", true);
+}
+
+Test(scenario_bad, operations_add_partitions_migrations_restarts)
+{
+    RUN(add_partitions_unknown_topic);
+    RUN(add_partitions_needs_count);
+    RUN(add_partitions_count_positive);
+    RUN(add_partitions_beyond_topic_limit);
+    RUN(add_partitions_has_no_inverse);
+    RUN(add_partitions_takes_no_topics);
+    RUN(count_only_for_scale_and_add_partitions);
+    RUN(metadata_max_age_negative);
+    RUN(group_protocol_other_than_the_group_is_a_migration);
+    RUN(restart_config_other_than_the_strategy);
 }
