@@ -36,8 +36,8 @@
 #include "tests/support/cg_test_summary.h"
 
 #define SWARM_DEFAULT_SEED 20261125ULL    /* master seed of the generator */
-#define SWARM_DEFAULT_N 600               /* scenarios per run in a normal build (suite < 20 s) */
-#define SWARM_SANITIZED_N 500             /* under ASan + UBSan, each run several times slower */
+#define SWARM_DEFAULT_N 400               /* scenarios per run in a normal build (suite < 20 s) */
+#define SWARM_SANITIZED_N 300             /* under ASan + UBSan, each run several times slower */
 #define SWARM_MAX_FAILURES 5              /* failing scenarios described in full */
 #define SWARM_MAX_CONSUMER_NAMES 64       /* per group, after count expansion */
 #define SWARM_MAX_GROUPS 64               /* groups the checker follows (the generator makes <= 3) */
