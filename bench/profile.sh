@@ -5,7 +5,10 @@
 # lag samples and latency accounting (by difference), and instructions per engine event. Deterministic: the same binary gives the same figures.
 # With CACHE=1, also the misses of a simulated 2 MiB, 16-way last-level cache (this machine's
 # L2) per event, from a second callgrind run with its cache simulation (no hardware prefetch).
-# usage: bench/profile.sh [path/to/cgsim]      (env: CUT_S=120 FAMILY=exponential CACHE=0)
+# With BRANCH=1, also the mispredicted conditional branches per event from callgrind's branch
+# simulation (a simple predictor, so an upper bound of what a modern core mispredicts) and the
+# functions with the most of them.
+# usage: bench/profile.sh [path/to/cgsim]  (env: CUT_S=120 FAMILY=exponential CACHE=0 BRANCH=0)
 # Needs valgrind and a build with debug info (the default RelWithDebInfo build has it).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -42,6 +45,15 @@ if [ "${CACHE:-0}" = 1 ]; then
     --callgrind-out-file=/dev/null "$bin" bench run "$tmp/s.json" 2>&1 >/dev/null |
     sed -n -E 's/.*LL misses: *([0-9,]+).*/\1/p' | tr -d ,)
   awk -v m="$misses" -v e="$events" 'BEGIN { printf "# last-level (2 MiB) misses: %d, %.1f per event\n", m, m / e }'
+fi
+if [ "${BRANCH:-0}" = 1 ]; then
+  valgrind --tool=callgrind --branch-sim=yes --toggle-collect=cg_world_run \
+    --callgrind-out-file="$tmp/br.out" "$bin" bench run "$tmp/s.json" >/dev/null 2>&1
+  callgrind_annotate --inclusive=no --show=Bcm --sort=Bcm "$tmp/br.out" 2>/dev/null |
+    awk -v e="$events" '
+      /PROGRAM TOTALS/ { n = $1; gsub(",", "", n); printf "# mispredicted conditional branches (simulated): %d, %.1f per event\n", n, n / e; total = n; next }
+      total && /^ *[0-9,]+ .*:/ && shown < 6 { n = $1; gsub(",", "", n); f = $NF; if (f ~ /^\[/) f = $(NF-1)
+        printf "%6.1f%%  %s\n", 100 * n / total, f; shown++ }'
 fi
 # The lag samples (which read every partition's log end every second) and the end-to-end latency
 # of every batch, which share their grid, by difference: the same cut with lag_sample_ms 0.
