@@ -21,9 +21,16 @@ if [ -z "$scenario" ]; then
   scenario=$tmp/s.json
   bench_scenario 1000 10000 20000 exponential 600000 60000 200 >"$scenario"
 fi
-wall() { "$1" bench run "$scenario" | sed -n -E 's/^wall_s +//p'; }
+wall() {
+  local w
+  w=$("$1" bench run "$scenario" | sed -n -E 's/^wall_s +//p')
+  [ -n "$w" ] || { echo "bench/ab.sh: $1 bench run $scenario gave no wall_s" >&2; exit 1; }
+  echo "$w"
+}
 for ((i = 0; i < pairs; i++)); do
-  echo "$(wall "$a") $(wall "$b")"
+  wa=$(wall "$a")
+  wb=$(wall "$b")
+  echo "$wa $wb"
 done >"$tmp/pairs"
 awk -v a="$a" -v b="$b" '
   { ra[NR] = $1; rb[NR] = $2; s += log($2 / $1); if ($2 < $1) w++ }
