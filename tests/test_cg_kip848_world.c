@@ -646,8 +646,9 @@ Test(kip848_world, random_scenarios_keep_every_invariant, .timeout = 600)
 {
     static char js[KW_JSON_MAX];
     int stale = 0;
-    const char *env = getenv("CGSIM_KIP848_SEEDS");   /* more seeds on demand */
-    uint64_t seeds = env && atoi(env) > 0 ? (uint64_t)atoi(env) : KW_PROPERTY_SEEDS;
+    uint64_t seeds;   /* more seeds on demand */
+    cr_assert(cgt_env_u64("CGSIM_KIP848_SEEDS", KW_PROPERTY_SEEDS, &seeds) && seeds > 0,
+              "CGSIM_KIP848_SEEDS: expected a positive integer");
     unsigned shard, shards;   /* ctest runs the seeds as parallel shards (CMakeLists.txt) */
     cr_assert(cgt_shard("CGSIM_TEST_SHARD", &shard, &shards), "CGSIM_TEST_SHARD: expected k/n");
     for (uint64_t seed = 1 + shard; seed <= seeds; seed += shards) {

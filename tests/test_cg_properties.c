@@ -238,8 +238,9 @@ Test(properties, random_scenarios_hold_the_invariants, .timeout = 600)
     uint64_t rebalances = 0, faults_applied = 0, zombies = 0, runs = 0;
     unsigned shard, shards;   /* ctest runs the seeds as parallel shards (CMakeLists.txt) */
     cr_assert(cgt_shard("CGSIM_TEST_SHARD", &shard, &shards), "CGSIM_TEST_SHARD: expected k/n");
-    const char *env = getenv("CGSIM_PROPERTY_SEEDS");
-    uint64_t seeds = env && atoi(env) > 0 ? (uint64_t)atoi(env) : N_SEEDS;
+    uint64_t seeds;
+    cr_assert(cgt_env_u64("CGSIM_PROPERTY_SEEDS", N_SEEDS, &seeds) && seeds > 0,
+              "CGSIM_PROPERTY_SEEDS: expected a positive integer");
     for (uint64_t seed = 1 + shard; seed <= seeds; seed += shards, runs++) {
         gen_scenario(&g, seed);
         cgt_run_t r;

@@ -1005,14 +1005,9 @@ static bool check_trace(const cgt_text_t *tr, char *err, size_t errlen)
 
 static uint64_t env_u64(const char *name, uint64_t def)
 {
-    const char *v = getenv(name);
-    char *end = NULL;
-    if (!v || !*v)
-        return def;
-    errno = 0;
-    unsigned long long x = strtoull(v, &end, 10);
-    cr_assert(!errno && end && !*end, "%s=%s is not an unsigned integer", name, v);
-    return (uint64_t)x;
+    uint64_t x;
+    cr_assert(cgt_env_u64(name, def, &x), "%s=%s is not an unsigned integer", name, getenv(name));
+    return x;
 }
 
 /* The run's summary (its log) against analyze of its trace: one definition everywhere. */

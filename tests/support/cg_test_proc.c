@@ -69,6 +69,21 @@ bool cgt_shard(const char *name, unsigned *k, unsigned *n)
     return sscanf(v, "%u/%u%c", k, n, &tail) == 2 && *n > 0 && *k < *n;
 }
 
+bool cgt_env_u64(const char *name, uint64_t def, uint64_t *out)
+{
+    const char *v = getenv(name);
+    *out = def;
+    if (!v || !*v)
+        return true;
+    char *end = NULL;
+    errno = 0;
+    unsigned long long x = strtoull(v, &end, 10);
+    if (errno || !end || *end || v[0] == '-')
+        return false;
+    *out = (uint64_t)x;
+    return true;
+}
+
 /* Poll until `pid` ends or the deadline passes (then kill it): the wait status, or -1 / -2. */
 static int wait_until(pid_t pid, int *st, double timeout_s)
 {

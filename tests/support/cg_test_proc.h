@@ -36,6 +36,9 @@ double cgt_wall_s(void);
  * indexes i with i % n == k), so that ctest runs one long loop as parallel tests; 0/1 when
  * unset. False when it is set but is not k/n with 0 <= k < n. */
 bool cgt_shard(const char *name, unsigned *k, unsigned *n);
+/* The unsigned decimal in environment variable `name` into *out, `def` when it is unset or empty;
+ * false (and *out = def) when it is set to anything else. */
+bool cgt_env_u64(const char *name, uint64_t def, uint64_t *out);
 /* Run argv (argv[0] = program path) with stdout and stderr into `log_path`; the exit status, or
  * 128 + signal, or -1 when it could not start, or -2 when `timeout_s` > 0 and it ran longer (it
  * is then killed: a simulation that never ends is a failure, not a hung test). */
