@@ -36,6 +36,7 @@ typedef struct run_args {
     size_t n_sets;
     bool quiet;                       /* no summary */
     bool check;                       /* verify invariants during the run */
+    bool no_run_ahead;                /* --no-run-ahead */
     cg_trace_level_t level;           /* --trace-level */
     uint64_t max_events;              /* 0 = no limit */
     uint64_t budget_bytes;            /* --memory-budget-mib, 0 = default */
@@ -53,7 +54,7 @@ static void run_usage(FILE *f)
     fprintf(f,
         "usage: cgsim run SCENARIO.json [--seed N] [--trace FILE|-] [--set key=value]...\n"
         "                 [--quiet] [--check|--no-check] [--trace-level normal|debug]\n"
-        "                 [--max-events N] [--memory-budget-mib N]\n\n"
+        "                 [--max-events N] [--memory-budget-mib N] [--no-run-ahead]\n\n"
         "Simulates the scenario and writes its trace (JSON lines, design.md).\n\n"
         "  --seed N            master seed, an unsigned 64-bit integer (default: the scenario's)\n"
         "  --trace FILE|-      where the trace goes (default: " RUN_DEFAULT_TRACE " in the current\n"
@@ -70,6 +71,9 @@ static void run_usage(FILE *f)
         "                      records, partitions, returned_ms, processing_ms; and a\n"
         "                      lag_sample record per subscribed partition per lag sample)\n"
         "  --max-events N      stop after N engine events; the trace then ends with run_aborted\n"
+        "  --no-run-ahead      run every poll as its own engine event: the same trace, slower\n"
+        "                      (members that keep up otherwise run their next polls at once\n"
+        "                      when nothing else can see them; for verifying that)\n"
         CLI_BUDGET_HELP "\n"
         "A summary goes to stderr: per group rebalances (count, mean and max latency), partitions\n"
         "moved, stalled and unowned partition-seconds, max lag at commits, duplicates, zombie\n"
@@ -137,6 +141,8 @@ static int run_parse_args(int argc, char **argv, run_args_t *r)
             r->quiet = true;
         else if (strcmp(a, "--check") == 0 || strcmp(a, "--no-check") == 0)
             r->check = strcmp(a, "--check") == 0;
+        else if (strcmp(a, "--no-run-ahead") == 0)
+            r->no_run_ahead = true;
         else if (a[0] == '-' && a[1] != '\0')
             return cli_usage_error("run", "unknown option '%s'", a);
         else if (r->scenario)
@@ -412,7 +418,8 @@ int cli_run(int argc, char **argv)
     run_progress_t prog = {.show = !r.quiet && isatty(STDERR_FILENO) && !trace_on_tty};
     cg_run_opts_t opts = {
         .seed = r.has_seed ? r.seed : s->seed, .trace = &tr, .trace_level = r.level,
-        .check = r.check, .max_events = r.max_events, .interrupt = &run_interrupted,
+        .check = r.check, .max_events = r.max_events, .no_run_ahead = r.no_run_ahead,
+        .interrupt = &run_interrupted,
         .progress = run_progress_cb, .progress_ctx = &prog,
     };
     cg_run_result_t res;

@@ -13,8 +13,10 @@
  * Order among equal times: each bucket is a doubly linked list (links in `nodes`, so cancel and
  * reschedule remove an event in O(1)) kept in seq order: a push gets the largest seq so far and
  * goes to the tail; a bucket is emptied into lower buckets only when all of them are empty, in its
- * own order. So bucket 0's head is the earliest (time_ns, seq): the same order as a heap on
- * (time_ns, seq), event for event. A push before the base rebuilds the buckets around it, in seq
+ * own order. Bucket 0, whose events share one time, is kept in (rank, seq) order: a plain event
+ * (rank 0) goes to the tail as elsewhere, a ranked one (sim_queue_push_ranked) back past the
+ * tail's later ranks, usually a step or none. So bucket 0's head is the earliest (time_ns, rank,
+ * seq): the same order as a heap on that triple, event for event. A push before the base rebuilds the buckets around it, in seq
  * order: rare, since sim/sim clamps to now, moves the base only to the event it runs next and
  * peeks for prefetching without moving it; only a push between two runs, after the first stopped
  * at its end time, can land before the base.
@@ -140,8 +142,39 @@ void sim_queue_fini(sim_queue_t *q)
 
 /* ---- bucket lists ---- */
 
+/* Event of slot a goes before slot b's at the same time. */
+static inline bool ahead_of(const sim_queue_t *q, uint32_t a, uint32_t b)
+{
+    const sim_event_t *x = &q->slots[a], *y = &q->slots[b];
+    return x->rank < y->rank || (x->rank == y->rank && x->seq < y->seq);
+}
+
+/* Into bucket 0 behind the last event it does not go ahead of. */
+static void insert0(sim_queue_t *q, uint32_t s)
+{
+    uint32_t after = q->tail[0];
+    while (after != SIM_QUEUE_NIL && ahead_of(q, s, after))
+        after = q->nodes[after].prev;
+    sim_queue_node_t *n = &q->nodes[s];
+    n->prev = after;
+    n->next = after == SIM_QUEUE_NIL ? q->head[0] : q->nodes[after].next;
+    if (after == SIM_QUEUE_NIL)
+        q->head[0] = s;
+    else
+        q->nodes[after].next = s;
+    if (n->next == SIM_QUEUE_NIL)
+        q->tail[0] = s;
+    else
+        q->nodes[n->next].prev = s;
+    q->pos[s] = 0;
+}
+
 static inline void list_append(sim_queue_t *q, uint32_t b, uint32_t s)
 {
+    if (b == 0 && q->tail[0] != SIM_QUEUE_NIL && ahead_of(q, s, q->tail[0])) {
+        insert0(q, s);
+        return;
+    }
     sim_queue_node_t *n = &q->nodes[s];
     n->next = SIM_QUEUE_NIL;
     n->prev = q->tail[b];
@@ -259,6 +292,12 @@ static uint32_t handle_slot(const sim_queue_t *q, sim_handle_t h)
 sim_handle_t sim_queue_push(sim_queue_t *q, int64_t time_ns, sim_handler_fn fn, void *ctx,
                             uint64_t arg)
 {
+    return sim_queue_push_ranked(q, time_ns, 0, fn, ctx, arg);
+}
+
+sim_handle_t sim_queue_push_ranked(sim_queue_t *q, int64_t time_ns, uint64_t rank,
+                                   sim_handler_fn fn, void *ctx, uint64_t arg)
+{
     if (q->n_free == 0 && queue_grow(q, q->cap ? q->cap * 2 : SIM_QUEUE_MIN_CAP) != 0)
         return SIM_HANDLE_NONE;
     assert(q->len + q->n_free == q->cap);
@@ -266,15 +305,16 @@ sim_handle_t sim_queue_push(sim_queue_t *q, int64_t time_ns, sim_handler_fn fn, 
     if (admit(q, key) != 0)
         return SIM_HANDLE_NONE;
     uint32_t s = q->free_list[--q->n_free];
-    q->nodes[s].key = key;
-    list_append(q, bucket_of(key, q->base), s);   /* the largest seq: the tail keeps the order */
-    q->len++;
     sim_event_t *ev = &q->slots[s];
     ev->time_ns = time_ns;
     ev->seq = q->next_seq++;
+    ev->rank = rank;
     ev->fn = fn;
     ev->ctx = ctx;
     ev->arg = arg;
+    q->nodes[s].key = key;
+    list_append(q, bucket_of(key, q->base), s);   /* the largest seq: the tail keeps the order */
+    q->len++;
     return ((uint64_t)q->gen[s] << 32) | ((uint64_t)s + 1);
 }
 
@@ -329,15 +369,21 @@ bool sim_queue_reschedule(sim_queue_t *q, sim_handle_t h, int64_t time_ns)
         return false;   /* out of memory: the event stays as it was */
     list_remove(q, s);
     q->nodes[s].key = key;
-    list_append(q, bucket_of(key, q->base), s);   /* a new seq, the largest */
     q->slots[s].time_ns = time_ns;
     q->slots[s].seq = q->next_seq++;
+    list_append(q, bucket_of(key, q->base), s);   /* a new seq, the largest */
     return true;
 }
 
 bool sim_queue_pending(const sim_queue_t *q, sim_handle_t h)
 {
     return handle_slot(q, h) != UINT32_MAX;
+}
+
+int64_t sim_queue_time(const sim_queue_t *q, sim_handle_t h)
+{
+    uint32_t s = handle_slot(q, h);
+    return s == UINT32_MAX ? INT64_MAX : q->slots[s].time_ns;
 }
 
 size_t sim_queue_len(const sim_queue_t *q)

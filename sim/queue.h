@@ -23,6 +23,7 @@ typedef void (*sim_handler_fn)(struct sim *sim, void *ctx, uint64_t arg);
 typedef struct sim_event {
     int64_t time_ns;                  /* when the event fires */
     uint64_t seq;                     /* scheduling order, breaks ties */
+    uint64_t rank;                    /* before seq at one time: 0 for a plain event */
     sim_handler_fn fn;                /* handler */
     void *ctx;                        /* handler context (entity) */
     uint64_t arg;                     /* small payload */
@@ -59,6 +60,9 @@ void sim_queue_fini(sim_queue_t *q);
 /* Push an event; returns its handle, or SIM_HANDLE_NONE when memory runs out. */
 sim_handle_t sim_queue_push(sim_queue_t *q, int64_t time_ns, sim_handler_fn fn, void *ctx,
                             uint64_t arg);
+/* At its time after the plain events and the lower ranks, whenever it was pushed (rank >= 1). */
+sim_handle_t sim_queue_push_ranked(sim_queue_t *q, int64_t time_ns, uint64_t rank,
+                                   sim_handler_fn fn, void *ctx, uint64_t arg);
 /* Pop the earliest event into *out; false when empty. */
 bool sim_queue_pop(sim_queue_t *q, sim_event_t *out);
 /* Earliest pending event without removing it, or NULL (it may reorganise the buckets). */
@@ -74,5 +78,6 @@ bool sim_queue_reschedule(sim_queue_t *q, sim_handle_t h, int64_t time_ns);
 /* True while the handle refers to a pending event. */
 bool sim_queue_pending(const sim_queue_t *q, sim_handle_t h);
 size_t sim_queue_len(const sim_queue_t *q);
+int64_t sim_queue_time(const sim_queue_t *q, sim_handle_t h);   /* INT64_MAX: not pending */
 
 #endif

@@ -57,6 +57,28 @@ bool sim_cancel(sim_t *sim, sim_handle_t h)
     return sim_queue_cancel(&sim->queue, h);
 }
 
+sim_handle_t sim_schedule_ranked(sim_t *sim, int64_t time_ns, uint64_t rank, sim_handler_fn fn,
+                                 void *ctx, uint64_t arg)
+{
+    assert(fn != NULL);
+    assert(time_ns >= sim->now_ns);
+    if (time_ns < sim->now_ns)
+        time_ns = sim->now_ns;
+    assert(rank < UINT64_MAX);
+    sim_handle_t h = sim_queue_push_ranked(&sim->queue, time_ns, rank + 1, fn, ctx, arg);
+    if (h == SIM_HANDLE_NONE)
+        sim->oom = 1;
+    return h;
+}
+
+void sim_timer_set_ranked(sim_t *sim, sim_handle_t *h, int64_t time_ns, uint64_t rank,
+                          sim_handler_fn fn, void *ctx, uint64_t arg)
+{
+    if (*h != SIM_HANDLE_NONE)
+        sim_cancel(sim, *h);
+    *h = sim_schedule_ranked(sim, time_ns, rank, fn, ctx, arg);
+}
+
 bool sim_reschedule(sim_t *sim, sim_handle_t h, int64_t time_ns)
 {
     assert(!sim_queue_pending(&sim->queue, h) || time_ns >= sim->now_ns);
@@ -68,7 +90,7 @@ bool sim_reschedule(sim_t *sim, sim_handle_t h, int64_t time_ns)
 void sim_timer_clear(sim_t *sim, sim_handle_t *h)
 {
     if (*h != SIM_HANDLE_NONE)
-        sim_queue_cancel(&sim->queue, *h);
+        sim_cancel(sim, *h);
     *h = SIM_HANDLE_NONE;
 }
 
@@ -78,7 +100,7 @@ void sim_timer_set(sim_t *sim, sim_handle_t *h, int64_t time_ns, sim_handler_fn 
     /* A pending timer is cancelled and pushed anew rather than rescheduled so that fn, ctx and
      * arg always take the new values; the order is the same (a fresh seq either way). */
     if (*h != SIM_HANDLE_NONE)
-        sim_queue_cancel(&sim->queue, *h);
+        sim_cancel(sim, *h);
     *h = sim_schedule(sim, time_ns, fn, ctx, arg);
 }
 
@@ -148,6 +170,11 @@ sim_stop_reason_t sim_run(sim_t *sim, int64_t end_ns, uint64_t max_events)
 void sim_stop(sim_t *sim)
 {
     sim->stop_requested = 1;
+}
+
+int64_t sim_pending_time(const sim_t *sim, sim_handle_t h)
+{
+    return sim_queue_time(&sim->queue, h);
 }
 
 void sim_advance_to(sim_t *sim, int64_t t_ns)

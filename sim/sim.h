@@ -59,6 +59,26 @@ sim_stop_reason_t sim_run(sim_t *sim, int64_t end_ns, uint64_t max_events);
 /* Move the clock forward to t_ns (a run that ran out of events still ends at its end); never
  * back. */
 void sim_advance_to(sim_t *sim, int64_t t_ns);
+/* Ranked events: at one instant they run after the queue's events of that instant, in order of
+ * rank (then scheduling order), wherever and whenever they were scheduled. An entity whose
+ * events carry its own rank keeps one place among them even when it schedules them early (the
+ * run-ahead of models/client). rank < UINT64_MAX. */
+sim_handle_t sim_schedule_ranked(sim_t *sim, int64_t time_ns, uint64_t rank, sim_handler_fn fn,
+                                 void *ctx, uint64_t arg);
+void sim_timer_set_ranked(sim_t *sim, sim_handle_t *h, int64_t time_ns, uint64_t rank,
+                          sim_handler_fn fn, void *ctx, uint64_t arg);
+/* When the pending event h fires, INT64_MAX when h is not pending. */
+int64_t sim_pending_time(const sim_t *sim, sim_handle_t h);
+/* Run-ahead: a handler that can tell nothing else touches or observes its entity before time t
+ * executes the entity's next event itself, in place of scheduling it: the clock reads t while it
+ * does (and counts the event as executed), then goes back to the handler's own time. The caller
+ * answers for the equivalence (models/client/runahead.c). */
+static inline void sim_inline_event(sim_t *sim, int64_t t_ns)
+{
+    sim->now_ns = t_ns;
+    sim->events++;
+}
+static inline void sim_inline_end(sim_t *sim, int64_t now_ns) { sim->now_ns = now_ns; }
 void sim_stop(sim_t *sim);
 
 #endif

@@ -11,7 +11,10 @@
  * partition; ok commits never lower a group's committed offset;
  * generations only grow (rebalance_end completes the last rebalance_start, assignments belong to
  * completed generations; for KIP-848 groups, marked by "protocol": "consumer" in rebalance_start,
- * the group epoch only grows); run_end.duplicates is the sum of the duplicate records.
+ * the group epoch only grows); run_end.duplicates is the sum of the duplicate records. Every
+ * SWARM_AHEAD_EVERY-th scenario also runs without --max-events (which turns run-ahead off),
+ * once as is and once with --no-run-ahead: the two traces must be the same bytes (the run-ahead
+ * of models/client/client.c changes nothing but speed).
  * Environment: CGSIM_SWARM_SHARD=k/n (run only the scenarios i with i % n == k, so that ctest
  * runs the swarm as parallel shards), CGSIM_SWARM_SEED (master seed), CGSIM_SWARM_N (number of
  * scenarios; default
@@ -42,6 +45,7 @@
 #define SWARM_MAX_CONSUMER_NAMES 64       /* per group, after count expansion */
 #define SWARM_MAX_GROUPS 64               /* groups the checker follows (the generator makes <= 3) */
 #define SWARM_MAX_EVENTS "20000000"     /* --max-events: a livelock fails in ~2 s, not never */
+#define SWARM_AHEAD_EVERY 8               /* scenarios compared with and without run-ahead */
 #define SWARM_TIMEOUT_S 120.0             /* wall-clock bound on one run, then SIGKILL */
 #define SWARM_PATH_LEN 512
 #define SWARM_MSG_LEN 2048
@@ -1026,6 +1030,35 @@ static bool summary_agrees(const char *log, const char *trace, char *msg, size_t
     return ok;
 }
 
+/* The scenario's trace with run-ahead and without (--no-run-ahead): the same bytes. */
+static bool ahead_agrees(const char *path, const char *dir, int index, char *msg, size_t msglen)
+{
+    char t[2][SWARM_PATH_LEN], log[SWARM_PATH_LEN];
+    snprintf(log, sizeof log, "%s/ahead-log-%d.txt", dir, index);
+    cgt_text_t got[2] = {{NULL, 0}, {NULL, 0}};
+    bool ok = true;
+    for (int k = 0; k < 2 && ok; k++) {
+        snprintf(t[k], sizeof t[k], "%s/ahead-%d-%d.jsonl", dir, index, k);
+        char *argv[] = {(char *)CGSIM_BINARY, "run", (char *)path, "--no-check", "--quiet",
+                        "--trace", t[k], k ? "--no-run-ahead" : NULL, NULL};
+        int rc = cgt_run_argv(argv, log, SWARM_TIMEOUT_S);
+        ok = (rc == 0 || rc == 1) && cgt_text_read(t[k], &got[k]);
+        if (!ok)
+            snprintf(msg, msglen, "run %s exited %d", k ? "--no-run-ahead" : "with run-ahead", rc);
+    }
+    char why[SWARM_MSG_LEN / 2];
+    if (ok && !cgt_lines_equal(&got[1], &got[0], 0, why, sizeof why)) {
+        snprintf(msg, msglen, "the trace with run-ahead differs from --no-run-ahead's: %s", why);
+        ok = false;
+    }
+    for (int k = 0; k < 2; k++) {
+        free(got[k].buf);
+        unlink(t[k]);
+    }
+    unlink(log);
+    return ok;
+}
+
 /* Run scenario `index`; false (with the reason in msg) on a failure. */
 static bool swarm_one(uint64_t master, int index, const char *dir, char *path, char *msg,
                       size_t msglen)
@@ -1061,7 +1094,8 @@ static bool swarm_one(uint64_t master, int index, const char *dir, char *path, c
         snprintf(msg, msglen, "cannot read the trace %s", trace);
         ok = false;
     } else {
-        ok = check_trace(&out, msg, msglen) && summary_agrees(log, trace, msg, msglen);
+        ok = check_trace(&out, msg, msglen) && summary_agrees(log, trace, msg, msglen) &&
+             (index % SWARM_AHEAD_EVERY != 0 || vg || ahead_agrees(path, dir, index, msg, msglen));
     }
     free(out.buf);
     unlink(trace);

@@ -460,3 +460,101 @@ Test(sim, scheduling_in_the_past_asserts, .signal = SIGABRT, .init = cr_redirect
     sim_run(&sim, SIM_TIME_MAX, 0);
     sim_schedule(&sim, 99, dummy, NULL, 0);
 }
+
+/* ---- ranked events ---- */
+
+typedef struct order_log {
+    uint64_t seen[64];
+    size_t n;
+} order_log_t;
+
+static void note_arg(sim_t *sim, void *ctx, uint64_t arg)
+{
+    (void)sim;
+    order_log_t *o = ctx;
+    o->seen[o->n++] = arg;
+}
+
+Test(sim, at_one_instant_ranked_events_run_after_the_others_by_rank)
+{
+    sim_t sim;
+    cr_assert_eq(sim_init(&sim), 0);
+    order_log_t o = {{0}, 0};
+    sim_schedule_ranked(&sim, 10, 3, note_arg, &o, 103);    /* scheduled first, ranked last */
+    sim_schedule_ranked(&sim, 10, 1, note_arg, &o, 101);
+    sim_schedule(&sim, 10, note_arg, &o, 1);                 /* the queue's, scheduled later */
+    sim_schedule_ranked(&sim, 5, 9, note_arg, &o, 109);      /* earlier time wins over rank */
+    sim_schedule_ranked(&sim, 10, 1, note_arg, &o, 111);     /* same rank: scheduling order */
+    sim_handle_t gone = sim_schedule_ranked(&sim, 10, 2, note_arg, &o, 102);
+    cr_assert_eq(sim_pending_time(&sim, gone), 10);
+    cr_assert(sim_cancel(&sim, gone));
+    cr_assert_not(sim_cancel(&sim, gone), "a stale ranked handle is refused");
+    cr_assert_eq(sim_pending_time(&sim, gone), INT64_MAX);
+    cr_assert_eq(sim_run(&sim, SIM_TIME_MAX, 0), SIM_STOP_EMPTY);
+    uint64_t want[] = {109, 1, 101, 111, 103};
+    cr_assert_eq(o.n, 5);
+    for (size_t i = 0; i < 5; i++)
+        cr_assert_eq(o.seen[i], want[i], "event %zu: %llu, expected %llu", i,
+                     (unsigned long long)o.seen[i], (unsigned long long)want[i]);
+    cr_assert_eq(sim.events, 5);
+    sim_fini(&sim);
+}
+
+typedef struct rank_ref {
+    int64_t t;
+    uint64_t rank, seq;
+    sim_handle_t h;
+    bool live;
+} rank_ref_t;
+
+/* Random plain and ranked pushes, cancels and pops against a reference sorted on (time, rank,
+ * seq): bucket 0's ordered insertion through settles, cancels in the middle and pushes at the
+ * base (times from a narrow range, so that many events share one). */
+Test(queue, ranked_random_ops_pop_in_time_rank_seq_order)
+{
+    sim_queue_t q;
+    cr_assert_eq(sim_queue_init(&q, 4), 0);
+    rank_ref_t ref[512];
+    size_t n = 0;
+    uint64_t seq = 1, x = 88172645463325252ULL;
+    int64_t now = 0;
+    for (int step = 0; step < 20000; step++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        if (n < 512 && x % 3 != 0) {
+            int64_t t = now + (int64_t)((x >> 20) % 40);
+            uint64_t rank = (x >> 40) % 3 == 0 ? 0 : 1 + (x >> 44) % 5;
+            sim_handle_t h = rank ? sim_queue_push_ranked(&q, t, rank, dummy, NULL, 0)
+                                  : sim_queue_push(&q, t, dummy, NULL, 0);
+            cr_assert_neq(h, SIM_HANDLE_NONE);
+            ref[n++] = (rank_ref_t){t, rank, seq++, h, true};
+        } else if (n > 0 && x % 2 == 0) {
+            size_t i = (x >> 33) % n;
+            cr_assert_eq(sim_queue_cancel(&q, ref[i].h), ref[i].live);
+            ref[i].live = false;
+        } else if (sim_queue_len(&q) > 0) {
+            size_t best = SIZE_MAX;
+            for (size_t i = 0; i < n; i++)
+                if (ref[i].live &&
+                    (best == SIZE_MAX || ref[i].t < ref[best].t ||
+                     (ref[i].t == ref[best].t &&
+                      (ref[i].rank < ref[best].rank ||
+                       (ref[i].rank == ref[best].rank && ref[i].seq < ref[best].seq)))))
+                    best = i;
+            sim_event_t ev;
+            cr_assert(sim_queue_pop(&q, &ev));
+            cr_assert_eq(ev.time_ns, ref[best].t, "step %d", step);
+            cr_assert_eq(ev.seq, ref[best].seq, "step %d: seq %llu, expected %llu", step,
+                         (unsigned long long)ev.seq, (unsigned long long)ref[best].seq);
+            ref[best].live = false;
+            now = ev.time_ns;
+        }
+        if (n == 512) {   /* compact the reference */
+            size_t m = 0;
+            for (size_t i = 0; i < n; i++)
+                if (ref[i].live)
+                    ref[m++] = ref[i];
+            n = m;
+        }
+    }
+    sim_queue_fini(&q);
+}

@@ -238,6 +238,22 @@ static bool member_current(const cg_group_t *g, const cg_client_t *c)
     return cg_coord_member_live(C(g), x->slot, x->serial, x->generation);
 }
 
+/* Stable and not failing over, the client a live member of the generation: nothing but the
+ * member's own requests (none in flight, the caller checks), its session expiring or a
+ * rebalance completing without it changes what its polls read. A rebalance another member
+ * starts waits for this one to rejoin, which it does only after a heartbeat response of its
+ * own, or for the join timer: the group's rebalance timeout, at least this member's, after the
+ * rebalance starts (not before now). */
+static int64_t quiet_until(const cg_group_t *g, const cg_client_t *c, int64_t now)
+{
+    const cg_coord_t *co = C(g);
+    if (co->down || co->state != CG_GS_STABLE || !member_current(g, c))
+        return INT64_MIN;
+    const cg_member_t *m = cg_coord_member(co, cg_classic_member(c)->slot);
+    int64_t join = now + m->rebalance_timeout_ns;
+    return m->session.at_ns < join ? m->session.at_ns : join;
+}
+
 /* ---- conversions (models/world/migration.c) ---- */
 
 /* convertToConsumerGroup: each member with its last classic assignment. */

@@ -19,6 +19,7 @@
 #include <string.h>
 #include "models/assign/assignor.h"
 #include "models/client/fetch.h"
+#include "models/client/runahead.h"
 #include "models/world/ownership.h"
 #include "models/world/trace_rec.h"
 #include "models/world/world_impl.h"
@@ -287,6 +288,7 @@ static void assignment_apply(cg_client_t *c, const int32_t *gp, uint32_t n)
         for (uint32_t i = 0; rc == 0 && i < n; i++)
             cg_fetch_owned_init(&c->owned[i], gp[i]);
         c->n_owned = rc == 0 ? n : 0;
+        cg_ahead_hold_sync(c);
     }
     if (rc != 0 || set_prev(x, gp, n, x->generation) != 0) {
         cg_client_fail(c, "out of memory");
@@ -703,6 +705,20 @@ static void poll_timeout(cg_client_t *c)
     if (c->instance < 0 && M(c)->slot >= 0)
         send_leave(c, CG_RS_POLL_TIMEOUT);
     lose_membership(c, true);
+}
+
+/* A stable member with nothing to do at poll(): no rejoin, no pending assignment, no timer of
+ * its own but the heartbeat thread's (whose tick is the answer), and as a leader no metadata
+ * change it has not yet compared (leader_metadata_check would act on it). */
+static int64_t quiet_until(const cg_client_t *c)
+{
+    const cg_classic_member_t *x = M(c);
+    if (x->js != CG_JS_STABLE || x->need_rejoin || x->lost || x->assign_pending ||
+        x->hb_timer == SIM_HANDLE_NONE || x->join_timer != SIM_HANDLE_NONE ||
+        x->assign_timer != SIM_HANDLE_NONE ||
+        (x->leads && c->w->hist.n_changes > x->assign_version))
+        return INT64_MIN;
+    return sim_pending_time(cg_client_sim(c), x->hb_timer);
 }
 
 static bool is_member(const cg_client_t *c)

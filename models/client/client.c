@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "models/client/fetch.h"
+#include "models/client/runahead.h"
 #include "models/partlog/partlog.h"
 #include "models/world/ownership.h"
 #include "models/world/trace_rec.h"
@@ -35,6 +36,14 @@ static void request_timed_out(cg_client_t *c);
 static void on_find(sim_t *sim, void *ctx, uint64_t arg);
 
 static const cg_client_cfg_t *ccfg(const cg_client_t *c) { return &c->cfg->cfg; }
+
+/* A poll event is ranked by the consumer's index: at one instant the polls run after every
+ * other event, in consumer order, however early each was scheduled, so that running polls
+ * ahead (models/client/runahead.h) cannot reorder anything. */
+static void schedule_poll(cg_client_t *c, int64_t at)
+{
+    sim_timer_set_ranked(&c->w->sim, &c->poll_ev, at, (uint64_t)c->ci, on_poll_ev, c, c->proc);
+}
 cg_net_t *cg_client_net(const cg_client_t *c) { return &c->w->net; }
 int64_t cg_client_now(const cg_client_t *c) { return sim_now(&c->w->sim); }
 sim_t *cg_client_sim(const cg_client_t *c) { return &c->w->sim; }
@@ -389,7 +398,12 @@ void cg_client_poll_step(cg_client_t *c)
         return;
     }
     assert(c->poll_ev == SIM_HANDLE_NONE);   /* one poll() at a time */
-    sim_timer_set(&c->w->sim, &c->poll_ev, cg_fetch_batch(c), on_poll_ev, c, c->proc);
+    int64_t end = cg_fetch_batch(c);
+    if (end < cg_ahead_bound(c) && cg_ahead_batch_private(c)) {
+        c->ahead_next = end;
+        return;
+    }
+    schedule_poll(c, end);
 }
 
 static void poll_call(cg_client_t *c)
@@ -400,13 +414,30 @@ static void poll_call(cg_client_t *c)
     cg_client_poll_step(c);
 }
 
+static void poll_event(cg_client_t *c);
+
+/* A poll event, then the polls that may run ahead (models/client/runahead.h), each at its time. */
 static void on_poll_ev(sim_t *sim, void *ctx, uint64_t arg)
 {
-    (void)sim;
     cg_client_t *c = ctx;
     c->poll_ev = SIM_HANDLE_NONE;
     if (!c->running || arg != c->proc)
         return;
+    int64_t now = sim_now(sim);
+    c->ahead_from = now;
+    poll_event(c);
+    while (c->ahead_next != INT64_MIN && !c->w->failed) {
+        sim_inline_event(sim, c->ahead_next);
+        c->ahead_next = INT64_MIN;
+        poll_event(c);
+    }
+    c->ahead_from = c->ahead_next = INT64_MIN;
+    sim_inline_end(sim, now);
+}
+
+/* A poll event: the batch ends, the next poll() starts. */
+static void poll_event(cg_client_t *c)
+{
     cg_fetch_prefetch(c);
     if (c->processing) {
         cg_fetch_settle(c);
@@ -454,6 +485,7 @@ int cg_client_set_owned(cg_client_t *c, const int32_t *gp, uint32_t n, bool *gre
     c->rr = 0;
     c->positions_ok = c->positions_ok && !added;
     free(next);
+    cg_ahead_hold_sync(c);
     if (grew)
         *grew = added;
     return 0;
@@ -475,6 +507,7 @@ void cg_client_stop(cg_client_t *c)
     c->n_owned = 0;
     c->n_chunks = 0;
     cg_fetch_owned_changed(c);
+    cg_ahead_hold_sync(c);
     c->wait = CG_W_NONE;
     c->processing = false;
     c->finding = false;
@@ -526,7 +559,7 @@ bool cg_client_start(cg_client_t *c)
     c->rr = 0;
     cg_fetch_owned_changed(c);
     c->last_poll_ns = c->last_hb_ok_ns = c->last_autocommit_ns = now;
-    c->poll_ev = sim_schedule(&c->w->sim, now, on_poll_ev, c, c->proc);
+    schedule_poll(c, now);
     c->ops->start(c);
     return true;
 }
@@ -548,6 +581,7 @@ void cg_client_subscribe(cg_client_t *c, const int32_t *topics, size_t n)
 {
     c->topics = topics;
     c->n_topics = n;
+    cg_world_subscribed(c->w, c->g->gi, topics, n);
 }
 
 /* The batch in progress at a close: records not yet processed are given back. */
@@ -589,7 +623,7 @@ static bool resume(cg_client_t *c)
     if (was_hung)
         c->ops->woke(c);
     if (!c->processing && c->wait == CG_W_NONE && c->poll_ev == SIM_HANDLE_NONE)
-        c->poll_ev = sim_schedule(&c->w->sim, cg_client_now(c), on_poll_ev, c, c->proc);
+        schedule_poll(c, cg_client_now(c));
     return true;
 }
 
@@ -659,6 +693,7 @@ int cg_client_init(cg_client_t *c, struct cg_world *w, int32_t ci, const cg_memb
     memset(c, 0, sizeof *c);
     c->w = w;
     c->ci = ci;
+    c->ahead_from = c->ahead_next = INT64_MIN;
     c->cfg = &w->s->consumers[ci];
     sim_dist_sampler_init(&c->proc_dist, &c->cfg->processing);
     c->g = &w->groups[c->cfg->group];
@@ -701,4 +736,5 @@ void cg_client_fini(cg_client_t *c)
     free(c->ready);
     free(c->chunks);
     free(c->tr_owned);
+    free(c->held);
 }

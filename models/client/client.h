@@ -139,6 +139,11 @@ typedef struct cg_client {
     unsigned tr_stop;                 /* CG_STOP_* bits: why, per its fault records, the process
                                          is not processing (models/world/ownership) */
     int64_t tr_stop_since_ns;         /* when tr_stop last became non-zero */
+    int32_t *held;                    /* partitions counted in the group's holders (fetch.c) */
+    uint32_t n_held, cap_held;
+    bool shares_topic;                /* a held partition's topic has readers in other groups */
+    int64_t ahead_from;               /* in a poll event: its time, else INT64_MIN (run-ahead) */
+    int64_t ahead_next;               /* the next poll, run at once, INT64_MIN none */
 } cg_client_t;
 
 /* A membership protocol as the client sees it: a const table found by name (models/protocol).
@@ -168,6 +173,9 @@ struct cg_member_ops {
     cg_poll_check_t (*poll_check_mode)(const cg_client_t *c);
     void (*poll_timeout)(cg_client_t *c);           /* max.poll.interval.ms expired */
     bool (*is_member)(const cg_client_t *c);        /* close: a member whose work is committed */
+    /* Run-ahead: until when poll() needs no membership work and sends nothing (the next
+     * heartbeat), INT64_MIN when it may (models/client/client.c, run_ahead_bound). */
+    int64_t (*quiet_until)(const cg_client_t *c);
     void (*leave)(cg_client_t *c, bool member);     /* close: give up partitions, leave */
     void (*woke)(cg_client_t *c);                   /* resumed after a hang */
     void (*subscribed)(cg_client_t *c);             /* subscribe() changed c->topics */
@@ -184,7 +192,7 @@ struct cg_member_ops {
      .on_commit_result = on_commit_result, .rebalance_commit_done = rebalance_commit_done,     \
      .found = found, .request_timeout = request_timeout, .poll_check_mode = poll_check_mode,   \
      .poll_timeout = poll_timeout, .is_member = is_member, .leave = leave, .woke = woke,       \
-     .subscribed = subscribed,                                                                 \
+     .subscribed = subscribed, .quiet_until = quiet_until,                                     \
      .fast = (fast_)}
 
 /* ---- life cycle (models/world) ---- */

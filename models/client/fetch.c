@@ -6,6 +6,7 @@
  * taken round-robin from the partition after the last one served, and returns one delay later;
  * the batch's processing time is one draw of the sum of its records' processing times. */
 #include "models/client/fetch.h"
+#include "models/client/runahead.h"
 
 #include <assert.h>
 #include <math.h>
@@ -212,6 +213,7 @@ static void wake_rebuild(cg_client_t *c)
             c->wake_min = ns < c->wake_min ? ns : c->wake_min;
         }
     c->wake_stale = false;
+    cg_ahead_hold_sync(c);
 }
 
 /* collect() in the scanned form; wake_min becomes the least key of the partitions left out of

@@ -37,6 +37,8 @@ static int push_step(struct cg_world *w, int64_t at, int32_t fault, int32_t cons
 {
     if (sim_vec_reserve(&w->steps, &w->cap_steps, w->n_steps + 1, sizeof *w->steps, 16) != 0)
         return -1;
+    if (cg_world_barrier_push(w, at) != 0)
+        return -1;
     w->steps[w->n_steps] = (cg_fault_step_t){fault, consumer, (uint8_t)action, inverse};
     sim_schedule(&w->sim, at, on_step, w, w->n_steps);
     w->n_steps++;
@@ -181,6 +183,7 @@ static void add_partitions(struct cg_world *w, const cg_fault_cfg_t *f)
 static void on_step(sim_t *sim, void *ctx, uint64_t arg)
 {
     struct cg_world *w = ctx;
+    cg_world_barrier_pop(w);
     cg_fault_step_t st = w->steps[arg];
     const cg_fault_cfg_t *f = &w->s->faults[st.fault];
     cg_fault_action_t a = (cg_fault_action_t)st.action;

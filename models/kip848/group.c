@@ -548,6 +548,15 @@ static void on_check(sim_t *sim, void *ctx, uint64_t arg)
 
 /* ---- the protocol's entry ---- */
 
+/* Run-ahead is the classic protocol's for now (models/client/runahead.c). */
+static int64_t quiet_until(const cg_group_t *g, const cg_client_t *c, int64_t now)
+{
+    (void)g;
+    (void)c;
+    (void)now;
+    return INT64_MIN;
+}
+
 static bool member_current(const cg_group_t *g, const cg_client_t *c)
 {
     cg_k848_member_view_t v;
@@ -622,6 +631,7 @@ static void partitions_added(cg_group_t *g, int32_t t, int32_t partitions)
 const cg_group_proto_t cg_consumer_proto = {
     .name = "consumer", .member = &cg_k848_member_ops, .group_init = group_init,
     .group_fini = group_fini, .failover = failover, .member_current = member_current,
+    .quiet_until = quiet_until,
     .partitions_added = partitions_added, .export_state = c848_export_state,
     .has_members = c848_has_members, .import_state = c848_import_state,
     .deactivate = c848_deactivate};

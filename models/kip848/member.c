@@ -415,6 +415,12 @@ static void request_timeout(cg_client_t *c, cg_wait_t what)
     (void)what;
     cg_client_coord_lost(c);
 }
+static int64_t quiet_until(const cg_client_t *c)   /* run-ahead: the classic protocol's for now */
+{
+    (void)c;
+    return INT64_MIN;
+}
+
 static bool is_member(const cg_client_t *c) { return X(c)->member && !X(c)->stale; }
 
 static void leave(cg_client_t *c, bool member)

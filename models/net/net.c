@@ -145,6 +145,7 @@ int32_t cg_net_msg_new(cg_net_t *n, uint8_t kind, int32_t li, uint32_t proc)
     m->member_id[0] = '\0';
     m->n = 0;
     m->next_free = CG_MSG_IN_USE;
+    n->links[li].in_flight++;
     return mi;
 }
 
@@ -152,6 +153,7 @@ void cg_net_msg_free(cg_net_t *n, int32_t mi)
 {
     assert(mi >= 0 && (uint32_t)mi < n->n_msgs);
     assert(n->msgs[mi].next_free == CG_MSG_IN_USE);   /* freed once */
+    n->links[n->msgs[mi].client].in_flight--;
     n->msgs[mi].next_free = n->msg_free;
     n->msg_free = mi;
 }

@@ -38,6 +38,7 @@ typedef struct cg_link {
     cg_net_fast_fn fast;              /* client endpoint: optional immediate application */
     void *client;                     /* client endpoint context */
     int64_t request_timeout_ns;       /* the client's request.timeout.ms */
+    uint32_t in_flight;               /* messages of this link not yet freed */
 } cg_link_t;
 
 typedef struct cg_coord_end {

@@ -23,6 +23,7 @@
 #include "models/scenario/scenario_instances.h"
 #include "models/world/trace_rec.h"
 #include "models/world/world_impl.h"
+#include "sim/vec.h"
 
 #define CG_SLICE_EVENTS (UINT64_C(1) << 20)   /* events per run slice */
 #define CG_SLICES 100                          /* slices of virtual time (progress: 1%) */
@@ -168,6 +169,63 @@ static int build_groups(struct cg_world *w, char *err, size_t errlen)
     return 0;
 }
 
+/* Run-ahead needs every event that may touch a running client's polls to be either the
+ * client's own (its timers, its messages) or a barrier. Failure models and autoscalers act at
+ * drawn or computed times and are not barriers, group conversions change the coordinator under
+ * the members, and a debug trace records every poll in order: those runs poll event by event. */
+static bool run_ahead_possible(const struct cg_world *w)
+{
+    const cg_scenario_t *s = w->s;
+    if (w->opts.no_run_ahead || w->opts.max_events || w->opts.trace_level == CG_TRACE_DEBUG ||
+        s->n_failure_models || s->n_autoscalers)
+        return false;
+    for (size_t i = 0; i < s->n_groups; i++)
+        if (s->groups[i].migrates)
+            return false;
+    return true;
+}
+
+void cg_world_subscribed(struct cg_world *w, int32_t g, const int32_t *topics, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int32_t *tg = &w->topic_group[topics[i]];
+        *tg = *tg == -1 || *tg == g ? g : CG_TOPIC_GROUPS;
+    }
+}
+
+int cg_world_barrier_push(struct cg_world *w, int64_t at)
+{
+    if (sim_vec_reserve(&w->barriers, &w->cap_barriers, w->n_barriers + 1, sizeof *w->barriers,
+                        16) != 0)
+        return -1;
+    uint32_t k = w->n_barriers++;
+    for (; k > 0 && w->barriers[(k - 1) / 2] > at; k = (k - 1) / 2)
+        w->barriers[k] = w->barriers[(k - 1) / 2];
+    w->barriers[k] = at;
+    return 0;
+}
+
+void cg_world_barrier_pop(struct cg_world *w)
+{
+    if (w->n_barriers == 0)
+        return;
+    int64_t v = w->barriers[--w->n_barriers];
+    uint32_t n = w->n_barriers, k = 0;
+    for (;;) {
+        uint32_t c = 2 * k + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && w->barriers[c + 1] < w->barriers[c])
+            c++;
+        if (w->barriers[c] >= v)
+            break;
+        w->barriers[k] = w->barriers[c];
+        k = c;
+    }
+    if (n > 0)
+        w->barriers[k] = v;
+}
+
 int cg_world_new(const cg_scenario_t *s, const cg_run_opts_t *opts, cg_world_t **out,
                  char *err, size_t errlen)
 {
@@ -188,6 +246,17 @@ int cg_world_new(const cg_scenario_t *s, const cg_run_opts_t *opts, cg_world_t *
         snprintf(err, errlen, "out of memory");
         return -1;
     }
+    w->holders = calloc((size_t)w->n_parts ? (size_t)w->n_parts : 1, sizeof *w->holders);
+    w->topic_group = malloc((s->n_topics ? s->n_topics : 1) * sizeof *w->topic_group);
+    if (!w->holders || !w->topic_group) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (size_t t = 0; t < s->n_topics; t++)
+        w->topic_group[t] = -1;
+    for (size_t i = 0; i < s->n_consumers; i++)
+        cg_world_subscribed(w, s->consumers[i].group, s->consumers[i].topics,
+                            s->consumers[i].n_topics);
     if (build_groups(w, err, errlen) != 0)
         return -1;
     for (size_t i = 0; i < s->n_consumers; i++)
@@ -201,6 +270,7 @@ int cg_world_new(const cg_scenario_t *s, const cg_run_opts_t *opts, cg_world_t *
         snprintf(err, errlen, "out of memory");
         return -1;
     }
+    w->run_ahead = run_ahead_possible(w);
     w->progress_step_ns = s->duration_ns / CG_SLICES;
     if (w->progress_step_ns <= 0)
         w->progress_step_ns = 1;
@@ -219,6 +289,9 @@ void cg_world_free(cg_world_t *w)
             group_fini(&w->groups[i]);
     cg_net_fini(&w->net);
     free(w->steps);
+    free(w->barriers);
+    free(w->holders);
+    free(w->topic_group);
     free(w->clients);
     free(w->groups);
     free(w->gp_topic);

@@ -28,6 +28,8 @@ typedef struct cg_run_opts {
                                          with run_aborted */
     void (*progress)(void *ctx, int64_t now_ns, int64_t end_ns, uint64_t events); /* or NULL */
     void *progress_ctx;
+    bool no_run_ahead;                /* every poll an engine event (--no-run-ahead: the same
+                                         trace, slower; for verification) */
 } cg_run_opts_t;
 
 typedef struct cg_group_summary {

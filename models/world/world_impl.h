@@ -73,6 +73,10 @@ typedef struct cg_group_proto {
     /* Topic t now has `partitions` partitions (w->hist holds the change); NULL: nothing to do
      * at once (classic: the members notice at their metadata refresh). */
     void (*partitions_added)(struct cg_group *g, int32_t t, int32_t partitions);
+    /* Run-ahead (models/client/runahead.c): until when the coordinator can change nothing the
+     * client's polls read or write (its state Stable, the client a current member; the
+     * member's session deadline), INT64_MIN when it cannot tell. */
+    int64_t (*quiet_until)(const struct cg_group *g, const cg_client_t *c, int64_t now);
     /* Group conversions (models/world/migration.c): the coordinator's state, whether it has
      * members, building it from the other protocol's state (with `why` a rebalance follows),
      * and dropping every member, request and timer without a record. */
@@ -86,6 +90,7 @@ typedef struct cg_group_proto {
 #define CG_GROUP_PROTO(name_, member_ops)                                                       \
     {.name = (name_), .member = (member_ops), .group_init = group_init,                         \
      .group_fini = group_fini, .failover = failover, .member_current = member_current,          \
+     .quiet_until = quiet_until,                                                                \
      .export_state = export_state, .has_members = has_members, .import_state = import_state,   \
      .deactivate = deactivate}
 
@@ -159,6 +164,15 @@ struct cg_world {
     struct cg_autoscalers *autoscalers; /* KEDA + HPA per autoscaled group (models/autoscale) */
     cg_fault_step_t *steps;           /* fault steps, scheduled by index */
     uint32_t n_steps, cap_steps;
+    bool run_ahead;                   /* clients may run their polls ahead (models/client) */
+    int32_t *holders;                 /* per partition: clients of any group whose fetch table
+                                         lists it (models/client/fetch.c) */
+    int64_t n_shared;                 /* partitions with more than one holder */
+    int32_t *topic_group;             /* per topic: the one group subscribing to it, -1 none,
+                                         CG_TOPIC_GROUPS more than one (ever, in this run) */
+    int64_t *barriers;                /* min-heap: times of pending events that may touch any
+                                         client (fault steps); run-ahead stops before them */
+    uint32_t n_barriers, cap_barriers;
     uint64_t check_events;            /* engine events of `check` timers (not model events) */
     uint64_t sample_events;           /* engine events of the lag sampler (not model events) */
     int64_t *sample_pos;              /* per partition: a sample's owner positions (scratch of
@@ -190,6 +204,17 @@ void cg_world_fail(struct cg_world *w, const char *fmt, ...)
 static inline uint64_t cg_world_events(const struct cg_world *w)
 {
     return w->sim.events - w->check_events - w->sample_events;
+}
+#define CG_TOPIC_GROUPS (-2)
+/* Group g subscribes to topics[0..n) (a consumer's scenario subscription or a fault's). */
+void cg_world_subscribed(struct cg_world *w, int32_t g, const int32_t *topics, size_t n);
+/* Barriers: an event that may touch or observe any client at `at` pushes its time when it is
+ * scheduled and pops it when it runs (the least first, as the engine runs them). 0 or -1. */
+int cg_world_barrier_push(struct cg_world *w, int64_t at);
+void cg_world_barrier_pop(struct cg_world *w);
+static inline int64_t cg_world_barrier_next(const struct cg_world *w)
+{
+    return w->n_barriers > 0 ? w->barriers[0] : INT64_MAX;
 }
 /* The group's protocol still counts the client as the member it believes it is. */
 static inline bool cg_group_member_current(const cg_group_t *g, const cg_client_t *c)

@@ -1,0 +1,94 @@
+/* models/client/runahead: see runahead.h. */
+#include "models/client/runahead.h"
+
+#include "models/client/fetch.h"
+#include "models/world/world_impl.h"
+#include "sim/vec.h"
+
+static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
+
+/* ---- which clients may fetch a partition ----
+ *
+ * w->holders[gp] counts the clients of every group whose fetch table lists gp, as of their last
+ * sync. A client gaining partitions syncs at once (cg_client_set_owned, an eager assignment),
+ * one losing them at its next fetch or stop: the count may run high for a while, never low when
+ * it matters, so holders[gp] == 1 for every partition c fetches means no other client can settle
+ * records of gp, nor query its partition log (whose buckets it keeps depend on the order of the
+ * queries), before c's next own event. */
+void cg_ahead_hold_sync(cg_client_t *c)
+{
+    struct cg_world *w = c->w;
+    int32_t *holders = w->holders;
+    for (uint32_t i = 0; i < c->n_held; i++)
+        w->n_shared -= --holders[c->held[i]] == 1;
+    c->n_held = 0;
+    if (sim_vec_reserve(&c->held, &c->cap_held, c->n_owned, sizeof *c->held, 8) != 0) {
+        cg_world_fail(w, "out of memory");
+        return;
+    }
+    c->shares_topic = false;
+    for (uint32_t i = 0; i < c->n_owned; i++) {
+        c->held[i] = c->owned[i].gp;
+        w->n_shared += ++holders[c->owned[i].gp] == 2;
+        c->shares_topic |= w->topic_group[w->gp_topic[c->owned[i].gp]] == CG_TOPIC_GROUPS;
+    }
+    c->n_held = c->n_owned;
+}
+
+/* No other client fetches a partition c fetches, nor can start to before c's next own event: at
+ * once when no partition has two holders. A client of another group can be given a partition at
+ * any time, so a topic more than one group subscribes to is never c's alone. */
+static bool exclusive(const cg_client_t *c)
+{
+    if (c->shares_topic)
+        return false;
+    if (c->w->n_shared == 0)
+        return true;
+    if (c->n_held > CG_FETCH_SCAN_OWNED)
+        return false;                 /* not worth a pass per poll: the member polls in events */
+    for (uint32_t i = 0; i < c->n_held; i++)
+        if (c->w->holders[c->held[i]] != 1)
+            return false;
+    return true;
+}
+
+/* Its partitions are c's per the trace and none of its records was processed before (no
+ * zombie or duplicate record); with exclusive(), no other client settles them. */
+bool cg_ahead_batch_private(const cg_client_t *c)
+{
+    const cg_group_t *g = c->g;
+    for (uint32_t i = 0; i < c->n_chunks; i++) {
+        int32_t gp = c->chunks[i].gp;
+        if (g->owner[gp] != c->local || c->chunks[i].from < g->max_processed[gp])
+            return false;
+    }
+    return true;
+}
+
+/* ---- the bound ----
+ *
+ * The first of: the run's end, a barrier (fault step), a lag sample, the member's next
+ * auto-commit and max.poll.interval.ms check, what its protocol says (the heartbeat tick; the
+ * coordinator leaving Stable, the member's session or rebalance timeout). Not at all while the
+ * member waits, sends or may send anything, or shares a partition. Computed from the event's own
+ * time (ahead_from): other events up to the polls' times have not run yet. */
+int64_t cg_ahead_bound(cg_client_t *c)
+{
+    struct cg_world *w = c->w;
+    const cg_client_cfg_t *cc = &c->cfg->cfg;
+    if (c->ahead_from == INT64_MIN || !w->run_ahead || !cc->enable_auto_commit ||
+        !c->positions_ok || !c->coord_known || c->finding || c->paused || c->hung ||
+        c->wait != CG_W_NONE || cg_client_isolated(c) || w->net.links[c->ci].in_flight > 0 ||
+        !exclusive(c))
+        return INT64_MIN;
+    int64_t t0 = c->ahead_from, b = w->s->duration_ns;
+    b = b < INT64_MAX ? b + 1 : b;                            /* events at the end still run */
+    b = min64(b, cg_world_barrier_next(w));
+    int64_t ls = w->s->lag_sample_ns;
+    if (ls > 0)
+        b = min64(b, (t0 + ls - 1) / ls * ls);                /* a sample at t0 may be pending */
+    b = min64(b, c->last_autocommit_ns + cc->auto_commit_interval_ns);
+    b = min64(b, sim_pending_time(&w->sim, c->poll_timer));
+    b = min64(b, c->ops->quiet_until(c));
+    return min64(b, c->g->proto->quiet_until(c->g, c, t0));
+}
