@@ -139,9 +139,10 @@ typedef struct cg_client {
     unsigned tr_stop;                 /* CG_STOP_* bits: why, per its fault records, the process
                                          is not processing (models/world/ownership) */
     int64_t tr_stop_since_ns;         /* when tr_stop last became non-zero */
-    int32_t *held;                    /* partitions counted in the group's holders (fetch.c) */
+    int32_t *held;                    /* partitions counted in the world's holders (runahead.c) */
     uint32_t n_held, cap_held;
     bool shares_topic;                /* a held partition's topic has readers in other groups */
+    uint32_t shares_version;          /* w->topic_shared_version shares_topic was computed at */
     int64_t ahead_from;               /* in a poll event: its time, else INT64_MIN (run-ahead) */
     int64_t ahead_next;               /* the next poll, run at once, INT64_MIN none */
 } cg_client_t;
@@ -174,7 +175,7 @@ struct cg_member_ops {
     void (*poll_timeout)(cg_client_t *c);           /* max.poll.interval.ms expired */
     bool (*is_member)(const cg_client_t *c);        /* close: a member whose work is committed */
     /* Run-ahead: until when poll() needs no membership work and sends nothing (the next
-     * heartbeat), INT64_MIN when it may (models/client/client.c, run_ahead_bound). */
+     * heartbeat), INT64_MIN when it may (models/client/runahead.c). */
     int64_t (*quiet_until)(const cg_client_t *c);
     void (*leave)(cg_client_t *c, bool member);     /* close: give up partitions, leave */
     void (*woke)(cg_client_t *c);                   /* resumed after a hang */

@@ -26,21 +26,34 @@ void cg_ahead_hold_sync(cg_client_t *c)
         cg_world_fail(w, "out of memory");
         return;
     }
-    c->shares_topic = false;
     for (uint32_t i = 0; i < c->n_owned; i++) {
         c->held[i] = c->owned[i].gp;
         w->n_shared += ++holders[c->owned[i].gp] == 2;
-        c->shares_topic |= w->topic_group[w->gp_topic[c->owned[i].gp]] == CG_TOPIC_GROUPS;
     }
     c->n_held = c->n_owned;
+    c->shares_version = w->topic_shared_version - 1;   /* shares_topic: computed when asked */
+}
+
+/* Whether a held partition's topic has readers in other groups, again when a subscription (a
+ * fault, a barrier) made another topic shared since the last look. */
+static bool shares_topic(cg_client_t *c)
+{
+    const struct cg_world *w = c->w;
+    if (c->shares_version != w->topic_shared_version) {
+        c->shares_topic = false;
+        for (uint32_t i = 0; i < c->n_held; i++)
+            c->shares_topic |= w->topic_group[w->gp_topic[c->held[i]]] == CG_TOPIC_GROUPS;
+        c->shares_version = w->topic_shared_version;
+    }
+    return c->shares_topic;
 }
 
 /* No other client fetches a partition c fetches, nor can start to before c's next own event: at
  * once when no partition has two holders. A client of another group can be given a partition at
  * any time, so a topic more than one group subscribes to is never c's alone. */
-static bool exclusive(const cg_client_t *c)
+static bool exclusive(cg_client_t *c)
 {
-    if (c->shares_topic)
+    if (shares_topic(c))
         return false;
     if (c->w->n_shared == 0)
         return true;

@@ -189,6 +189,8 @@ void cg_world_subscribed(struct cg_world *w, int32_t g, const int32_t *topics, s
 {
     for (size_t i = 0; i < n; i++) {
         int32_t *tg = &w->topic_group[topics[i]];
+        if (*tg != -1 && *tg != g && *tg != CG_TOPIC_GROUPS)
+            w->topic_shared_version++;
         *tg = *tg == -1 || *tg == g ? g : CG_TOPIC_GROUPS;
     }
 }

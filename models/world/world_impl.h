@@ -170,6 +170,7 @@ struct cg_world {
     int64_t n_shared;                 /* partitions with more than one holder */
     int32_t *topic_group;             /* per topic: the one group subscribing to it, -1 none,
                                          CG_TOPIC_GROUPS more than one (ever, in this run) */
+    uint32_t topic_shared_version;    /* bumped when a topic becomes CG_TOPIC_GROUPS */
     int64_t *barriers;                /* min-heap: times of pending events that may touch any
                                          client (fault steps); run-ahead stops before them */
     uint32_t n_barriers, cap_barriers;
