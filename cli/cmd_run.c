@@ -364,12 +364,11 @@ static int run_status(int rc, const char *err, int close_err, const run_args_t *
     return CLI_OK;
 }
 
-/* Builds and runs the world on an open trace; returns the world's status (0, 1, -1). */
+/* Builds and runs the world on an open trace; returns the world's status (0, 1, -1). The
+ * handlers go in first: a signal while a large world is built stops the run at its start. */
 static int run_world(const cg_scenario_t *s, const cg_run_opts_t *opts, cg_run_result_t *res,
                      char *err, size_t errlen, cg_world_t **w)
 {
-    if (cg_world_new(s, opts, w, err, errlen) != 0)
-        return -1;
     struct sigaction sa, old;
     memset(&sa, 0, sizeof sa);
     struct sigaction old_term;
@@ -379,7 +378,7 @@ static int run_world(const cg_scenario_t *s, const cg_run_opts_t *opts, cg_run_r
     run_interrupted = 0;
     sigaction(SIGINT, &sa, &old);
     sigaction(SIGTERM, &sa, &old_term);
-    int rc = cg_world_run(*w, res, err, errlen);
+    int rc = cg_world_new(s, opts, w, err, errlen) != 0 ? -1 : cg_world_run(*w, res, err, errlen);
     sigaction(SIGINT, &old, NULL);
     sigaction(SIGTERM, &old_term, NULL);
     return rc;

@@ -9,7 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SIG_WAIT_MS 400   /* long enough for the run to be under way, far from its end */
+#define SIG_WAIT_MS 400   /* after the first record: the run under way, far from its end */
+#define SIG_START_MS 60000  /* bound on the wait for the first record (a loaded sanitizer build) */
 
 static void sleep_ms(long ms)
 {
@@ -47,6 +48,19 @@ static void stop_with(int sig, int expect_status)
         execl(CGSIM_BINARY, CGSIM_BINARY, "run", CGSIM_SOURCE_DIR "/bench/rolling_1000.json",
               "--trace", trace, "--quiet", (char *)NULL);
         _exit(127);
+    }
+    /* Wait for run_start: before it the scenario may still be loading (slow under the
+     * sanitizers on a busy machine), when a signal has nothing to abort. */
+    for (long waited = 0; waited < SIG_START_MS; waited += 10) {
+        FILE *f = fopen(trace, "rb");
+        long size = 0;
+        if (f && fseek(f, 0, SEEK_END) == 0)
+            size = ftell(f);
+        if (f)
+            fclose(f);
+        if (size > 0)
+            break;
+        sleep_ms(10);
     }
     sleep_ms(SIG_WAIT_MS);
     kill(pid, sig);
