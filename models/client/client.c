@@ -399,7 +399,7 @@ void cg_client_poll_step(cg_client_t *c)
     }
     assert(c->poll_ev == SIM_HANDLE_NONE);   /* one poll() at a time */
     int64_t end = cg_fetch_batch(c);
-    if (end < cg_ahead_bound(c) && cg_ahead_batch_private(c)) {
+    if (cg_ahead_allows(c, end)) {
         c->ahead_next = end;
         return;
     }

@@ -5,8 +5,6 @@
 #include "models/world/world_impl.h"
 #include "sim/vec.h"
 
-static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
-
 /* ---- which clients may fetch a partition ----
  *
  * w->holders[gp] counts the clients of every group whose fetch table lists gp, as of their last
@@ -65,9 +63,10 @@ static bool exclusive(cg_client_t *c)
     return true;
 }
 
-/* Its partitions are c's per the trace and none of its records was processed before (no
- * zombie or duplicate record); with exclusive(), no other client settles them. */
-bool cg_ahead_batch_private(const cg_client_t *c)
+/* Settling the batch just fetched writes no record and touches no slot another client's does:
+ * its partitions are c's per the trace and none of its records was processed before (no zombie
+ * or duplicate record); with exclusive(), no other client settles them. */
+static bool batch_private(const cg_client_t *c)
 {
     const cg_group_t *g = c->g;
     for (uint32_t i = 0; i < c->n_chunks; i++) {
@@ -80,28 +79,25 @@ bool cg_ahead_batch_private(const cg_client_t *c)
 
 /* ---- the bound ----
  *
- * The first of: the run's end, a barrier (fault step), a lag sample, the member's next
- * auto-commit and max.poll.interval.ms check, what its protocol says (the heartbeat tick; the
- * coordinator leaving Stable, the member's session or rebalance timeout). Not at all while the
- * member waits, sends or may send anything, or shares a partition. Computed from the event's own
- * time (ahead_from): other events up to the polls' times have not run yet. */
-int64_t cg_ahead_bound(cg_client_t *c)
+ * The poll at `end` may run at once when it comes before all of: the run's end, a barrier
+ * (fault step), a lag sample, the member's next auto-commit and max.poll.interval.ms check, what
+ * its protocol says (the heartbeat tick; the coordinator leaving Stable, the member's session or
+ * rebalance timeout). Not at all while the member waits, sends or may send anything, or shares
+ * a partition. Computed from the event's own time (ahead_from): other events up to the polls'
+ * times have not run yet. The cheap tests first: most polls fail one of them. */
+bool cg_ahead_allows(cg_client_t *c, int64_t end)
 {
     struct cg_world *w = c->w;
     const cg_client_cfg_t *cc = &c->cfg->cfg;
-    if (c->ahead_from == INT64_MIN || !w->run_ahead || !cc->enable_auto_commit ||
-        !c->positions_ok || !c->coord_known || c->finding || c->paused || c->hung ||
+    int64_t t0 = c->ahead_from, ls = w->s->lag_sample_ns;
+    if (t0 == INT64_MIN || !w->run_ahead || end > w->s->duration_ns ||
+        (ls > 0 && end >= (t0 + ls - 1) / ls * ls) ||          /* a sample at t0 may be pending */
+        !cc->enable_auto_commit || end >= c->last_autocommit_ns + cc->auto_commit_interval_ns)
+        return false;
+    if (!c->positions_ok || !c->coord_known || c->finding || c->paused || c->hung ||
         c->wait != CG_W_NONE || cg_client_isolated(c) || w->net.links[c->ci].in_flight > 0 ||
-        !exclusive(c))
-        return INT64_MIN;
-    int64_t t0 = c->ahead_from, b = w->s->duration_ns;
-    b = b < INT64_MAX ? b + 1 : b;                            /* events at the end still run */
-    b = min64(b, cg_world_barrier_next(w));
-    int64_t ls = w->s->lag_sample_ns;
-    if (ls > 0)
-        b = min64(b, (t0 + ls - 1) / ls * ls);                /* a sample at t0 may be pending */
-    b = min64(b, c->last_autocommit_ns + cc->auto_commit_interval_ns);
-    b = min64(b, sim_pending_time(&w->sim, c->poll_timer));
-    b = min64(b, c->ops->quiet_until(c));
-    return min64(b, c->g->proto->quiet_until(c->g, c, t0));
+        end >= cg_world_barrier_next(w) || end >= sim_pending_time(&w->sim, c->poll_timer))
+        return false;
+    return end < c->ops->quiet_until(c) && end < c->g->proto->quiet_until(c->g, c, t0) &&
+           exclusive(c) && batch_private(c);
 }

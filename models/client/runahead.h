@@ -5,10 +5,10 @@
  * (fault steps, lag samples, the run's end), nothing else reads or writes what its polls do:
  * its fetch table, positions and processing stream, the group's slots of partitions only it
  * fetches, and those partitions' logs. So on_poll_ev runs the next polls at once, each at its
- * own time on the clock, while they end before cg_ahead_bound, and schedules the first that
- * does not: the same polls at the same times with the same draws, in another order only
- * relative to events they cannot affect or observe; polls are ranked events (sim.h), so an
- * instant's order does not depend on when its polls were scheduled. --no-run-ahead turns it
+ * own time on the clock, while cg_ahead_allows them, and schedules the first it does not: the
+ * same polls at the same times with the same draws, in another order only relative to events
+ * they cannot affect or observe; polls are ranked events (sim.h), so an instant's order does not
+ * depend on when its polls were scheduled. --no-run-ahead turns it
  * off; the swarm test compares the two traces byte for byte (tests/test_cg_swarm.c). */
 #ifndef CG_RUNAHEAD_H
 #define CG_RUNAHEAD_H
@@ -17,11 +17,9 @@
 #include <stdint.h>
 #include "models/client/client.h"
 
-/* Inside c's poll event (c->ahead_from its time): polls ending before the result may run at
- * once; INT64_MIN when none may. */
-int64_t cg_ahead_bound(cg_client_t *c);
-/* Settling the batch just fetched writes no record and touches no slot another client's does. */
-bool cg_ahead_batch_private(const cg_client_t *c);
+/* Inside c's poll event (c->ahead_from its time), with a batch just fetched: whether the poll
+ * at `end`, when the batch is processed, may run at once. */
+bool cg_ahead_allows(cg_client_t *c, int64_t end);
 /* Count c's fetch table in the world's holders again (after it changed). */
 void cg_ahead_hold_sync(cg_client_t *c);
 
