@@ -29,16 +29,23 @@ void sim_fini(sim_t *sim)
     sim->now_ns = 0;
 }
 
-sim_handle_t sim_schedule(sim_t *sim, int64_t time_ns, sim_handler_fn fn, void *ctx, uint64_t arg)
+/* Push at time_ns (clamped to now) with the queue's rank: 0 plain, rank + 1 ranked. */
+static inline sim_handle_t push(sim_t *sim, int64_t time_ns, uint64_t queue_rank,
+                                sim_handler_fn fn, void *ctx, uint64_t arg)
 {
     assert(fn != NULL);
     assert(time_ns >= sim->now_ns);
     if (time_ns < sim->now_ns)
         time_ns = sim->now_ns;
-    sim_handle_t h = sim_queue_push(&sim->queue, time_ns, fn, ctx, arg);
+    sim_handle_t h = sim_queue_push_ranked(&sim->queue, time_ns, queue_rank, fn, ctx, arg);
     if (h == SIM_HANDLE_NONE)
         sim->oom = 1;
     return h;
+}
+
+sim_handle_t sim_schedule(sim_t *sim, int64_t time_ns, sim_handler_fn fn, void *ctx, uint64_t arg)
+{
+    return push(sim, time_ns, 0, fn, ctx, arg);
 }
 
 sim_handle_t sim_schedule_in(sim_t *sim, int64_t delay_ns, sim_handler_fn fn, void *ctx,
@@ -60,22 +67,14 @@ bool sim_cancel(sim_t *sim, sim_handle_t h)
 sim_handle_t sim_schedule_ranked(sim_t *sim, int64_t time_ns, uint64_t rank, sim_handler_fn fn,
                                  void *ctx, uint64_t arg)
 {
-    assert(fn != NULL);
-    assert(time_ns >= sim->now_ns);
-    if (time_ns < sim->now_ns)
-        time_ns = sim->now_ns;
     assert(rank < UINT64_MAX);
-    sim_handle_t h = sim_queue_push_ranked(&sim->queue, time_ns, rank + 1, fn, ctx, arg);
-    if (h == SIM_HANDLE_NONE)
-        sim->oom = 1;
-    return h;
+    return push(sim, time_ns, rank + 1, fn, ctx, arg);
 }
 
 void sim_timer_set_ranked(sim_t *sim, sim_handle_t *h, int64_t time_ns, uint64_t rank,
                           sim_handler_fn fn, void *ctx, uint64_t arg)
 {
-    if (*h != SIM_HANDLE_NONE)
-        sim_cancel(sim, *h);
+    sim_timer_clear(sim, h);
     *h = sim_schedule_ranked(sim, time_ns, rank, fn, ctx, arg);
 }
 

@@ -59,7 +59,7 @@ sim_stop_reason_t sim_run(sim_t *sim, int64_t end_ns, uint64_t max_events);
 /* Move the clock forward to t_ns (a run that ran out of events still ends at its end); never
  * back. */
 void sim_advance_to(sim_t *sim, int64_t t_ns);
-/* Ranked events: at one instant they run after the queue's events of that instant, in order of
+/* Ranked events: at one instant they run after the plain events of that instant, in order of
  * rank (then scheduling order), wherever and whenever they were scheduled. An entity whose
  * events carry its own rank keeps one place among them even when it schedules them early (the
  * run-ahead of models/client). rank < UINT64_MAX. */
