@@ -317,9 +317,18 @@ int64_t cg_partlog_end_offset(cg_partlog_t *pl, int64_t gp, int64_t now_ns)
     assert(gp >= 0 && gp < pl->n_parts);
     pl_part_t *pp = &pl->parts[gp];
     int64_t done;
+    if (now_ns >= 0) {
+        /* The lag samples' read of every partition: in the current bucket, whole inside the
+         * hull (pl_whole_cur's answer without its advance). */
+        int64_t b = now_ns / PL_BUCKET_NS, lo = b * PL_BUCKET_NS;
+        if (b == pp->cur.index && pp->n_const == 0 && now_ns > pp->span_start_ns &&
+            pl_lo_whole(pp, lo) && (uint64_t)pp->cur.count < (uint64_t)PL_SMALL_COUNT)
+            return pp->cur.base + (int64_t)((uint64_t)pp->cur.count * (uint64_t)(now_ns - lo) /
+                                            (uint64_t)PL_BUCKET_NS);
+    }
     if (pp->n_const == 0 && pp->n_pois > 0 && now_ns > pp->span_start_ns && now_ns >= 0 &&
         pl_whole_cur(pl, pp, now_ns, &done))
-        return pp->cur.base + done;   /* the lag samples' read of every partition */
+        return pp->cur.base + done;
     int64_t total = pl_pois_records(pl, pp, now_ns);
     for (size_t i = 0; i < pp->n_const; i++)
         total += pl_const_records(&pl->consts[pp->first_const + i], now_ns);
