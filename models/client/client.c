@@ -425,13 +425,14 @@ static void on_poll_ev(sim_t *sim, void *ctx, uint64_t arg)
         return;
     int64_t now = sim_now(sim);
     c->ahead_from = now;
+    c->ahead_bound = INT64_MIN;
     poll_event(c);
     while (c->ahead_next != INT64_MIN && !c->w->failed) {
         sim_inline_event(sim, c->ahead_next);
         c->ahead_next = INT64_MIN;
         poll_event(c);
     }
-    c->ahead_from = c->ahead_next = INT64_MIN;
+    c->ahead_from = c->ahead_next = c->ahead_bound = INT64_MIN;
     sim_inline_end(sim, now);
 }
 
@@ -693,7 +694,7 @@ int cg_client_init(cg_client_t *c, struct cg_world *w, int32_t ci, const cg_memb
     memset(c, 0, sizeof *c);
     c->w = w;
     c->ci = ci;
-    c->ahead_from = c->ahead_next = INT64_MIN;
+    c->ahead_from = c->ahead_next = c->ahead_bound = INT64_MIN;
     c->cfg = &w->s->consumers[ci];
     sim_dist_sampler_init(&c->proc_dist, &c->cfg->processing);
     c->g = &w->groups[c->cfg->group];

@@ -145,6 +145,7 @@ typedef struct cg_client {
     uint32_t shares_version;          /* w->topic_shared_version shares_topic was computed at */
     int64_t ahead_from;               /* in a poll event: its time, else INT64_MIN (run-ahead) */
     int64_t ahead_next;               /* the next poll, run at once, INT64_MIN none */
+    int64_t ahead_bound;              /* this poll event's time bound, INT64_MIN not yet known */
 } cg_client_t;
 
 /* A membership protocol as the client sees it: a const table found by name (models/protocol).

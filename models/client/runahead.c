@@ -84,20 +84,49 @@ static bool batch_private(const cg_client_t *c)
  * its protocol says (the heartbeat tick; the coordinator leaving Stable, the member's session or
  * rebalance timeout). Not at all while the member waits, sends or may send anything, or shares
  * a partition. Computed from the event's own time (ahead_from): other events up to the polls'
- * times have not run yet. The cheap tests first: most polls fail one of them. */
-bool cg_ahead_allows(cg_client_t *c, int64_t end)
+ * times have not run yet.
+ *
+ * The time bound is computed once per poll event (c->ahead_bound) and kept for the polls that
+ * run ahead of it: none of its terms can move before the member's next event. Polls run ahead
+ * send nothing and auto-commit nothing (the bound stops them before the next auto-commit), so
+ * the heartbeat tick, the group's state, the session deadline, the barriers and the auto-commit
+ * time stay; the max.poll.interval.ms timer stays pending once armed (only when it is not is
+ * the bound computed again: the next poll arms it). */
+static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
+
+static int64_t time_bound(cg_client_t *c)
 {
     struct cg_world *w = c->w;
     const cg_client_cfg_t *cc = &c->cfg->cfg;
     int64_t t0 = c->ahead_from, ls = w->s->lag_sample_ns;
-    if (t0 == INT64_MIN || !w->run_ahead || end > w->s->duration_ns ||
-        (ls > 0 && end >= (t0 + ls - 1) / ls * ls) ||          /* a sample at t0 may be pending */
-        !cc->enable_auto_commit || end >= c->last_autocommit_ns + cc->auto_commit_interval_ns)
+    int64_t b = w->s->duration_ns + 1;
+    if (ls > 0)
+        b = min64(b, (t0 + ls - 1) / ls * ls);   /* a sample at t0 may be pending */
+    b = min64(b, c->last_autocommit_ns + cc->auto_commit_interval_ns);
+    b = min64(b, cg_world_barrier_next(w));
+    b = min64(b, sim_pending_time(&w->sim, c->poll_timer));
+    b = min64(b, c->ops->quiet_until(c));
+    return min64(b, c->g->proto->quiet_until(c->g, c, t0));
+}
+
+/* Nothing the member does or waits for stops it: the cheap tests, on every poll. */
+static bool idle_enough(const cg_client_t *c)
+{
+    const struct cg_world *w = c->w;
+    return w->run_ahead && c->cfg->cfg.enable_auto_commit && c->positions_ok &&
+           c->coord_known && !c->finding && !c->paused && !c->hung && c->wait == CG_W_NONE &&
+           !cg_client_isolated(c) && w->net.links[c->ci].in_flight == 0;
+}
+
+bool cg_ahead_allows(cg_client_t *c, int64_t end)
+{
+    if (c->ahead_from == INT64_MIN || !idle_enough(c))
         return false;
-    if (!c->positions_ok || !c->coord_known || c->finding || c->paused || c->hung ||
-        c->wait != CG_W_NONE || cg_client_isolated(c) || w->net.links[c->ci].in_flight > 0 ||
-        end >= cg_world_barrier_next(w) || end >= sim_pending_time(&w->sim, c->poll_timer))
-        return false;
-    return end < c->ops->quiet_until(c) && end < c->g->proto->quiet_until(c->g, c, t0) &&
-           exclusive(c) && batch_private(c);
+    int64_t bound = c->ahead_bound;
+    if (bound == INT64_MIN) {
+        bound = time_bound(c);
+        if (c->poll_timer != SIM_HANDLE_NONE)
+            c->ahead_bound = bound;
+    }
+    return end < bound && exclusive(c) && batch_private(c);
 }
