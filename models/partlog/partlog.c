@@ -160,6 +160,13 @@ static void pl_set_cur(pl_part_t *pp, int64_t index, int64_t count)
 
 static void pl_advance(cg_partlog_t *pl, pl_part_t *pp, int64_t b)
 {
+    if (b == pp->cur.index + 1 && pp->ahead.index == PL_NONE && pl_full_bucket(pp, b)) {
+        /* The commonest step, as the loop below takes it: the next bucket, whole and drawn. */
+        pp->prev = pp->cur;
+        pp->cur = (pl_bucket_t){b, pp->prev.base + pp->prev.count,
+                                pl_poisson_small_emu(&pp->rng_state, pp->full_emu)};
+        return;
+    }
     while (pp->cur.index < b) {
         int64_t nb = pp->cur.index + 1;
         if (pp->ahead.index != PL_NONE) {
