@@ -283,12 +283,13 @@ static int chunk_push(cg_client_t *c, int32_t gp, int64_t from, int64_t n)
 static int64_t take_batch(cg_client_t *c, int64_t t, uint32_t k)
 {
     int64_t want = c->cfg->cfg.max_poll_records, got = 0;
-    uint32_t n = c->n_owned, last = c->rr, start = c->rr % n, first = 0;
+    uint32_t n = c->n_owned, last = c->rr, start = c->rr < n ? c->rr : c->rr % n, first = 0;
     c->n_chunks = 0;
     while (first < k && c->ready[first] < start)
         first++;
-    for (uint32_t j = 0; j < k && got < want; j++) {
-        uint32_t i = c->ready[(first + j) % k];
+    for (uint32_t j = 0, r = first < k ? first : 0; j < k && got < want;
+         j++, r = r + 1 == k ? 0 : r + 1) {
+        uint32_t i = c->ready[r];   /* ready[(first + j) % k] */
         cg_owned_t *o = &c->owned[i];
         int64_t e = end_at(c, o, t);
         int64_t take = e - o->pos < want - got ? e - o->pos : want - got;
