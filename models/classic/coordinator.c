@@ -78,7 +78,7 @@ static int32_t slot_alloc(cg_coord_t *g)
 void cg_coord_i_member_reset(cg_coord_t *g, cg_member_t *m, int32_t consumer, int32_t instance,
                          uint64_t serial)
 {
-    cg_coord_protocols_changed(g);
+    cg_coord_proto_out(g, m);
     m->serial = serial;
     m->consumer = consumer;
     m->instance = instance;
@@ -88,14 +88,15 @@ void cg_coord_i_member_reset(cg_coord_t *g, cg_member_t *m, int32_t consumer, in
     m->n_owned = 0;
     m->owned_gen = -1;
     m->n_assign = 0;
+    cg_coord_proto_in(g, m);
 }
 
 void cg_coord_i_slot_free(cg_coord_t *g, int32_t slot)
 {
     cg_member_t *m = &g->members[slot];
     sim_timer_clear(g->sim, &m->session.h);
+    cg_coord_proto_out(g, m);
     m->serial = 0;
-    cg_coord_protocols_changed(g);
     g->free_slots[g->n_free++] = slot;
 }
 
@@ -131,10 +132,12 @@ static int take_subscription(cg_coord_t *g, cg_member_t *m, const cg_msg_t *msg)
     m->topics = msg->topics;
     m->n_topics = msg->n_topics;
     m->rack = msg->rack;
-    if (m->protocols != msg->protocols || m->n_protocols != msg->n_protocols)
-        cg_coord_protocols_changed(g);
-    m->protocols = msg->protocols;
-    m->n_protocols = msg->n_protocols;
+    if (m->protocols != msg->protocols || m->n_protocols != msg->n_protocols) {
+        cg_coord_proto_out(g, m);
+        m->protocols = msg->protocols;
+        m->n_protocols = msg->n_protocols;
+        cg_coord_proto_in(g, m);
+    }
     if (msg->n > m->cap_owned) {
         cg_tp_t *p = realloc(m->owned, msg->n * sizeof *p);
         if (!p)
@@ -678,7 +681,9 @@ static int32_t add_member(cg_coord_t *g, const cg_msg_t *msg, bool pending)
     }
     cg_member_t *m = &g->members[slot];
     cg_coord_i_member_reset(g, m, msg->client, msg->instance, g->next_serial++);
+    cg_coord_proto_out(g, m);
     m->pending = pending;
+    cg_coord_proto_in(g, m);
     m->session_ns = msg->session_timeout_ns;
     m->rebalance_timeout_ns = msg->rebalance_timeout_ns;
     make_member_id(g, m, msg->client, msg->instance);
@@ -794,8 +799,9 @@ static void on_join(cg_coord_t *g, int32_t mi)
     cg_member_t *m = lookup(g, msg->slot, msg->serial);
     if (m && m->pending) {
         int32_t slot = msg->slot;
+        cg_coord_proto_out(g, m);
         m->pending = false;
-        cg_coord_protocols_changed(g);
+        cg_coord_proto_in(g, m);
         g->n_pending--;
         g->n_members++;
         if (take_subscription(g, m, msg) != 0) {

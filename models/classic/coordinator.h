@@ -131,7 +131,8 @@ typedef struct cg_coord {
     bool down;                        /* coordinator unavailable (failover in progress) */
     /* How many members list each protocol, so that "every member supports it" costs O(1) per
      * name instead of a pass over the members (a JoinGroup from each of 1,000 members would
-     * otherwise cost 10^6 steps per rebalance); recounted when protocols_version moved. */
+     * otherwise cost 10^6 steps per rebalance): kept by cg_coord_proto_out/in around each change
+     * of a member, recounted when protocols_version moved (a change they could not follow). */
     uint64_t protocols_version;       /* bumped when a member's protocols or membership change */
     uint64_t protocols_counted;       /* the version proto_count was taken at */
     uint32_t n_proto;                 /* distinct protocols some member lists */
@@ -207,5 +208,9 @@ bool cg_coord_supports_protocols(cg_coord_t *g, const cg_msg_t *msg);
 const cg_assignor_ops_t *cg_coord_select_protocol(cg_coord_t *g);
 /* A member was added or removed, became a full member, or sent new protocols. */
 void cg_coord_protocols_changed(cg_coord_t *g);
+/* Around a change of a member's serial, pending flag or protocols: out before, in after, so
+ * the protocol counts follow it without a recount. */
+void cg_coord_proto_out(cg_coord_t *g, const cg_member_t *m);
+void cg_coord_proto_in(cg_coord_t *g, const cg_member_t *m);
 
 #endif

@@ -68,8 +68,10 @@ int cg_coord_import_member(cg_coord_t *g, const cg_coord_import_t *in)
     m->topics = in->meta.topics;
     m->n_topics = in->meta.n_topics;
     m->rack = in->meta.rack;
+    cg_coord_proto_out(g, m);
     m->protocols = in->meta.protocols;
     m->n_protocols = in->meta.n_protocols;
+    cg_coord_proto_in(g, m);
     m->in_gen = m->in_stable = m->synced = m->rejoined = true;
     g->n_members++;
     if (in->serial >= g->next_serial)

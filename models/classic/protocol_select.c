@@ -35,8 +35,44 @@ void cg_coord_protocols_changed(cg_coord_t *g)
     g->protocols_version++;
 }
 
-/* Count, for each distinct protocol, the members that list it (a name listed twice by one
- * member counts once). */
+/* m lists its i-th protocol earlier too (a name listed twice counts once). */
+static bool listed_before(const cg_member_t *m, uint32_t i)
+{
+    for (uint32_t j = 0; j < i; j++)
+        if (m->protocols[j] == m->protocols[i])
+            return true;
+    return false;
+}
+
+/* The index of `a` in the counts, n_proto when not there. */
+static uint32_t proto_index(const cg_coord_t *g, const cg_assignor_ops_t *a)
+{
+    uint32_t k = 0;
+    while (k < g->n_proto && g->proto[k] != a)
+        k++;
+    return k;
+}
+
+/* Add `step` to the count of each distinct protocol of m, listing the new ones; false when one
+ * does not fit in the table (the counts of those before it are applied). */
+static bool add_protocols(cg_coord_t *g, const cg_member_t *m, int step)
+{
+    for (uint32_t i = 0; i < m->n_protocols; i++) {
+        if (listed_before(m, i))
+            continue;
+        uint32_t k = proto_index(g, m->protocols[i]);
+        if (k == g->n_proto) {
+            if (k == CG_MAX_STRATEGY)
+                return false;
+            g->proto[g->n_proto] = m->protocols[i];
+            g->proto_count[g->n_proto++] = 0;
+        }
+        g->proto_count[k] += (uint32_t)step;
+    }
+    return true;
+}
+
+/* Count, for each distinct protocol, the members that list it. */
 static void count_protocols(cg_coord_t *g)
 {
     g->n_proto = g->proto_members = 0;
@@ -46,28 +82,53 @@ static void count_protocols(cg_coord_t *g)
         if (!is_member(m))
             continue;
         g->proto_members++;
-        for (uint32_t i = 0; i < m->n_protocols; i++) {
-            const cg_assignor_ops_t *a = m->protocols[i];
-            bool seen = false;
-            for (uint32_t j = 0; j < i && !seen; j++)
-                seen = m->protocols[j] == a;
-            if (seen)
-                continue;
-            uint32_t k = 0;
-            while (k < g->n_proto && g->proto[k] != a)
-                k++;
-            if (k == g->n_proto) {
-                if (k == CG_MAX_STRATEGY) {
-                    g->proto_overflow = true;
-                    continue;
-                }
-                g->proto[g->n_proto] = a;
-                g->proto_count[g->n_proto++] = 0;
-            }
-            g->proto_count[k]++;
-        }
+        if (!add_protocols(g, m, +1))
+            g->proto_overflow = true;
     }
     g->protocols_counted = g->protocols_version;
+}
+
+/* Whether counts that are current can take m's distinct protocols with `step`: each listed
+ * with a count above 0 when m leaves them (-1), room for the new ones when it joins (+1). */
+static bool counts_take(const cg_coord_t *g, const cg_member_t *m, int step)
+{
+    uint32_t fresh = 0;
+    for (uint32_t i = 0; i < m->n_protocols; i++) {
+        if (listed_before(m, i))
+            continue;
+        uint32_t k = proto_index(g, m->protocols[i]);
+        if (step < 0 && (k == g->n_proto || g->proto_count[k] == 0))
+            return false;
+        fresh += k == g->n_proto;
+    }
+    return g->n_proto + fresh <= CG_MAX_STRATEGY;
+}
+
+/* m starts (+1) or stops (-1) counting: its distinct protocols applied to the counts when they
+ * are current, as count_protocols would find them after the change (a protocol whose count
+ * falls to 0 stays listed: candidate() answers the same for it as for an unlisted one).
+ * Otherwise the counts are left to the next recount. */
+static void count_member(cg_coord_t *g, const cg_member_t *m, int step)
+{
+    if (!is_member(m))
+        return;
+    if (g->protocols_counted != g->protocols_version || g->proto_overflow ||
+        !counts_take(g, m, step)) {
+        cg_coord_protocols_changed(g);
+        return;
+    }
+    g->proto_members += (uint32_t)step;
+    add_protocols(g, m, step);
+}
+
+void cg_coord_proto_out(cg_coord_t *g, const cg_member_t *m)
+{
+    count_member(g, m, -1);
+}
+
+void cg_coord_proto_in(cg_coord_t *g, const cg_member_t *m)
+{
+    count_member(g, m, +1);
 }
 
 /* Every member supports `a`. */
