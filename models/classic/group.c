@@ -25,6 +25,8 @@ static void on_member_joined(void *ctx, int32_t consumer, const char *id, const 
 {
     cg_group_t *g = ctx;
     cg_rec_member_join(g->w, g, consumer, id, replaced);
+    if (replaced)
+        g->replaced_gen = C(g)->generation;
 }
 
 static void on_member_left(void *ctx, int32_t consumer, cg_reason_t why)
@@ -171,6 +173,14 @@ static void on_check_timer(sim_t *sim, void *ctx, uint64_t arg)
         if (!m || m->serial != x->serial)
             ok = false;               /* a process is still on its way into the group */
     }
+    /* A cooperative generation withholds the partitions it moves until the follow-up rebalance
+     * that the member giving them up asks for once it has revoked them. A static member
+     * replaced in the generation (its old process lost the generation before it completed
+     * it, then rejoined) takes the generation's stored assignment without a rebalance and has
+     * nothing to revoke, so in Kafka too nobody asks: those partitions stay unowned until the
+     * next rebalance. */
+    if (g->replaced_gen == co->generation && co->protocol && co->protocol->cooperative)
+        ok = false;
     if (ok)   /* the partitions the leader's metadata showed at the assignment */
         cg_own_check_coverage(g, sub, co->assign_topics, co->generation);
     free(sub);
@@ -202,6 +212,7 @@ static void on_fail(void *ctx, const char *message)
 static int group_init(cg_group_t *g, char *err, size_t errlen)
 {
     struct cg_world *w = g->w;
+    g->replaced_gen = -1;
     cg_coord_params_t p = {
         .sim = &w->sim, .net = &w->net, .s = w->s, .gi = g->gi, .hist = &w->hist,
         .topic_base = w->topic_base, .gp_topic = w->gp_topic, .n_parts = w->n_parts,

@@ -615,8 +615,15 @@ static bool prejoin(cg_client_t *c)
 static bool poll_membership(cg_client_t *c)
 {
     cg_classic_member_t *x = M(c);
-    if (x->assign_pending)
+    if (x->assign_pending && x->js == CG_JS_STABLE && x->generation >= 0) {
         apply_pending(c);
+    } else if (x->assign_pending) {
+        /* The generation was reset after the SyncGroup (poll timeout, heartbeat error): the
+         * join completes without onJoinComplete ("the generation/state was modified by
+         * heartbeat thread", AbstractCoordinator.joinGroupIfNeeded), and what the member
+         * still owns is lost below. */
+        x->assign_pending = false;
+    }
     if (x->lost && !x->prejoin_done) {
         /* onJoinPrepare: the auto-commit fails (no generation), then onPartitionsLost. */
         if (ccfg(c)->enable_auto_commit)

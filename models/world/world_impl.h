@@ -105,6 +105,8 @@ typedef struct cg_group {
     const char **instance_ids;        /* distinct group.instance.id values, sorted */
     uint32_t n_instances;
     sim_handle_t check_timer;         /* `check`: coverage check once stable */
+    int32_t replaced_gen;             /* classic: the generation a static member was last
+                                         replaced in without a rebalance, -1 never (check) */
     int64_t max_hb_ns;                /* largest heartbeat.interval.ms of its consumers */
     int32_t *owner;                   /* trace owner: consumer index within group, -1 */
     int32_t *last_owner;              /* last trace owner, -1 never */
