@@ -135,6 +135,7 @@ static void on_poll_ev(sim_t *sim, void *ctx, uint64_t arg)
     int64_t now = sim_now(sim);
     c->ahead_from = now;
     c->ahead_bound = INT64_MIN;
+    cg_fetch_prefetch(c);   /* a member cold since its last event; the polls run ahead are warm */
     poll_event(c);
     while (c->ahead_next != INT64_MIN && !c->w->failed) {
         sim_inline_event(sim, c->ahead_next);
@@ -148,7 +149,6 @@ static void on_poll_ev(sim_t *sim, void *ctx, uint64_t arg)
 /* A poll event: the batch ends, the next poll() starts. */
 static void poll_event(cg_client_t *c)
 {
-    cg_fetch_prefetch(c);
     if (c->processing) {
         cg_fetch_settle(c);
         c->processing = false;
