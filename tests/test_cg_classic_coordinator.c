@@ -1248,3 +1248,98 @@ Test(classic_coord, a_static_replacement_changing_the_selected_protocol_rebalanc
     cr_assert_eq(last_ev(f, EV_START)->reason, CG_RS_METADATA);
     fx_free(f);
 }
+
+/* ---- the protocol counts behind admission follow every membership change ---- */
+
+static uint64_t xorshift(uint64_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x;
+}
+
+/* Admission as a pass over the members says it (ClassicGroup.supportsProtocols): an empty
+ * group takes any non-empty list, else some listed name is listed by every member. */
+static bool supports_by_pass(const fx_t *f, const cg_assignor_ops_t *const *p, uint32_t n)
+{
+    const cg_coord_t *co = f->co;
+    if (co->state == CG_GS_EMPTY || co->n_members == 0)
+        return n > 0;
+    for (uint32_t i = 0; i < n; i++) {
+        bool all = true;
+        for (uint32_t s = 0; s < co->n_slots && all; s++) {
+            const cg_member_t *m = cg_coord_member(co, (int32_t)s);
+            if (!m || m->pending)
+                continue;
+            bool lists = false;
+            for (uint32_t j = 0; j < m->n_protocols; j++)
+                lists |= m->protocols[j] == p[i];
+            all = lists;
+        }
+        if (all)
+            return true;
+    }
+    return false;
+}
+
+/* Random joins of new and known members with random protocol lists (names repeated, static
+ * replacements on links 3 and 4), leaves, and silences long enough for sessions to expire;
+ * after each step every probe list gets the same answer from the coordinator's counts
+ * (cg_coord_supports_protocols) as from a pass over the members. */
+Test(classic_coord, protocol_counts_agree_with_a_pass_over_the_members)
+{
+    static const cg_assignor_ops_t *const ALL[] = {&cg_assignor_range, &cg_assignor_roundrobin,
+                                                   &cg_assignor_sticky,
+                                                   &cg_assignor_cooperative_sticky};
+    /* The lists a JoinGroup points to stay as they are (the coordinator keeps the pointer, as
+     * it keeps a client's strategy array): a pool drawn once. */
+    enum { N_LISTS = 32 };
+    const cg_assignor_ops_t *lists[N_LISTS][3];
+    uint32_t n_list[N_LISTS];
+    uint64_t x = 0x9e3779b97f4a7c15u;
+    for (int k = 0; k < N_LISTS; k++) {
+        n_list[k] = 1 + (uint32_t)(xorshift(&x) % 3);
+        for (uint32_t j = 0; j < n_list[k]; j++)
+            lists[k][j] = ALL[xorshift(&x) % 4];
+    }
+    size_t checks = 0, members_seen = 0;
+    for (int round = 0; round < 12; round++) {
+        fx_t *f = fx_new();
+        for (int step = 0; step < 40; step++) {
+            int32_t li = (int32_t)(xorshift(&x) % NL);
+            switch (xorshift(&x) % 4) {
+            case 0: {
+                int k = (int)(xorshift(&x) % N_LISTS);
+                protocols(f, li, lists[k], n_list[k]);
+                send_join_new(f, li);
+                sim_run(&f->sim, sim_now(&f->sim) + MS(3), 0);
+                send_join(f, li);     /* with the member id MEMBER_ID_REQUIRED gave */
+                break;
+            }
+            case 1:
+                send_join(f, li);
+                break;
+            case 2:
+                send_plain(f, li, CG_MSG_LEAVE);
+                break;
+            default:
+                break;
+            }
+            /* An idle queue stops sim_run early: the next step starts from there. */
+            sim_run(&f->sim, sim_now(&f->sim) + MS(1 + (int64_t)(xorshift(&x) % 4000)), 0);
+            members_seen += f->co->n_members;
+            for (uint32_t probe = 0; probe < 16; probe++) {
+                const cg_assignor_ops_t *p[2] = {ALL[probe % 4], ALL[probe / 4]};
+                uint32_t n = probe % 5 == 0 ? 1 : 2;
+                cg_msg_t m = {.protocols = p, .n_protocols = n};
+                cr_assert_eq(cg_coord_supports_protocols(f->co, &m), supports_by_pass(f, p, n),
+                             "round %d step %d probe %u", round, step, probe);
+                checks++;
+            }
+        }
+        fx_free(f);
+    }
+    cr_assert_gt(members_seen, 100, "the walk formed groups (%zu member-steps)", members_seen);
+    cr_assert_eq(checks, 12u * 40u * 16u);
+}
