@@ -79,8 +79,10 @@ void cg_coord_i_member_reset(cg_coord_t *g, cg_member_t *m, int32_t consumer, in
                          uint64_t serial)
 {
     cg_coord_proto_out(g, m);
+    assert(!m->serial && "a slot is reset free");
     m->serial = serial;
     m->consumer = consumer;
+    g->consumer_slots[consumer - (int32_t)g->cfg->first_consumer]++;
     m->instance = instance;
     m->pending = m->is_new = m->in_gen = m->synced = m->in_stable = false;
     m->join_msg = m->sync_msg = -1;
@@ -97,6 +99,7 @@ void cg_coord_i_slot_free(cg_coord_t *g, int32_t slot)
     sim_timer_clear(g->sim, &m->session.h);
     cg_coord_proto_out(g, m);
     m->serial = 0;
+    g->consumer_slots[m->consumer - (int32_t)g->cfg->first_consumer]--;
     g->free_slots[g->n_free++] = slot;
 }
 
@@ -732,7 +735,9 @@ static void static_join(cg_coord_t *g, int32_t mi)
     bool same = same_subscription(m, msg);
     bool same_protocols = m->protocols == msg->protocols && m->n_protocols == msg->n_protocols;
     m->serial = g->next_serial++;
+    g->consumer_slots[m->consumer - (int32_t)g->cfg->first_consumer]--;
     m->consumer = consumer;
+    g->consumer_slots[consumer - (int32_t)g->cfg->first_consumer]++;
     make_member_id(g, m, consumer, instance);
     if (take_subscription(g, m, msg) != 0) {
         coord_fail(g, "out of memory");
@@ -1000,6 +1005,11 @@ const cg_member_t *cg_coord_member(const cg_coord_t *g, int32_t slot)
     return &g->members[slot];
 }
 
+uint32_t cg_coord_consumer_slots(const cg_coord_t *g, int32_t consumer)
+{
+    return g->consumer_slots[consumer - (int32_t)g->cfg->first_consumer];
+}
+
 /* ---- life cycle ---- */
 
 static int init_instances(cg_coord_t *g)
@@ -1019,7 +1029,8 @@ static int init_id_streams(cg_coord_t *g, uint64_t seed)
 {
     size_t n = g->cfg->n_consumers;
     g->id_rng = calloc(n ? n : 1, sizeof *g->id_rng);
-    if (!g->id_rng)
+    g->consumer_slots = calloc(n ? n : 1, sizeof *g->consumer_slots);
+    if (!g->id_rng || !g->consumer_slots)
         return -1;
     for (size_t i = 0; i < n; i++) {
         char key[3 * CG_MAX_NAME_LEN + 32];
@@ -1083,6 +1094,7 @@ void cg_coord_free(cg_coord_t *g)
     for (size_t i = 0; g->id_rng && i < g->cfg->n_consumers; i++)
         sim_rng_fini(&g->id_rng[i]);
     free(g->id_rng);
+    free(g->consumer_slots);
     free(g->members);
     free(g->free_slots);
     free(g->instance_ids);

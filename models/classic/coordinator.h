@@ -144,6 +144,8 @@ typedef struct cg_coord {
     const char **instance_ids;        /* distinct group.instance.id values, sorted */
     uint32_t n_instances;
     sim_rng_t *id_rng;                /* per consumer of the group: member-id stream */
+    uint32_t *consumer_slots;         /* per consumer of the group: member slots naming it (more
+                                         than one: an earlier process's member id lingers) */
     cg_offsets_t offsets;             /* committed offsets */
     int32_t *scratch_owner;           /* assignor output, size partitions */
     int32_t *scratch_claim;           /* cooperative: member claiming a partition, -1 */
@@ -175,6 +177,9 @@ bool cg_coord_failover(cg_coord_t *g);
 bool cg_coord_member_live(const cg_coord_t *g, int32_t slot, uint64_t serial, int32_t gen);
 /* The member at slot, NULL for a free slot or out of range. */
 const cg_member_t *cg_coord_member(const cg_coord_t *g, int32_t slot);
+/* How many members (slots) name the consumer (its global index): more than one after a restart
+ * while the earlier process's member id has not expired yet. */
+uint32_t cg_coord_consumer_slots(const cg_coord_t *g, int32_t consumer);
 const char *cg_coord_state_name(cg_gstate_t s);
 /* End the join phase now (timer or all members joined); exposed for the timer and tests. */
 void cg_coord_complete_join(cg_coord_t *g);

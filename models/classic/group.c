@@ -260,6 +260,13 @@ static int64_t quiet_until(const cg_group_t *g, const cg_client_t *c, int64_t no
     const cg_coord_t *co = C(g);
     if (co->down || co->state != CG_GS_STABLE || !member_current(g, c))
         return INT64_MIN;
+    /* Nor while another member id names this consumer (its process before a restart, until
+     * that member's session or pending SyncGroup expires: its leaving ends what the trace says
+     * the consumer owns), nor when another consumer shares its group.instance.id (whose
+     * JoinGroup can fence it at any time). */
+    if (cg_coord_consumer_slots(co, c->ci) > 1 ||
+        (c->instance >= 0 && g->instance_users[c->instance] > 1))
+        return INT64_MIN;
     const cg_member_t *m = cg_coord_member(co, cg_classic_member(c)->slot);
     int64_t join = now + m->rebalance_timeout_ns;
     return m->session.at_ns < join ? m->session.at_ns : join;

@@ -92,8 +92,10 @@ static int group_init(struct cg_world *w, cg_group_t *g, int32_t gi, char *err, 
     g->assigned_ever = calloc(np, sizeof *g->assigned_ever);
     size_t ni = cg_scenario_group_instances(s, g->cfg, NULL);
     g->instance_ids = calloc(ni + 1, sizeof *g->instance_ids);
+    g->instance_users = calloc(ni + 1, sizeof *g->instance_users);
     if (!g->proto || !g->owner || !g->last_owner || !g->snap_owner || !g->max_processed ||
-        !g->unavail_since_ns || !g->owned_since_ns || !g->acked || !g->assigned_ever || !g->instance_ids) {
+        !g->unavail_since_ns || !g->owned_since_ns || !g->acked || !g->assigned_ever ||
+        !g->instance_ids || !g->instance_users) {
         snprintf(err, errlen, "out of memory building group %s", g->cfg->id);
         return -1;
     }
@@ -107,6 +109,10 @@ static int group_init(struct cg_world *w, cg_group_t *g, int32_t gi, char *err, 
         const cg_consumer_cfg_t *cc = &s->consumers[g->cfg->first_consumer + i];
         if (cc->cfg.heartbeat_interval_ns > g->max_hb_ns)
             g->max_hb_ns = cc->cfg.heartbeat_interval_ns;
+        int32_t inst = cg_scenario_instance_index(g->instance_ids, g->n_instances,
+                                                  cc->cfg.group_instance_id);
+        if (inst >= 0)
+            g->instance_users[inst]++;
     }
     g->sum.group = g->cfg->id;
     g->sum.max_lag_records = -1;
@@ -146,6 +152,7 @@ static void group_fini(cg_group_t *g)
     free(g->acked);
     free(g->assigned_ever);
     free(g->instance_ids);
+    free(g->instance_users);
 }
 
 static int build_groups(struct cg_world *w, char *err, size_t errlen)

@@ -104,6 +104,8 @@ typedef struct cg_group {
                                          migrating group the other one, idle until converted */
     const char **instance_ids;        /* distinct group.instance.id values, sorted */
     uint32_t n_instances;
+    uint32_t *instance_users;         /* per instance id: consumers configured with it (more than
+                                         one: each can fence the other at any time) */
     sim_handle_t check_timer;         /* `check`: coverage check once stable */
     int32_t replaced_gen;             /* classic: the generation a static member was last
                                          replaced in without a rebalance, -1 never (check) */
