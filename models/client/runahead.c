@@ -83,8 +83,9 @@ static bool batch_private(const cg_client_t *c)
  * (fault step), a lag sample, the member's next auto-commit and max.poll.interval.ms check, what
  * its protocol says (the heartbeat tick; the coordinator leaving Stable, the member's session or
  * rebalance timeout). Not at all while the member waits, sends or may send anything, or shares
- * a partition. Computed from the event's own time (ahead_from): other events up to the polls'
- * times have not run yet.
+ * a partition, nor (the protocol says) while another member id names its consumer or another
+ * consumer shares its group.instance.id. Computed from the event's own time (ahead_from): other
+ * events up to the polls' times have not run yet.
  *
  * The time bound is computed once per poll event (c->ahead_bound) and kept for the polls that
  * run ahead of it: none of its terms can move before the member's next event. Polls run ahead
