@@ -1249,6 +1249,31 @@ Test(classic_coord, a_static_replacement_changing_the_selected_protocol_rebalanc
     fx_free(f);
 }
 
+/* A generation that completed with nobody is persisted too (completeClassicGroupJoin writes the
+ * empty group's metadata record): a failover during the next rebalance comes back to it, not to
+ * the last Stable one, and the group is Empty. */
+Test(classic_coord, a_failover_after_an_empty_generation_comes_back_to_it)
+{
+    fx_t *f = fx_new();
+    form(f, C0, 1);
+    run_ms(f, 7000);
+    send_plain(f, 0, CG_MSG_LEAVE);
+    sim_run(&f->sim, MS(7001), 0);   /* an Empty group has no timers: the clock stops early */
+    cr_assert(f->co->state == CG_GS_EMPTY && f->co->generation == 2);
+    send_join_new(f, 1);
+    sim_run(&f->sim, MS(7003), 0);
+    send_join(f, 1);
+    sim_run(&f->sim, MS(7004), 0);
+    cr_assert_eq(f->co->state, CG_GS_PREPARING);
+    cr_assert_eq(last_ev(f, EV_START)->gen, 3);
+    cr_assert(cg_coord_failover(f->co));
+    sim_run(&f->sim, MS(10005), 0);   /* the failover takes 3 s */
+    cr_assert(!cg_net_coord_is_down(&f->net, 0));
+    cr_assert_eq(f->co->generation, 2, "the empty generation, persisted");
+    cr_assert_eq(f->co->state, CG_GS_EMPTY, "the member of the lost rebalance was never persisted");
+    fx_free(f);
+}
+
 /* ---- the protocol counts behind admission follow every membership change ---- */
 
 static uint64_t xorshift(uint64_t *x)

@@ -363,8 +363,10 @@ void cg_coord_complete_join(cg_coord_t *g)
             return;
         }
         /* Everybody left during the join phase: Kafka still completes the generation
-         * (initNextGeneration bumps it and the group goes Empty), so the rebalance ends. */
-        g->generation = g->forming_gen;
+         * (initNextGeneration bumps it and the group goes Empty), so the rebalance ends; the
+         * empty group's metadata record persists it (completeClassicGroupJoin), so a failover
+         * comes back to it. */
+        g->generation = g->stable_gen = g->forming_gen;
         g->state = CG_GS_EMPTY;
         g->leader = -1;
         g->env.rebalance_end(g->env.ctx, g->generation, now_ns(g) - g->rebalance_start_ns, false);
@@ -946,7 +948,7 @@ static void on_reload(sim_t *sim, void *ctx, uint64_t arg)
     cg_net_coord_down(g->net, g->gi, false);
     int64_t now = sim_now(sim);
     if (g->state == CG_GS_PREPARING || g->state == CG_GS_COMPLETING) {
-        /* The unfinished rebalance was never persisted: back to the last Stable generation. */
+        /* The unfinished rebalance was never persisted: back to the last persisted generation. */
         g->generation = g->stable_gen;
         g->failover_pending = true;
         for (uint32_t s = 0; s < g->n_slots; s++)

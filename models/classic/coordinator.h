@@ -106,7 +106,8 @@ typedef struct cg_coord {
     cg_coord_env_t env;
     cg_gstate_t state;                /* coordinator state */
     int32_t generation;               /* current generation id */
-    int32_t stable_gen;               /* last generation that reached Stable (persisted) */
+    int32_t stable_gen;               /* last persisted generation: reached Stable, or completed
+                                         with nobody (Empty) */
     int32_t forming_gen;              /* generation the current join phase forms */
     int32_t max_gen_start;            /* highest generation announced by rebalance_start */
     int32_t leader;                   /* leader slot, -1 = none */
