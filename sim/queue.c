@@ -16,10 +16,10 @@
  * own order. Bucket 0, whose events share one time, is kept in (rank, seq) order: a plain event
  * (rank 0) goes to the tail as elsewhere, a ranked one (sim_queue_push_ranked) back past the
  * tail's later ranks, usually a step or none. So bucket 0's head is the earliest (time_ns, rank,
- * seq): the same order as a heap on that triple, event for event. A push before the base rebuilds the buckets around it, in seq
- * order: rare, since sim/sim clamps to now, moves the base only to the event it runs next and
- * peeks for prefetching without moving it; only a push between two runs, after the first stopped
- * at its end time, can land before the base.
+ * seq): the same order as a heap on that triple, event for event. A push before the base
+ * rebuilds the buckets around it, in seq order: rare, since sim/sim clamps to now, moves the
+ * base only to the event it runs next and peeks for prefetching without moving it; only a push
+ * between two runs, after the first stopped at its end time, can land before the base.
  *
  * Why not the 4-ary heap that was here: a pop sifted the last leaf (usually a far timer) down
  * the whole depth, ~400 instructions per event on the first two minutes of bench/rolling_1000.json

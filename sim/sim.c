@@ -98,8 +98,7 @@ void sim_timer_set(sim_t *sim, sim_handle_t *h, int64_t time_ns, sim_handler_fn 
 {
     /* A pending timer is cancelled and pushed anew rather than rescheduled so that fn, ctx and
      * arg always take the new values; the order is the same (a fresh seq either way). */
-    if (*h != SIM_HANDLE_NONE)
-        sim_cancel(sim, *h);
+    sim_timer_clear(sim, h);
     *h = sim_schedule(sim, time_ns, fn, ctx, arg);
 }
 

@@ -246,7 +246,8 @@ static bool switch_protocol(cg_client_t *c)
         cg_client_fail(c, "out of memory");
         return false;
     }
-    cg_net_set_client(&c->w->net, c->ci, cg_client_on_msg, ops->fast, c, c->cfg->cfg.request_timeout_ns);
+    cg_net_set_client(&c->w->net, c->ci, cg_client_on_msg, ops->fast, c,
+                      c->cfg->cfg.request_timeout_ns);
     return true;
 }
 
