@@ -75,16 +75,22 @@ static int32_t slot_alloc(cg_coord_t *g)
     return (int32_t)g->n_slots++;
 }
 
-void cg_coord_i_member_reset(cg_coord_t *g, cg_member_t *m, int32_t consumer, int32_t instance,
-                         uint64_t serial)
+/* The count of member slots naming `consumer` (a global consumer index). */
+static uint32_t *slots_of(const cg_coord_t *g, int32_t consumer)
 {
-    cg_coord_proto_out(g, m);
+    return &g->consumer_slots[consumer - (int32_t)g->cfg->first_consumer];
+}
+
+void cg_coord_i_member_reset(cg_coord_t *g, cg_member_t *m, int32_t consumer, int32_t instance,
+                         uint64_t serial, bool pending)
+{
     assert(!m->serial && "a slot is reset free");
     m->serial = serial;
     m->consumer = consumer;
-    g->consumer_slots[consumer - (int32_t)g->cfg->first_consumer]++;
+    (*slots_of(g, consumer))++;
     m->instance = instance;
-    m->pending = m->is_new = m->in_gen = m->synced = m->in_stable = false;
+    m->pending = pending;
+    m->is_new = m->in_gen = m->synced = m->in_stable = false;
     m->join_msg = m->sync_msg = -1;
     m->session.h = SIM_HANDLE_NONE;
     m->n_owned = 0;
@@ -99,7 +105,7 @@ void cg_coord_i_slot_free(cg_coord_t *g, int32_t slot)
     sim_timer_clear(g->sim, &m->session.h);
     cg_coord_proto_out(g, m);
     m->serial = 0;
-    g->consumer_slots[m->consumer - (int32_t)g->cfg->first_consumer]--;
+    (*slots_of(g, m->consumer))--;
     g->free_slots[g->n_free++] = slot;
 }
 
@@ -685,10 +691,7 @@ static int32_t add_member(cg_coord_t *g, const cg_msg_t *msg, bool pending)
         return -1;
     }
     cg_member_t *m = &g->members[slot];
-    cg_coord_i_member_reset(g, m, msg->client, msg->instance, g->next_serial++);
-    cg_coord_proto_out(g, m);
-    m->pending = pending;
-    cg_coord_proto_in(g, m);
+    cg_coord_i_member_reset(g, m, msg->client, msg->instance, g->next_serial++, pending);
     m->session_ns = msg->session_timeout_ns;
     m->rebalance_timeout_ns = msg->rebalance_timeout_ns;
     make_member_id(g, m, msg->client, msg->instance);
@@ -737,9 +740,9 @@ static void static_join(cg_coord_t *g, int32_t mi)
     bool same = same_subscription(m, msg);
     bool same_protocols = m->protocols == msg->protocols && m->n_protocols == msg->n_protocols;
     m->serial = g->next_serial++;
-    g->consumer_slots[m->consumer - (int32_t)g->cfg->first_consumer]--;
+    (*slots_of(g, m->consumer))--;
     m->consumer = consumer;
-    g->consumer_slots[consumer - (int32_t)g->cfg->first_consumer]++;
+    (*slots_of(g, consumer))++;
     make_member_id(g, m, consumer, instance);
     if (take_subscription(g, m, msg) != 0) {
         coord_fail(g, "out of memory");
@@ -1009,7 +1012,7 @@ const cg_member_t *cg_coord_member(const cg_coord_t *g, int32_t slot)
 
 uint32_t cg_coord_consumer_slots(const cg_coord_t *g, int32_t consumer)
 {
-    return g->consumer_slots[consumer - (int32_t)g->cfg->first_consumer];
+    return *slots_of(g, consumer);
 }
 
 /* ---- life cycle ---- */

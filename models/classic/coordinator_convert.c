@@ -59,7 +59,9 @@ int cg_coord_import_member(cg_coord_t *g, const cg_coord_import_t *in)
         memset(&g->members[g->n_slots++], 0, sizeof *g->members);
     cg_member_t *m = &g->members[in->slot];
     assert(m->serial == 0);
-    cg_coord_i_member_reset(g, m, in->consumer, in->instance, in->serial);
+    m->protocols = in->meta.protocols;      /* first: the reset counts them */
+    m->n_protocols = in->meta.n_protocols;
+    cg_coord_i_member_reset(g, m, in->consumer, in->instance, in->serial, false);
     if (in->instance >= 0)
         g->instance_slot[in->instance] = in->slot;
     snprintf(m->id, sizeof m->id, "%s", in->id);
@@ -68,10 +70,6 @@ int cg_coord_import_member(cg_coord_t *g, const cg_coord_import_t *in)
     m->topics = in->meta.topics;
     m->n_topics = in->meta.n_topics;
     m->rack = in->meta.rack;
-    cg_coord_proto_out(g, m);
-    m->protocols = in->meta.protocols;
-    m->n_protocols = in->meta.n_protocols;
-    cg_coord_proto_in(g, m);
     m->in_gen = m->in_stable = m->synced = m->rejoined = true;
     g->n_members++;
     if (in->serial >= g->next_serial)

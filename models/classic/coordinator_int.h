@@ -5,9 +5,10 @@
 
 #include "models/classic/coordinator.h"
 
-/* A slot's member becomes (consumer, instance, serial), every flag and list cleared. */
+/* A free slot's member becomes (consumer, instance, serial), pending or not, every other flag
+ * and list cleared; it counts in the protocol counts with the protocols the slot lists. */
 void cg_coord_i_member_reset(cg_coord_t *g, cg_member_t *m, int32_t consumer, int32_t instance,
-                             uint64_t serial);
+                             uint64_t serial, bool pending);
 void cg_coord_i_slot_free(cg_coord_t *g, int32_t slot);
 /* The member's session deadline restarts now. */
 void cg_coord_i_touch(cg_coord_t *g, int32_t slot);
