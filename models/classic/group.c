@@ -331,6 +331,7 @@ static int export_state(cg_group_t *g, cg_mig_state_t *out)
     memset(out, 0, sizeof *out);
     out->generation = co->generation;
     out->rebalancing = co->state == CG_GS_PREPARING || co->state == CG_GS_COMPLETING;
+    out->rebalance_start_ns = co->rebalance_start_ns;
     out->next_serial = co->next_serial;
     out->committed = co->offsets.committed;
     out->members = calloc(co->n_members ? co->n_members : 1, sizeof *out->members);

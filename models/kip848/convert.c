@@ -99,8 +99,11 @@ int c848_import_state(cg_group_t *g, const cg_mig_state_t *in, int why)
     if (in->next_serial > cg->next_serial)
         cg->next_serial = in->next_serial;
     g->max_gen_start = in->generation;
-    if (in->rebalancing)
-        cg_own_rebalance_begin(g);    /* no new rebalance_start: the classic one goes on */
+    cg->import_epoch = in->generation;
+    if (in->rebalancing) {            /* no new rebalance_start: the classic one goes on */
+        cg_own_rebalance_begin(g);
+        g->reb_start_ns = in->rebalance_start_ns;   /* its duration_ms spans both parts */
+    }
     cg_net_set_coordinator(&g->w->net, g->gi, c848_on_request, cg);
     return 0;
 }
@@ -118,5 +121,6 @@ void c848_deactivate(cg_group_t *g)
     if (!cg->k)
         cg_world_fail(g->w, "out of memory");
     g->reb_open = false;
+    cg->import_epoch = -1;
     sim_timer_clear(&g->w->sim, &g->check_timer);
 }

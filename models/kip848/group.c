@@ -538,6 +538,12 @@ static void on_check(sim_t *sim, void *ctx, uint64_t arg)
         (int32_t)arg != cg_k848_group_epoch(cg->k) || g->last_fault_ns >= cg->stable_ns ||
         g->faults_pending > 0)
         return;
+    /* The target is still the classic group's last assignment (fromClassicGroup), which need
+     * not cover the subscription: after a conversion by a static replacement nothing bumps the
+     * epoch, and Kafka keeps that stale target too (KAFKA-21582, ../shared/kafka-operations.md
+     * 4.2): a classic group converted before its first assignment leaves partitions unowned. */
+    if (cg_k848_target_epoch(cg->k) == cg->import_epoch)
+        return;
     bool *sub = calloc(w->s->n_topics + 1, sizeof *sub);
     if (!sub)
         return;
@@ -610,6 +616,7 @@ static int group_init(cg_group_t *g, char *err, size_t errlen)
     if (cg) {
         cg->g = g;
         cg->next_serial = 1;
+        cg->import_epoch = -1;
         cg->k = c848_machine_new(g);
     }
     if (!cg || !cg->k || cg_offsets_init(&cg->offsets, w->n_parts) != 0 ||

@@ -42,6 +42,7 @@ typedef struct cg_c848_group {
     sim_rng_t *id_rng;                /* classic members: member-id stream per consumer */
     bool gone_consumer;               /* a consumer-protocol member was just removed */
     int32_t epoch_before_removal;     /* the group epoch before that removal */
+    int32_t import_epoch;             /* the epoch of an imported classic target, -1 none */
 } cg_c848_group_t;
 
 /* The group's consumer coordinator, and the engine and network it works with. */

@@ -50,6 +50,7 @@ typedef struct cg_mig_member {
 typedef struct cg_mig_state {
     int32_t generation;               /* classic generation = group epoch */
     bool rebalancing;                 /* classic: a rebalance_start awaits its end */
+    int64_t rebalance_start_ns;       /* classic: when that rebalance started */
     uint64_t next_serial;             /* classic identities handed out so far */
     const int64_t *committed;         /* committed offsets, per global partition */
     cg_mig_member_t *members;
