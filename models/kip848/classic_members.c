@@ -24,6 +24,7 @@
 #include "models/kip848/group_impl.h"
 #include "models/world/ownership.h"
 #include "models/world/trace_rec.h"
+#include "sim/sorted.h"
 
 int c848_classic_init(cg_c848_group_t *cg)
 {
@@ -187,6 +188,38 @@ static int32_t static_takeover(cg_c848_group_t *cg, const cg_msg_t *m, char *rep
     return ri;
 }
 
+/* The trace gives gp to c, but no member of c holds it in the group any more. */
+static bool released(const cg_c848_group_t *cg, const cg_client_t *c, int32_t gp)
+{
+    const char *id = cg_k848_partition_holder(cg->k, gp);
+    int32_t ri = id ? c848_rec_find(cg, id, -1) : -1;
+    return cg->g->owner[gp] == c->local && (ri < 0 || cg->recs[ri].consumer != c->ci);
+}
+
+/* What the trace still gives the consumer that no member of it holds any more ends now: a
+ * static replacement inherits what a crashed process owned, and the new process's JoinGroup,
+ * owning none of it, releases what its target no longer has (maybeReconcile with the owned
+ * partitions it reports), which nobody revokes on the client. */
+static void drop_released(cg_c848_group_t *cg, cg_client_t *c)
+{
+    int32_t *gone = malloc((c->n_tr ? c->n_tr : 1) * sizeof *gone);
+    if (!gone) {
+        cg_world_fail(cg->g->w, "out of memory");
+        return;
+    }
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < c->n_tr; i++) {
+        if (!released(cg, c, c->tr_owned[i]))
+            continue;
+        size_t at = sim_sorted_lower_i32(gone, k, c->tr_owned[i]);   /* the record is sorted */
+        memmove(gone + at + 1, gone + at, (k++ - at) * sizeof *gone);
+        gone[at] = c->tr_owned[i];
+    }
+    if (k > 0)
+        cg_own_revoke(cg->g, c, gone, k);
+    free(gone);
+}
+
 static void on_join(cg_c848_group_t *cg, int32_t mi)
 {
     struct cg_world *w = cg->g->w;
@@ -225,6 +258,8 @@ static void on_join(cg_c848_group_t *cg, int32_t mi)
     }
     if (resp.member_added || resp.member_replaced || r->pending)
         cg_rec_member_join(w, cg->g, m->client, r->id, resp.member_replaced ? replaced : NULL);
+    if (resp.member_replaced)
+        drop_released(cg, &w->clients[m->client]);
     r->pending = false;
     r->instance = m->instance;
     remember(r, m);
