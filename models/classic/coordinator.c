@@ -27,7 +27,6 @@
 #include <string.h>
 #include "sim/vec.h"
 
-static void maybe_complete_join(cg_coord_t *g);
 static void on_session(sim_t *sim, void *ctx, uint64_t arg);
 
 const char *cg_coord_state_name(cg_gstate_t s)
@@ -37,14 +36,12 @@ const char *cg_coord_state_name(cg_gstate_t s)
     return names[s];
 }
 
-static int64_t now_ns(const cg_coord_t *g) { return sim_now(g->sim); }
-
-static void coord_fail(cg_coord_t *g, const char *message)
+void cg_coord_i_fail(cg_coord_t *g, const char *message)
 {
     g->env.fail(g->env.ctx, message);
 }
 
-static cg_member_t *lookup(cg_coord_t *g, int32_t slot, uint64_t serial)
+cg_member_t *cg_coord_i_lookup(cg_coord_t *g, int32_t slot, uint64_t serial)
 {
     if (slot < 0 || (uint32_t)slot >= g->n_slots || serial == 0)
         return NULL;
@@ -62,21 +59,8 @@ bool cg_coord_member_live(const cg_coord_t *g, int32_t slot, uint64_t serial, in
 
 /* ---- slots ---- */
 
-static int32_t slot_alloc(cg_coord_t *g)
-{
-    if (g->n_free > 0)
-        return g->free_slots[--g->n_free];
-    uint32_t cap = g->cap_slots;
-    if (sim_vec_reserve(&g->free_slots, &cap, g->n_slots + 1, sizeof *g->free_slots, 8) != 0 ||
-        sim_vec_reserve(&g->members, &g->cap_slots, g->n_slots + 1, sizeof *g->members, 8) != 0)
-        return -1;
-    cg_member_t *m = &g->members[g->n_slots];
-    memset(m, 0, sizeof *m);
-    return (int32_t)g->n_slots++;
-}
-
 /* The count of member slots naming `consumer` (a global consumer index). */
-static uint32_t *slots_of(const cg_coord_t *g, int32_t consumer)
+uint32_t *cg_coord_i_slots_of(const cg_coord_t *g, int32_t consumer)
 {
     return &g->consumer_slots[consumer - (int32_t)g->cfg->first_consumer];
 }
@@ -87,7 +71,7 @@ void cg_coord_i_member_reset(cg_coord_t *g, cg_member_t *m, int32_t consumer, in
     assert(!m->serial && "a slot is reset free");
     m->serial = serial;
     m->consumer = consumer;
-    (*slots_of(g, consumer))++;
+    (*cg_coord_i_slots_of(g, consumer))++;
     m->instance = instance;
     m->pending = pending;
     m->is_new = m->in_gen = m->synced = m->in_stable = false;
@@ -105,24 +89,11 @@ void cg_coord_i_slot_free(cg_coord_t *g, int32_t slot)
     sim_timer_clear(g->sim, &m->session.h);
     cg_coord_proto_out(g, m);
     m->serial = 0;
-    (*slots_of(g, m->consumer))--;
+    (*cg_coord_i_slots_of(g, m->consumer))--;
     g->free_slots[g->n_free++] = slot;
 }
 
-static void make_member_id(cg_coord_t *g, cg_member_t *m, int32_t consumer, int32_t instance)
-{
-    /* "<client id or instance id>-" + 32 hex digits from the consumer's member-id stream, like
-     * Kafka's clientId-UUID, so dynamic member order follows consumer ids. */
-    const char *prefix = instance >= 0 ? g->instance_ids[instance] : g->s->consumers[consumer].id;
-    sim_rng_t *r = &g->id_rng[consumer - (int32_t)g->cfg->first_consumer];
-    uint32_t part[4];
-    for (int i = 0; i < 4; i++)
-        part[i] = (uint32_t)sim_rng_below(r, UINT64_C(1) << 32);
-    snprintf(m->id, sizeof m->id, "%s-%08x%08x%08x%08x", prefix, part[0], part[1], part[2],
-             part[3]);
-}
-
-static void arm_session(cg_coord_t *g, int32_t slot, int64_t deadline)
+void cg_coord_i_arm_session(cg_coord_t *g, int32_t slot, int64_t deadline)
 {
     sim_deadline_set(g->sim, &g->members[slot].session, deadline, on_session, g, (uint64_t)slot);
 }
@@ -130,39 +101,7 @@ static void arm_session(cg_coord_t *g, int32_t slot, int64_t deadline)
 void cg_coord_i_touch(cg_coord_t *g, int32_t slot)
 {
     cg_member_t *m = &g->members[slot];
-    arm_session(g, slot, now_ns(g) + m->session_ns);
-}
-
-/* Copy the subscription metadata of a JoinGroup into the member. */
-static int take_subscription(cg_coord_t *g, cg_member_t *m, const cg_msg_t *msg)
-{
-    m->session_ns = msg->session_timeout_ns;
-    m->rebalance_timeout_ns = msg->rebalance_timeout_ns;
-    m->topics = msg->topics;
-    m->n_topics = msg->n_topics;
-    m->rack = msg->rack;
-    if (m->protocols != msg->protocols || m->n_protocols != msg->n_protocols) {
-        cg_coord_proto_out(g, m);
-        m->protocols = msg->protocols;
-        m->n_protocols = msg->n_protocols;
-        cg_coord_proto_in(g, m);
-    }
-    if (msg->n > m->cap_owned) {
-        cg_tp_t *p = realloc(m->owned, msg->n * sizeof *p);
-        if (!p)
-            return -1;
-        m->owned = p;
-        m->cap_owned = msg->n;
-    }
-    for (uint32_t i = 0; i < msg->n; i++) {
-        int32_t t = g->gp_topic[msg->gp[i]];
-        m->owned[i].topic = t;
-        m->owned[i].partition = (int32_t)(msg->gp[i] - g->topic_base[t]);
-    }
-    m->n_owned = msg->n;
-    m->owned_gen = msg->owned_gen;
-    m->owned_userdata = msg->owned_userdata;
-    return 0;
+    cg_coord_i_arm_session(g, slot, cg_coord_i_now(g) + m->session_ns);
 }
 
 static int64_t rebalance_timeout(const cg_coord_t *g)
@@ -181,7 +120,7 @@ static bool all_joined(const cg_coord_t *g)
     return g->n_awaiting_join == g->n_members && g->n_pending == 0;
 }
 
-static void reply(cg_coord_t *g, int32_t mi, cg_err_t err)
+void cg_coord_i_reply(cg_coord_t *g, int32_t mi, cg_err_t err)
 {
     cg_net_reply(g->net, mi, (uint8_t)err);
 }
@@ -200,7 +139,7 @@ void cg_coord_i_reply_join(cg_coord_t *g, int32_t slot, cg_err_t err)
     msg->generation = g->generation;
     msg->leader = g->leader == slot;
     msg->n = 0;
-    reply(g, mi, err);
+    cg_coord_i_reply(g, mi, err);
 }
 
 void cg_coord_i_reply_sync(cg_coord_t *g, int32_t slot, cg_err_t err)
@@ -222,7 +161,7 @@ void cg_coord_i_reply_sync(cg_coord_t *g, int32_t slot, cg_err_t err)
     if (err == CG_ERR_NONE) {
         uint32_t nt = slot == g->leader ? g->n_group_topics : 0;
         if (cg_net_msg_reserve(g->net, mi, m->n_assign + nt) != 0) {
-            coord_fail(g, "out of memory");
+            cg_coord_i_fail(g, "out of memory");
             cg_net_msg_free(g->net, mi);
             return;
         }
@@ -236,7 +175,7 @@ void cg_coord_i_reply_sync(cg_coord_t *g, int32_t slot, cg_err_t err)
         msg->topics = NULL;
         msg->generation = g->generation;
     }
-    reply(g, mi, err);
+    cg_coord_i_reply(g, mi, err);
 }
 
 int32_t cg_coord_i_first_member(const cg_coord_t *g, bool awaiting_only)
@@ -279,7 +218,7 @@ static void remove_member(cg_coord_t *g, int32_t slot, cg_reason_t reason, bool 
     if (g->state == CG_GS_STABLE || g->state == CG_GS_COMPLETING)
         cg_coord_i_prepare_rebalance(g, reason == CG_RS_LEAVE ? CG_RS_MEMBER_LEAVE : reason);
     else if (g->state == CG_GS_PREPARING)
-        maybe_complete_join(g);
+        cg_coord_i_maybe_complete_join(g);
 }
 
 /* ---- join phase ---- */
@@ -288,7 +227,7 @@ static void on_join_timer(sim_t *sim, void *ctx, uint64_t arg);
 
 static void schedule_join_timer(cg_coord_t *g, int64_t delay_ns)
 {
-    sim_timer_set(g->sim, &g->join_timer, now_ns(g) + delay_ns, on_join_timer, g, 0);
+    sim_timer_set(g->sim, &g->join_timer, cg_coord_i_now(g) + delay_ns, on_join_timer, g, 0);
 }
 
 void cg_coord_i_prepare_rebalance(cg_coord_t *g, cg_reason_t reason)
@@ -305,7 +244,7 @@ void cg_coord_i_prepare_rebalance(cg_coord_t *g, cg_reason_t reason)
     }
     bool initial = g->state == CG_GS_EMPTY;
     g->state = CG_GS_PREPARING;
-    g->rebalance_start_ns = now_ns(g);
+    g->rebalance_start_ns = cg_coord_i_now(g);
     /* A rebalance lost in a failover announced a generation that was never persisted; the
      * next one announces at least that number again, so generations never go back. */
     g->forming_gen = g->generation + 1 > g->max_gen_start ? g->generation + 1 : g->max_gen_start;
@@ -331,15 +270,15 @@ void cg_coord_i_prepare_rebalance(cg_coord_t *g, cg_reason_t reason)
     }
 }
 
-static void maybe_prepare_or_complete(cg_coord_t *g, cg_reason_t reason)
+void cg_coord_i_rebalance_or_complete(cg_coord_t *g, cg_reason_t reason)
 {
     if (g->state == CG_GS_PREPARING)
-        maybe_complete_join(g);
+        cg_coord_i_maybe_complete_join(g);
     else
         cg_coord_i_prepare_rebalance(g, reason);
 }
 
-static void maybe_complete_join(cg_coord_t *g)
+void cg_coord_i_maybe_complete_join(cg_coord_t *g)
 {
     if (g->state == CG_GS_PREPARING && !g->initial_delay && all_joined(g)) {
         sim_timer_clear(g->sim, &g->join_timer);
@@ -375,14 +314,14 @@ void cg_coord_complete_join(cg_coord_t *g)
         g->generation = g->stable_gen = g->forming_gen;
         g->state = CG_GS_EMPTY;
         g->leader = -1;
-        g->env.rebalance_end(g->env.ctx, g->generation, now_ns(g) - g->rebalance_start_ns, false);
+        g->env.rebalance_end(g->env.ctx, g->generation, cg_coord_i_now(g) - g->rebalance_start_ns, false);
         return;
     }
     assert(g->forming_gen > g->generation);
     g->generation = g->forming_gen;
     g->state = CG_GS_COMPLETING;
     g->protocol = cg_coord_select_protocol(g);    /* initNextGeneration: selectProtocol */
-    int64_t now = now_ns(g);
+    int64_t now = cg_coord_i_now(g);
     for (uint32_t s = 0; s < g->n_slots; s++) {
         cg_member_t *m = &g->members[s];
         if (!m->serial || m->pending)
@@ -391,7 +330,7 @@ void cg_coord_complete_join(cg_coord_t *g)
         m->rejoined = m->join_msg >= 0;
         m->synced = false;
         m->is_new = false;
-        arm_session(g, (int32_t)s, now + m->session_ns);
+        cg_coord_i_arm_session(g, (int32_t)s, now + m->session_ns);
         cg_coord_i_reply_join(g, (int32_t)s, CG_ERR_NONE);
     }
     sim_timer_set(g->sim, &g->sync_timer, now + rebalance_timeout(g), on_sync_timer, g,
@@ -427,8 +366,8 @@ static void become_stable(cg_coord_t *g)
 {
     g->state = CG_GS_STABLE;
     g->stable_gen = g->generation;
-    g->stable_ns = now_ns(g);
-    g->env.rebalance_end(g->env.ctx, g->generation, now_ns(g) - g->rebalance_start_ns, true);
+    g->stable_ns = cg_coord_i_now(g);
+    g->env.rebalance_end(g->env.ctx, g->generation, cg_coord_i_now(g) - g->rebalance_start_ns, true);
     for (uint32_t s = 0; s < g->n_slots; s++) {
         cg_member_t *m = &g->members[s];
         if (!m->serial || m->pending)
@@ -445,11 +384,11 @@ static void on_sync(cg_coord_t *g, int32_t mi)
     int32_t slot = msg->slot;
     cg_member_t *m = &g->members[slot];
     if (msg->generation != g->generation) {
-        reply(g, mi, CG_ERR_ILLEGAL_GENERATION);
+        cg_coord_i_reply(g, mi, CG_ERR_ILLEGAL_GENERATION);
         return;
     }
     if (g->state == CG_GS_PREPARING) {
-        reply(g, mi, CG_ERR_REBALANCE_IN_PROGRESS);
+        cg_coord_i_reply(g, mi, CG_ERR_REBALANCE_IN_PROGRESS);
         return;
     }
     cg_coord_i_touch(g, slot);
@@ -523,7 +462,7 @@ static int distribute(cg_coord_t *g, const int32_t *slot_of, uint32_t n)
         cg_member_t *m = &g->members[slot_of[o]];
         if (sim_vec_reserve(&m->assign, &m->cap_assign, m->n_assign + 1, sizeof *m->assign,
                             8) != 0) {
-            coord_fail(g, "out of memory");
+            cg_coord_i_fail(g, "out of memory");
             return -1;
         }
         m->assign[m->n_assign++] = (int32_t)gp;
@@ -556,7 +495,7 @@ static int run_assignor(cg_coord_t *g)
     if (!in || !slot_of) {
         free(in);
         free(slot_of);
-        coord_fail(g, "out of memory");
+        cg_coord_i_fail(g, "out of memory");
         return -1;
     }
     uint32_t k = 0;
@@ -583,7 +522,7 @@ static int run_assignor(cg_coord_t *g)
         char msg[512];
         snprintf(msg, sizeof msg, "group %s: assignor %s failed: %s", g->cfg->id,
                  g->protocol->name, err);
-        coord_fail(g, msg);
+        cg_coord_i_fail(g, msg);
     } else {
         /* CooperativeStickyAssignor withholds moving partitions whatever its members'
          * rebalance protocol (eager ones report nothing owned, so nothing of theirs moves). */
@@ -596,180 +535,8 @@ static int run_assignor(cg_coord_t *g)
     return rc;
 }
 
-/* ---- JoinGroup ---- */
-
-static void park_join(cg_coord_t *g, int32_t slot, int32_t mi)
-{
-    cg_member_t *m = &g->members[slot];
-    if (m->join_msg >= 0)
-        cg_net_msg_free(g->net, m->join_msg);
-    else
-        g->n_awaiting_join++;
-    m->join_msg = mi;
-    m->joined_ns = now_ns(g);
-    cg_coord_i_touch(g, slot);
-}
-
-/* A member was just added: it waits for the join phase. */
-static void new_member_joins(cg_coord_t *g, int32_t slot, int32_t mi)
-{
-    cg_member_t *m = &g->members[slot];
-    m->is_new = true;
-    m->in_gen = false;
-    if (g->leader < 0)
-        g->leader = slot;
-    if (g->state == CG_GS_PREPARING && g->initial_delay)
-        g->new_member_added = true;
-    park_join(g, slot, mi);
-    /* A new member's heartbeat deadline is the new-member join timeout, exactly
-     * (addMemberThenRebalanceOrCompleteJoin: classicGroupNewMemberJoinTimeoutMs). */
-    arm_session(g, slot, m->joined_ns + g->cfg->broker.new_member_join_timeout_ns);
-    maybe_prepare_or_complete(g, CG_RS_MEMBER_JOIN);
-}
-
-static void respond_current(cg_coord_t *g, int32_t slot, int32_t mi)
-{
-    /* Stable group, known member with unchanged metadata: current generation, no rebalance. */
-    cg_member_t *m = &g->members[slot];
-    g->n_awaiting_join++;
-    m->join_msg = mi;
-    cg_coord_i_touch(g, slot);
-    cg_coord_i_reply_join(g, slot, CG_ERR_NONE);
-    cg_net_msg(g->net, mi)->leader = false;
-}
-
-static void existing_member_joins(cg_coord_t *g, int32_t slot, int32_t mi)
-{
-    cg_msg_t *msg = cg_net_msg(g->net, mi);
-    cg_member_t *m = &g->members[slot];
-    cg_reason_t why = msg->reason < CG_RS_COUNT ? (cg_reason_t)msg->reason : CG_RS_METADATA;
-    if (take_subscription(g, m, msg) != 0) {
-        coord_fail(g, "out of memory");
-        return;
-    }
-    switch (g->state) {
-    case CG_GS_PREPARING:
-        park_join(g, slot, mi);
-        maybe_complete_join(g);
-        return;
-    case CG_GS_COMPLETING:
-        if (!msg->meta_changed) {
-            /* Same metadata (its JoinGroup response may have been lost): the current
-             * generation's answer again, no rebalance (classicGroupJoinExistingMember). */
-            g->n_awaiting_join++;
-            m->join_msg = mi;
-            cg_coord_i_touch(g, slot);
-            cg_coord_i_reply_join(g, slot, CG_ERR_NONE);
-            return;
-        }
-        park_join(g, slot, mi);
-        cg_coord_i_prepare_rebalance(g, why);
-        return;
-    case CG_GS_STABLE:
-        if (slot == g->leader || msg->meta_changed || !m->in_gen) {
-            if (slot == g->leader && msg->reason >= CG_RS_COUNT)
-                why = CG_RS_LEADER_REJOIN;
-            if (!m->in_gen)
-                why = CG_RS_MEMBER_JOIN;
-            park_join(g, slot, mi);
-            cg_coord_i_prepare_rebalance(g, why);
-        } else {
-            respond_current(g, slot, mi);
-        }
-        return;
-    default:
-        reply(g, mi, CG_ERR_UNKNOWN_MEMBER_ID);
-        return;
-    }
-}
-
-static int32_t add_member(cg_coord_t *g, const cg_msg_t *msg, bool pending)
-{
-    int32_t slot = slot_alloc(g);
-    if (slot < 0) {
-        coord_fail(g, "out of memory");
-        return -1;
-    }
-    cg_member_t *m = &g->members[slot];
-    cg_coord_i_member_reset(g, m, msg->client, msg->instance, g->next_serial++, pending);
-    m->session_ns = msg->session_timeout_ns;
-    m->rebalance_timeout_ns = msg->rebalance_timeout_ns;
-    make_member_id(g, m, msg->client, msg->instance);
-    if (pending)
-        g->n_pending++;
-    else
-        g->n_members++;
-    cg_coord_i_touch(g, slot);
-    return slot;
-}
-
-/* The JoinGroup's subscription equals the member's last one (both sorted). */
-static bool same_subscription(const cg_member_t *m, const cg_msg_t *msg)
-{
-    return m->n_topics == msg->n_topics &&
-           (m->n_topics == 0 || memcmp(m->topics, msg->topics, m->n_topics * sizeof *m->topics) == 0);
-}
-
-static void static_join(cg_coord_t *g, int32_t mi)
-{
-    cg_msg_t *msg = cg_net_msg(g->net, mi);
-    int32_t consumer = msg->client, instance = msg->instance;
-    int32_t slot = g->instance_slot[instance];
-    if (slot < 0) {
-        slot = add_member(g, msg, false);
-        if (slot < 0)
-            return;
-        g->instance_slot[instance] = slot;
-        cg_member_t *m = &g->members[slot];
-        if (take_subscription(g, m, msg) != 0) {
-            coord_fail(g, "out of memory");
-            return;
-        }
-        g->env.member_joined(g->env.ctx, consumer, m->id, NULL);
-        new_member_joins(g, slot, mi);
-        return;
-    }
-    /* Known instance: the new process replaces the old member id (KIP-345). */
-    cg_member_t *m = &g->members[slot];
-    char old_id[CG_MEMBER_ID_MAX];
-    memcpy(old_id, m->id, sizeof old_id);
-    cg_coord_i_reply_join(g, slot, CG_ERR_FENCED_INSTANCE_ID);
-    cg_coord_i_reply_sync(g, slot, CG_ERR_FENCED_INSTANCE_ID);
-    if (m->consumer != consumer)
-        g->env.member_replaced(g->env.ctx, m->consumer);
-    bool same = same_subscription(m, msg);
-    bool same_protocols = m->protocols == msg->protocols && m->n_protocols == msg->n_protocols;
-    m->serial = g->next_serial++;
-    (*slots_of(g, m->consumer))--;
-    m->consumer = consumer;
-    (*slots_of(g, consumer))++;
-    make_member_id(g, m, consumer, instance);
-    if (take_subscription(g, m, msg) != 0) {
-        coord_fail(g, "out of memory");
-        return;
-    }
-    g->env.member_joined(g->env.ctx, consumer, m->id, old_id);
-    /* A replacement whose protocols would change the selected one rebalances
-     * (updateStaticMemberThenRebalanceOrCompleteJoin: "joined with change of protocol"). */
-    bool protocol_kept = same_protocols || cg_coord_select_protocol(g) == g->protocol;
-    if (g->state == CG_GS_STABLE && m->in_gen && same && protocol_kept) {
-        respond_current(g, slot, mi);
-    } else if (g->state == CG_GS_STABLE && m->in_gen) {
-        /* A new subscription: Kafka rebalances instead of replacing silently
-         * (updateStaticMemberThenRebalanceOrCompleteJoin). */
-        park_join(g, slot, mi);
-        cg_coord_i_prepare_rebalance(g, CG_RS_METADATA);
-    } else if (g->state == CG_GS_PREPARING) {
-        park_join(g, slot, mi);
-        maybe_complete_join(g);
-    } else {
-        park_join(g, slot, mi);
-        cg_coord_i_prepare_rebalance(g, CG_RS_MEMBER_JOIN);
-    }
-}
-
 /* Validate the member of a request: UNKNOWN_MEMBER_ID or FENCED_INSTANCE_ID, else NONE. */
-static cg_err_t validate(cg_coord_t *g, const cg_msg_t *msg)
+cg_err_t cg_coord_i_validate(cg_coord_t *g, const cg_msg_t *msg)
 {
     if (msg->instance >= 0) {
         int32_t s = g->instance_slot[msg->instance];
@@ -778,56 +545,10 @@ static cg_err_t validate(cg_coord_t *g, const cg_msg_t *msg)
         if (s != msg->slot || g->members[s].serial != msg->serial)
             return CG_ERR_FENCED_INSTANCE_ID;
     }
-    cg_member_t *m = lookup(g, msg->slot, msg->serial);
+    cg_member_t *m = cg_coord_i_lookup(g, msg->slot, msg->serial);
     if (!m || m->pending)
         return CG_ERR_UNKNOWN_MEMBER_ID;
     return CG_ERR_NONE;
-}
-
-static void on_join(cg_coord_t *g, int32_t mi)
-{
-    cg_msg_t *msg = cg_net_msg(g->net, mi);
-    if (!cg_coord_supports_protocols(g, msg)) {
-        reply(g, mi, CG_ERR_INCONSISTENT_GROUP_PROTOCOL);
-        return;
-    }
-    if (msg->slot < 0) {
-        if (msg->instance >= 0) {
-            static_join(g, mi);
-            return;
-        }
-        int32_t slot = add_member(g, msg, true);
-        if (slot < 0)
-            return;
-        msg = cg_net_msg(g->net, mi);
-        msg->slot = slot;
-        msg->serial = g->members[slot].serial;
-        msg->generation = -1;
-        reply(g, mi, CG_ERR_MEMBER_ID_REQUIRED);
-        return;
-    }
-    cg_member_t *m = lookup(g, msg->slot, msg->serial);
-    if (m && m->pending) {
-        int32_t slot = msg->slot;
-        cg_coord_proto_out(g, m);
-        m->pending = false;
-        cg_coord_proto_in(g, m);
-        g->n_pending--;
-        g->n_members++;
-        if (take_subscription(g, m, msg) != 0) {
-            coord_fail(g, "out of memory");
-            return;
-        }
-        g->env.member_joined(g->env.ctx, msg->client, m->id, NULL);
-        new_member_joins(g, slot, mi);
-        return;
-    }
-    cg_err_t e = validate(g, msg);
-    if (e != CG_ERR_NONE) {
-        reply(g, mi, e);
-        return;
-    }
-    existing_member_joins(g, msg->slot, mi);
 }
 
 /* ---- other requests ---- */
@@ -835,7 +556,7 @@ static void on_join(cg_coord_t *g, int32_t mi)
 static void on_heartbeat(cg_coord_t *g, int32_t mi)
 {
     cg_msg_t *msg = cg_net_msg(g->net, mi);
-    cg_err_t e = validate(g, msg);
+    cg_err_t e = cg_coord_i_validate(g, msg);
     if (e == CG_ERR_NONE && g->state == CG_GS_EMPTY)
         e = CG_ERR_UNKNOWN_MEMBER_ID;
     if (e == CG_ERR_NONE && msg->generation != g->generation)
@@ -847,13 +568,13 @@ static void on_heartbeat(cg_coord_t *g, int32_t mi)
         if (g->state == CG_GS_PREPARING)
             e = CG_ERR_REBALANCE_IN_PROGRESS;
     }
-    reply(g, mi, e);
+    cg_coord_i_reply(g, mi, e);
 }
 
 static void on_leave(cg_coord_t *g, int32_t mi)
 {
     cg_msg_t *msg = cg_net_msg(g->net, mi);
-    cg_err_t e = validate(g, msg);
+    cg_err_t e = cg_coord_i_validate(g, msg);
     int32_t slot = msg->slot;
     cg_reason_t why = msg->reason == CG_RS_POLL_TIMEOUT ? CG_RS_POLL_TIMEOUT : CG_RS_LEAVE;
     cg_net_msg_free(g->net, mi);
@@ -864,19 +585,19 @@ static void on_leave(cg_coord_t *g, int32_t mi)
 static void on_commit(cg_coord_t *g, int32_t mi)
 {
     cg_msg_t *msg = cg_net_msg(g->net, mi);
-    cg_err_t e = validate(g, msg);
+    cg_err_t e = cg_coord_i_validate(g, msg);
     if (e == CG_ERR_NONE && msg->generation != g->generation)
         e = CG_ERR_ILLEGAL_GENERATION;
     if (e == CG_ERR_NONE && g->state == CG_GS_COMPLETING)
         e = CG_ERR_REBALANCE_IN_PROGRESS;
     cg_offsets_commit(&g->offsets, msg, e, g->env.commit, g->env.ctx);
-    reply(g, mi, e);
+    cg_coord_i_reply(g, mi, e);
 }
 
 static void on_offset_fetch(cg_coord_t *g, int32_t mi)
 {
     cg_offsets_fetch(&g->offsets, cg_net_msg(g->net, mi));
-    reply(g, mi, CG_ERR_NONE);
+    cg_coord_i_reply(g, mi, CG_ERR_NONE);
 }
 
 void cg_coord_on_request(void *ctx, int32_t mi)
@@ -887,15 +608,15 @@ void cg_coord_on_request(void *ctx, int32_t mi)
         if (msg->kind == CG_MSG_LEAVE)
             cg_net_msg_free(g->net, mi);
         else
-            reply(g, mi, CG_ERR_NOT_COORDINATOR);
+            cg_coord_i_reply(g, mi, CG_ERR_NOT_COORDINATOR);
         return;
     }
     switch ((cg_msg_kind_t)msg->kind) {
-    case CG_MSG_JOIN: on_join(g, mi); break;
+    case CG_MSG_JOIN: cg_coord_i_on_join(g, mi); break;
     case CG_MSG_SYNC: {
-        cg_err_t e = validate(g, msg);
+        cg_err_t e = cg_coord_i_validate(g, msg);
         if (e != CG_ERR_NONE)
-            reply(g, mi, e);
+            cg_coord_i_reply(g, mi, e);
         else
             on_sync(g, mi);
         break;
@@ -908,7 +629,7 @@ void cg_coord_on_request(void *ctx, int32_t mi)
         if (g->env.foreign)           /* a consumer-protocol member: the world may convert */
             g->env.foreign(g->env.ctx, mi);
         else
-            reply(g, mi, CG_ERR_INVALID_REQUEST);
+            cg_coord_i_reply(g, mi, CG_ERR_INVALID_REQUEST);
         break;
     }
 }
@@ -925,7 +646,7 @@ static void on_session(sim_t *sim, void *ctx, uint64_t arg)
     if (g->down)
         return;                       /* the reload gives every member a fresh deadline */
     if (now < m->session.at_ns) {
-        arm_session(g, slot, m->session.at_ns);
+        cg_coord_i_arm_session(g, slot, m->session.at_ns);
         return;
     }
     /* Members with a parked JoinGroup (new ones only up to the new-member join timeout) or
@@ -934,7 +655,7 @@ static void on_session(sim_t *sim, void *ctx, uint64_t arg)
                 (m->join_msg >= 0 &&
                  (!m->is_new || now < m->joined_ns + g->cfg->broker.new_member_join_timeout_ns));
     if (keep) {
-        arm_session(g, slot, now + m->session_ns);
+        cg_coord_i_arm_session(g, slot, now + m->session_ns);
         return;
     }
     remove_member(g, slot, CG_RS_SESSION_TIMEOUT, true);
@@ -975,7 +696,7 @@ static void on_reload(sim_t *sim, void *ctx, uint64_t arg)
             continue;
         }
         m->synced = true;
-        arm_session(g, (int32_t)s, now + m->session_ns);
+        cg_coord_i_arm_session(g, (int32_t)s, now + m->session_ns);
     }
     if (g->leader < 0)
         g->leader = cg_coord_i_first_member(g, false);
@@ -996,7 +717,7 @@ bool cg_coord_failover(cg_coord_t *g)
     sim_timer_clear(g->sim, &g->join_timer);
     sim_timer_clear(g->sim, &g->sync_timer);
     g->initial_delay = false;
-    sim_timer_set(g->sim, &g->reload_timer, now_ns(g) + g->cfg->coordinator_failover_ns,
+    sim_timer_set(g->sim, &g->reload_timer, cg_coord_i_now(g) + g->cfg->coordinator_failover_ns,
                   on_reload, g, 0);
     return true;
 }
@@ -1012,7 +733,7 @@ const cg_member_t *cg_coord_member(const cg_coord_t *g, int32_t slot)
 
 uint32_t cg_coord_consumer_slots(const cg_coord_t *g, int32_t consumer)
 {
-    return *slots_of(g, consumer);
+    return *cg_coord_i_slots_of(g, consumer);
 }
 
 /* ---- life cycle ---- */
