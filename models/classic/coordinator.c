@@ -314,7 +314,8 @@ void cg_coord_complete_join(cg_coord_t *g)
         g->generation = g->stable_gen = g->forming_gen;
         g->state = CG_GS_EMPTY;
         g->leader = -1;
-        g->env.rebalance_end(g->env.ctx, g->generation, cg_coord_i_now(g) - g->rebalance_start_ns, false);
+        g->env.rebalance_end(g->env.ctx, g->generation,
+                             cg_coord_i_now(g) - g->rebalance_start_ns, false);
         return;
     }
     assert(g->forming_gen > g->generation);
@@ -367,7 +368,8 @@ static void become_stable(cg_coord_t *g)
     g->state = CG_GS_STABLE;
     g->stable_gen = g->generation;
     g->stable_ns = cg_coord_i_now(g);
-    g->env.rebalance_end(g->env.ctx, g->generation, cg_coord_i_now(g) - g->rebalance_start_ns, true);
+    g->env.rebalance_end(g->env.ctx, g->generation, cg_coord_i_now(g) - g->rebalance_start_ns,
+                         true);
     for (uint32_t s = 0; s < g->n_slots; s++) {
         cg_member_t *m = &g->members[s];
         if (!m->serial || m->pending)
@@ -798,7 +800,8 @@ cg_coord_t *cg_coord_new(const cg_coord_params_t *p, char *err, size_t errlen)
     if (g->assign_topics)
         cg_topic_hist_fill(g->hist, 0, g->assign_topics);
     if (cg_offsets_init(&g->offsets, g->n_parts) != 0 || !g->scratch_owner ||
-        !g->scratch_claim || !g->assign_topics || !g->group_topics || init_instances(g) != 0 || init_id_streams(g, p->seed) != 0) {
+        !g->scratch_claim || !g->assign_topics || !g->group_topics || init_instances(g) != 0 ||
+        init_id_streams(g, p->seed) != 0) {
         snprintf(err, errlen, "out of memory building group %s", g->cfg->id);
         cg_coord_free(g);
         return NULL;

@@ -183,7 +183,8 @@ static int32_t add_member(cg_coord_t *g, const cg_msg_t *msg, bool pending)
 static bool same_subscription(const cg_member_t *m, const cg_msg_t *msg)
 {
     return m->n_topics == msg->n_topics &&
-           (m->n_topics == 0 || memcmp(m->topics, msg->topics, m->n_topics * sizeof *m->topics) == 0);
+           (m->n_topics == 0 ||
+            memcmp(m->topics, msg->topics, m->n_topics * sizeof *m->topics) == 0);
 }
 
 static void static_join(cg_coord_t *g, int32_t mi)
