@@ -123,8 +123,10 @@ static void on_joined(void *ctx, int32_t consumer, const char *id, const char *r
     snprintf(e->replaced, sizeof e->replaced, "%s", replaced ? replaced : "");
 }
 
-static void on_left(void *ctx, int32_t consumer, cg_reason_t why)
+static void on_left(void *ctx, int32_t consumer, int32_t slot, uint64_t serial, cg_reason_t why)
 {
+    (void)slot;
+    (void)serial;
     ev_t *e = ev_add(ctx, EV_LEFT);
     e->consumer = consumer;
     e->reason = (int)why;

@@ -29,11 +29,18 @@ static void on_member_joined(void *ctx, int32_t consumer, const char *id, const 
         g->replaced_gen = C(g)->generation;
 }
 
-static void on_member_left(void *ctx, int32_t consumer, cg_reason_t why)
+static void on_member_left(void *ctx, int32_t consumer, int32_t slot, uint64_t serial,
+                           cg_reason_t why)
 {
     cg_group_t *g = ctx;
+    cg_client_t *c = &g->w->clients[consumer];
+    cg_msg_t id;                      /* the consumer's current process: slot, serial, generation */
+    memset(&id, 0, sizeof id);
+    c->ops->stamp(c, &id);
+    bool other = c->running && c->ops == &cg_classic_member_ops && id.serial != 0 &&
+                 !(id.slot == slot && id.serial == serial);
     cg_rec_member_leave(g->w, g, consumer, why);
-    cg_own_end_all(g, &g->w->clients[consumer]);
+    cg_own_member_gone(g, c, other, id.generation);
 }
 
 /* Another process took the static member's instance: the old one is no longer a member (the

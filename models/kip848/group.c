@@ -128,29 +128,6 @@ static bool other_process(const cg_c848_group_t *cg, const cg_client_t *c, int32
     return c->running && id.serial != 0 && !(r->classic && id.slot == ri && id.serial == r->serial);
 }
 
-/* Record ri's member of consumer `consumer` was removed (member_leave written). Its ownership
- * ends in the trace. The record names the consumer, not the member id, so when the consumer's
- * current process is another member (a process restarted while its old member waited for its
- * session to expire), that member's partitions are re-stated right away with an assignment. */
-static void ownership_gone(cg_c848_group_t *cg, cg_client_t *c, bool other, int32_t gen)
-{
-    if (!other || c->n_tr == 0) {
-        cg_own_end_all(cg->g, c);
-        return;
-    }
-    int32_t *list = malloc((c->n_owned ? c->n_owned : 1) * sizeof *list);
-    if (!list) {
-        cg_world_fail(cg->g->w, "out of memory");
-        return;
-    }
-    for (uint32_t i = 0; i < c->n_owned; i++)
-        list[i] = c->owned[i].gp;
-    cg_own_end_all(cg->g, c);
-    if (c->n_owned > 0)
-        cg_own_assign(cg->g, c, gen, list, c->n_owned);
-    free(list);
-}
-
 void c848_member_gone(cg_c848_group_t *cg, int32_t ri, cg_reason_t why)
 {
     int32_t consumer = cg->recs[ri].consumer, gen;
@@ -162,7 +139,7 @@ void c848_member_gone(cg_c848_group_t *cg, int32_t ri, cg_reason_t why)
     bool other = other_process(cg, c, ri, &gen);
     c848_rec_free(cg, ri);
     cg_rec_member_leave(cg->g->w, cg->g, consumer, why);
-    ownership_gone(cg, c, other, gen);
+    cg_own_member_gone(cg->g, c, other, gen);
 }
 
 /* ---- rebalances ---- */

@@ -219,6 +219,25 @@ void cg_own_end_all(cg_group_t *g, cg_client_t *c)
     c->n_tr = 0;
 }
 
+void cg_own_member_gone(cg_group_t *g, cg_client_t *c, bool other, int32_t gen)
+{
+    if (!other || c->n_tr == 0) {
+        cg_own_end_all(g, c);
+        return;
+    }
+    int32_t *list = malloc((c->n_owned ? c->n_owned : 1) * sizeof *list);
+    if (!list) {
+        cg_world_fail(g->w, "out of memory");
+        return;
+    }
+    for (uint32_t i = 0; i < c->n_owned; i++)
+        list[i] = c->owned[i].gp;
+    cg_own_end_all(g, c);
+    if (c->n_owned > 0)
+        cg_own_assign(g, c, gen, list, c->n_owned);
+    free(list);
+}
+
 void cg_own_processed(cg_group_t *g, cg_client_t *c, int32_t gp, int64_t from, int64_t n)
 {
     struct cg_world *w = g->w;

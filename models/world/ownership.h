@@ -25,6 +25,11 @@ bool cg_own_in_sorted(const int32_t *v, uint32_t n, int32_t x);
 void cg_own_revoke_except(cg_group_t *g, cg_client_t *c, const int32_t *keep, uint32_t n_keep);
 /* The member of consumer `c` was removed (member_leave) or replaced by another consumer. */
 void cg_own_end_all(cg_group_t *g, cg_client_t *c);
+/* A member of consumer c was removed (member_leave written): its ownership ends in the trace.
+ * The record names the consumer, not the member id, so when c's current process is another
+ * member (`other`: a process restarted while its old member waited to be removed), that
+ * process's partitions are re-stated at once with an assignment at its generation `gen`. */
+void cg_own_member_gone(cg_group_t *g, cg_client_t *c, bool other, int32_t gen);
 /* Records [from, from+n) of gp were processed by c now: counts, duplicates, zombies. */
 void cg_own_processed(cg_group_t *g, cg_client_t *c, int32_t gp, int64_t from, int64_t n);
 /* Why a member's process is not processing, per its fault records (analysis/ reads the same
