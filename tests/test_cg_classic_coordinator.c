@@ -123,17 +123,20 @@ static void on_joined(void *ctx, int32_t consumer, const char *id, const char *r
     snprintf(e->replaced, sizeof e->replaced, "%s", replaced ? replaced : "");
 }
 
-static void on_left(void *ctx, int32_t consumer, int32_t slot, uint64_t serial, cg_reason_t why)
+static void on_left(void *ctx, int32_t consumer, int32_t slot, uint64_t serial,
+                    const char *member_id, cg_reason_t why)
 {
     (void)slot;
     (void)serial;
+    (void)member_id;
     ev_t *e = ev_add(ctx, EV_LEFT);
     e->consumer = consumer;
     e->reason = (int)why;
 }
 
-static void on_replaced(void *ctx, int32_t consumer)
+static void on_replaced(void *ctx, int32_t consumer, const char *member_id)
 {
+    (void)member_id;
     ev_add(ctx, EV_REPLACED)->consumer = consumer;
 }
 

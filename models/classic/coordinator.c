@@ -204,7 +204,7 @@ static void remove_member(cg_coord_t *g, int32_t slot, cg_reason_t reason, bool 
         }
         return;
     }
-    g->env.member_left(g->env.ctx, m->consumer, slot, m->serial, reason);
+    g->env.member_left(g->env.ctx, m->consumer, slot, m->serial, m->id, reason);
     cg_coord_i_reply_join(g, slot, CG_ERR_UNKNOWN_MEMBER_ID);
     cg_coord_i_reply_sync(g, slot, CG_ERR_UNKNOWN_MEMBER_ID);
     if (m->instance >= 0 && g->instance_slot[m->instance] == slot)

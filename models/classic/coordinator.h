@@ -70,9 +70,9 @@ typedef struct cg_coord_env {
     void (*member_joined)(void *ctx, int32_t consumer, const char *member_id,
                           const char *replaced_id);
     void (*member_left)(void *ctx, int32_t consumer, int32_t slot, uint64_t serial,
-                        cg_reason_t why);
+                        const char *member_id, cg_reason_t why);
     /* A static member's instance moved from process `consumer` to another one. */
-    void (*member_replaced)(void *ctx, int32_t consumer);
+    void (*member_replaced)(void *ctx, int32_t consumer, const char *member_id);
     void (*rebalance_start)(void *ctx, int32_t generation, cg_reason_t why);
     /* The join phase ended: with `stable` the generation got its assignment (the coordinator's
      * members show it), else everybody left and the group is Empty. */

@@ -213,7 +213,7 @@ static void static_join(cg_coord_t *g, int32_t mi)
     cg_coord_i_reply_join(g, slot, CG_ERR_FENCED_INSTANCE_ID);
     cg_coord_i_reply_sync(g, slot, CG_ERR_FENCED_INSTANCE_ID);
     if (m->consumer != consumer)
-        g->env.member_replaced(g->env.ctx, m->consumer);
+        g->env.member_replaced(g->env.ctx, m->consumer, old_id);
     bool same = same_subscription(m, msg);
     bool same_protocols = m->protocols == msg->protocols && m->n_protocols == msg->n_protocols;
     m->serial = g->next_serial++;

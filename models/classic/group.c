@@ -30,7 +30,7 @@ static void on_member_joined(void *ctx, int32_t consumer, const char *id, const 
 }
 
 static void on_member_left(void *ctx, int32_t consumer, int32_t slot, uint64_t serial,
-                           cg_reason_t why)
+                           const char *member_id, cg_reason_t why)
 {
     cg_group_t *g = ctx;
     cg_client_t *c = &g->w->clients[consumer];
@@ -39,16 +39,16 @@ static void on_member_left(void *ctx, int32_t consumer, int32_t slot, uint64_t s
     c->ops->stamp(c, &id);
     bool other = c->running && c->ops == &cg_classic_member_ops && id.serial != 0 &&
                  !(id.slot == slot && id.serial == serial);
-    cg_rec_member_leave(g->w, g, consumer, why);
+    cg_rec_member_leave(g->w, g, consumer, member_id, why);
     cg_own_member_gone(g, c, other, id.generation);
 }
 
 /* Another process took the static member's instance: the old one is no longer a member (the
  * trace says so, which ends its ownership there; it learns at its next request). */
-static void on_member_replaced(void *ctx, int32_t consumer)
+static void on_member_replaced(void *ctx, int32_t consumer, const char *member_id)
 {
     cg_group_t *g = ctx;
-    cg_rec_member_leave(g->w, g, consumer, CG_RS_FENCED);
+    cg_rec_member_leave(g->w, g, consumer, member_id, CG_RS_FENCED);
     cg_own_end_all(g, &g->w->clients[consumer]);
 }
 

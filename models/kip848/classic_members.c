@@ -172,7 +172,7 @@ static int32_t static_takeover(cg_c848_group_t *cg, const cg_msg_t *m, char *rep
                         (m->n_topics &&
                          memcmp(v.topics, m->topics, m->n_topics * sizeof *m->topics) != 0);
     if (r->consumer != m->client) {   /* another process held the instance */
-        cg_rec_member_leave(w, cg->g, r->consumer, CG_RS_FENCED);
+        cg_rec_member_leave(w, cg->g, r->consumer, r->id, CG_RS_FENCED);
         cg_own_end_all(cg->g, &w->clients[r->consumer]);
     }
     int32_t fresh = rec_new(cg, m->client, m->instance, false);   /* draws the new id and serial */

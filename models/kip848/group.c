@@ -137,8 +137,8 @@ void c848_member_gone(cg_c848_group_t *cg, int32_t ri, cg_reason_t why)
         cg->epoch_before_removal = cg_k848_group_epoch(cg->k) - 1;
     }
     bool other = other_process(cg, c, ri, &gen);
+    cg_rec_member_leave(cg->g->w, cg->g, consumer, cg->recs[ri].id, why);
     c848_rec_free(cg, ri);
-    cg_rec_member_leave(cg->g->w, cg->g, consumer, why);
     cg_own_member_gone(cg->g, c, other, gen);
 }
 
@@ -305,7 +305,7 @@ static int32_t track_members(cg_c848_group_t *cg, const cg_msg_t *m, const cg_k8
         }
         int32_t old = cg->recs[ri].consumer;
         if (old != m->client) {       /* another process took the instance: the old one left */
-            cg_rec_member_leave(w, cg->g, old, CG_RS_FENCED);
+            cg_rec_member_leave(w, cg->g, old, r->replaced_member_id, CG_RS_FENCED);
             cg_own_end_all(cg->g, &w->clients[old]);
         }
         cg_rec_member_join(w, cg->g, m->client, m->member_id, r->replaced_member_id);

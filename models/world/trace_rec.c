@@ -86,13 +86,14 @@ void cg_rec_member_join(struct cg_world *w, const cg_group_t *g, int32_t consume
 }
 
 void cg_rec_member_leave(struct cg_world *w, const cg_group_t *g, int32_t consumer,
-                         cg_reason_t reason)
+                         const char *member_id, cg_reason_t reason)
 {
     /* balance follows the records, as analysis/ does (models/balance) */
     cg_bal_note(&w->groups[g->gi], CG_BAL_LEAVE, consumer);
     sim_trace_t *tr = rec_begin(w, "member_leave");
     sim_trace_str(tr, "group", g->cfg->id);
     sim_trace_str(tr, "member", consumer_id(w, consumer));
+    sim_trace_str(tr, "member_id", member_id);
     sim_trace_str(tr, "reason", cg_reason_name(reason));
     sim_trace_end(tr);
 }

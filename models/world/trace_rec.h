@@ -12,8 +12,10 @@ void cg_rec_run_end(struct cg_world *w, int64_t produced);
 void cg_rec_run_aborted(struct cg_world *w, const char *reason, const char *message);
 void cg_rec_member_join(struct cg_world *w, const cg_group_t *g, int32_t consumer,
                         const char *member_id, const char *replaced);
+/* member_id: the member id that left (a consumer's lingering id after a restart is not the
+ * one of its current process) */
 void cg_rec_member_leave(struct cg_world *w, const cg_group_t *g, int32_t consumer,
-                         cg_reason_t reason);
+                         const char *member_id, cg_reason_t reason);
 /* protocol: NULL for classic groups (omitted), "consumer" for KIP-848 groups, whose
  * generations are group epochs. */
 void cg_rec_rebalance_start(struct cg_world *w, const cg_group_t *g, int32_t generation,
