@@ -34,13 +34,10 @@ static void on_member_left(void *ctx, int32_t consumer, int32_t slot, uint64_t s
 {
     cg_group_t *g = ctx;
     cg_client_t *c = &g->w->clients[consumer];
-    cg_msg_t id;                      /* the consumer's current process: slot, serial, generation */
-    memset(&id, 0, sizeof id);
-    c->ops->stamp(c, &id);
-    bool other = c->running && c->ops == &cg_classic_member_ops && id.serial != 0 &&
-                 !(id.slot == slot && id.serial == serial);
+    int32_t gen;
+    bool other = cg_client_other_classic_member(c, slot, serial, &gen);
     cg_rec_member_leave(g->w, g, consumer, member_id, why);
-    cg_own_member_gone(g, c, other, id.generation);
+    cg_own_member_gone(g, c, other, gen);
 }
 
 /* Another process took the static member's instance: the old one is no longer a member (the

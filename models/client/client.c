@@ -38,6 +38,16 @@ sim_t *cg_client_sim(const cg_client_t *c) { return &c->w->sim; }
 bool cg_client_isolated(const cg_client_t *c) { return cg_net_isolated(&c->w->net, c->ci); }
 void cg_client_fail(cg_client_t *c, const char *what) { cg_world_fail(c->w, "%s", what); }
 
+bool cg_client_other_classic_member(const cg_client_t *c, int32_t slot, uint64_t serial,
+                                    int32_t *generation)
+{
+    cg_msg_t id;
+    memset(&id, 0, sizeof id);
+    c->ops->stamp(c, &id);
+    *generation = id.generation;
+    return c->running && id.serial != 0 && !(id.slot == slot && id.serial == serial);
+}
+
 /* ---- max.poll.interval.ms ---- */
 
 static void arm_poll_timer(cg_client_t *c, int64_t at)

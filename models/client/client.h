@@ -219,6 +219,10 @@ struct cg_net *cg_client_net(const cg_client_t *c);
 int64_t cg_client_now(const cg_client_t *c);
 sim_t *cg_client_sim(const cg_client_t *c);
 bool cg_client_isolated(const cg_client_t *c);
+/* The running process is a classic member (its stamp has a serial) other than (slot, serial): a
+ * restart while the earlier process's member id lingers. *generation: its stamp's generation. */
+bool cg_client_other_classic_member(const cg_client_t *c, int32_t slot, uint64_t serial,
+                                    int32_t *generation);
 /* A new request of `kind`, stamped with the member identity and a fresh request id; -1 (run
  * failed) when out of memory. */
 int32_t cg_client_request(cg_client_t *c, cg_msg_kind_t kind);

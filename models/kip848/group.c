@@ -120,12 +120,8 @@ static bool other_process(const cg_c848_group_t *cg, const cg_client_t *c, int32
         *gen = x->epoch;
         return c->running && x->member && strcmp(x->member_id, r->id) != 0;
     }
-    cg_msg_t id;                      /* a classic process: its slot, serial (0: none) and
-                                         generation */
-    memset(&id, 0, sizeof id);
-    c->ops->stamp(c, &id);
-    *gen = id.generation;
-    return c->running && id.serial != 0 && !(r->classic && id.slot == ri && id.serial == r->serial);
+    /* a classic process: its member id is a slot and serial (serial 0 is none) */
+    return cg_client_other_classic_member(c, r->classic ? ri : -1, r->classic ? r->serial : 0, gen);
 }
 
 void c848_member_gone(cg_c848_group_t *cg, int32_t ri, cg_reason_t why)

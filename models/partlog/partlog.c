@@ -301,11 +301,6 @@ static inline bool pl_lo_whole(const pl_part_t *pp, int64_t lo)
     return lo >= pp->span_start_ns && pp->span_stop_ns - lo >= PL_BUCKET_NS;
 }
 
-/* The fast path of the log-end queries (Poisson only, 0 <= now_ns, past the hull's start): when
- * now_ns lies in a bucket whole inside the hull, the current one or a later one, that bucket is
- * made current (as pl_bucket_at does) and *done is its records by now_ns, the quotient
- * pl_bucket_records computes, here by the constant bucket length. False otherwise (the general
- * path answers). */
 /* The current bucket, starting at lo, whole inside the hull: *done is its records by now_ns
  * (lo <= now_ns < lo + bucket), by the constant bucket length; false for a count too large for
  * the 64-bit product. */
@@ -318,6 +313,11 @@ static inline bool pl_cur_done(const pl_part_t *pp, int64_t now_ns, int64_t lo, 
     return true;
 }
 
+/* The fast path of the log-end queries (Poisson only, 0 <= now_ns, past the hull's start): when
+ * now_ns lies in a bucket whole inside the hull, the current one or a later one, that bucket is
+ * made current (as pl_bucket_at does) and *done is its records by now_ns, the quotient
+ * pl_bucket_records computes, here by the constant bucket length. False otherwise (the general
+ * path answers). */
 static inline bool pl_whole_cur(cg_partlog_t *pl, pl_part_t *pp, int64_t now_ns, int64_t *done)
 {
     int64_t b = now_ns / PL_BUCKET_NS, lo = b * PL_BUCKET_NS;   /* no overflow: now_ns >= 0 */
