@@ -5,6 +5,7 @@
 #include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "models/partlog/partitioner.h"
 #include "models/partlog/partlog.h"
@@ -219,6 +220,68 @@ Test(partlog, query_pattern_independence)
     cg_partlog_free(dense);
     cg_partlog_free(sparse);
     cg_partlog_free(peek);
+}
+
+/* A query far ahead of the run's clock (a fetch served seconds after the event computing it),
+ * then queries between the clock and it (a lag sample, another fetch): with the clock set, the
+ * log answers them, with the values a log queried in time order gives (the reference: the same
+ * queries sorted by time, on a log without a clock). */
+typedef struct pl_query {
+    int64_t t, gp, at, seq;
+} pl_query_t;
+
+static int by_time(const void *a, const void *b)
+{
+    const pl_query_t *x = a, *y = b;
+    if (x->t != y->t)
+        return x->t < y->t ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void check_behind_clock(fixture_t *f, int64_t n_parts, int64_t step_ns, uint64_t seed)
+{
+    enum { N = 6000 };
+    static pl_query_t q[N], sorted[N];
+    cg_partlog_t *pl = fx_log(f, seed), *ref = fx_log(f, seed);
+    int64_t clock = 0;
+    cg_partlog_set_clock(pl, &clock);
+    uint64_t x = seed;
+    int n = 0;
+    for (int64_t now = 0; n + 3 <= N; now += step_ns) {
+        clock = now;
+        for (int k = 0; k < 3; k++) {
+            x = x * 6364136223846793005u + 1442695040888963407u;
+            int64_t ahead = (int64_t)(x >> 33) % (k == 0 ? 6 * S_NS : 2 * S_NS);
+            q[n] = (pl_query_t){now + ahead, (int64_t)(x >> 20) % n_parts, 0, n};
+            int64_t next;
+            q[n].at = k == 0 ? cg_partlog_end_next(pl, q[n].gp, q[n].t, &next)
+                             : cg_partlog_end_offset(pl, q[n].gp, q[n].t);
+            n++;
+        }
+    }
+    cr_assert_eq(cg_partlog_failed(pl), false);
+    memcpy(sorted, q, sizeof q);
+    qsort(sorted, N, sizeof sorted[0], by_time);
+    for (int i = 0; i < N; i++) {
+        int64_t want = cg_partlog_end_offset(ref, sorted[i].gp, sorted[i].t);
+        cr_assert_eq(sorted[i].at, want, "query %lld: gp %lld t %lld", (long long)sorted[i].seq,
+                     (long long)sorted[i].gp, (long long)sorted[i].t);
+    }
+    cg_partlog_free(pl);
+    cg_partlog_free(ref);
+}
+
+Test(partlog, queries_behind_a_look_ahead)
+{
+    fixture_t f;
+    fx_mixed(&f);
+    check_behind_clock(&f, 6, 250 * MS_NS, 31);
+    fx_init(&f, 3, 0);
+    fx_producer(&f, 0, 0.7, CG_ARRIVAL_POISSON, 10);   /* mostly empty buckets */
+    check_behind_clock(&f, 3, 400 * MS_NS, 32);
+    fx_init(&f, 2, 0);
+    fx_producer(&f, 0, 5000, CG_ARRIVAL_POISSON, 10);  /* large means: GSL's sampler */
+    check_behind_clock(&f, 2, 90 * MS_NS, 33);
 }
 
 /* Walking from arrival to arrival: the offset is flat before each returned time and has grown at

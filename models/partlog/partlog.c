@@ -147,14 +147,21 @@ static int64_t pl_draw(cg_partlog_t *pl, pl_part_t *pp, int64_t b)
     return n;
 }
 
-/* Make bucket `index` current; buckets jumped over are empty. */
-static void pl_set_cur(pl_part_t *pp, int64_t index, int64_t count)
+/* Make bucket `index` current; buckets jumped over are empty. What leaves cur and prev is kept
+ * while a query may still ask about it (partlog_impl.h). */
+static void pl_set_cur(cg_partlog_t *pl, pl_part_t *pp, int64_t index, int64_t count)
 {
     int64_t base = pp->cur.base + pp->cur.count;
-    if (index - 1 == pp->cur.index)
+    bool keep = pl_may_keep_before(pl, index);   /* pl_hist_keep tells which */
+    if (keep)
+        pl_hist_keep(pl, pp, &pp->prev);
+    if (index - 1 == pp->cur.index) {
         pp->prev = pp->cur;
-    else
+    } else {
+        if (keep)
+            pl_hist_keep(pl, pp, &pp->cur);
         pp->prev = (pl_bucket_t){index - 1, base, 0};
+    }
     pp->cur = (pl_bucket_t){index, base, count};
 }
 
@@ -163,6 +170,8 @@ static void pl_advance(cg_partlog_t *pl, pl_part_t *pp, int64_t b)
     if (b == pp->cur.index + 1 && pp->ahead.index == PL_NONE && pl_full_bucket(pp, b)) {
         /* The commonest step, as the loop below takes it: the next bucket, whole and drawn
          * (pl_set_cur's adjacent case, inline without its test: 0.25% of the benchmark). */
+        if (__builtin_expect(pl_may_keep_before(pl, b), 0))
+            pl_hist_keep(pl, pp, &pp->prev);
         pp->prev = pp->cur;
         pp->cur = (pl_bucket_t){b, pp->prev.base + pp->prev.count,
                                 pl_poisson_small_emu(&pp->rng_state, pp->full_emu)};
@@ -173,9 +182,9 @@ static void pl_advance(cg_partlog_t *pl, pl_part_t *pp, int64_t b)
         if (pp->ahead.index != PL_NONE) {
             assert(pp->ahead.index >= nb);
             if (b < pp->ahead.index) {
-                pl_set_cur(pp, b, 0);
+                pl_set_cur(pl, pp, b, 0);
             } else {
-                pl_set_cur(pp, pp->ahead.index, pp->ahead.count);
+                pl_set_cur(pl, pp, pp->ahead.index, pp->ahead.count);
                 pp->ahead.index = PL_NONE;
             }
             continue;
@@ -183,9 +192,9 @@ static void pl_advance(cg_partlog_t *pl, pl_part_t *pp, int64_t b)
         bool full = pl_full_bucket(pp, nb);
         int64_t act = full ? nb : pl_next_active(pl, pp, nb);
         if (act > nb)
-            pl_set_cur(pp, act - 1 < b ? act - 1 : b, 0);
+            pl_set_cur(pl, pp, act - 1 < b ? act - 1 : b, 0);
         else   /* pl_draw's answer, without its second look at `full` */
-            pl_set_cur(pp, nb, full ? pl_poisson_small_emu(&pp->rng_state, pp->full_emu)
+            pl_set_cur(pl, pp, nb, full ? pl_poisson_small_emu(&pp->rng_state, pp->full_emu)
                                     : pl_draw(pl, pp, nb));
     }
 }
@@ -244,14 +253,15 @@ static int64_t pl_bucket_next_from(const pl_part_t *pp, const pl_bucket_t *bk, i
     return at > t_ns ? at : t_ns + 1;
 }
 
-/* The bucket holding t_ns, made current if it is ahead; asserts queries do not go back further
- * than the previous bucket. */
+/* The bucket holding t_ns, made current if it is ahead; an older one than prev from the
+ * buckets kept. */
 static const pl_bucket_t *pl_bucket_at(cg_partlog_t *pl, pl_part_t *pp, int64_t t_ns)
 {
     int64_t b = t_ns / PL_BUCKET_NS;
     if (b == pp->prev.index)
         return &pp->prev;
-    assert(b >= pp->cur.index && "partition log queried more than one bucket back in time");
+    if (__builtin_expect(b < pp->cur.index, 0))
+        return pl_hist_at(pl, pp, b);
     pl_advance(pl, pp, b);
     return &pp->cur;
 }
@@ -262,6 +272,17 @@ static int64_t pl_pois_records(cg_partlog_t *pl, pl_part_t *pp, int64_t t_ns)
         return 0;
     const pl_bucket_t *bk = pl_bucket_at(pl, pp, t_ns);
     return bk->base + pl_bucket_records(pp, bk, t_ns);
+}
+
+/* First arrival after t_ns in the buckets kept after bucket b (older than prev), prev included:
+ * INT64_MAX when none has one. */
+static int64_t pl_kept_next(const cg_partlog_t *pl, const pl_part_t *pp, int64_t b, int64_t t_ns)
+{
+    int64_t at;
+    for (const pl_bucket_t *k = pl_hist_after(pl, pp, b); k; k = pl_hist_after(pl, pp, k->index))
+        if ((at = pl_bucket_next(pp, k, t_ns)) != INT64_MAX)
+            return at;
+    return pl_bucket_next(pp, &pp->prev, t_ns);
 }
 
 /* First Poisson arrival after t_ns: in the bucket of t_ns, then in the buckets drawn ahead; a
@@ -276,8 +297,12 @@ static int64_t pl_pois_next(cg_partlog_t *pl, pl_part_t *pp, int64_t t_ns)
     int64_t at = pl_bucket_next(pp, bk, t_ns);
     if (at != INT64_MAX)
         return at;
-    if (bk == &pp->prev && (at = pl_bucket_next(pp, &pp->cur, t_ns)) != INT64_MAX)
-        return at;
+    if (bk != &pp->cur) {
+        if (bk != &pp->prev && (at = pl_kept_next(pl, pp, bk->index, t_ns)) != INT64_MAX)
+            return at;
+        if ((at = pl_bucket_next(pp, &pp->cur, t_ns)) != INT64_MAX)
+            return at;
+    }
     for (int i = 0; i < PL_SEARCH_BUCKETS; i++) {
         if (pp->ahead.index != PL_NONE && pp->ahead.count > 0)
             return pl_bucket_next(pp, &pp->ahead, t_ns);

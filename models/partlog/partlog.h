@@ -18,6 +18,13 @@ typedef struct cg_partlog cg_partlog_t;
 int cg_partlog_new(const cg_scenario_t *s, uint64_t seed, cg_partlog_t **out, char *err,
                    size_t errlen);
 void cg_partlog_free(cg_partlog_t *pl);
+/* The run's clock: no query is ever earlier than *now_ns (events run in time order), while one
+ * may be later (a fetch served a network delay after its poll). With it, the log answers a query
+ * up to a bucket before the clock however far ahead of it earlier queries went (without it, up
+ * to the bucket before the latest query's). */
+void cg_partlog_set_clock(cg_partlog_t *pl, const int64_t *now_ns);
+/* Memory ran out keeping a bucket for such a query: the run cannot go on. */
+bool cg_partlog_failed(const cg_partlog_t *pl);
 const int64_t *cg_partlog_topic_base(const cg_partlog_t *pl);   /* size n_topics + 1 */
 int64_t cg_partlog_count(const cg_partlog_t *pl);               /* total partitions */
 /* Log end offset (high watermark) of a partition at now_ns: records produced in [0, now_ns].

@@ -301,6 +301,8 @@ int cg_partlog_new(const cg_scenario_t *s, uint64_t seed, cg_partlog_t **out, ch
 {
     *out = NULL;
     cg_partlog_t *pl = calloc(1, sizeof *pl);
+    if (pl)
+        pl->clock = &pl_no_clock;
     if (!pl || !(pl->topic_base = calloc(s->n_topics + 1, sizeof *pl->topic_base)))
         goto oom;
     pl->n_topics = s->n_topics;
@@ -334,6 +336,7 @@ void cg_partlog_free(cg_partlog_t *pl)
         return;
     if (pl->gen)
         gsl_rng_free(pl->gen);
+    pl_hist_free(pl);
     free(pl->topic_base);
     free(pl->parts);
     free(pl->consts);
@@ -341,6 +344,12 @@ void cg_partlog_free(cg_partlog_t *pl)
     free(pl);
 }
 
+const int64_t pl_no_clock = INT64_MAX;
+void cg_partlog_set_clock(cg_partlog_t *pl, const int64_t *now_ns)
+{
+    pl->clock = now_ns ? now_ns : &pl_no_clock;
+}
+bool cg_partlog_failed(const cg_partlog_t *pl) { return pl->oom; }
 const int64_t *cg_partlog_topic_base(const cg_partlog_t *pl) { return pl->topic_base; }
 int64_t cg_partlog_count(const cg_partlog_t *pl) { return pl->n_parts; }
 

@@ -69,7 +69,50 @@ struct cg_partlog {
     pl_const_t *consts;               /* grouped by partition */
     pl_pois_t *pois;                  /* grouped by partition */
     gsl_rng *gen;                     /* shared generator; state swapped in per partition */
+    const int64_t *clock;             /* the run's clock (cg_partlog_set_clock), or &pl_no_clock */
+    struct pl_hist **hist;            /* per partition, allocated at the first bucket kept */
+    pl_bucket_t scratch;              /* pl_hist_at's answer for an empty bucket not kept */
+    bool oom;                         /* a bucket could not be kept (cg_partlog_failed) */
 };
+
+/* ---- buckets a query may still ask about (partlog_hist.c) ----
+ *
+ * A partition keeps the buckets of its latest query and the one before (cur, prev). A query
+ * ahead of the run's clock (a fetch served a network delay and a fetch.max.wait.ms after the
+ * event that computes it) may move them past buckets that later queries, made at later events
+ * but earlier instants (a lag sample, another fetch), still ask about. With a clock, a bucket
+ * dropped from cur or prev that such a query may still ask about (from the clock's bucket on) is
+ * kept in the partition's history until the clock passes it. Queries are never
+ * earlier than the clock (events run in time order; a run-ahead client's polls ask only about
+ * partitions no one else reads before its next own event). */
+typedef struct pl_hist {
+    uint32_t n, cap;
+    pl_bucket_t b[];                  /* by increasing index */
+} pl_hist_t;
+
+/* The clock when none is set: no bucket is ever kept. */
+extern const int64_t pl_no_clock;
+/* The first bucket index a query may still ask about: the clock's (INT64_MAX without one). */
+static inline int64_t pl_keep_from(const cg_partlog_t *pl)
+{
+    return pl->clock == &pl_no_clock ? INT64_MAX : *pl->clock / PL_BUCKET_NS;
+}
+/* Whether a bucket before bucket b (0 <= b <= INT64_MAX / PL_BUCKET_NS) may still be asked
+ * about: the cheap test of the commonest step (no division), false for nearly every step. */
+static inline bool pl_may_keep_before(const cg_partlog_t *pl, int64_t b)
+{
+    return (b - 1) * PL_BUCKET_NS > *pl->clock;
+}
+/* Keep bk, about to be dropped from pp's cur or prev, if a query may still ask about it. */
+__attribute__((cold)) void pl_hist_keep(cg_partlog_t *pl, const pl_part_t *pp,
+                                        const pl_bucket_t *bk);
+/* Bucket b of pp, older than pp->prev: the kept one, or an empty one (no records, the base of
+ * the next kept bucket) between kept ones. */
+__attribute__((cold)) const pl_bucket_t *pl_hist_at(cg_partlog_t *pl, const pl_part_t *pp,
+                                                    int64_t b);
+/* The first kept bucket after b and before pp->prev, or NULL. */
+const pl_bucket_t *pl_hist_after(const cg_partlog_t *pl, const pl_part_t *pp, int64_t b);
+void pl_hist_free(cg_partlog_t *pl);
 
 /* The partition streams' splitmix64 sequence: the draws step it inline (partlog.c); GSL sees it
  * as a generator type (partlog_build.c) for its samplers of large means. */

@@ -251,6 +251,7 @@ int cg_world_new(const cg_scenario_t *s, const cg_run_opts_t *opts, cg_world_t *
     *out = w;
     if (cg_partlog_new(s, opts->seed, &w->pl, err, errlen) != 0)
         return -1;
+    cg_partlog_set_clock(w->pl, &w->sim.now_ns);
     if (build_topics(w, err, errlen) != 0 || cg_racks_init(w) != 0) {
         snprintf(err, errlen, "out of memory");
         return -1;
@@ -380,7 +381,7 @@ int cg_world_run(cg_world_t *w, cg_run_result_t *res, char *err, size_t errlen)
         sim_stop_reason_t why = sim_run(&w->sim, stop, slice);
         if (w->failed)
             return abort_run(w, res, "invariant", w->err, -1, err, errlen);
-        if (why == SIM_STOP_ERROR)
+        if (why == SIM_STOP_ERROR || cg_partlog_failed(w->pl))
             return abort_run(w, res, "error", "out of memory", -1, err, errlen);
         if (w->opts.progress)
             w->opts.progress(w->opts.progress_ctx, sim_now(&w->sim), end, cg_world_events(w));
