@@ -192,8 +192,8 @@ static cJSON *gen_group_config(gen_t *g, bool k848)
         cJSON_AddStringToObject(c, "auto.offset.reset", rng_pick(r, RESETS, 5));
     if (rng_chance(r, 50))
         add_num(c, "group.initial.rebalance.delay.ms", (double)rng_range(r, 0, 3000));
-    if (rng_chance(r, 30))
-        add_num(c, "fetch.max.wait.ms", (double)rng_range(r, 0, 500));
+    if (rng_chance(r, 30))   /* now and then far past a partition log's bucket (1 s) */
+        add_num(c, "fetch.max.wait.ms", (double)rng_range(r, 0, rng_chance(r, 10) ? 30000 : 500));
     if (rng_chance(r, 20))
         add_num(c, "retry.backoff.ms", (double)rng_range(r, 10, 1000));
     if (rng_chance(r, 40))   /* short enough for a classic leader to notice added partitions */
@@ -300,7 +300,7 @@ static void gen_groups(gen_t *g, cJSON *root)
             cJSON_AddStringToObject(o, "rebalance", "eager");
         cJSON_AddItemToObject(o, "config", gen_group_config(g, k848));
         if (rng_chance(&g->r, 50))
-            cJSON_AddItemToObject(o, "network_ms", gen_dist(g, 50));
+            cJSON_AddItemToObject(o, "network_ms", gen_dist(g, rng_chance(&g->r, 3) ? 30000 : 50));
         if (rng_chance(&g->r, 30))
             add_num(o, "coordinator_failover_ms", (double)rng_range(&g->r, 0, 5000));
         if (!k848 && rng_chance(&g->r, 20))
