@@ -1065,11 +1065,46 @@ Test(classic_coord, kafka_same_metadata_rejoin_in_completing_rebalance_no_rebala
     fx_t *f = fx_new();
     completing_two(f);
     size_t n0 = f->n_resp;
+    f->gen[1] = -1;                   /* its JoinGroup response was lost: the same metadata */
     send_join(f, 1);                  /* meta_changed false */
     const resp_t *r = await(f, 1, CG_MSG_JOIN, n0);
     cr_assert(r->err == CG_ERR_NONE && r->gen == 2 && r->t_ns == MS(10009));
     cr_assert_eq(count_ev(f, EV_START), 2);
     cr_assert_eq(f->co->state, CG_GS_COMPLETING);
+    fx_free(f);
+}
+
+/* ClassicGroupMember.matches compares the serialized subscriptions, which carry the member's
+ * generationId (ConsumerProtocolSubscription v2+, KIP-792) and its owned partitions: a follower
+ * rejoining a Stable group with either changed metadata starts a rebalance, whatever the client
+ * itself flags. The coordinator once trusted the client's flag alone, so a cooperative static
+ * member that lost its generation (a heartbeat's ILLEGAL_GENERATION after a rebalance it missed)
+ * rejoined without one, got its partial assignment back, and a partition it had revoked stayed
+ * without an owner in a stable group (swarm seed 20261303, scenario 3171). */
+Test(classic_coord, kafka_follower_rejoin_in_stable_with_changed_generation_rebalances)
+{
+    fx_t *f = fx_new();
+    form(f, C01, 2);                  /* both joined as new members: generationId -1 */
+    cr_assert_eq(count_ev(f, EV_START), 1);
+    cr_assert_eq(f->gen[1], 1);
+    send_join(f, 1);                  /* now in generation 1: its metadata says so */
+    run_ms(f, now_ms(f) + 5);
+    cr_assert_eq(count_ev(f, EV_START), 2);
+    cr_assert_eq(f->co->state, CG_GS_PREPARING);
+    fx_free(f);
+}
+
+Test(classic_coord, kafka_follower_rejoin_in_stable_with_same_metadata_no_rebalance)
+{
+    fx_t *f = fx_new();
+    form(f, C01, 2);
+    size_t n0 = f->n_resp;
+    f->gen[1] = -1;                   /* the generationId of the JoinGroup that formed it */
+    send_join(f, 1);
+    const resp_t *r = await(f, 1, CG_MSG_JOIN, n0);
+    cr_assert(r->err == CG_ERR_NONE && r->gen == 1);
+    cr_assert_eq(count_ev(f, EV_START), 1);
+    cr_assert_eq(f->co->state, CG_GS_STABLE);
     fx_free(f);
 }
 

@@ -78,7 +78,7 @@ void cg_coord_i_member_reset(cg_coord_t *g, cg_member_t *m, int32_t consumer, in
     m->join_msg = m->sync_msg = -1;
     m->session.h = SIM_HANDLE_NONE;
     m->n_owned = 0;
-    m->owned_gen = -1;
+    m->owned_gen = m->meta_gen = -1;
     m->n_assign = 0;
     cg_coord_proto_in(g, m);
 }

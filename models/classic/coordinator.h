@@ -60,6 +60,8 @@ typedef struct cg_member {
     int32_t owned_gen;                /* generation of owned, -1 unknown */
     bool owned_userdata;              /* owned is StickyAssignor userData (an eager member's
                                          last assignment): no other assignor sees it */
+    int32_t meta_gen;                 /* the generationId in its last JoinGroup's metadata
+                                         (ConsumerProtocolSubscription v2+, KIP-792) */
     int32_t *assign;                  /* partitions (global index) assigned, current generation */
     uint32_t n_assign, cap_assign;
 } cg_member_t;

@@ -69,6 +69,7 @@ static int take_subscription(cg_coord_t *g, cg_member_t *m, const cg_msg_t *msg)
     m->n_owned = msg->n;
     m->owned_gen = msg->owned_gen;
     m->owned_userdata = msg->owned_userdata;
+    m->meta_gen = msg->generation;
     return 0;
 }
 
@@ -103,6 +104,40 @@ static void new_member_joins(cg_coord_t *g, int32_t slot, int32_t mi)
     cg_coord_i_rebalance_or_complete(g, CG_RS_MEMBER_JOIN);
 }
 
+/* The JoinGroup's subscription equals the member's last one (both sorted). */
+static bool same_subscription(const cg_member_t *m, const cg_msg_t *msg)
+{
+    return m->n_topics == msg->n_topics &&
+           (m->n_topics == 0 ||
+            memcmp(m->topics, msg->topics, m->n_topics * sizeof *m->topics) == 0);
+}
+
+static bool same_rack(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* The JoinGroup's protocol metadata equals the member's last JoinGroup's, as
+ * ClassicGroupMember.matches compares the serialized subscriptions: topics, client.rack,
+ * protocols, what it reports owning (ownedPartitions, or the eager StickyAssignor's userData)
+ * with its generation, and the generationId every subscription carries (KIP-792). So a member
+ * that lost its generation or its partitions since rejoins with changed metadata, whatever it
+ * thinks of it itself. */
+static bool same_metadata(const cg_coord_t *g, const cg_member_t *m, const cg_msg_t *msg)
+{
+    if (!same_subscription(m, msg) || !same_rack(m->rack, msg->rack) ||
+        m->protocols != msg->protocols || m->n_protocols != msg->n_protocols ||
+        m->meta_gen != msg->generation || m->owned_gen != msg->owned_gen ||
+        m->owned_userdata != msg->owned_userdata || m->n_owned != msg->n)
+        return false;
+    for (uint32_t i = 0; i < msg->n; i++) {
+        int32_t t = g->gp_topic[msg->gp[i]];
+        if (m->owned[i].topic != t || m->owned[i].partition != msg->gp[i] - g->topic_base[t])
+            return false;
+    }
+    return true;
+}
+
 static void respond_current(cg_coord_t *g, int32_t slot, int32_t mi)
 {
     /* Stable group, known member with unchanged metadata: current generation, no rebalance. */
@@ -119,6 +154,7 @@ static void existing_member_joins(cg_coord_t *g, int32_t slot, int32_t mi)
     cg_msg_t *msg = cg_net_msg(g->net, mi);
     cg_member_t *m = &g->members[slot];
     cg_reason_t why = msg->reason < CG_RS_COUNT ? (cg_reason_t)msg->reason : CG_RS_METADATA;
+    bool changed = msg->meta_changed || !same_metadata(g, m, msg);
     if (take_subscription(g, m, msg) != 0) {
         cg_coord_i_fail(g, "out of memory");
         return;
@@ -129,7 +165,7 @@ static void existing_member_joins(cg_coord_t *g, int32_t slot, int32_t mi)
         cg_coord_i_maybe_complete_join(g);
         return;
     case CG_GS_COMPLETING:
-        if (!msg->meta_changed) {
+        if (!changed) {
             /* Same metadata (its JoinGroup response may have been lost): the current
              * generation's answer again, no rebalance (classicGroupJoinExistingMember). */
             g->n_awaiting_join++;
@@ -142,7 +178,7 @@ static void existing_member_joins(cg_coord_t *g, int32_t slot, int32_t mi)
         cg_coord_i_prepare_rebalance(g, why);
         return;
     case CG_GS_STABLE:
-        if (slot == g->leader || msg->meta_changed || !m->in_gen) {
+        if (slot == g->leader || changed || !m->in_gen) {
             if (slot == g->leader && msg->reason >= CG_RS_COUNT)
                 why = CG_RS_LEADER_REJOIN;
             if (!m->in_gen)
@@ -179,13 +215,6 @@ static int32_t add_member(cg_coord_t *g, const cg_msg_t *msg, bool pending)
     return slot;
 }
 
-/* The JoinGroup's subscription equals the member's last one (both sorted). */
-static bool same_subscription(const cg_member_t *m, const cg_msg_t *msg)
-{
-    return m->n_topics == msg->n_topics &&
-           (m->n_topics == 0 ||
-            memcmp(m->topics, msg->topics, m->n_topics * sizeof *m->topics) == 0);
-}
 
 static void static_join(cg_coord_t *g, int32_t mi)
 {
