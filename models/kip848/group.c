@@ -188,11 +188,13 @@ void c848_reb_update(cg_c848_group_t *cg, bool bumped, cg_reason_t why)
         cg_own_rebalance_end(g, cg_k848_group_epoch(cg->k), c848_now(cg) - g->reb_start_ns,
                              (int64_t)cg_k848_member_count(cg->k), moved_since_start(cg), false);
         cg->stable_ns = c848_now(cg);
-        if (w->opts.check)
+        if (w->opts.check) {
+            g->check_defers = 0;
             sim_timer_set(&w->sim, &g->check_timer,
                           c848_now(cg) + 2 * g->cfg->broker.consumer_heartbeat_interval_ns +
                               SIM_NS_PER_MS,
                           on_check, cg, (uint64_t)cg_k848_group_epoch(cg->k));
+        }
     }
 }
 
@@ -479,24 +481,44 @@ static bool failover(cg_group_t *g)
 
 /* ---- `check`: every subscribed partition owned once STABLE with everyone polling ---- */
 
-static bool all_polling(const cg_c848_group_t *cg, bool *sub)
+/* How long the check waits, in heartbeat intervals, for members still applying what the
+ * coordinator already assigned them (a response in flight on a slow network, a commitSync
+ * blocking poll()): past that, a member that has not caught up is stuck. */
+#define CHECK_DEFERS_MAX 20
+
+typedef enum check_ready { CHECK_NO, CHECK_LATER, CHECK_NOW } check_ready_t;
+
+/* The client owns what the coordinator assigned it: it has applied its last assignment. */
+static bool caught_up(const cg_client_t *c, const cg_k848_member_view_t *v)
+{
+    if (c->n_owned != v->n_assigned)
+        return false;
+    for (uint32_t i = 0; i < c->n_owned; i++)
+        if (c->owned[i].gp != v->assigned[i])
+            return false;
+    return true;
+}
+
+static check_ready_t all_polling(const cg_c848_group_t *cg, bool *sub)
 {
     struct cg_world *w = cg->g->w;
     cg_k848_member_view_t v;
+    bool behind = false;
     for (size_t i = 0; cg_k848_member_at(cg->k, i, &v); i++) {
         const cg_client_t *c = &w->clients[v.tag];
         /* (no coverage check while classic members are in the group: a migration) */
         if (c->ops != &cg_k848_member_ops || !cg_k848_member_polling(c, v.member_id))
-            return false;
+            return CHECK_NO;
+        behind = behind || !caught_up(c, &v);
         for (size_t t = 0; t < v.n_topics; t++)
             sub[v.topics[t]] = true;
     }
     for (size_t i = 0; i < cg->g->cfg->n_consumers; i++) {
         const cg_client_t *c = &w->clients[cg->g->cfg->first_consumer + i];
         if (c->running && (c->ops != &cg_k848_member_ops || !cg_k848_member(c)->member))
-            return false;             /* a process is still on its way into the group */
+            return CHECK_NO;          /* a process is still on its way into the group */
     }
-    return true;
+    return behind && cg->g->check_defers < CHECK_DEFERS_MAX ? CHECK_LATER : CHECK_NOW;
 }
 
 static void on_check(sim_t *sim, void *ctx, uint64_t arg)
@@ -520,8 +542,15 @@ static void on_check(sim_t *sim, void *ctx, uint64_t arg)
     bool *sub = calloc(w->s->n_topics + 1, sizeof *sub);
     if (!sub)
         return;
-    if (all_polling(cg, sub))
+    check_ready_t ready = all_polling(cg, sub);
+    if (ready == CHECK_NOW) {
         cg_own_check_coverage(g, sub, cg_k848_topics(cg->k), cg_k848_group_epoch(cg->k));
+    } else if (ready == CHECK_LATER) {
+        g->check_defers++;
+        sim_timer_set(&w->sim, &g->check_timer,
+                      sim_now(&w->sim) + g->cfg->broker.consumer_heartbeat_interval_ns, on_check,
+                      cg, arg);
+    }
     free(sub);
 }
 

@@ -108,6 +108,7 @@ typedef struct cg_group {
     uint32_t *instance_users;         /* per instance id: consumers configured with it (more than
                                          one: each can fence the other at any time) */
     sim_handle_t check_timer;         /* `check`: coverage check once stable */
+    int32_t check_defers;             /* times it waited for a member still catching up */
     int32_t replaced_gen;             /* classic: the generation a static member was last
                                          replaced in without a rebalance, -1 never (check) */
     int64_t max_hb_ns;                /* largest heartbeat.interval.ms of its consumers */
