@@ -198,6 +198,16 @@ static cJSON *gen_group_config(gen_t *g, bool k848)
         add_num(c, "retry.backoff.ms", (double)rng_range(r, 10, 1000));
     if (rng_chance(r, 40))   /* short enough for a classic leader to notice added partitions */
         add_num(c, "metadata.max.age.ms", (double)rng_range(r, 0, 20000));
+    if (rng_chance(r, 20))   /* now and then below a round trip: requests time out and retry */
+        add_num(c, "request.timeout.ms", (double)rng_range(r, rng_chance(r, 30) ? 1 : 1000, 30000));
+    if (k848 && rng_chance(r, 40)) {   /* the broker's KIP-848 timing, inside wider bounds */
+        int64_t cs = rng_range(r, 1000, 45000);
+        add_num(c, "group.consumer.min.session.timeout.ms", 1000);
+        add_num(c, "group.consumer.min.heartbeat.interval.ms", 100);
+        add_num(c, "group.consumer.session.timeout.ms", (double)cs);
+        add_num(c, "group.consumer.heartbeat.interval.ms",
+                (double)rng_range(r, 100, cs - 1 < 15000 ? cs - 1 : 15000));
+    }
     return c;
 }
 
