@@ -357,6 +357,8 @@ static void join_error(cg_client_t *c, cg_err_t err)
     join_answered(c);
     if (!cooperative(c))
         cg_client_poll_step(c);       /* a cooperative member's poll() rejoins next time */
+    else
+        cg_client_wake_poll(c);
 }
 
 static void on_assigned(sim_t *sim, void *ctx, uint64_t arg)
@@ -437,6 +439,7 @@ static void on_sync_resp(cg_client_t *c, cg_msg_t *m)
             return;
         }
         x->assign_pending = true;     /* onJoinComplete at the next poll() */
+        cg_client_wake_poll(c);
         return;
     }
     assignment_apply(c, m->gp, m->n);
@@ -471,12 +474,15 @@ static void on_hb_resp(cg_client_t *c, cg_msg_t *m)
     case CG_ERR_REBALANCE_IN_PROGRESS:
         c->last_hb_ok_ns = cg_client_now(c);
         x->need_rejoin = true;
+        cg_client_wake_poll(c);
         break;
     case CG_ERR_UNKNOWN_MEMBER_ID:
         lose_membership(c, true);
+        cg_client_wake_poll(c);
         break;
     case CG_ERR_ILLEGAL_GENERATION:
         lose_membership(c, false);
+        cg_client_wake_poll(c);
         break;
     case CG_ERR_FENCED_INSTANCE_ID:
         fatal_fenced(c);

@@ -125,6 +125,20 @@ void cg_client_poll_step(cg_client_t *c)
     schedule_poll(c, end);
 }
 
+/* ConsumerNetworkClient.poll returns when any response arrives, and ClassicKafkaConsumer.poll's
+ * loop runs the coordinator (rejoin, onJoinComplete) before it waits for fetches again: a poll()
+ * idle on an empty fetch does not sit out fetch.max.wait.ms. A poll() returning records, or the
+ * app processing them, acts at its next poll() as before. */
+void cg_client_wake_poll(cg_client_t *c)
+{
+    int64_t now = cg_client_now(c);
+    if (!c->running || !c->processing || c->n_chunks != 0 || c->paused || c->hung ||
+        c->batch_end_ns <= now || c->poll_ev == SIM_HANDLE_NONE)
+        return;
+    c->batch_ret_ns = c->batch_end_ns = now;
+    schedule_poll(c, now);
+}
+
 void cg_client_poll_call(cg_client_t *c)
 {
     int64_t now = cg_client_now(c);

@@ -242,6 +242,9 @@ void cg_client_commit_refused(cg_client_t *c, bool all);
 /* Apply the accepted offsets of a commit response (m->ok per partition). */
 void cg_client_commit_ok(cg_client_t *c, const cg_msg_t *m);
 void cg_client_poll_step(cg_client_t *c);   /* continue poll() where it stands */
+/* A response the poll loop acts on (a rebalance to join, an assignment to apply) arrived: a
+ * poll() waiting for a fetch that brought nothing returns now, and the next one runs. */
+void cg_client_wake_poll(cg_client_t *c);
 void cg_client_commit_done(cg_client_t *c); /* the awaited commit is over: poll() continues */
 void cg_client_poll_check(cg_client_t *c);  /* the max.poll.interval.ms check, now */
 void cg_client_drop_owned(cg_client_t *c);  /* partitions lost: given up in the trace, forgotten */
