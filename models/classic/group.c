@@ -142,11 +142,6 @@ static void on_rebalance_end(void *ctx, int32_t generation, int64_t duration_ns,
 
 /* ---- `check`: coverage once Stable with everyone polling ---- */
 
-/* How long the check waits, in heartbeat intervals, for members of the generation whose
- * processes have yet to complete it (a SyncGroup response in flight, an assignment applied at
- * the next poll()); past that it checks anyway. */
-#define CHECK_DEFERS_MAX 20
-
 static void on_check_timer(sim_t *sim, void *ctx, uint64_t arg)
 {
     (void)sim;
@@ -168,8 +163,7 @@ static void on_check_timer(sim_t *sim, void *ctx, uint64_t arg)
             continue;
         const cg_client_t *c = &w->clients[m->consumer];
         ok = in_gen(m) && cg_classic_member_polling(c, (int32_t)s, m->serial, co->generation);
-        if (!ok && in_gen(m) && c->running && !c->paused && !c->hung &&
-            !cg_client_isolated(c) && cg_classic_member_is(c, (int32_t)s, m->serial)) {
+        if (!ok && in_gen(m) && cg_classic_member_live(c, (int32_t)s, m->serial)) {
             behind = true;            /* its live process has yet to complete the generation */
             ok = true;
         }
@@ -195,13 +189,10 @@ static void on_check_timer(sim_t *sim, void *ctx, uint64_t arg)
      * next rebalance. */
     if (g->replaced_gen == co->generation && co->protocol && co->protocol->cooperative)
         ok = false;
-    if (ok && behind && g->check_defers < CHECK_DEFERS_MAX) {
-        g->check_defers++;            /* look again once it has caught up */
-        sim_timer_set(&w->sim, &g->check_timer, sim_now(&w->sim) + g->max_hb_ns, on_check_timer,
-                      g, arg);
-    } else if (ok) {   /* the partitions the leader's metadata showed at the assignment */
+    /* A live member still completing the generation: look again later. Else the partitions
+     * the leader's metadata showed at the assignment must all have an owner. */
+    if (ok && !(behind && cg_own_check_defer(g, g->max_hb_ns, on_check_timer, g, arg)))
         cg_own_check_coverage(g, sub, co->assign_topics, co->generation);
-    }
     free(sub);
 }
 
@@ -209,12 +200,9 @@ static void on_stable(void *ctx, int32_t generation)
 {
     cg_group_t *g = ctx;
     struct cg_world *w = g->w;
-    if (w->opts.check) {
-        g->check_defers = 0;
-        sim_timer_set(&w->sim, &g->check_timer,
-                      sim_now(&w->sim) + 2 * g->max_hb_ns + SIM_NS_PER_MS, on_check_timer, g,
-                      (uint64_t)generation);
-    }
+    if (w->opts.check)
+        cg_own_check_arm(g, sim_now(&w->sim) + 2 * g->max_hb_ns + SIM_NS_PER_MS, on_check_timer,
+                         g, (uint64_t)generation);
 }
 
 static void on_foreign(void *ctx, int32_t mi)

@@ -49,13 +49,19 @@ bool cg_classic_member_is(const cg_client_t *c, int32_t slot, uint64_t serial)
            M(c)->serial == serial;
 }
 
+bool cg_classic_member_live(const cg_client_t *c, int32_t slot, uint64_t serial)
+{
+    return cg_classic_member_is(c, slot, serial) && !c->paused && !c->hung &&
+           !cg_client_isolated(c);
+}
+
 bool cg_classic_member_polling(const cg_client_t *c, int32_t slot, uint64_t serial,
                                int32_t generation)
 {
     const cg_classic_member_t *x = M(c);
-    return cg_classic_member_is(c, slot, serial) && x->js == CG_JS_STABLE && !x->assign_pending &&
-           x->generation == generation && !c->paused && !c->hung && !cg_client_isolated(c) &&
-           !x->need_rejoin && !x->lost && c->coord_known;
+    return cg_classic_member_live(c, slot, serial) && x->js == CG_JS_STABLE &&
+           !x->assign_pending && x->generation == generation && !x->need_rejoin && !x->lost &&
+           c->coord_known;
 }
 
 /* Every classic request names the member (id = slot + serial), its generation and its

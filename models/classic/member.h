@@ -66,5 +66,7 @@ bool cg_classic_member_polling(const cg_client_t *c, int32_t slot, uint64_t seri
                                int32_t generation);
 /* The process is the member (slot, serial) and running (the coordinator's SyncGroup reaches it). */
 bool cg_classic_member_is(const cg_client_t *c, int32_t slot, uint64_t serial);
+/* ... and can make progress: not paused, hung or isolated from the coordinator. */
+bool cg_classic_member_live(const cg_client_t *c, int32_t slot, uint64_t serial);
 
 #endif

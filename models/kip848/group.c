@@ -188,13 +188,10 @@ void c848_reb_update(cg_c848_group_t *cg, bool bumped, cg_reason_t why)
         cg_own_rebalance_end(g, cg_k848_group_epoch(cg->k), c848_now(cg) - g->reb_start_ns,
                              (int64_t)cg_k848_member_count(cg->k), moved_since_start(cg), false);
         cg->stable_ns = c848_now(cg);
-        if (w->opts.check) {
-            g->check_defers = 0;
-            sim_timer_set(&w->sim, &g->check_timer,
-                          c848_now(cg) + 2 * g->cfg->broker.consumer_heartbeat_interval_ns +
-                              SIM_NS_PER_MS,
-                          on_check, cg, (uint64_t)cg_k848_group_epoch(cg->k));
-        }
+        if (w->opts.check)
+            cg_own_check_arm(g, c848_now(cg) + 2 * g->cfg->broker.consumer_heartbeat_interval_ns +
+                                    SIM_NS_PER_MS,
+                             on_check, cg, (uint64_t)cg_k848_group_epoch(cg->k));
     }
 }
 
@@ -481,11 +478,7 @@ static bool failover(cg_group_t *g)
 
 /* ---- `check`: every subscribed partition owned once STABLE with everyone polling ---- */
 
-/* How long the check waits, in heartbeat intervals, for members still applying what the
- * coordinator already assigned them (a response in flight on a slow network, a commitSync
- * blocking poll()): past that, a member that has not caught up is stuck. */
-#define CHECK_DEFERS_MAX 20
-
+/* Whether to check: not now, once the members behind caught up, or now. */
 typedef enum check_ready { CHECK_NO, CHECK_LATER, CHECK_NOW } check_ready_t;
 
 /* The client owns what the coordinator assigned it: it has applied its last assignment. */
@@ -518,7 +511,7 @@ static check_ready_t all_polling(const cg_c848_group_t *cg, bool *sub)
         if (c->running && (c->ops != &cg_k848_member_ops || !cg_k848_member(c)->member))
             return CHECK_NO;          /* a process is still on its way into the group */
     }
-    return behind && cg->g->check_defers < CHECK_DEFERS_MAX ? CHECK_LATER : CHECK_NOW;
+    return behind ? CHECK_LATER : CHECK_NOW;
 }
 
 static void on_check(sim_t *sim, void *ctx, uint64_t arg)
@@ -543,14 +536,10 @@ static void on_check(sim_t *sim, void *ctx, uint64_t arg)
     if (!sub)
         return;
     check_ready_t ready = all_polling(cg, sub);
-    if (ready == CHECK_NOW) {
+    if (ready == CHECK_NOW ||
+        (ready == CHECK_LATER &&
+         !cg_own_check_defer(g, g->cfg->broker.consumer_heartbeat_interval_ns, on_check, cg, arg)))
         cg_own_check_coverage(g, sub, cg_k848_topics(cg->k), cg_k848_group_epoch(cg->k));
-    } else if (ready == CHECK_LATER) {
-        g->check_defers++;
-        sim_timer_set(&w->sim, &g->check_timer,
-                      sim_now(&w->sim) + g->cfg->broker.consumer_heartbeat_interval_ns, on_check,
-                      cg, arg);
-    }
     free(sub);
 }
 

@@ -294,6 +294,24 @@ void cg_own_finish(cg_group_t *g, int64_t end_ns)
     }
 }
 
+#define CG_CHECK_DEFERS_MAX 20
+
+void cg_own_check_arm(cg_group_t *g, int64_t at, sim_handler_fn fn, void *ctx, uint64_t arg)
+{
+    g->check_defers = 0;
+    sim_timer_set(&g->w->sim, &g->check_timer, at, fn, ctx, arg);
+}
+
+bool cg_own_check_defer(cg_group_t *g, int64_t interval_ns, sim_handler_fn fn, void *ctx,
+                        uint64_t arg)
+{
+    if (g->check_defers >= CG_CHECK_DEFERS_MAX)
+        return false;
+    g->check_defers++;
+    sim_timer_set(&g->w->sim, &g->check_timer, sim_now(&g->w->sim) + interval_ns, fn, ctx, arg);
+    return true;
+}
+
 void cg_own_check_coverage(cg_group_t *g, const bool *topic_sub, const cg_topic_meta_t *known,
                            int32_t generation)
 {

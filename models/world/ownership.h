@@ -48,6 +48,15 @@ void cg_own_finish(cg_group_t *g, int64_t end_ns);
 /* `check`: the group has been stable for a while: every partition of a topic with
  * topic_sub[t] set (subscribed by a member of the generation) that the assignment knew of
  * (known[t].partitions: partitions added later may be unknown to it) must be owned. */
+/* `check`: the coverage check of a stable generation, fn(sim, ctx, arg) at `at`, with its
+ * deferrals reset. */
+void cg_own_check_arm(cg_group_t *g, int64_t at, sim_handler_fn fn, void *ctx, uint64_t arg);
+/* A member is still catching up with the generation (a response in flight, an assignment
+ * applied at its next poll()): the check looks again interval_ns later, at most
+ * CG_CHECK_DEFERS_MAX times per generation; false once they are used up (check now: a member
+ * that never catches up is stuck). */
+bool cg_own_check_defer(cg_group_t *g, int64_t interval_ns, sim_handler_fn fn, void *ctx,
+                        uint64_t arg);
 void cg_own_check_coverage(cg_group_t *g, const bool *topic_sub, const cg_topic_meta_t *known,
                            int32_t generation);
 /* cg_own_assign when the group's protocol still counts c as the member it believes it is (an
